@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Hosting;
+
+namespace OptOutGate.Rpc.Server.Metrics.Prometheus;
+
+/// <summary>
+/// Creates the collector (and the process meter) when the host starts: a listener created at the first scrape
+/// would miss every measurement made before it.
+/// </summary>
+internal sealed class PrometheusCollectorStarter : IHostedService
+{
+    public PrometheusCollectorStarter(PrometheusCollector collector, IServiceProvider services)
+    {
+        _ = collector;
+        _ = services.GetService(typeof(ProcessMetrics));
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using OptOutGate.Rpc.Server.Calls;
 
 namespace OptOutGate.Rpc.Server.Services;
 
@@ -32,6 +33,9 @@ public abstract class ServerMethodDefinition
         return "/" + method.Service.FullName + "/" + method.Name;
     }
 
+    /// <summary>The endpoint logic for this method, typed to its messages (so the per-call path has no casts or reflection).</summary>
+    internal abstract RpcCallHandler CreateHandler(RpcCallServices services);
+
     public static MethodType TypeOf(MethodDescriptor method)
     {
         ArgumentNullException.ThrowIfNull(method);
@@ -60,4 +64,13 @@ public sealed class ServerMethodDefinition<TRequest, TResponse> : ServerMethodDe
 
     /// <summary>A <see cref="UnaryServerMethod{TRequest,TResponse}"/> or one of the streaming kinds, matching <see cref="ServerMethodDefinition.Type"/>.</summary>
     public Delegate Handler { get; }
+
+    internal override RpcCallHandler CreateHandler(RpcCallServices services) => Type switch
+    {
+        MethodType.Unary => new UnaryCallHandler<TRequest, TResponse>(this, services, (UnaryServerMethod<TRequest, TResponse>)Handler),
+        MethodType.ClientStreaming => new ClientStreamingCallHandler<TRequest, TResponse>(this, services, (ClientStreamingServerMethod<TRequest, TResponse>)Handler),
+        MethodType.ServerStreaming => new ServerStreamingCallHandler<TRequest, TResponse>(this, services, (ServerStreamingServerMethod<TRequest, TResponse>)Handler),
+        MethodType.DuplexStreaming => new DuplexStreamingCallHandler<TRequest, TResponse>(this, services, (DuplexStreamingServerMethod<TRequest, TResponse>)Handler),
+        _ => throw new InvalidOperationException($"Unknown method type {Type}."),
+    };
 }

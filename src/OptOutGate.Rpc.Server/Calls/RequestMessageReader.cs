@@ -1,0 +1,102 @@
+using System.Buffers;
+using Google.Protobuf;
+
+namespace OptOutGate.Rpc.Server.Calls;
+
+/// <summary>Reading request messages from the request body pipe, parsing straight from the pipe's buffers.</summary>
+internal static class RequestMessageReader
+{
+    /// <summary>
+    /// Reads the one request of a unary or server-streaming call and verifies the stream then ends
+    /// (grpc-dotnet's rules: no message or a partial one → INTERNAL, anything after the message → INTERNAL).
+    /// </summary>
+    public static async ValueTask<TRequest> ReadSingleAsync<TRequest>(RpcServerCallContext call, MessageParser<TRequest> parser)
+        where TRequest : IMessage<TRequest>
+    {
+        var reader = call.HttpContext.Request.BodyReader;
+        var token = call.CancellationToken;
+        var maxSize = call.Services.MaxReceiveMessageSize;
+        TRequest? request = default;
+        var haveRequest = false;
+        while (true)
+        {
+            var result = await reader.ReadAsync(token);
+            var buffer = result.Buffer;
+            var consumed = buffer.Start;
+            var examined = buffer.End;
+            try
+            {
+                if (result.IsCanceled)
+                {
+                    throw new OperationCanceledException(token);
+                }
+
+                if (!buffer.IsEmpty)
+                {
+                    if (haveRequest)
+                    {
+                        throw new RpcException(RpcStatuses.AdditionalData);
+                    }
+
+                    if (MessageFraming.TryReadMessage(ref buffer, maxSize, out var body, out var compressed))
+                    {
+                        request = Parse(call, parser, body, compressed);
+                        haveRequest = true;
+                        if (!buffer.IsEmpty)
+                        {
+                            throw new RpcException(RpcStatuses.AdditionalData);
+                        }
+
+                        consumed = buffer.Start;
+                        examined = consumed;
+                    }
+                }
+
+                if (result.IsCompleted)
+                {
+                    if (haveRequest)
+                    {
+                        return request!;
+                    }
+
+                    throw new RpcException(buffer.IsEmpty ? RpcStatuses.NoMessage : RpcStatuses.IncompleteMessage);
+                }
+            }
+            finally
+            {
+                reader.AdvanceTo(consumed, examined);
+            }
+        }
+    }
+
+    /// <summary>Decompresses if needed and parses one message body; malformed input becomes INTERNAL, never a crash.</summary>
+    public static TRequest Parse<TRequest>(RpcServerCallContext call, MessageParser<TRequest> parser, in ReadOnlySequence<byte> body, bool compressed)
+        where TRequest : IMessage<TRequest>
+    {
+        TRequest message;
+        try
+        {
+            if (compressed)
+            {
+                // The flag without a grpc-encoding (or with identity) is a protocol error (doc/compression.md).
+                var encoding = call.RequestEncoding ?? throw new RpcException(RpcStatuses.CompressedWithoutEncoding);
+                var bytes = MessageCompression.Decompress(encoding, body, call.Services.MaxReceiveMessageSize);
+                message = parser.ParseFrom(bytes);
+            }
+            else
+            {
+                message = parser.ParseFrom(body);
+            }
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new RpcException(call.Services.EnableDetailedErrors
+                ? new Status(StatusCode.Internal, $"{RpcStatuses.ParseError.Detail} {ex.Message}")
+                : RpcStatuses.ParseError);
+        }
+
+        var method = call.MethodDefinition;
+        call.Services.Metrics.MessageReceived(method.ServiceName, method.MethodName);
+        return message;
+    }
+}

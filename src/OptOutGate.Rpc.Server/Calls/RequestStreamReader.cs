@@ -1,0 +1,77 @@
+using System.IO.Pipelines;
+using Google.Protobuf;
+
+namespace OptOutGate.Rpc.Server.Calls;
+
+/// <summary>The request stream of a client-streaming or duplex call; one read at a time.</summary>
+internal sealed class RequestStreamReader<TRequest> : IAsyncStreamReader<TRequest>
+    where TRequest : class, IMessage<TRequest>
+{
+    private static readonly Action<object?> s_cancelRead = static reader => ((PipeReader)reader!).CancelPendingRead();
+
+    private readonly RpcServerCallContext _call;
+    private readonly MessageParser<TRequest> _parser;
+    private bool _ended;
+
+    public RequestStreamReader(RpcServerCallContext call, MessageParser<TRequest> parser)
+    {
+        _call = call;
+        _parser = parser;
+    }
+
+    public TRequest Current { get; private set; } = null!;
+
+    public async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_ended)
+        {
+            return false;
+        }
+
+        var reader = _call.HttpContext.Request.BodyReader;
+        var callToken = _call.CancellationToken;
+
+        // The caller's own token interrupts a pending read without linking token sources.
+        using var registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(s_cancelRead, reader) : default;
+        while (true)
+        {
+            var result = await reader.ReadAsync(callToken);
+            var buffer = result.Buffer;
+            var consumed = buffer.Start;
+            var examined = buffer.End;
+            try
+            {
+                if (result.IsCanceled)
+                {
+                    throw new OperationCanceledException(cancellationToken.IsCancellationRequested ? cancellationToken : callToken);
+                }
+
+                if (MessageFraming.TryReadMessage(ref buffer, _call.Services.MaxReceiveMessageSize, out var body, out var compressed))
+                {
+                    Current = RequestMessageReader.Parse(_call, _parser, body, compressed);
+
+                    // Examined only up to here: the rest of the buffer may already hold the next message.
+                    consumed = buffer.Start;
+                    examined = consumed;
+                    return true;
+                }
+
+                if (result.IsCompleted)
+                {
+                    _ended = true;
+                    if (!buffer.IsEmpty)
+                    {
+                        throw new RpcException(RpcStatuses.IncompleteMessage);
+                    }
+
+                    return false;
+                }
+            }
+            finally
+            {
+                reader.AdvanceTo(consumed, examined);
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+# OptOutGate: multi-stage build. Restore is its own layer (only project files and package pins copied first), so
+# source edits do not re-download packages.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json NuGet.config Directory.Build.props Directory.Packages.props .editorconfig OptOutGate.sln ./
+COPY src/OptOutGate.Rpc/OptOutGate.Rpc.csproj src/OptOutGate.Rpc/
+COPY src/OptOutGate.Rpc.Server/OptOutGate.Rpc.Server.csproj src/OptOutGate.Rpc.Server/
+COPY src/OptOutGate.Rpc.Client/OptOutGate.Rpc.Client.csproj src/OptOutGate.Rpc.Client/
+COPY src/OptOutGate.Contracts/OptOutGate.Contracts.csproj src/OptOutGate.Contracts/
+COPY src/OptOutGate.Server/OptOutGate.Server.csproj src/OptOutGate.Server/
+# The local package folder in NuGet.config exists only on the build machines here; an empty one keeps restore happy.
+RUN mkdir -p /opt/nuget/packages && dotnet restore src/OptOutGate.Server/OptOutGate.Server.csproj
+COPY protos/ protos/
+COPY src/ src/
+RUN dotnet publish src/OptOutGate.Server/OptOutGate.Server.csproj -c Release --no-restore -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# The durable log, checkpoints and index live here; mount a volume so they outlive the container.
+RUN mkdir -p /var/lib/optoutgate && chown -R app:app /var/lib/optoutgate
+VOLUME ["/var/lib/optoutgate"]
+USER app
+# Inside a container the gate must listen beyond loopback, which requires API keys (Gate:ApiKeys) from issue #3 on.
+ENV Gate__ListenAddress=0.0.0.0 \
+    Gate__Port=50051 \
+    Gate__MetricsPort=9090 \
+    Gate__DataDirectory=/var/lib/optoutgate
+EXPOSE 50051 9090
+ENTRYPOINT ["dotnet", "OptOutGate.Server.dll"]

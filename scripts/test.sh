@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh Debian 12 machine, then runs every test.
+#   redis-server        real Redis for replica and race tests
+#   python3-grpcio      Python gRPC (C-core), an independent client for interop tests
+#   python3-grpc-tools  its code generator
+#   prometheus          promtool, which validates the /metrics exposition
+#   npm ci              @grpc/grpc-js and @grpc/proto-loader, a second independent client
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+/usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || need_apt+=(python3-grpcio)
+/usr/bin/python3 -c 'import grpc_tools.protoc' >/dev/null 2>&1 || need_apt+=(python3-grpc-tools)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    echo "Installing Debian packages: ${need_apt[*]}"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if [ -f tests/interop/node/package-lock.json ]; then
+    (cd tests/interop/node && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# The interop tests and the server-process tests find the peers through these.
+export OPTOUTGATE_PYTHON=/usr/bin/python3
+export OPTOUTGATE_NODE="$(command -v node)"
+
+dotnet build OptOutGate.sln -c Release -warnaserror
+dotnet test OptOutGate.sln -c Release --no-build --logger "console;verbosity=normal" "$@"

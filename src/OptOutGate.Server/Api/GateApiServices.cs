@@ -1,0 +1,28 @@
+using Google.Protobuf.Reflection;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Rpc.Server.Hosting;
+using OptOutGate.Rpc.Server.Services;
+
+namespace OptOutGate.Server.Api;
+
+/// <summary>
+/// Registers the four v1 services. A method that no issue has implemented yet answers UNIMPLEMENTED with a message
+/// naming the issue that brings it: nothing pretends to work.
+/// </summary>
+internal static class GateApiServices
+{
+    public static IServiceCollection AddGateApi(this IServiceCollection services)
+    {
+        services.AddRpcService(_ => Unimplemented(GateReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Gate"), "#3 (the gate)"));
+        services.AddRpcService(_ => Unimplemented(MoReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Mo"), "#4 (MO handling)"));
+        services.AddRpcService(_ => Unimplemented(ChangesReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Changes"), "#5 (replicas)"));
+        services.AddRpcService(_ => Unimplemented(AdminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Admin"), "#3 and #4"));
+        return services;
+    }
+
+    private static ServiceDefinition Unimplemented(ServiceDescriptor service, string issue) =>
+        ServiceDefinition.CreateBuilder(service)
+            .WithUnimplementedMessage("{0} is not implemented yet in this build of OptOutGate; it arrives with issue " + issue + ".")
+            .Build();
+}

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Options;
+using OptOutGate.Rpc.Server;
+using OptOutGate.Rpc.Server.Hosting;
+using OptOutGate.Rpc.Server.Health;
+using OptOutGate.Rpc.Server.Metrics;
+using OptOutGate.Rpc.Server.Reflection;
+using OptOutGate.Server.Api;
+
+namespace OptOutGate.Server.Hosting;
+
+/// <summary>Builds the gate's web application: configuration, validated options, listeners, services, lifecycle.</summary>
+public static class GateHost
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddEnvironmentVariables("OPTOUTGATE_");
+        builder.Configuration.AddCommandLine(args);
+
+        var gateSection = builder.Configuration.GetSection(GateServerOptions.SectionName);
+        var gateOptions = gateSection.Get<GateServerOptions>() ?? new GateServerOptions();
+        ThrowIfInvalid(gateOptions);
+
+        builder.Services.AddOptions<GateServerOptions>().Bind(gateSection).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<GateServerOptions>, GateServerOptionsValidator>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = gateOptions.ShutdownTimeout);
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, gateOptions));
+
+        builder.Services.AddRpcServer(rpc => builder.Configuration.GetSection("Rpc").Bind(rpc));
+        builder.Services.AddRpcHealth();
+        builder.Services.AddRpcReflection();
+        builder.Services.AddPrometheusMetrics();
+        builder.Services.AddSingleton<ServerReadiness>();
+        builder.Services.AddSingleton<IRpcCallInterceptor, ReadinessInterceptor>();
+        builder.Services.AddGateApi();
+        builder.Services.AddHostedService<ReadinessLifecycle>();
+
+        var app = builder.Build();
+        app.MapRpcServices();
+        if (gateOptions.MetricsPort >= 0)
+        {
+            app.MapPrometheusMetrics("/metrics");
+        }
+
+        return app;
+    }
+
+    /// <summary>Fails fast, before Kestrel binds, with every problem listed (the host's own validation runs later).</summary>
+    private static void ThrowIfInvalid(GateServerOptions options)
+    {
+        var result = new GateServerOptionsValidator().Validate(null, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(GateServerOptions.SectionName, typeof(GateServerOptions), result.Failures);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+namespace OptOutGate.Server.Hosting;
+
+/// <summary>
+/// Where and how the gate listens. Bound from the "Gate" configuration section (appsettings.json, then environment
+/// variables such as <c>Gate__Port=50052</c> or <c>OPTOUTGATE_Gate__Port=50052</c>, then command-line
+/// <c>--Gate:Port=50052</c>). Every default is the embedded standalone setup: loopback only, no Redis, data in ./data.
+/// </summary>
+public sealed class GateServerOptions
+{
+    public const string SectionName = "Gate";
+
+    /// <summary>
+    /// The address the gRPC and metrics listeners bind to. Default 127.0.0.1 (loopback only). Use 0.0.0.0 or :: to
+    /// listen on every interface; that requires API keys (issue #3), so the server refuses to start without them.
+    /// </summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>gRPC port (HTTP/2: h2c, or TLS when a certificate is set). Default 50051, gRPC's customary port; 0 picks a free port.</summary>
+    public int Port { get; set; } = 50051;
+
+    /// <summary>Prometheus /metrics port (HTTP/1.1, so that curl and Prometheus need no HTTP/2). Default 9090; 0 picks a free port; -1 turns metrics off.</summary>
+    public int MetricsPort { get; set; } = 9090;
+
+    /// <summary>PEM or PFX certificate for TLS on the gRPC port; empty means cleartext h2c (prior knowledge).</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>Private key file for a PEM certificate; empty when the key is inside the certificate file.</summary>
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>Password of a PFX certificate or an encrypted PEM key.</summary>
+    public string? TlsCertificatePassword { get; set; }
+
+    /// <summary>Folder for the durable log, checkpoints and the index. Default ./data.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>
+    /// How long a shutdown waits for in-flight calls to finish after the server stops taking new ones. Default 30 s,
+    /// the same as Kubernetes' default termination grace period, so a rolling update drains before SIGKILL.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether the server listens on more than loopback (decides whether API keys are mandatory).</summary>
+    public bool ListensBeyondLoopback()
+    {
+        if (string.Equals(ListenAddress, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        return !System.Net.IPAddress.TryParse(ListenAddress, out var ip) || !System.Net.IPAddress.IsLoopback(ip);
+    }
+}

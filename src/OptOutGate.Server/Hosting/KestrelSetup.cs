@@ -1,0 +1,46 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using OptOutGate.Rpc.Server.Hosting;
+
+namespace OptOutGate.Server.Hosting;
+
+/// <summary>The gate's two listeners: gRPC over HTTP/2 (h2c or TLS) and Prometheus metrics over HTTP/1.1.</summary>
+internal static class KestrelSetup
+{
+    public static void Configure(KestrelServerOptions kestrel, GateServerOptions options)
+    {
+        kestrel.ConfigureRpcDefaults();
+        var address = ParseAddress(options.ListenAddress);
+        kestrel.Listen(address, options.Port, listen =>
+        {
+            // HTTP/2 only: without TLS there is no ALPN, so h2c needs prior knowledge on a port of its own (grpc-dotnet#979).
+            listen.Protocols = HttpProtocols.Http2;
+            if (!string.IsNullOrEmpty(options.TlsCertificatePath))
+            {
+                listen.UseHttps(LoadCertificate(options));
+            }
+        });
+
+        if (options.MetricsPort >= 0)
+        {
+            kestrel.Listen(address, options.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
+        }
+    }
+
+    private static IPAddress ParseAddress(string text) =>
+        string.Equals(text, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(text);
+
+    private static X509Certificate2 LoadCertificate(GateServerOptions options)
+    {
+        var path = options.TlsCertificatePath!;
+        if (path.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".p12", StringComparison.OrdinalIgnoreCase))
+        {
+            return X509CertificateLoader.LoadPkcs12FromFile(path, options.TlsCertificatePassword);
+        }
+
+        return string.IsNullOrEmpty(options.TlsCertificatePassword)
+            ? X509Certificate2.CreateFromPemFile(path, options.TlsKeyPath)
+            : X509Certificate2.CreateFromEncryptedPemFile(path, options.TlsCertificatePassword, options.TlsKeyPath);
+    }
+}

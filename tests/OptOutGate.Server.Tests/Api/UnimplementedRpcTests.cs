@@ -1,0 +1,55 @@
+using Google.Protobuf.Reflection;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Rpc;
+using OptOutGate.Rpc.Client;
+using OptOutGate.Server.Tests.Infrastructure;
+
+namespace OptOutGate.Server.Tests.Api;
+
+[Collection(ServerTestCollection.Name)]
+public sealed class UnimplementedRpcTests
+{
+    [Fact]
+    public async Task EveryV1Method_NotYetBuilt_AnswersUnimplementedNamingTheIssue()
+    {
+        await using var gate = await GateProcess.StartAsync();
+        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        var count = 0;
+        foreach (var service in V1Services())
+        {
+            foreach (var method in service.Methods)
+            {
+                var status = await Calls.CallEmptyAsync(channel, method, TimeSpan.FromSeconds(10));
+                Assert.True(status.Code == StatusCode.Unimplemented, $"{method.FullName}: {status}");
+                Assert.Contains(method.FullName, status.Detail, StringComparison.Ordinal);
+                Assert.Contains("issue #", status.Detail, StringComparison.Ordinal);
+                count++;
+            }
+        }
+
+        Assert.True(count > 30, $"only {count} v1 methods found");
+    }
+
+    [Fact]
+    public async Task UnknownServiceAndMethod_AnswerUnimplemented()
+    {
+        await using var gate = await GateProcess.StartAsync();
+        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        var unknownMethod = new Method<CheckBatchRequest, CheckBatchResponse>(MethodType.Unary, "optoutgate.v1.Gate", "NoSuchMethod");
+        var unknownService = new Method<CheckBatchRequest, CheckBatchResponse>(MethodType.Unary, "optoutgate.v9.Nothing", "CheckBatch");
+
+        var methodError = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(unknownMethod, new CheckBatchRequest()));
+        var serviceError = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(unknownService, new CheckBatchRequest()));
+
+        Assert.Equal(StatusCode.Unimplemented, methodError.StatusCode);
+        Assert.Equal(StatusCode.Unimplemented, serviceError.StatusCode);
+    }
+
+    private static IEnumerable<ServiceDescriptor> V1Services() =>
+    [
+        GateReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Gate"),
+        MoReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Mo"),
+        ChangesReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Changes"),
+        AdminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Admin"),
+    ];
+}

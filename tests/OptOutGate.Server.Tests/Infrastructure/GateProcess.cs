@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace OptOutGate.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real gate as a child process on loopback ports, with its own data folder. Tests talk to it through real
+/// clients and stop it with real signals, so what they see is what an operator sees.
+/// </summary>
+public sealed class GateProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
+
+    private GateProcess(Process process, int port, int metricsPort, string dataDirectory)
+    {
+        _process = process;
+        Port = port;
+        MetricsPort = metricsPort;
+        DataDirectory = dataDirectory;
+    }
+
+    public int Port { get; }
+
+    public int MetricsPort { get; }
+
+    public string DataDirectory { get; }
+
+    public string GrpcAddress => $"http://127.0.0.1:{Port}";
+
+    public string MetricsAddress => $"http://127.0.0.1:{MetricsPort}/metrics";
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts the gate with <paramref name="settings"/> as command-line configuration, and waits until it logs that it is serving.</summary>
+    public static async Task<GateProcess> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null, bool waitUntilServing = true)
+    {
+        var port = FreePort();
+        var metricsPort = FreePort();
+        dataDirectory ??= Directory.CreateTempSubdirectory("optoutgate-test-").FullName;
+        var all = new Dictionary<string, string>
+        {
+            ["Gate:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gate:MetricsPort"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gate:DataDirectory"] = dataDirectory,
+            ["Gate:ShutdownTimeout"] = "00:00:10",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+
+        var gate = Start(all, port, metricsPort, dataDirectory);
+        if (waitUntilServing)
+        {
+            await gate.WaitForOutputAsync("Gate readiness is now Serving", TimeSpan.FromSeconds(60));
+        }
+
+        return gate;
+    }
+
+    /// <summary>Starts the gate with exactly these settings and does not wait (for start-up failure tests).</summary>
+    public static GateProcess StartRaw(IDictionary<string, string> settings) => Start(settings, 0, 0, string.Empty);
+
+    public Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        TaskCompletionSource seen;
+        lock (_output)
+        {
+            if (_output.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                return Task.CompletedTask;
+            }
+
+            seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((text, seen));
+        }
+
+        return WaitAsync(seen.Task, timeout, $"the gate to print '{text}'");
+    }
+
+    public Task WaitForExitAsync(TimeSpan timeout) => WaitAsync(_exited.Task, timeout, "the gate to exit");
+
+    /// <summary>Sends SIGTERM, as an orchestrator does for a graceful stop.</summary>
+    public void Terminate() => Signal("TERM");
+
+    /// <summary>Sends SIGKILL: the process dies at once, mid-write if it was writing.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static GateProcess Start(IDictionary<string, string> settings, int port, int metricsPort, string dataDirectory)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(ServerAssemblyPath());
+        foreach (var (key, value) in settings)
+        {
+            info.ArgumentList.Add($"--{key}={value}");
+        }
+
+        // Plain one-line logs are easier to search than JSON in test output.
+        info.Environment["Logging__Console__FormatterName"] = "simple";
+        info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        info.Environment["DOTNET_gcServer"] = "0";
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var gate = new GateProcess(process, port, metricsPort, dataDirectory);
+        process.OutputDataReceived += (_, e) => gate.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => gate.Append(e.Data);
+        process.Exited += (_, _) => gate._exited.TrySetResult();
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return gate;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (line.Contains(_waiters[i].Text, StringComparison.Ordinal))
+                {
+                    _waiters[i].Seen.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    private async Task WaitAsync(Task task, TimeSpan timeout, string what)
+    {
+        var finished = await Task.WhenAny(task, _exited.Task, Task.Delay(timeout));
+        if (finished == task)
+        {
+            return;
+        }
+
+        var reason = finished == _exited.Task ? $"it exited with code {_process.ExitCode}" : $"{timeout.TotalSeconds} s passed";
+        throw new TimeoutException($"Waited for {what}, but {reason}. Output:\n{Output}");
+    }
+
+    private void Signal(string name)
+    {
+        using var kill = Process.Start("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string ServerAssemblyPath()
+    {
+        // The server is built beside the tests; its own output folder has its runtimeconfig and appsettings.json.
+#if DEBUG
+        const string configuration = "Debug";
+#else
+        const string configuration = "Release";
+#endif
+        var path = Path.Combine(RepositoryRoot(), "src", "OptOutGate.Server", "bin", configuration, "net10.0", "OptOutGate.Server.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build the server first: {path} is missing.");
+    }
+
+    public static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OptOutGate.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new DirectoryNotFoundException("OptOutGate.sln not found above " + AppContext.BaseDirectory);
+    }
+}

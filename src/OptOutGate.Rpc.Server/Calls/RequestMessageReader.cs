@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Google.Protobuf;
 
 namespace OptOutGate.Rpc.Server.Calls;
@@ -20,7 +21,17 @@ internal static class RequestMessageReader
         var haveRequest = false;
         while (true)
         {
-            var result = await reader.ReadAsync(token);
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(token);
+            }
+            catch (IOException)
+            {
+                call.MarkRequestStreamFailed();
+                throw;
+            }
+
             var buffer = result.Buffer;
             var consumed = buffer.Start;
             var examined = buffer.End;
@@ -64,8 +75,26 @@ internal static class RequestMessageReader
             }
             finally
             {
-                reader.AdvanceTo(consumed, examined);
+                AdvanceTo(call, reader, consumed, examined);
             }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PipeReader.AdvanceTo(SequencePosition, SequencePosition)"/> on the request body: once the client reset the
+    /// stream, Kestrel throws its abort reason from here as well as from ReadAsync, so both mark the call's request stream
+    /// as failed.
+    /// </summary>
+    public static void AdvanceTo(RpcServerCallContext call, PipeReader reader, SequencePosition consumed, SequencePosition examined)
+    {
+        try
+        {
+            reader.AdvanceTo(consumed, examined);
+        }
+        catch (IOException)
+        {
+            call.MarkRequestStreamFailed();
+            throw;
         }
     }
 

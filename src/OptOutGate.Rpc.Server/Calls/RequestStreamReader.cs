@@ -7,7 +7,21 @@ namespace OptOutGate.Rpc.Server.Calls;
 internal sealed class RequestStreamReader<TRequest> : IAsyncStreamReader<TRequest>
     where TRequest : class, IMessage<TRequest>
 {
-    private static readonly Action<object?> s_cancelRead = static reader => ((PipeReader)reader!).CancelPendingRead();
+    private static readonly Action<object?> s_cancelRead = static reader =>
+    {
+        try
+        {
+            ((PipeReader)reader!).CancelPendingRead();
+        }
+#pragma warning disable CA1031 // This runs inside the token's Cancel(): anything thrown would escape into whoever cancelled.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            // Kestrel's request pipe rethrows its abort reason once the client reset the stream; the pending read is
+            // failing with that same error already. Escaping, it surfaced in Kestrel's RequestAborted callback as an
+            // "unhandled exception thrown by the application" on every client cancel of a streaming call.
+        }
+    };
 
     private readonly RpcServerCallContext _call;
     private readonly MessageParser<TRequest> _parser;
@@ -36,7 +50,17 @@ internal sealed class RequestStreamReader<TRequest> : IAsyncStreamReader<TReques
         using var registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(s_cancelRead, reader) : default;
         while (true)
         {
-            var result = await reader.ReadAsync(callToken);
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(callToken);
+            }
+            catch (IOException)
+            {
+                _call.MarkRequestStreamFailed();
+                throw;
+            }
+
             var buffer = result.Buffer;
             var consumed = buffer.Start;
             var examined = buffer.End;
@@ -70,7 +94,7 @@ internal sealed class RequestStreamReader<TRequest> : IAsyncStreamReader<TReques
             }
             finally
             {
-                reader.AdvanceTo(consumed, examined);
+                RequestMessageReader.AdvanceTo(_call, reader, consumed, examined);
             }
         }
     }

@@ -95,7 +95,7 @@ internal sealed partial class RpcServerCallContext
             return rpc.Status;
         }
 
-        if (_http.RequestAborted.IsCancellationRequested)
+        if (_http.RequestAborted.IsCancellationRequested || RequestStreamFailed)
         {
             // Whatever the handler saw (OperationCanceledException, an IOException from the aborted body), the cause
             // is the client going away: not an error of this server.

@@ -48,6 +48,16 @@ internal sealed partial class RpcServerCallContext : ServerCallContext, IAsyncDi
     public string? RequestEncoding { get; private set; }
 
     /// <summary>
+    /// True once reading the request body failed with Kestrel's IOException: the client reset the stream or the
+    /// connection was lost. Kestrel fails the body pipe at once but cancels RequestAborted later, from the thread pool,
+    /// so the exception a handler passes on can arrive while RequestAborted is still unset; without this mark a client's
+    /// cancel was logged as a handler error and counted as UNKNOWN.
+    /// </summary>
+    public bool RequestStreamFailed { get; private set; }
+
+    public void MarkRequestStreamFailed() => RequestStreamFailed = true;
+
+    /// <summary>
     /// Reads the call's protocol headers. False with the status to send when the call must end before the handler
     /// runs: an unsupported <c>grpc-encoding</c> (UNIMPLEMENTED, doc/compression.md) or a deadline already passed.
     /// </summary>

@@ -59,13 +59,13 @@ internal sealed class InteropServer : IAsyncDisposable
         return new InteropServer(app, new Uri(address).Port, logs);
     }
 
-    /// <summary>Warnings and errors the server logged (handler exceptions among them), one per line.</summary>
-    public string DescribeProblems()
+    /// <summary>What the server logged at <paramref name="minimum"/> or above, one entry per line; empty when nothing.</summary>
+    public string Describe(LogLevel minimum)
     {
         var lines = new System.Text.StringBuilder();
         foreach (var entry in Logs.Entries)
         {
-            if (entry.Level >= LogLevel.Warning)
+            if (entry.Level >= minimum)
             {
                 lines.Append(entry.Level).Append(' ').Append(entry.Category).Append(": ").Append(entry.Message);
                 if (entry.Exception is not null)
@@ -77,7 +77,7 @@ internal sealed class InteropServer : IAsyncDisposable
             }
         }
 
-        return lines.Length == 0 ? "(none)" : lines.ToString();
+        return lines.ToString();
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,39 @@
+using System.Runtime.CompilerServices;
+using OptOutGate.Core.Index;
+using EntryKind = OptOutGate.Core.Index.EntryKind;
+
+namespace OptOutGate.Core.Decisions;
+
+/// <summary>
+/// The entries found for one recipient: up to one per (kind, scope), nine slots, on the stack. Filled by the check
+/// path from index reads, consumed by <see cref="DecisionRules"/>.
+/// </summary>
+internal struct RecipientEntries
+{
+    private SlotValues _values;
+    private ushort _found;
+
+    public readonly bool IsEmpty => _found == 0;
+
+    public void Set(EntryKind kind, EntryScope scope, EntryValue value)
+    {
+        var slot = Slot(kind, scope);
+        _values[slot] = value;
+        _found |= (ushort)(1 << slot);
+    }
+
+    public readonly bool TryGet(EntryKind kind, EntryScope scope, out EntryValue value)
+    {
+        var slot = Slot(kind, scope);
+        value = _values[slot];
+        return (_found & (1 << slot)) != 0;
+    }
+
+    private static int Slot(EntryKind kind, EntryScope scope) => (((int)kind - 1) * 3) + (int)scope;
+
+    [InlineArray(9)]
+    private struct SlotValues
+    {
+        private EntryValue _element0;
+    }
+}

@@ -40,6 +40,18 @@ internal sealed class CallDeadline : IAsyncDisposable
     /// <summary>Cancelled by the client's RST_STREAM or, after the status is sent, by the deadline.</summary>
     public CancellationToken Token => _cts.Token;
 
+    /// <summary>True once the timer has claimed the end of the call.</summary>
+    public bool HasExpired
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _state == CallState.DeadlineExceeded;
+            }
+        }
+    }
+
     /// <summary>Completes when the timer has finished ending the call; valid once <see cref="TryEnterCompletion"/> returned false.</summary>
     public Task WhenExpiryHandled => _expiryHandled!.Task;
 

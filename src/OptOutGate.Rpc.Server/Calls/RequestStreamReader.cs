@@ -47,7 +47,11 @@ internal sealed class RequestStreamReader<TRequest> : IAsyncStreamReader<TReques
         var callToken = _call.CancellationToken;
 
         // The caller's own token interrupts a pending read without linking token sources.
-        using var registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(s_cancelRead, reader) : default;
+        // Only a token other than the call's own needs the registration: the read already observes the call's token,
+        // and cancelling the pending read from inside RequestAborted's callbacks would run the handler's continuation there.
+        using var registration = cancellationToken.CanBeCanceled && cancellationToken != callToken
+            ? cancellationToken.UnsafeRegister(s_cancelRead, reader)
+            : default;
         while (true)
         {
             ReadResult result;

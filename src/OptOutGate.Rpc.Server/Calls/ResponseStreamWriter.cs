@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Google.Protobuf;
 
 namespace OptOutGate.Rpc.Server.Calls;
@@ -23,7 +24,18 @@ internal sealed class ResponseStreamWriter<TResponse> : IServerStreamWriter<TRes
             _call.WriteMessage(message);
             var http = _call.HttpContext;
             var callToken = _call.CancellationToken;
-            var flush = await http.Response.BodyWriter.FlushAsync(callToken);
+            FlushResult flush;
+            try
+            {
+                flush = await http.Response.BodyWriter.FlushAsync(callToken);
+            }
+            catch (IOException)
+            {
+                // Same reset as on the read side: the client left, this is not a handler failure.
+                _call.MarkRequestStreamFailed();
+                throw;
+            }
+
 
             // After the client resets the stream Kestrel completes flushes without an error (aspnetcore#40788):
             // without this check a streaming loop would write into the void until it ends by itself.

@@ -74,7 +74,7 @@ internal sealed partial class RpcServerCallContext
             return WaitForDeadlineAsync();
         }
 
-        if (_http.RequestAborted.IsCancellationRequested)
+        if (_http.RequestAborted.IsCancellationRequested || RequestStreamFailed)
         {
             // The stream is gone; the client has its own CANCELLED, and nothing written now would reach it.
             return new ValueTask<StatusCode>(StatusCode.Cancelled);
@@ -88,6 +88,12 @@ internal sealed partial class RpcServerCallContext
     public Status StatusFromException(Exception exception, out Metadata? trailers)
     {
         trailers = null;
+        if (_deadline is { HasExpired: true })
+        {
+            // The deadline's reset fails whatever the handler was doing; the client already has DEADLINE_EXCEEDED.
+            return RpcStatuses.DeadlineExceeded;
+        }
+
         if (exception is RpcException rpc)
         {
             trailers = rpc.Trailers;
@@ -101,11 +107,6 @@ internal sealed partial class RpcServerCallContext
             // is the client going away: not an error of this server.
             RpcServerLog.CallCancelledByClient(_services.Logger, Method);
             return RpcStatuses.CancelledByClient;
-        }
-
-        if (_deadline is not null && exception is OperationCanceledException && _deadline.Token.IsCancellationRequested)
-        {
-            return RpcStatuses.DeadlineExceeded;
         }
 
         RpcServerLog.HandlerError(_services.Logger, Method, exception);

@@ -74,6 +74,23 @@ public sealed class CallKindTests(RpcServerFixture server) : IDisposable
     }
 
     [Fact]
+    public async Task Client_reset_during_a_duplex_read_ends_as_cancelled_without_an_error_log()
+    {
+        var before = server.Metrics.Count("Duplex", "CANCELLED");
+        var errorsBefore = server.Logs.Entries.Count(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+        var call = _channel.DuplexStreamingCall(s_duplex);
+        await call.RequestStream.WriteAsync(new EchoRequest { Text = "one" });
+        Assert.True(await call.ResponseStream.MoveNextAsync().AsTask().WaitAsync(EchoProbe.Timeout));
+
+        // The handler now waits in MoveNextAsync(context.CancellationToken); disposing the call sends RST_STREAM.
+        call.Dispose();
+
+        await server.Metrics.WaitForFinishedAsync("Duplex", "CANCELLED", before);
+        Assert.Equal(errorsBefore, server.Logs.Entries.Count(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error));
+        await RawGrpc.AssertServerHealthyAsync(server.Http);
+    }
+
+    [Fact]
     public async Task Unbound_method_fails_with_unimplemented_through_the_client()
     {
         var ex = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(s_unbound, new EchoRequest()));

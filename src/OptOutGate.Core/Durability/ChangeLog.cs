@@ -1,0 +1,170 @@
+using System.Threading.Channels;
+using FASTER.core;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
+
+namespace OptOutGate.Core.Durability;
+
+/// <summary>
+/// The durable change log of a tenant group: <see cref="LogEntry"/> records with consecutive sequence numbers from 1,
+/// in a FasterLog under <see cref="ChangeLogOptions.Directory"/>, each framed with a CRC-32C (<see cref="LogEntryFrame"/>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Durability: <see cref="AppendAsync"/> completes only after a FasterLog commit that covers its records has completed,
+/// that is after the records and the commit metadata were written with write-through (O_DSYNC) I/O. One committer loop
+/// serves every appender (group commit): while one commit is in flight, new appends queue up and the next commit
+/// covers them all. A commit always ends at a boundary between two appends, so an append's records survive a crash
+/// together or not at all. Records of an append that did not complete (crash, cancelled wait, fault) may or may not
+/// survive a crash; an acknowledged record always does.
+/// </para>
+/// <para>
+/// Failure: if enqueueing or a commit fails (an I/O error), the log becomes faulted: pending and later appends and
+/// waits throw <see cref="ChangeLogFaultedException"/>, no sequence is ever assigned again, and the process must
+/// restart; the opening scan then keeps exactly the records on disk, so sequences stay gap-free.
+/// </para>
+/// <para>
+/// Opening: the opening scan checks every record from the first to FasterLog's committed tail and rebuilds the
+/// sequence → address map; if it stops early (a file cut short, garbage over the last bytes), the log is cut after the
+/// last whole record by rewriting the whole records into a fresh log (see <see cref="ChangeLogStore"/>).
+/// </para>
+/// </remarks>
+internal sealed partial class ChangeLog : IAsyncDisposable
+{
+    private readonly FasterLog _log;
+    private readonly IDevice _device;
+    private readonly ChangeLogOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly SequenceAddressMap _map;
+    private readonly ChangeLogMetrics _metrics;
+    private readonly Lock _appendLock = new();
+    private readonly Channel<bool> _commitRequests = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly Task _committer;
+
+    // Guarded by _appendLock.
+    private ulong _lastEnqueued;
+    private long _lastReceiveTicks;
+    private bool _disposed;
+
+    private ulong _lastSequence;
+    private TaskCompletionSource _committed = NewSignal();
+    private Exception? _fault;
+
+    private ChangeLog(FasterLog log, IDevice device, ChangeLogOptions options, ILogger logger, TimeProvider time, ScanResult scan, Timestamp? lastReceiveTime)
+    {
+        _log = log;
+        _device = device;
+        _options = options;
+        _logger = logger;
+        _time = time;
+        _map = scan.Map;
+        _lastEnqueued = scan.LastSequence;
+        _lastSequence = scan.LastSequence;
+        _lastReceiveTicks = lastReceiveTime?.ToDateTimeOffset().UtcTicks ?? 0;
+        _metrics = new ChangeLogMetrics(this);
+        _committer = Task.Run(CommitLoopAsync);
+    }
+
+    /// <summary>The highest committed (on disk) sequence; 0 when the log is empty.</summary>
+    public ulong LastSequence => Volatile.Read(ref _lastSequence);
+
+    /// <summary>The first sequence in the log: 1 (the log is never truncated from the head yet).</summary>
+    public ulong FirstSequence => _map.FirstSequence;
+
+    /// <summary>Bytes of the log from its first record to its tail (including records not yet committed).</summary>
+    public long SizeBytes => _log.TailAddress - _log.BeginAddress;
+
+    /// <summary>
+    /// Opens the log in <see cref="ChangeLogOptions.Directory"/>, creating it if there is none, and recovers the
+    /// committed records. A torn tail is cut at the last whole, checksum-valid record before this returns; the cut is
+    /// on disk (the remaining records were rewritten and committed) by then.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The log cannot be read, or is still torn after a rewrite.</exception>
+    public static async Task<ChangeLog> OpenAsync(ChangeLogOptions options, ILogger logger, TimeProvider time, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(time);
+        options.Validate();
+        var root = Path.GetFullPath(options.Directory);
+        Directory.CreateDirectory(root);
+        ChangeLogStore.RecoverInterruptedRebuild(root, logger);
+        var folder = Path.Combine(root, ChangeLogStore.ActiveFolder);
+
+        var (log, device) = await ChangeLogStore.OpenFasterLogAsync(folder, options, ct);
+        try
+        {
+            var scan = await Task.Run(() => ChangeLogStore.Scan(log, ct), ct);
+            if (scan.TornReason is not null)
+            {
+                ChangeLogLog.TornTail(logger, scan.LastSequence, scan.ValidEnd, scan.CommittedTail, scan.TornReason, scan.CommittedTail - scan.ValidEnd);
+                var (torn, tornDevice) = (log, device);
+                (log, device) = (null!, null!);
+                var tornFolder = await ChangeLogStore.RebuildAsync(root, torn, tornDevice, scan.ValidEnd, options, ct);
+                ChangeLogLog.Rebuilt(logger, scan.LastSequence, tornFolder);
+
+                (log, device) = await ChangeLogStore.OpenFasterLogAsync(folder, options, ct);
+                scan = await Task.Run(() => ChangeLogStore.Scan(log, ct), ct);
+                if (scan.TornReason is not null)
+                {
+                    throw new InvalidDataException($"The rewritten change log in {folder} is still torn: {scan.TornReason}.");
+                }
+            }
+
+            var lastReceiveTime = await ChangeLogStore.ReadReceiveTimeAsync(log, scan.LastAddress, scan.LastSequence, ct);
+            var changeLog = new ChangeLog(log, device, options, logger, time, scan, lastReceiveTime);
+            ChangeLogLog.Opened(logger, root, changeLog.FirstSequence, scan.LastSequence, changeLog.SizeBytes, (long)scan.Elapsed.TotalMilliseconds);
+            return changeLog;
+        }
+        catch
+        {
+            log?.Dispose();
+            device?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Commits what was appended, stops the committer and closes the files. Appends that were enqueued complete
+    /// (committed) first; waits still pending then fail with <see cref="ObjectDisposedException"/>. Call it after
+    /// readers have finished.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_appendLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        _commitRequests.Writer.TryComplete();
+        await _committer;
+        if (Volatile.Read(ref _fault) is null)
+        {
+            // An append that enqueued just before _disposed was set may have found the channel completed.
+            try
+            {
+                await CommitPendingAsync();
+            }
+#pragma warning disable CA1031 // The failure is recorded as the fault; dispose goes on closing the files.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Fault(ex);
+            }
+        }
+
+        Interlocked.Exchange(ref _committed, NewSignal()).TrySetException(new ObjectDisposedException(nameof(ChangeLog)));
+        _metrics.Dispose();
+        _log.Dispose();
+        _device.Dispose();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,58 @@
+namespace OptOutGate.Core.Durability;
+
+/// <summary>Options of <see cref="ChangeLog"/>. Bound from configuration; <see cref="Validate"/> runs at open.</summary>
+internal sealed class ChangeLogOptions
+{
+    /// <summary>
+    /// The log's folder (<c>&lt;data&gt;/log</c>). The live FasterLog is in its <c>active/</c> subfolder; a log whose
+    /// tail had to be cut is kept in <c>torn-&lt;utc time&gt;/</c> for inspection. Required.
+    /// </summary>
+    public string Directory { get; set; } = "";
+
+    /// <summary>
+    /// FasterLog page size, as a power of two. Default 20 (1 MiB): a record must fit in a page, and every range read
+    /// buffers one page, so small pages keep concurrent readers cheap; records are a few hundred bytes.
+    /// </summary>
+    public int PageSizeBits { get; set; } = 20;
+
+    /// <summary>
+    /// Memory of the log's tail, as a power of two (at least <see cref="PageSizeBits"/> + 1). Default 24 (16 MiB):
+    /// recent records, the ones the applier, replicas and the change stream read, are served from memory.
+    /// </summary>
+    public int MemorySizeBits { get; set; } = 24;
+
+    /// <summary>Size of each segment file, as a power of two. Default 30 (1 GiB, FasterLog's default).</summary>
+    public int SegmentSizeBits { get; set; } = 30;
+
+    /// <summary>The largest serialized <see cref="LogEntry"/> accepted, in bytes. Default 64 KiB.</summary>
+    public int MaxEntryBytes { get; set; } = 64 * 1024;
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Directory))
+        {
+            throw new ArgumentException("ChangeLogOptions.Directory is required.");
+        }
+
+        if (PageSizeBits is < 12 or > 28)
+        {
+            throw new ArgumentException($"ChangeLogOptions.PageSizeBits must be 12..28 (was {PageSizeBits}).");
+        }
+
+        if (MemorySizeBits < PageSizeBits + 1 || MemorySizeBits > 40)
+        {
+            throw new ArgumentException($"ChangeLogOptions.MemorySizeBits must be PageSizeBits + 1 ..40 (was {MemorySizeBits}).");
+        }
+
+        if (SegmentSizeBits < PageSizeBits || SegmentSizeBits > 40)
+        {
+            throw new ArgumentException($"ChangeLogOptions.SegmentSizeBits must be PageSizeBits..40 (was {SegmentSizeBits}).");
+        }
+
+        // A frame (header + checksum + sequence + entry) must fit in one page with room to spare.
+        if (MaxEntryBytes < 256 || MaxEntryBytes > (1 << PageSizeBits) / 2)
+        {
+            throw new ArgumentException($"ChangeLogOptions.MaxEntryBytes must be 256..half a page (was {MaxEntryBytes}).");
+        }
+    }
+}

@@ -7,6 +7,7 @@ COPY src/OptOutGate.Rpc/OptOutGate.Rpc.csproj src/OptOutGate.Rpc/
 COPY src/OptOutGate.Rpc.Server/OptOutGate.Rpc.Server.csproj src/OptOutGate.Rpc.Server/
 COPY src/OptOutGate.Rpc.Client/OptOutGate.Rpc.Client.csproj src/OptOutGate.Rpc.Client/
 COPY src/OptOutGate.Contracts/OptOutGate.Contracts.csproj src/OptOutGate.Contracts/
+COPY src/OptOutGate.Core/OptOutGate.Core.csproj src/OptOutGate.Core/
 COPY src/OptOutGate.Server/OptOutGate.Server.csproj src/OptOutGate.Server/
 # The local package folder in NuGet.config exists only on the build machines here; an empty one keeps restore happy.
 RUN mkdir -p /opt/nuget/packages && dotnet restore src/OptOutGate.Server/OptOutGate.Server.csproj

@@ -30,4 +30,15 @@ export OPTOUTGATE_PYTHON=/usr/bin/python3
 export OPTOUTGATE_NODE="$(command -v node)"
 
 dotnet build OptOutGate.sln -c Release -warnaserror
-dotnet test OptOutGate.sln -c Release --no-build --logger "console;verbosity=normal" "$@"
+
+# One plain closing line ("N passed, N failed") summed over every test assembly, for people and for CI.
+log=$(mktemp)
+set +e
+dotnet test OptOutGate.sln -c Release --no-build "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+awk '/(Passed|Failed)! +- Failed: / {
+        gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     } END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"

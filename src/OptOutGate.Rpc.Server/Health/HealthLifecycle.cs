@@ -6,20 +6,27 @@ using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 namespace OptOutGate.Rpc.Server.Health;
 
 /// <summary>
-/// Gives each served service a health entry at host start. Not done when the registry is created, because the
-/// service registry is built from factories that include the health service's own, which needs the registry.
+/// At host start, gives each served service a health entry (not when the registry is created: the service registry
+/// is built from factories that include the health service's own, which needs the registry).
+/// At shutdown, ends the Watch calls, which would otherwise hold Kestrel's graceful shutdown until its timeout.
 /// </summary>
-internal sealed class HealthServicesRegistration : IHostedService
+internal sealed class HealthLifecycle : IHostedService
 {
     private readonly HealthStatusRegistry _health;
     private readonly RpcServiceRegistry _services;
     private readonly RpcHealthOptions _options;
 
-    public HealthServicesRegistration(HealthStatusRegistry health, RpcServiceRegistry services, IOptions<RpcHealthOptions> options)
+    public HealthLifecycle(HealthStatusRegistry health, RpcServiceRegistry services, IOptions<RpcHealthOptions> options, IHostApplicationLifetime lifetime)
     {
         _health = health;
         _services = services;
         _options = options.Value;
+
+        // Not StopAsync: the web server, registered after this service, is stopped (drained) before it. Not
+        // IHostedLifecycleService.StoppingAsync: that runs before ApplicationStopping, where the host flips to
+        // NOT_SERVING. Registered here, before any hosted service starts, the callback runs after those registered
+        // at start-up (a token runs its callbacks last-registered first), so watchers get NOT_SERVING, then the end.
+        lifetime.ApplicationStopping.Register(static health => ((HealthStatusRegistry)health!).CompleteWatches(), health);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)

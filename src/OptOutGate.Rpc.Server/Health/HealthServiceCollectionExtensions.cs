@@ -11,7 +11,8 @@ public static class HealthServiceCollectionExtensions
 {
     /// <summary>
     /// Serves grpc.health.v1.Health from a singleton <see cref="HealthStatusRegistry"/> (resolve it to change
-    /// statuses). <c>""</c> is registered at once; each served service is registered when the host starts.
+    /// statuses). <c>""</c> is registered at once; each served service is registered when the host starts. Watch
+    /// calls end (with OK, after the latest status) when the host stops, so they do not delay graceful shutdown.
     /// Safe to call more than once.
     /// </summary>
     public static IServiceCollection AddRpcHealth(this IServiceCollection services, Action<RpcHealthOptions>? configure = null)
@@ -38,7 +39,7 @@ public static class HealthServiceCollectionExtensions
         });
         services.AddSingleton<HealthService>();
         services.AddRpcService(static sp => sp.GetRequiredService<HealthService>().CreateDefinition());
-        services.AddHostedService<HealthServicesRegistration>();
+        services.AddHostedService<HealthLifecycle>();
         return services;
     }
 }

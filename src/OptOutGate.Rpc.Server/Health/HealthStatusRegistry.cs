@@ -117,7 +117,8 @@ public sealed class HealthStatusRegistry
     /// <summary>
     /// Ends every Watch call (now and later) with OK after it has sent the latest status, so that long-lived
     /// watches do not hold up a graceful shutdown; clients retry with backoff (grpc health-checking protocol).
-    /// Call after <see cref="SetServing"/>(false) once the drain delay is over.
+    /// <c>AddRpcHealth</c> calls it on ApplicationStopping, after the callbacks registered at start-up (such as the
+    /// host's <see cref="SetServing"/>(false)); a host with a drain delay may call it itself at the end of the delay.
     /// </summary>
     public void CompleteWatches()
     {

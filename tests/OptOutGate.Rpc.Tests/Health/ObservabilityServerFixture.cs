@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OptOutGate.Rpc.Client;
 using OptOutGate.Rpc.Server.Health;
@@ -35,6 +36,8 @@ public sealed class ObservabilityServerFixture : IAsyncLifetime
 
     public CallMetricsRecorder Calls { get; private set; } = null!;
 
+    public IHostApplicationLifetime Lifetime { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -64,6 +67,7 @@ public sealed class ObservabilityServerFixture : IAsyncLifetime
         MetricsAddress = new Uri("http://" + metrics!.IPEndPoint);
         Channel = GrpcChannel.ForAddress(Address);
         Health = _app.Services.GetRequiredService<HealthStatusRegistry>();
+        Lifetime = _app.Lifetime;
     }
 
     public async Task DisposeAsync()

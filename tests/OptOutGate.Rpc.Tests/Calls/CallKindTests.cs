@@ -105,8 +105,10 @@ public sealed class CallKindTests(RpcServerFixture server) : IDisposable
         var ex = await Assert.ThrowsAsync<RpcException>(
             () => _channel.UnaryAsync(s_unary, request, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(100))));
 
+        // Whether the client's or the server's timer fires first, the caller sees DEADLINE_EXCEEDED; that the handler's
+        // token is cancelled is asserted deterministically by the raw-frame deadline tests (here the client may give
+        // up before the handler even starts).
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
-        await server.Probe.WaitAsync(request.Id, "cancelled");
     }
 
     [Fact]

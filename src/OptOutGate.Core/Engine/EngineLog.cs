@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace OptOutGate.Core.Engine;
+
+/// <summary>Log messages of the engine (source-generated).</summary>
+internal static partial class EngineLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Gate engine open: checkpoint at sequence {CheckpointSequence}, replayed {Replayed} records to sequence {AppliedSequence} in {ElapsedMs} ms; {Entries} entries.")]
+    public static partial void Opened(ILogger logger, ulong checkpointSequence, ulong replayed, ulong appliedSequence, long elapsedMs, long entries);
+
+    [LoggerMessage(2, LogLevel.Warning, "Checkpoint at sequence {Sequence} in {Directory} could not be loaded; trying an older one or the whole log.")]
+    public static partial void CheckpointUnusable(ILogger logger, ulong sequence, string directory, Exception exception);
+
+    [LoggerMessage(3, LogLevel.Warning, "Checkpoint at sequence {Sequence} is ahead of the change log (last sequence {LogSequence}); ignored.")]
+    public static partial void CheckpointAheadOfLog(ILogger logger, ulong sequence, ulong logSequence);
+
+    [LoggerMessage(4, LogLevel.Information, "Checkpoint at sequence {Sequence} taken in {ElapsedMs} ms ({Entries} entries).")]
+    public static partial void CheckpointTaken(ILogger logger, ulong sequence, long elapsedMs, long entries);
+
+    [LoggerMessage(5, LogLevel.Error, "Periodic checkpoint failed; the next attempt is at the next interval.")]
+    public static partial void PeriodicCheckpointFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Information, "No usable checkpoint; replaying the whole change log.")]
+    public static partial void NoCheckpoint(ILogger logger);
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using OptOutGate.Core.Durability;
+using OptOutGate.Core.Index;
+using OptOutGate.Core.State;
+using OptOutGate.Core.Writes;
+
+namespace OptOutGate.Core.Engine;
+
+internal sealed partial class GateEngine
+{
+    private const int ReplayChunk = 1024;
+
+    // Replay reads ahead of the applier by at most this many records, so a long log does not pile up in memory.
+    private const ulong ReplayReadAhead = 64 * ReplayChunk;
+
+    /// <summary>
+    /// Opens the engine in <see cref="GateEngineOptions.DataDirectory"/>: opens (and if needed repairs) the change log,
+    /// loads the newest complete checkpoint (falling back to older ones, then to an empty state), replays every
+    /// committed record after it, and starts the write pipeline and the checkpoint timer. When this returns, every
+    /// record in the log is applied and visible, and writes are accepted.
+    /// </summary>
+    public static async Task<GateEngine> OpenAsync(GateEngineOptions options, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(time);
+        options.Validate();
+        var started = Stopwatch.GetTimestamp();
+        var logger = loggerFactory.CreateLogger<GateEngine>();
+        var data = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(data);
+
+        var logOptions = options.Log;
+        logOptions.Directory = Path.Combine(data, "log");
+        var log = await ChangeLog.OpenAsync(logOptions, loggerFactory.CreateLogger<ChangeLog>(), time, ct);
+        EntryIndex? index = null;
+        GateStateApplier? applier = null;
+        try
+        {
+            var checkpoints = new CheckpointStore(Path.Combine(data, "checkpoints"));
+            var indexOptions = IndexOptions(options, data);
+            var indexLogger = loggerFactory.CreateLogger<EntryIndex>();
+            var (loaded, scopes, config, heads, checkpointSequence) = LoadCheckpoint(checkpoints, indexOptions, indexLogger, log.LastSequence, logger);
+            index = loaded;
+
+            applier = new GateStateApplier(index, scopes, config, heads, checkpointSequence, loggerFactory.CreateLogger<GateStateApplier>());
+            applier.Start();
+            var replayed = await ReplayAsync(log, applier, checkpointSequence, ct);
+
+            var writeOptions = options.Writes;
+            var writes = new WritePipeline(
+                log, applier, index, scopes, config, heads,
+                new WritePipelineOptions
+                {
+                    MaxBatchRecords = writeOptions.MaxBatchRecords,
+                    MaxInFlightBatches = writeOptions.MaxInFlightBatches,
+                    QueueCapacity = writeOptions.QueueCapacity,
+                    MaxRecordBytes = Math.Min(writeOptions.MaxRecordBytes, logOptions.MaxEntryBytes - 128),
+                },
+                time,
+                loggerFactory.CreateLogger<WritePipeline>());
+            writes.Start();
+
+            var engine = new GateEngine(options, logger, time, log, index, scopes, config, heads, applier, writes, checkpoints, checkpointSequence);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            engine._metrics.Recovered(elapsed);
+            EngineLog.Opened(logger, checkpointSequence, replayed, applier.AppliedSequence, (long)elapsed.TotalMilliseconds, index.Count);
+            engine.StartCheckpointTimer();
+            return engine;
+        }
+        catch
+        {
+            applier?.Dispose();
+            index?.Dispose();
+            await log.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static EntryIndexOptions IndexOptions(GateEngineOptions options, string data) => new()
+    {
+        Directory = Path.Combine(data, "index"),
+        ExpectedEntries = options.ExpectedEntries,
+        MemorySizeBits = options.IndexMemorySizeBits,
+        PageSizeBits = options.IndexPageSizeBits,
+        SegmentSizeBits = options.IndexSegmentSizeBits,
+    };
+
+    /// <summary>
+    /// The newest checkpoint that loads whole and is not ahead of the log; else an empty state at sequence 0 (the
+    /// whole log is then replayed, which is always correct: the log is the source of truth).
+    /// </summary>
+    private static (EntryIndex Index, ScopeTable Scopes, GateConfig Config, HistoryHeads Heads, ulong Sequence) LoadCheckpoint(
+        CheckpointStore checkpoints, EntryIndexOptions indexOptions, ILogger indexLogger, ulong logSequence, ILogger logger)
+    {
+        foreach (var manifest in checkpoints.ListComplete())
+        {
+            if (manifest.Sequence > logSequence)
+            {
+                EngineLog.CheckpointAheadOfLog(logger, manifest.Sequence, logSequence);
+                continue;
+            }
+
+            EntryIndex? index = null;
+            try
+            {
+                var scopes = ScopeTable.Load(Path.Combine(manifest.Directory, CheckpointStore.ScopesFile));
+                var config = GateConfig.Load(Path.Combine(manifest.Directory, CheckpointStore.ConfigFile));
+                var heads = HistoryHeads.Load(Path.Combine(manifest.Directory, CheckpointStore.HeadsFile));
+                index = EntryIndex.Recover(indexOptions, manifest.IndexToken, indexLogger);
+                return (index, scopes, config, heads, manifest.Sequence);
+            }
+#pragma warning disable CA1031 // Any failure to load a checkpoint means: use an older one, or the whole log.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                index?.Dispose();
+                EngineLog.CheckpointUnusable(logger, manifest.Sequence, manifest.Directory, e);
+            }
+        }
+
+        EngineLog.NoCheckpoint(logger);
+        return (EntryIndex.Create(indexOptions, indexLogger), new ScopeTable(), new GateConfig(), new HistoryHeads(), 0);
+    }
+
+    /// <summary>Applies every committed record after <paramref name="fromSequence"/>; returns how many.</summary>
+    private static async Task<ulong> ReplayAsync(ChangeLog log, GateStateApplier applier, ulong fromSequence, CancellationToken ct)
+    {
+        var last = log.LastSequence;
+        if (last <= fromSequence)
+        {
+            return 0;
+        }
+
+        var chunk = new List<LogEntry>(ReplayChunk);
+        await foreach (var entry in log.ReadAsync(fromSequence + 1, last, ct))
+        {
+            chunk.Add(entry);
+            if (chunk.Count == ReplayChunk)
+            {
+                applier.Enqueue(chunk);
+                chunk = new List<LogEntry>(ReplayChunk);
+                var sequence = entry.Record.Sequence;
+                if (sequence > fromSequence + ReplayReadAhead)
+                {
+                    await applier.WaitForAppliedAsync(sequence - ReplayReadAhead, ct);
+                }
+            }
+        }
+
+        applier.Enqueue(chunk);
+        await applier.WaitForAppliedAsync(last, ct);
+        return last - fromSequence;
+    }
+}

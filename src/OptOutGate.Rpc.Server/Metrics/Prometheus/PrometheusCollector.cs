@@ -115,8 +115,9 @@ internal sealed class PrometheusCollector : IDisposable
     private void OnInstrumentPublished(Instrument instrument, MeterListener listener)
     {
         var meter = instrument.Meter;
-        var wanted = meter.Name.StartsWith(_options.MeterPrefix, StringComparison.Ordinal)
-            || (_options.IncludeProcessMetrics && meter.Name == ProcessMetrics.MeterName);
+        var wanted = meter.Name == ProcessMetrics.MeterName
+            ? _options.IncludeProcessMetrics
+            : meter.Name.StartsWith(_options.MeterPrefix, StringComparison.Ordinal);
         if (!wanted || (_scope is not null && meter.Scope is not null && !ReferenceEquals(meter.Scope, _scope)))
         {
             return;

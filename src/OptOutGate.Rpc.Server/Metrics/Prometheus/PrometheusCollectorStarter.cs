@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace OptOutGate.Rpc.Server.Metrics.Prometheus;
 
@@ -8,10 +10,13 @@ namespace OptOutGate.Rpc.Server.Metrics.Prometheus;
 /// </summary>
 internal sealed class PrometheusCollectorStarter : IHostedService
 {
-    public PrometheusCollectorStarter(PrometheusCollector collector, IServiceProvider services)
+    public PrometheusCollectorStarter(PrometheusCollector collector, IOptions<PrometheusMetricsOptions> options, IServiceProvider services)
     {
         _ = collector;
-        _ = services.GetService(typeof(ProcessMetrics));
+        if (options.Value.IncludeProcessMetrics)
+        {
+            _ = services.GetRequiredService<ProcessMetrics>();
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -33,6 +33,8 @@ internal sealed partial class ChangeLog : IAsyncDisposable
 {
     private readonly FasterLog _log;
     private readonly IDevice _device;
+    private readonly string _folder;
+    private readonly SemaphoreSlim _saveLock = new(1, 1);
     private readonly ChangeLogOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -51,11 +53,16 @@ internal sealed partial class ChangeLog : IAsyncDisposable
     private ulong _lastSequence;
     private TaskCompletionSource _committed = NewSignal();
     private Exception? _fault;
+    private Task _openSave = Task.CompletedTask;
 
-    private ChangeLog(FasterLog log, IDevice device, ChangeLogOptions options, ILogger logger, TimeProvider time, ScanResult scan, Timestamp? lastReceiveTime)
+    /// <summary>A scan of this many records at open is worth saving the map right away (about 0.5 s per million).</summary>
+    private const long SaveMapAfterScanning = 1 << 18;
+
+    private ChangeLog(FasterLog log, IDevice device, string folder, ChangeLogOptions options, ILogger logger, TimeProvider time, ScanResult scan, Timestamp? lastReceiveTime)
     {
         _log = log;
         _device = device;
+        _folder = folder;
         _options = options;
         _logger = logger;
         _time = time;
@@ -66,6 +73,8 @@ internal sealed partial class ChangeLog : IAsyncDisposable
         _metrics = new ChangeLogMetrics(this);
         _committer = Task.Run(CommitLoopAsync);
     }
+
+    internal ChangeLogMetrics Metrics => _metrics;
 
     /// <summary>The highest committed (on disk) sequence; 0 when the log is empty.</summary>
     public ulong LastSequence => Volatile.Read(ref _lastSequence);
@@ -96,7 +105,8 @@ internal sealed partial class ChangeLog : IAsyncDisposable
         var (log, device) = await ChangeLogStore.OpenFasterLogAsync(folder, options, ct);
         try
         {
-            var scan = await Task.Run(() => ChangeLogStore.Scan(log, ct), ct);
+            var saved = await SequenceMapFile.TryLoadAsync(folder, ct);
+            var scan = await Task.Run(() => ChangeLogStore.Scan(log, saved, ct) ?? ChangeLogStore.Scan(log, null, ct)!, ct);
             if (scan.TornReason is not null)
             {
                 ChangeLogLog.TornTail(logger, scan.LastSequence, scan.ValidEnd, scan.CommittedTail, scan.TornReason, scan.CommittedTail - scan.ValidEnd);
@@ -106,7 +116,7 @@ internal sealed partial class ChangeLog : IAsyncDisposable
                 ChangeLogLog.Rebuilt(logger, scan.LastSequence, tornFolder);
 
                 (log, device) = await ChangeLogStore.OpenFasterLogAsync(folder, options, ct);
-                scan = await Task.Run(() => ChangeLogStore.Scan(log, ct), ct);
+                scan = await Task.Run(() => ChangeLogStore.Scan(log, null, ct)!, ct);
                 if (scan.TornReason is not null)
                 {
                     throw new InvalidDataException($"The rewritten change log in {folder} is still torn: {scan.TornReason}.");
@@ -114,8 +124,14 @@ internal sealed partial class ChangeLog : IAsyncDisposable
             }
 
             var lastReceiveTime = await ChangeLogStore.ReadReceiveTimeAsync(log, scan.LastAddress, scan.LastSequence, ct);
-            var changeLog = new ChangeLog(log, device, options, logger, time, scan, lastReceiveTime);
-            ChangeLogLog.Opened(logger, root, changeLog.FirstSequence, scan.LastSequence, changeLog.SizeBytes, (long)scan.Elapsed.TotalMilliseconds);
+            var changeLog = new ChangeLog(log, device, folder, options, logger, time, scan, lastReceiveTime);
+            ChangeLogLog.Opened(logger, root, changeLog.FirstSequence, scan.LastSequence, changeLog.SizeBytes, scan.ScannedRecords, (long)scan.Elapsed.TotalMilliseconds);
+            if (scan.ScannedRecords >= SaveMapAfterScanning)
+            {
+                // The next open after a crash (no save at dispose) would scan these records again.
+                changeLog._openSave = changeLog.SaveSequenceMapAsync(CancellationToken.None);
+            }
+
             return changeLog;
         }
         catch
@@ -161,9 +177,46 @@ internal sealed partial class ChangeLog : IAsyncDisposable
         }
 
         Interlocked.Exchange(ref _committed, NewSignal()).TrySetException(new ObjectDisposedException(nameof(ChangeLog)));
+        try
+        {
+            await _openSave;
+            if (Volatile.Read(ref _fault) is null)
+            {
+                await SaveSequenceMapAsync(CancellationToken.None);
+            }
+        }
+        catch (IOException ex)
+        {
+            // Only costs the next open a longer scan.
+            ChangeLogLog.MapSaveFailed(_logger, ex);
+        }
+
+        _saveLock.Dispose();
         _metrics.Dispose();
         _log.Dispose();
         _device.Dispose();
+    }
+
+    /// <summary>
+    /// Saves the sequence → address map of the committed records (<see cref="SequenceMapFile"/>), so that the next
+    /// open checks only the records after them. Done at dispose and after a long opening scan; a checkpoint may call
+    /// it too. The file is on disk (fsynced and renamed into place) when this completes.
+    /// </summary>
+    public async Task SaveSequenceMapAsync(CancellationToken ct)
+    {
+        await _saveLock.WaitAsync(ct);
+        try
+        {
+            var committed = LastSequence;
+            if (committed >= _map.FirstSequence)
+            {
+                await SequenceMapFile.SaveAsync(_folder, _map, (long)(committed - _map.FirstSequence + 1), ct);
+            }
+        }
+        finally
+        {
+            _saveLock.Release();
+        }
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -28,6 +28,9 @@ internal sealed class ChangeLogMetrics : IDisposable
         _meter.CreateObservableGauge("optoutgate_log_last_sequence", () => (long)log.LastSequence, "{record}", "Highest committed sequence of the change log.");
     }
 
+    /// <summary>This log's meter (tests tell logs apart by it).</summary>
+    internal Meter Meter => _meter;
+
     public void Appended(int records) => _appendedRecords.Add(records);
 
     public void Committed(TimeSpan duration)

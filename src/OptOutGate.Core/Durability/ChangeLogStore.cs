@@ -58,10 +58,11 @@ internal static class ChangeLogStore
     }
 
     /// <summary>
-    /// Reads every record from the log's begin address to its committed tail, checking each frame's checksum and that
-    /// sequences follow one another, and stops at the first record that fails.
+    /// Reads every record from the log's begin address (or, given a <paramref name="saved"/> map, from the last record
+    /// it names) to its committed tail, checking each frame's checksum and that sequences follow one another, and
+    /// stops at the first record that fails. Null if the saved map does not match the log (scan again without it).
     /// </summary>
-    public static unsafe ScanResult Scan(FasterLog log, CancellationToken ct)
+    public static unsafe ScanResult? Scan(FasterLog log, SequenceAddressMap? saved, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
         var tail = log.TailAddress;
@@ -69,8 +70,23 @@ internal static class ChangeLogStore
         ulong last = 0;
         var validEnd = log.BeginAddress;
         long lastAddress = -1;
+        long scanned = 0;
         string? torn = null;
-        using (var iterator = log.Scan(log.BeginAddress, tail, scanBufferingMode: ScanBufferingMode.DoublePageBuffering))
+        var begin = log.BeginAddress;
+        var resumeAddress = -1L;
+        if (saved is not null)
+        {
+            last = saved.FirstSequence + (ulong)saved.Count - 1;
+            if (!saved.TryGet(last, out resumeAddress) || resumeAddress < log.BeginAddress || resumeAddress >= tail)
+            {
+                return null;
+            }
+
+            map = saved;
+            begin = resumeAddress;
+        }
+
+        using (var iterator = log.Scan(begin, tail, scanBufferingMode: ScanBufferingMode.DoublePageBuffering))
         {
             while (true)
             {
@@ -103,6 +119,20 @@ internal static class ChangeLogStore
                     iterator.UnsafeRelease();
                 }
 
+                if (resumeAddress >= 0)
+                {
+                    // The saved map's last record: already mapped; it must be where the map says.
+                    if (!ok || address != resumeAddress || sequence != last)
+                    {
+                        return null;
+                    }
+
+                    resumeAddress = -1;
+                    lastAddress = address;
+                    validEnd = next;
+                    continue;
+                }
+
                 if (!ok)
                 {
                     torn = $"bad checksum at address {address}";
@@ -120,11 +150,16 @@ internal static class ChangeLogStore
                 last = sequence;
                 lastAddress = address;
                 validEnd = next;
-                if ((map.Count & 0xFFFF) == 0)
+                if ((++scanned & 0xFFFF) == 0)
                 {
                     ct.ThrowIfCancellationRequested();
                 }
             }
+        }
+
+        if (resumeAddress >= 0)
+        {
+            return null;
         }
 
         if (torn is null && validEnd != tail)
@@ -133,7 +168,7 @@ internal static class ChangeLogStore
             torn = $"no record at address {validEnd}";
         }
 
-        return new ScanResult(map ?? new SequenceAddressMap(1), last, lastAddress, validEnd, tail, torn, stopwatch.Elapsed);
+        return new ScanResult(map ?? new SequenceAddressMap(1), last, lastAddress, validEnd, tail, torn, scanned, stopwatch.Elapsed);
     }
 
     /// <summary>The receive time of the record at <paramref name="address"/> (the last one), for the next appends.</summary>
@@ -261,4 +296,6 @@ internal static class ChangeLogStore
 /// <param name="ValidEnd">The address after the last whole record.</param>
 /// <param name="CommittedTail">FasterLog's recovered (committed) tail.</param>
 /// <param name="TornReason">Why the scan stopped before the committed tail; null when it did not.</param>
-internal sealed record ScanResult(SequenceAddressMap Map, ulong LastSequence, long LastAddress, long ValidEnd, long CommittedTail, string? TornReason, TimeSpan Elapsed);
+/// <param name="ScannedRecords">Records read and checked (those after the saved map, if one was used).</param>
+internal sealed record ScanResult(
+    SequenceAddressMap Map, ulong LastSequence, long LastAddress, long ValidEnd, long CommittedTail, string? TornReason, long ScannedRecords, TimeSpan Elapsed);

@@ -61,9 +61,11 @@ internal static class LogEntryFrame
     }
 
     /// <summary>CRC-32C (Castagnoli), hardware-accelerated where the CPU has it (SSE4.2, ARMv8 CRC).</summary>
-    internal static uint Crc32C(ReadOnlySpan<byte> data)
+    internal static uint Crc32C(ReadOnlySpan<byte> data) => ~Crc32CContinue(uint.MaxValue, data);
+
+    /// <summary>Continues a CRC-32C over more data (start with <see cref="uint.MaxValue"/>, finish with <c>~</c>).</summary>
+    internal static uint Crc32CContinue(uint crc, ReadOnlySpan<byte> data)
     {
-        var crc = uint.MaxValue;
         while (data.Length >= 8)
         {
             crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data));
@@ -75,6 +77,6 @@ internal static class LogEntryFrame
             crc = BitOperations.Crc32C(crc, b);
         }
 
-        return ~crc;
+        return crc;
     }
 }

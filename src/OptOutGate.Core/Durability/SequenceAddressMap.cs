@@ -38,6 +38,16 @@ internal sealed class SequenceAddressMap
         Volatile.Write(ref _count, index + 1);
     }
 
+    /// <summary>Copies the addresses of the first <paramref name="count"/> records, chunk by chunk.</summary>
+    public IEnumerable<ReadOnlyMemory<long>> Chunks(long count)
+    {
+        var chunks = Volatile.Read(ref _chunks);
+        for (long start = 0; start < count; start += ChunkSize)
+        {
+            yield return chunks[start >> ChunkBits].AsMemory(0, (int)Math.Min(ChunkSize, count - start));
+        }
+    }
+
     public bool TryGet(ulong sequence, out long address)
     {
         if (sequence < FirstSequence || sequence - FirstSequence >= (ulong)Count)

@@ -18,6 +18,9 @@ internal sealed class ChangeLogFixture : IDisposable
     /// <summary>The first segment file of the live log.</summary>
     public string SegmentFile => Path.Combine(Root, "active", "changes.log.0");
 
+    /// <summary>The live log's saved sequence map.</summary>
+    public string SequenceMapFile => Path.Combine(Root, "active", "sequence-map.bin");
+
     public ChangeLogOptions Options { get; } = new();
 
     public Task<ChangeLog> OpenAsync(TimeProvider? time = null)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using OptOutGate.Core.Durability;
 
 namespace OptOutGate.Core.Tests.Durability;
@@ -145,17 +144,7 @@ public sealed class ChangeLogTests : IDisposable
     [Fact]
     public async Task ConcurrentAppenders_ShareCommits()
     {
-        var commits = 0L;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == ChangeLogMetrics.MeterName && instrument.Name == "optoutgate_log_commits")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref commits, value));
-        listener.Start();
+        using var recorder = new LogMeasurements();
         await using var log = await _fixture.OpenAsync();
 
         await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
@@ -167,7 +156,7 @@ public sealed class ChangeLogTests : IDisposable
         })));
 
         Assert.Equal(2000UL, log.LastSequence);
-        Assert.InRange(Interlocked.Read(ref commits), 1, 1000);
+        Assert.InRange(recorder.Sum(log, "optoutgate_log_commits"), 1, 1000);
     }
 
     [Fact]
@@ -248,36 +237,13 @@ public sealed class ChangeLogTests : IDisposable
     [Fact]
     public async Task Metrics_CountAppendedRecords_AndCommitDurations()
     {
-        long appended = 0;
-        var durations = new ConcurrentBag<double>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == ChangeLogMetrics.MeterName && instrument.Name.StartsWith("optoutgate_log_", StringComparison.Ordinal))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-        {
-            if (instrument.Name == "optoutgate_log_appended_records")
-            {
-                Interlocked.Add(ref appended, value);
-            }
-        });
-        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
-        {
-            if (instrument.Name == "optoutgate_log_commit_duration")
-            {
-                durations.Add(value);
-            }
-        });
-        listener.Start();
+        using var recorder = new LogMeasurements();
         await using var log = await _fixture.OpenAsync();
 
         await log.AppendAsync([ChangeLogFixture.Entry("+14155550100"), ChangeLogFixture.Entry("+14155550101")], null, CancellationToken.None);
 
-        Assert.Equal(2, Interlocked.Read(ref appended));
+        Assert.Equal(2, recorder.Sum(log, "optoutgate_log_appended_records"));
+        var durations = recorder.Values(log, "optoutgate_log_commit_duration");
         Assert.NotEmpty(durations);
         Assert.All(durations, d => Assert.InRange(d, 0, 10));
         Assert.True(log.SizeBytes > 200);

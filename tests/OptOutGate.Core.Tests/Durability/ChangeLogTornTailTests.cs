@@ -45,28 +45,61 @@ public sealed class ChangeLogTornTailTests : IDisposable
     public async Task FileCutAtARecordBoundary_EndsAtTheLastWholeRecord()
     {
         await WriteRecordsAsync();
-        await using (var log = await _fixture.OpenAsync())
-        {
-            Assert.True(log.TryGetAddress(31, out var address));
-            TruncateTo(address);
-        }
+        TruncateTo(await AddressOfAsync(31));
 
         await AssertCutAtAsync(30);
     }
 
     [Fact]
-    public async Task DamageInTheMiddle_DropsEverythingFromTheDamagedRecord()
+    public async Task DamageInTheMiddle_WithoutASavedMap_DropsEverythingFromTheDamagedRecord()
     {
         await WriteRecordsAsync();
-        long address;
-        await using (var log = await _fixture.OpenAsync())
-        {
-            Assert.True(log.TryGetAddress(10, out address));
-        }
-
+        var address = await AddressOfAsync(10);
         Overwrite(address + 30, [0x55, 0x55, 0x55, 0x55]);
+        File.Delete(_fixture.SequenceMapFile);
 
         await AssertCutAtAsync(9);
+    }
+
+    [Fact]
+    public async Task DamageBeforeTheSavedMapsEnd_IsFoundWhenTheRecordIsRead()
+    {
+        // The saved map spares the opening scan the records it covers, except the last one: damage deep inside is
+        // not a torn tail, and reading the record reports it instead of returning wrong data.
+        await WriteRecordsAsync();
+        var address = await AddressOfAsync(10);
+        Overwrite(address + 30, [0x55, 0x55, 0x55, 0x55]);
+
+        await using var log = await _fixture.OpenAsync();
+
+        Assert.Equal((ulong)Records, log.LastSequence);
+        await Assert.ThrowsAsync<InvalidDataException>(async () => await log.ReadAsync(10, CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidDataException>(() => ChangeLogFixture.ReadAllAsync(log, 5, 15));
+        Assert.Equal("11", (await log.ReadAsync(11, CancellationToken.None))?.Record.Reason);
+    }
+
+    [Fact]
+    public async Task DamagedLastRecordOfTheSavedMap_IsCut()
+    {
+        var (lastStart, _) = await WriteRecordsAsync();
+        Assert.True(File.Exists(_fixture.SequenceMapFile));
+        Overwrite(lastStart + 40, [0x55, 0x55, 0x55, 0x55]);
+
+        await AssertCutAtAsync(Records - 1);
+    }
+
+    [Fact]
+    public async Task CorruptSavedMap_IsIgnored()
+    {
+        await WriteRecordsAsync();
+        var bytes = await File.ReadAllBytesAsync(_fixture.SequenceMapFile);
+        bytes[^3] ^= 0x40;
+        await File.WriteAllBytesAsync(_fixture.SequenceMapFile, bytes);
+
+        await using var log = await _fixture.OpenAsync();
+
+        Assert.Equal((ulong)Records, log.LastSequence);
+        Assert.Equal(Expected(Records), Reasons(await ChangeLogFixture.ReadAllAsync(log)));
     }
 
     [Fact]
@@ -140,6 +173,13 @@ public sealed class ChangeLogTornTailTests : IDisposable
             Assert.Equal(expected.Concat(["new-4"]), Reasons(await ChangeLogFixture.ReadAllAsync(log)));
             Assert.Single(Directory.GetDirectories(_fixture.Root, "torn-*"));
         }
+    }
+
+    private async Task<long> AddressOfAsync(ulong sequence)
+    {
+        await using var log = await _fixture.OpenAsync();
+        Assert.True(log.TryGetAddress(sequence, out var address));
+        return address;
     }
 
     private static IEnumerable<string> Expected(int count) => Enumerable.Range(1, count).Select(i => i.ToString());

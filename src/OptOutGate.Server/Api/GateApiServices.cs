@@ -3,6 +3,7 @@ using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Services;
+using OptOutGate.Server.Gate;
 
 namespace OptOutGate.Server.Api;
 
@@ -14,7 +15,9 @@ internal static class GateApiServices
 {
     public static IServiceCollection AddGateApi(this IServiceCollection services)
     {
-        services.AddRpcService(_ => Unimplemented(GateReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Gate"), "#3 (the gate)"));
+        services.AddSingleton<GateMetrics>();
+        services.AddSingleton<GateService>();
+        services.AddRpcService(static sp => GateService.CreateDefinition(sp.GetRequiredService<GateService>()));
         services.AddRpcService(_ => Unimplemented(MoReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Mo"), "#4 (MO handling)"));
         services.AddRpcService(_ => Unimplemented(ChangesReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Changes"), "#5 (replicas)"));
         services.AddRpcService(_ => Unimplemented(AdminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Admin"), "#3 and #4"));

@@ -5,6 +5,7 @@ using OptOutGate.Rpc.Server.Health;
 using OptOutGate.Rpc.Server.Metrics;
 using OptOutGate.Rpc.Server.Reflection;
 using OptOutGate.Server.Api;
+using OptOutGate.Server.Engine;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Hosting;
@@ -34,6 +35,7 @@ public static class GateHost
         builder.Services.AddSingleton<ServerReadiness>();
         builder.Services.AddSingleton<IRpcCallInterceptor, ReadinessInterceptor>();
         builder.Services.AddGateTenancy(builder.Configuration, gateOptions);
+        builder.Services.AddGateEngine(builder.Configuration);
         builder.Services.AddGateApi();
         builder.Services.AddHostedService<ReadinessLifecycle>();
 

@@ -3,8 +3,9 @@ using OptOutGate.Rpc.Server.Health;
 namespace OptOutGate.Server.Hosting;
 
 /// <summary>
-/// Ties readiness to the host's lifetime and to health: SERVING once started, NOT_SERVING from the moment shutdown
-/// begins, so load balancers stop sending before in-flight calls are drained.
+/// Ties readiness to the host's lifetime and to health: SERVING once the engine host has recovered the state and the
+/// host has started (Engine/GateEngineHost marks it), NOT_SERVING from the moment shutdown begins, so load balancers
+/// stop sending before in-flight calls are drained.
 /// </summary>
 internal sealed partial class ReadinessLifecycle(
     ServerReadiness readiness,
@@ -16,7 +17,6 @@ internal sealed partial class ReadinessLifecycle(
     {
         readiness.Changed += OnReadinessChanged;
         OnReadinessChanged(readiness.State);
-        lifetime.ApplicationStarted.Register(readiness.MarkServing);
         lifetime.ApplicationStopping.Register(readiness.MarkDraining);
         return Task.CompletedTask;
     }

@@ -16,7 +16,14 @@ public sealed class ServerReadiness
 
     public bool IsServing => State == ReadinessState.Serving;
 
-    public void MarkServing() => Set(ReadinessState.Serving);
+    /// <summary>Loading → Serving (the engine host, once recovery is done and the host started); never out of Draining.</summary>
+    public void MarkServing()
+    {
+        if (Interlocked.CompareExchange(ref _state, (int)ReadinessState.Serving, (int)ReadinessState.Loading) == (int)ReadinessState.Loading)
+        {
+            Changed?.Invoke(ReadinessState.Serving);
+        }
+    }
 
     public void MarkDraining() => Set(ReadinessState.Draining);
 

@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Options;
+using OptOutGate.Core.Decisions;
+using OptOutGate.Core.Engine;
+using OptOutGate.Server.Hosting;
+
+namespace OptOutGate.Server.Engine;
+
+/// <summary>
+/// Owns the process's <see cref="GateEngine"/>. Start-up opens it in the background (recovery: newest checkpoint, then
+/// the log tail) while Kestrel already listens, so health answers NOT_SERVING and every gate call UNAVAILABLE until the
+/// state is whole; only then, and once the host has started, readiness turns Serving. Shutdown disposes the engine
+/// (final checkpoint) in <see cref="StoppedAsync"/>, after Kestrel has drained the in-flight calls.
+/// </summary>
+internal sealed partial class GateEngineHost(
+    IOptions<GateServerOptions> serverOptions,
+    GateEngineOptions engineOptions,
+    ServerReadiness readiness,
+    IHostApplicationLifetime lifetime,
+    ILoggerFactory loggerFactory,
+    TimeProvider time) : IHostedLifecycleService
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<GateEngineHost>();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _opening = Task.CompletedTask;
+    private GateEngine? _engine;
+    private CheckEngine? _checks;
+
+    /// <summary>The engine once recovery completed; null while loading or after a failed start.</summary>
+    public GateEngine? Engine => Volatile.Read(ref _engine);
+
+    /// <summary>The check path over <see cref="Engine"/>; null until it is open.</summary>
+    public CheckEngine? Checks => Volatile.Read(ref _checks);
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _opening = Task.Run(OpenAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs after every hosted service stopped, Kestrel included: no call can reach the engine any more.</summary>
+    public async Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        try
+        {
+            await _opening;
+        }
+        catch (OperationCanceledException)
+        {
+            // Shut down while loading.
+        }
+
+        var engine = Interlocked.Exchange(ref _engine, null);
+        Volatile.Write(ref _checks, null);
+        if (engine is not null)
+        {
+            var sequence = engine.Applier.AppliedSequence;
+            await engine.DisposeAsync();
+            LogClosed(_logger, sequence);
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task OpenAsync()
+    {
+        var options = engineOptions;
+        options.DataDirectory = serverOptions.Value.DataDirectory;
+        LogOpening(_logger, Path.GetFullPath(options.DataDirectory));
+        GateEngine engine;
+        try
+        {
+            engine = await GateEngine.OpenAsync(options, loggerFactory, time, _stopping.Token);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+#pragma warning disable CA1031 // Any failure to recover is fatal for this process: log it and stop with an error code.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogOpenFailed(_logger, e);
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+            return;
+        }
+
+        Volatile.Write(ref _checks, new CheckEngine(engine, time));
+        Volatile.Write(ref _engine, engine);
+        LogOpened(_logger, engine.Applier.AppliedSequence, engine.Index.Count);
+
+        // Serving needs both: the state (here) and the listeners (ApplicationStarted). MarkServing never leaves Draining.
+        if (lifetime.ApplicationStarted.IsCancellationRequested)
+        {
+            readiness.MarkServing();
+        }
+        else
+        {
+            lifetime.ApplicationStarted.Register(static state => ((ServerReadiness)state!).MarkServing(), readiness);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opening the gate engine in {DataDirectory}")]
+    private static partial void LogOpening(ILogger logger, string dataDirectory);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Gate engine open: applied sequence {Sequence}, {Entries} index entries")]
+    private static partial void LogOpened(ILogger logger, ulong sequence, long entries);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "The gate engine could not be opened; stopping")]
+    private static partial void LogOpenFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Gate engine closed at applied sequence {Sequence}")]
+    private static partial void LogClosed(ILogger logger, ulong sequence);
+}

@@ -1,0 +1,216 @@
+using System.Threading.Channels;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Rpc;
+using OptOutGate.Rpc.Server;
+using OptOutGate.Server.Tenancy;
+
+namespace OptOutGate.Server.Gate;
+
+/// <summary>
+/// One CheckStream call. Requests are read in order; a request that can be answered at once is answered in order, and
+/// one that must wait (for <c>min_sequence</c>, or for a CONFIRMATION's durable write) continues on its own while later
+/// requests go ahead, so answers may come out of order (gate.proto). A bad or failed request gets an
+/// <see cref="ItemError"/> and the stream goes on. Responses go through a bounded channel to one writer (the response
+/// stream allows one write at a time); a full channel stops reading requests, which is the stream's back-pressure. The
+/// stream ends with UNAVAILABLE when the host starts draining.
+/// </summary>
+internal sealed class CheckStreamSession
+{
+    private const int ResponseBuffer = 64;
+
+    private readonly GateService _service;
+    private readonly CallIdentity _identity;
+    private readonly IServerStreamWriter<CheckStreamResponse> _responses;
+    private readonly CancellationToken _draining;
+    private readonly CancellationTokenSource _stream;
+    private readonly Channel<CheckStreamResponse> _outbox = Channel.CreateBounded<CheckStreamResponse>(
+        new BoundedChannelOptions(ResponseBuffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _waiting = 1;
+
+    public CheckStreamSession(
+        GateService service,
+        CallIdentity identity,
+        IServerStreamWriter<CheckStreamResponse> responses,
+        CancellationToken call,
+        CancellationToken draining)
+    {
+        _service = service;
+        _identity = identity;
+        _responses = responses;
+        _draining = draining;
+        _stream = CancellationTokenSource.CreateLinkedTokenSource(call, draining);
+    }
+
+    public async Task RunAsync(IAsyncStreamReader<CheckStreamRequest> requests)
+    {
+        var token = _stream.Token;
+        var writer = WriteResponsesAsync(token);
+        try
+        {
+            while (await requests.MoveNextAsync(token))
+            {
+                var request = requests.Current;
+                var answer = AnswerAsync(request, token);
+                if (answer.IsCompleted)
+                {
+                    await _outbox.Writer.WriteAsync(answer.Result, token);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _waiting);
+                    _ = FinishAsync(answer, token);
+                }
+            }
+
+            // The client finished sending: answer what is still waiting, then end with OK.
+            Release();
+            await _idle.Task.WaitAsync(token);
+            _outbox.Writer.TryComplete();
+            await writer;
+        }
+        catch (OperationCanceledException) when (_draining.IsCancellationRequested)
+        {
+            await StopAsync(writer);
+            throw new RpcException(StatusCode.Unavailable, "OptOutGate is shutting down; requests without a response were not answered: retry them on another instance.");
+        }
+        catch
+        {
+            await StopAsync(writer);
+            throw;
+        }
+        finally
+        {
+            _stream.Dispose();
+        }
+    }
+
+    private async Task StopAsync(Task writer)
+    {
+        _outbox.Writer.TryComplete();
+        await _stream.CancelAsync();
+        try
+        {
+            await writer;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped mid-write.
+        }
+    }
+
+    private async Task FinishAsync(ValueTask<CheckStreamResponse> answer, CancellationToken token)
+    {
+        try
+        {
+            var response = await answer;
+            await _outbox.Writer.WriteAsync(response, token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The stream is ending; this request goes unanswered, as the contract allows.
+        }
+        catch (ChannelClosedException)
+        {
+            // Same.
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    private void Release()
+    {
+        if (Interlocked.Decrement(ref _waiting) == 0)
+        {
+            _idle.TrySetResult();
+        }
+    }
+
+    private async Task WriteResponsesAsync(CancellationToken token)
+    {
+        await foreach (var response in _outbox.Reader.ReadAllAsync(token))
+        {
+            await _responses.WriteAsync(response, token);
+        }
+    }
+
+    /// <summary>The answer to one request: its verdicts, or an error for its id. Synchronous unless it has to wait.</summary>
+    private ValueTask<CheckStreamResponse> AnswerAsync(CheckStreamRequest request, CancellationToken token)
+    {
+        try
+        {
+            var batch = request.Batch;
+            if (batch is null)
+            {
+                return new(Error(request, StatusCode.InvalidArgument, "batch: required."));
+            }
+
+            if (CheckBatchValidation.Validate(batch) is { } invalid)
+            {
+                return new(Error(request, StatusCode.InvalidArgument, invalid));
+            }
+
+            var maxWait = DefaultOrGiven(request);
+            if (maxWait < TimeSpan.Zero)
+            {
+                return new(Error(request, StatusCode.InvalidArgument, "max_wait: must not be negative."));
+            }
+
+            var (engine, checks) = _service.RequireEngine();
+            if (batch.MinSequence > engine.Applier.AppliedSequence)
+            {
+                var wait = GateService.WaitForSequenceAsync(engine, batch.MinSequence, token);
+                return WaitThenAnswerAsync(request, wait, maxWait, token);
+            }
+
+            var check = _service.CheckAsync(checks, batch, _identity, token);
+            return check.IsCompletedSuccessfully ? new(Answer(request, check.Result)) : AnswerLaterAsync(request, check);
+        }
+        catch (RpcException e)
+        {
+            return new(Error(request, e.StatusCode, e.Status.Detail));
+        }
+    }
+
+    private async ValueTask<CheckStreamResponse> WaitThenAnswerAsync(CheckStreamRequest request, Task wait, TimeSpan maxWait, CancellationToken token)
+    {
+        try
+        {
+            await wait.WaitAsync(maxWait, _service.Time, token);
+            var (_, checks) = _service.RequireEngine();
+            return Answer(request, await _service.CheckAsync(checks, request.Batch, _identity, token));
+        }
+        catch (TimeoutException)
+        {
+            return Error(request, StatusCode.DeadlineExceeded, $"batch.min_sequence: {request.Batch.MinSequence} was not reached within max_wait ({maxWait.TotalMilliseconds:0} ms).");
+        }
+        catch (RpcException e)
+        {
+            return Error(request, e.StatusCode, e.Status.Detail);
+        }
+    }
+
+    private static async ValueTask<CheckStreamResponse> AnswerLaterAsync(CheckStreamRequest request, ValueTask<CheckBatchResponse> check)
+    {
+        try
+        {
+            return Answer(request, await check);
+        }
+        catch (RpcException e)
+        {
+            return Error(request, e.StatusCode, e.Status.Detail);
+        }
+    }
+
+    private static TimeSpan DefaultOrGiven(CheckStreamRequest request) =>
+        request.MaxWait is null ? GateService.DefaultMaxWait : request.MaxWait.ToTimeSpan();
+
+    private static CheckStreamResponse Answer(CheckStreamRequest request, CheckBatchResponse batch) =>
+        new() { RequestId = request.RequestId, Batch = batch };
+
+    private static CheckStreamResponse Error(CheckStreamRequest request, StatusCode code, string message) =>
+        new() { RequestId = request.RequestId, Error = new ItemError { Code = (int)code, Message = message } };
+}

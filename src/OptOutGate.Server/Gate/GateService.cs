@@ -1,0 +1,143 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using Google.Protobuf.Reflection;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Core.Decisions;
+using OptOutGate.Core.Engine;
+using OptOutGate.Rpc;
+using OptOutGate.Rpc.Server;
+using OptOutGate.Rpc.Server.Services;
+using OptOutGate.Server.Engine;
+using OptOutGate.Server.Tenancy;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+
+namespace OptOutGate.Server.Gate;
+
+/// <summary>
+/// optoutgate.v1.Gate: CheckBatch and the pipelined CheckStream over <see cref="CheckEngine"/>. The tenant is always the
+/// call's <see cref="CallIdentity"/>. Per batch: validate, honour <c>min_sequence</c> (OUT_OF_RANGE beyond the log's
+/// head, else an asynchronous wait for the applier), parse recipients into pooled arrays, check, and copy the verdicts
+/// into a pre-sized packed field.
+/// </summary>
+internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics metrics, IHostApplicationLifetime lifetime, TimeProvider time)
+{
+    /// <summary>How long a CheckStream request may wait for min_sequence when it sets no max_wait (gate.proto).</summary>
+    public static readonly TimeSpan DefaultMaxWait = TimeSpan.FromSeconds(1);
+
+    public static ServiceDefinition CreateDefinition(GateService service)
+    {
+        var descriptor = GateReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Gate");
+        return ServiceDefinition.CreateBuilder(descriptor)
+            .AddUnary<CheckBatchRequest, CheckBatchResponse>(descriptor.FindMethodByName("CheckBatch"), service.CheckBatchAsync)
+            .AddDuplexStreaming<CheckStreamRequest, CheckStreamResponse>(descriptor.FindMethodByName("CheckStream"), service.CheckStreamAsync)
+            .Build();
+    }
+
+    public Task<CheckBatchResponse> CheckBatchAsync(CheckBatchRequest request, ServerCallContext context)
+    {
+        var identity = CallIdentity.Of(context);
+        if (CheckBatchValidation.Validate(request) is { } error)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, error);
+        }
+
+        var (engine, checks) = RequireEngine();
+
+        // The call's token is cancelled at its deadline; the server layer then answers DEADLINE_EXCEEDED.
+        return request.MinSequence > engine.Applier.AppliedSequence
+            ? WaitThenCheckAsync(engine, checks, request, identity, context.CancellationToken)
+            : CheckAsync(checks, request, identity, context.CancellationToken).AsTask();
+    }
+
+    public Task CheckStreamAsync(IAsyncStreamReader<CheckStreamRequest> requests, IServerStreamWriter<CheckStreamResponse> responses, ServerCallContext context)
+    {
+        var identity = CallIdentity.Of(context);
+        return new CheckStreamSession(this, identity, responses, context.CancellationToken, lifetime.ApplicationStopping).RunAsync(requests);
+    }
+
+    private async Task<CheckBatchResponse> WaitThenCheckAsync(GateEngine engine, CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct)
+    {
+        await WaitForSequenceAsync(engine, request.MinSequence, ct);
+        return await CheckAsync(checks, request, identity, ct);
+    }
+
+    /// <summary>OUT_OF_RANGE beyond what the log has committed; else waits (without a thread) until the applier reaches it.</summary>
+    internal static Task WaitForSequenceAsync(GateEngine engine, ulong minSequence, CancellationToken ct)
+    {
+        var committed = engine.Log.LastSequence;
+        if (minSequence > committed)
+        {
+            throw new RpcException(
+                StatusCode.OutOfRange,
+                string.Create(CultureInfo.InvariantCulture, $"min_sequence: {minSequence} is beyond the last committed sequence {committed}."));
+        }
+
+        ThrowIfFaulted(engine);
+        return engine.Applier.WaitForAppliedAsync(minSequence, ct);
+    }
+
+    internal (GateEngine Engine, CheckEngine Checks) RequireEngine()
+    {
+        var checks = engineHost.Checks;
+        var engine = engineHost.Engine;
+        if (checks is null || engine is null)
+        {
+            throw new RpcException(StatusCode.Unavailable, "OptOutGate is loading its state and not serving yet; retry shortly.");
+        }
+
+        ThrowIfFaulted(engine);
+        return (engine, checks);
+    }
+
+    internal async ValueTask<CheckBatchResponse> CheckAsync(CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct)
+    {
+        var count = request.Recipients.Count;
+        var numbers = ArrayPool<ulong>.Shared.Rent(Math.Max(count, 1));
+        var verdicts = ArrayPool<Verdict>.Shared.Rent(Math.Max(count, 1));
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            CheckEngine.ParseRecipients(request.Recipients, numbers);
+            var response = new CheckBatchResponse();
+            var query = new CheckQuery(identity.TenantId, request.Sender, request.App, request.SmsType, request.Explain, identity.KeyId);
+            CheckResult result;
+            try
+            {
+                result = await checks.CheckAsync(query, numbers.AsMemory(0, count), verdicts.AsMemory(0, count), request.Explain ? response.Explanations : null, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not RpcException)
+            {
+                // Only a CONFIRMATION's durable write can fail here (pipeline stopped or faulted): never answer ALLOWED.
+                throw new RpcException(StatusCode.Unavailable, "The confirmation could not be recorded durably: " + e.Message);
+            }
+
+            var packed = response.Verdicts;
+            packed.Capacity = count;
+            for (var i = 0; i < count; i++)
+            {
+                packed.Add(verdicts[i]);
+            }
+
+            response.Counts = result.Counts.ToMessage();
+            response.Sequence = result.Sequence;
+            metrics.BatchChecked(result.Counts, count, Stopwatch.GetElapsedTime(started));
+            return response;
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(numbers);
+            ArrayPool<Verdict>.Shared.Return(verdicts);
+        }
+    }
+
+    internal TimeProvider Time => time;
+
+    private static void ThrowIfFaulted(GateEngine engine)
+    {
+        if (engine.Applier.Fault is not null)
+        {
+            throw new RpcException(StatusCode.Unavailable, "OptOutGate stopped applying changes (see its log); it answers no checks from a stale state.");
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using OptOutGate.Contracts.V1;
+
+namespace OptOutGate.Core.History;
+
+/// <summary>The ExportHistory CSV: one row per record with the columns of ChangeRecord (admin_history.proto).</summary>
+internal static class HistoryCsv
+{
+    private static readonly string[] Columns =
+    [
+        "sequence", "event_time", "receive_time", "sender", "recipient", "app", "action", "scope", "sms_types", "source",
+        "reason", "mo_text", "carrier_message_id", "matched_keyword", "actor_key_id", "source_name", "provider_error_code",
+        "removal_request_id", "review_item_id",
+    ];
+
+    public static void WriteHeader(CsvChunkWriter csv)
+    {
+        ArgumentNullException.ThrowIfNull(csv);
+        foreach (var column in Columns)
+        {
+            csv.Field(column);
+        }
+
+        csv.EndRow();
+    }
+
+    public static void WriteRow(CsvChunkWriter csv, ChangeRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(csv);
+        ArgumentNullException.ThrowIfNull(record);
+        csv.Field(record.Sequence);
+        csv.Field(record.EventTime);
+        csv.Field(record.ReceiveTime);
+        csv.Field(record.Sender);
+        csv.Field(record.Recipient);
+        csv.Field(record.App);
+        csv.Field(ContractNames.Of(record.Action));
+        csv.Field(record.Scope == Scope.Unspecified ? "" : ContractNames.Of(record.Scope));
+        csv.Field(ContractNames.Join(record.SmsTypes));
+        csv.Field(ContractNames.Of(record.Source));
+        csv.Field(record.Reason);
+        csv.Field(record.MoText);
+        csv.Field(record.CarrierMessageId);
+        csv.Field(record.MatchedKeyword);
+        csv.Field(record.ActorKeyId);
+        csv.Field(record.SourceName);
+        csv.Field(record.ProviderErrorCode);
+        csv.Field(record.RemovalRequestId);
+        csv.Field(record.ReviewItemId);
+        csv.EndRow();
+    }
+}

@@ -13,39 +13,39 @@ public sealed class DecisionRulesTests
     private const byte Notification = 1 << (int)SmsType.Notification;
     private const byte Confirmation = 1 << (int)SmsType.Confirmation;
 
-    public static TheoryData<string, string, SmsType, byte, ConfirmationState, Verdict, string> Rows() => new()
+    public static TheoryData<string, string, SmsType, byte, int, Verdict, string> Rows() => new()
     {
         // name, entries ("kind:scope:mask" comma list), type, rule mask, confirmation, verdict, decider
-        { "no entries", "", SmsType.Marketing, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.Allowed, "-" },
-        { "opt-out at sender", "O:S:0", SmsType.Marketing, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.BlockedOptedOut, "O:S" },
-        { "opt-out at sender+app", "O:A:0", SmsType.Notification, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.BlockedOptedOut, "O:A" },
-        { "app entry named before sender entry", "O:S:0,O:A:0", SmsType.Marketing, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.BlockedOptedOut, "O:A" },
-        { "tenant-wide opt-out", "O:T:0", SmsType.Verification, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.BlockedTenantOptOut, "O:T" },
-        { "tenant-wide beats sender", "O:S:0,O:T:0", SmsType.Marketing, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.BlockedTenantOptOut, "O:T" },
-        { "rule lets notification through", "O:S:0", SmsType.Notification, Marketing, ConfirmationState.None, Verdict.Allowed, "-" },
-        { "rule lets notification through tenant-wide too", "O:T:0", SmsType.Notification, Marketing, ConfirmationState.None, Verdict.Allowed, "-" },
-        { "rule edit to block notification", "O:S:0", SmsType.Notification, (byte)(Marketing | Notification), ConfirmationState.None, Verdict.BlockedOptedOut, "O:S" },
-        { "suppression covering type", $"P:T:{Marketing}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.BlockedSuppressed, "P:T" },
-        { "suppression not covering type", $"P:S:{Marketing}", SmsType.Verification, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.Allowed, "-" },
-        { "suppression beats opt-out", $"O:S:0,P:S:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.BlockedSuppressed, "P:S" },
-        { "bypass lifts sender opt-out", $"O:S:0,B:S:{Notification}", SmsType.Notification, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.AllowedBypass, "B:S" },
-        { "bypass lifts tenant-wide opt-out", $"O:T:0,B:T:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.AllowedBypass, "B:T" },
-        { "bypass of another type does not lift", $"O:S:0,B:S:{Notification}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.BlockedOptedOut, "O:S" },
-        { "bypass does not lift suppression", $"P:S:{All},B:S:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.BlockedSuppressed, "P:S" },
-        { "bypass alone changes nothing", $"B:S:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.Allowed, "-" },
-        { "confirmation in open window", "O:S:0", SmsType.Confirmation, DecisionRules.DefaultBlockedMask, ConfirmationState.Open, Verdict.Allowed, "-" },
-        { "second confirmation", "O:S:0", SmsType.Confirmation, DecisionRules.DefaultBlockedMask, ConfirmationState.Used, Verdict.BlockedConfirmation, "-" },
-        { "confirmation without window", "", SmsType.Confirmation, DecisionRules.DefaultBlockedMask, ConfirmationState.None, Verdict.BlockedConfirmation, "-" },
-        { "confirmation muted", $"P:T:{Confirmation}", SmsType.Confirmation, DecisionRules.DefaultBlockedMask, ConfirmationState.Open, Verdict.BlockedSuppressed, "P:T" },
+        { "no entries", "", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.Allowed, "-" },
+        { "opt-out at sender", "O:S:0", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedOptedOut, "O:S" },
+        { "opt-out at sender+app", "O:A:0", SmsType.Notification, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedOptedOut, "O:A" },
+        { "app entry named before sender entry", "O:S:0,O:A:0", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedOptedOut, "O:A" },
+        { "tenant-wide opt-out", "O:T:0", SmsType.Verification, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedTenantOptOut, "O:T" },
+        { "tenant-wide beats sender", "O:S:0,O:T:0", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedTenantOptOut, "O:T" },
+        { "rule lets notification through", "O:S:0", SmsType.Notification, Marketing, (int)ConfirmationState.None, Verdict.Allowed, "-" },
+        { "rule lets notification through tenant-wide too", "O:T:0", SmsType.Notification, Marketing, (int)ConfirmationState.None, Verdict.Allowed, "-" },
+        { "rule edit to block notification", "O:S:0", SmsType.Notification, (byte)(Marketing | Notification), (int)ConfirmationState.None, Verdict.BlockedOptedOut, "O:S" },
+        { "suppression covering type", $"P:T:{Marketing}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedSuppressed, "P:T" },
+        { "suppression not covering type", $"P:S:{Marketing}", SmsType.Verification, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.Allowed, "-" },
+        { "suppression beats opt-out", $"O:S:0,P:S:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedSuppressed, "P:S" },
+        { "bypass lifts sender opt-out", $"O:S:0,B:S:{Notification}", SmsType.Notification, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.AllowedBypass, "B:S" },
+        { "bypass lifts tenant-wide opt-out", $"O:T:0,B:T:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.AllowedBypass, "B:T" },
+        { "bypass of another type does not lift", $"O:S:0,B:S:{Notification}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedOptedOut, "O:S" },
+        { "bypass does not lift suppression", $"P:S:{All},B:S:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedSuppressed, "P:S" },
+        { "bypass alone changes nothing", $"B:S:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.Allowed, "-" },
+        { "confirmation in open window", "O:S:0", SmsType.Confirmation, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.Open, Verdict.Allowed, "-" },
+        { "second confirmation", "O:S:0", SmsType.Confirmation, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.Used, Verdict.BlockedConfirmation, "-" },
+        { "confirmation without window", "", SmsType.Confirmation, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedConfirmation, "-" },
+        { "confirmation muted", $"P:T:{Confirmation}", SmsType.Confirmation, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.Open, Verdict.BlockedSuppressed, "P:T" },
     };
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public void Decide_FollowsTheTable(string name, string entries, SmsType type, byte rule, ConfirmationState confirmation, Verdict expected, string decider)
+    public void Decide_FollowsTheTable(string name, string entries, SmsType type, byte rule, int confirmation, Verdict expected, string decider)
     {
         var found = Parse(entries);
 
-        var decision = DecisionRules.Decide(found, type, rule, confirmation);
+        var decision = DecisionRules.Decide(found, type, rule, (ConfirmationState)confirmation);
 
         Assert.True(expected == decision.Verdict, $"{name}: expected {expected}, got {decision.Verdict}");
         Assert.Equal(decider, Describe(decision.Decider));

@@ -1,6 +1,16 @@
-using OptOutGate.LoadTests;
+using OptOutGate.LoadTests.Gate;
+using OptOutGate.LoadTests.Ghz;
+using OptOutGate.LoadTests.Mo;
+using OptOutGate.LoadTests.Redis;
+using OptOutGate.LoadTests.Running;
 
-// Usage: OptOutGate.LoadTests unary --address http://127.0.0.1:5000 [--concurrency 64] [--duration 10s] [--warmup 2s]
+// The OptOutGate load generator: ghz-shaped summaries from the project's own client (README.md in this folder).
+if (args is ["-h" or "--help" or "help", ..])
+{
+    Console.Out.WriteLine(LoadTestOptions.Usage);
+    return 0;
+}
+
 if (!LoadTestOptions.TryParse(args, out var options, out var error))
 {
     Console.Error.WriteLine(error);
@@ -15,14 +25,30 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
-switch (options.Scenario)
+try
 {
-    case "unary":
-        var report = await UnaryScenario.RunAsync(options, stop.Token);
-        Console.Write(report.Format());
-        return report.Count > 0 ? 0 : 1;
-    default:
-        Console.Error.WriteLine($"Unknown scenario '{options.Scenario}'.");
-        Console.Error.WriteLine(LoadTestOptions.Usage);
-        return 2;
+    return options.Command switch
+    {
+        "unary" => await UnaryScenario.RunAsync(options, stop.Token),
+        "check" => await CheckScenario.RunAsync(options, stop.Token),
+        "check-stream" => await CheckStreamScenario.RunAsync(options, stop.Token),
+        "mo" => await MoScenario.RunAsync(options, stop.Token),
+        "mixed" => await MixedScenario.RunAsync(options, stop.Token),
+        "lag" => await LagScenario.RunAsync(options, stop.Token),
+        "race" => await RaceScenario.RunAsync(options, stop.Token),
+        "ghz-data" => GhzDataCommand.Run(options),
+        _ => Unknown(options.Command),
+    };
+}
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
+{
+    Console.Error.WriteLine("cancelled");
+    return 130;
+}
+
+static int Unknown(string command)
+{
+    Console.Error.WriteLine($"Unknown command '{command}'.");
+    Console.Error.WriteLine(LoadTestOptions.Usage);
+    return 2;
 }

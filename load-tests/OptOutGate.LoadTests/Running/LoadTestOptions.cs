@@ -1,66 +1,171 @@
 using System.Globalization;
+using OptOutGate.Contracts.V1;
 
-namespace OptOutGate.LoadTests;
+namespace OptOutGate.LoadTests.Running;
 
-/// <summary>Command-line options, named like ghz's where ghz has the same option (-c, -z).</summary>
-internal sealed record LoadTestOptions(string Scenario, Uri Address, int Concurrency, TimeSpan Duration, TimeSpan Warmup)
+/// <summary>
+/// Command-line options, parsed by hand (the tool has a dozen flags; a parser library would be the bigger part). Named
+/// like ghz's where ghz has the same option: -c, --connections, -z, -n, --rps (ghz -r), -t/--timeout.
+/// </summary>
+internal sealed class LoadTestOptions
 {
-    public const string Usage =
-        "usage: OptOutGate.LoadTests unary --address <http[s]://host:port> [-c|--concurrency 64] [-z|--duration 10s] [--warmup 2s]";
+    public const string Usage = """
+        usage: OptOutGate.LoadTests <command> [options]
+
+        commands:
+          unary          grpc.health.v1.Health/Check, closed loop
+          check          Gate.CheckBatch (loads the opt-out dataset first unless --no-load)
+          check-stream   Gate.CheckStream, --in-flight batches per stream, -c streams
+          mo             Mo.StreamMo, realistic text mix, --in-flight messages per stream, -c streams
+          mixed          check and mo at once, both reported
+          lag            write at --address, poll CheckBatch at --replica until the verdict changes
+          race           the check workload against the gate and against redis-server SMISMEMBER, alternating
+          ghz-data       write ghz data files (check-batch.json, check-stream.json, mo.json) to --out
+
+        common:    --address http://127.0.0.1:50051  -c|--concurrency 16  --connections 2  -z|--duration 10s
+                   -n|--total 0  --warmup 3s  -r|--rps 0 (unlimited)  -t|--timeout 20s  --key <api key>
+                   --json <file>  --name <text>  --seed 1
+        check:     --batch-size 1000  --opted-out-share 0.02  --dataset 1000000  --no-load  --load-via add|import
+                   --load-parallelism 4  --sender LOADTEST  --app ""  --sms-type marketing  --batches 64
+                   --find-half-load (max load, then half of it: p99 at half load)
+        streams:   --in-flight 8 (per stream)
+        mo:        --mo-sender (default --sender)
+        mixed:     --mo-streams 2  --mo-in-flight 16  --mo-rps 0
+        lag:       --replica <address> (default --address)  --use-min-sequence  (-n samples, default 200)
+        race:      --rounds 3 (each -z long)  --redis-server redis-server
+        ghz-data:  --out ./ghz-data  --mo-messages 1000  --stream-batches 10
+        """;
+
+    public string Command { get; private set; } = string.Empty;
+
+    public Uri Address { get; private set; } = new("http://127.0.0.1:50051");
+
+    public Uri? Replica { get; private set; }
+
+    public int Concurrency { get; private set; } = 16;
+
+    public int Connections { get; private set; } = 2;
+
+    public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(10);
+
+    public long Total { get; private set; }
+
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
+
+    public double Rps { get; private set; }
+
+    public TimeSpan Timeout { get; private set; } = TimeSpan.FromSeconds(20);
+
+    public string? Key { get; private set; }
+
+    public string? JsonPath { get; private set; }
+
+    public string Name { get; private set; } = string.Empty;
+
+    public long Seed { get; private set; } = 1;
+
+    public int BatchSize { get; private set; } = 1000;
+
+    public double OptedOutShare { get; private set; } = 0.02;
+
+    public long Dataset { get; private set; } = 1_000_000;
+
+    public bool NoLoad { get; private set; }
+
+    public string LoadVia { get; private set; } = "add";
+
+    public int LoadParallelism { get; private set; } = 4;
+
+    public string Sender { get; private set; } = "LOADTEST";
+
+    public string App { get; private set; } = string.Empty;
+
+    public SmsType SmsType { get; private set; } = SmsType.Marketing;
+
+    public int Batches { get; private set; } = 64;
+
+    public bool FindHalfLoad { get; private set; }
+
+    public int InFlight { get; private set; } = 8;
+
+    public string? MoSender { get; private set; }
+
+    public int MoStreams { get; private set; } = 2;
+
+    public int MoInFlight { get; private set; } = 16;
+
+    public double MoRps { get; private set; }
+
+    public bool UseMinSequence { get; private set; }
+
+    public int Rounds { get; private set; } = 3;
+
+    public string RedisServer { get; private set; } = "redis-server";
+
+    public string Out { get; private set; } = "ghz-data";
+
+    public int MoMessages { get; private set; } = 1000;
+
+    public int StreamBatches { get; private set; } = 10;
+
+    /// <summary>Whether -n was given: the run stops after that many counted calls instead of after -z.</summary>
+    public bool ByCount => Total > 0;
 
     public static bool TryParse(string[] args, out LoadTestOptions options, out string error)
     {
-        options = null!;
-        if (args.Length == 0)
+        options = new LoadTestOptions();
+        error = string.Empty;
+        if (args.Length == 0 || args[0].StartsWith('-'))
         {
-            error = "A scenario is required.";
+            error = "A command is required.";
             return false;
         }
 
-        Uri? address = null;
-        var concurrency = 64;
-        var duration = TimeSpan.FromSeconds(10);
-        var warmup = TimeSpan.FromSeconds(2);
+        options.Command = args[0];
         for (var i = 1; i < args.Length; i++)
         {
             var name = args[i];
-            if (i + 1 >= args.Length)
+            string? inline = null;
+            if (name.StartsWith("--", StringComparison.Ordinal) && name.IndexOf('=', StringComparison.Ordinal) is var eq and > 0)
+            {
+                inline = name[(eq + 1)..];
+                name = name[..eq];
+            }
+
+            if (options.TrySetFlag(name))
+            {
+                continue;
+            }
+
+            string value;
+            if (inline is not null)
+            {
+                value = inline;
+            }
+            else if (i + 1 < args.Length)
+            {
+                value = args[++i];
+            }
+            else
             {
                 error = $"Option {name} needs a value.";
                 return false;
             }
 
-            var value = args[++i];
-            var ok = name switch
+            if (!options.TrySet(name, value))
             {
-                "--address" => Uri.TryCreate(value, UriKind.Absolute, out address),
-                "-c" or "--concurrency" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out concurrency) && concurrency > 0,
-                "-z" or "--duration" => TryParseDuration(value, out duration),
-                "--warmup" => TryParseDuration(value, out warmup),
-                _ => false,
-            };
-            if (!ok)
-            {
-                error = $"Bad option {name} {value}.";
+                error = $"Bad option or value: {name} {value}";
                 return false;
             }
         }
 
-        if (address is null)
-        {
-            error = "--address is required.";
-            return false;
-        }
-
-        options = new LoadTestOptions(args[0], address, concurrency, duration, warmup);
-        error = string.Empty;
         return true;
     }
 
-    /// <summary>Go-style durations as ghz takes them: <c>500ms</c>, <c>10s</c>, <c>2m</c>; a bare number is seconds.</summary>
+    /// <summary>Go-style durations as ghz takes them: <c>500ms</c>, <c>10s</c>, <c>2m</c>, <c>1h</c>; a bare number is seconds.</summary>
     public static bool TryParseDuration(string text, out TimeSpan duration)
     {
-        (string Suffix, double Scale)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), (string.Empty, 1)];
+        (string Suffix, double Scale)[] units = [("ms", 0.001), ("us", 0.000_001), ("s", 1), ("m", 60), ("h", 3600), (string.Empty, 1)];
         foreach (var (suffix, scale) in units)
         {
             if (text.EndsWith(suffix, StringComparison.Ordinal)
@@ -74,5 +179,168 @@ internal sealed record LoadTestOptions(string Scenario, Uri Address, int Concurr
 
         duration = default;
         return false;
+    }
+
+    /// <summary>An SMS type as <c>marketing</c>, <c>MARKETING</c> or <c>SMS_TYPE_MARKETING</c>.</summary>
+    public static bool TryParseSmsType(string text, out SmsType type)
+    {
+        var bare = text.StartsWith("SMS_TYPE_", StringComparison.OrdinalIgnoreCase) ? text[9..] : text;
+        return Enum.TryParse(bare.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out type)
+            && type != SmsType.Unspecified && Enum.IsDefined(type);
+    }
+
+    /// <summary>The settings that shape a run, for the JSON report's <c>options</c> (keys as ghz names them where it has them).</summary>
+    public Dictionary<string, object?> Describe(string call) => new()
+    {
+        ["host"] = Address.Authority,
+        ["call"] = call,
+        ["insecure"] = Address.Scheme == Uri.UriSchemeHttp,
+        ["total"] = Total,
+        ["concurrency"] = Concurrency,
+        ["connections"] = Connections,
+        ["qps"] = Rps,
+        ["duration"] = (long)(Duration.TotalMilliseconds * 1_000_000),
+        ["timeout"] = (long)(Timeout.TotalMilliseconds * 1_000_000),
+        ["warmup"] = (long)(Warmup.TotalMilliseconds * 1_000_000),
+        ["batch-size"] = BatchSize,
+        ["opted-out-share"] = OptedOutShare,
+        ["dataset"] = Dataset,
+        ["sender"] = Sender,
+        ["app"] = App,
+        ["sms-type"] = SmsType.ToString(),
+        ["in-flight"] = InFlight,
+        ["seed"] = Seed,
+        ["CPUs"] = Environment.ProcessorCount,
+    };
+
+    private bool TrySetFlag(string name)
+    {
+        switch (name)
+        {
+            case "--no-load":
+                NoLoad = true;
+                return true;
+            case "--find-half-load":
+                FindHalfLoad = true;
+                return true;
+            case "--use-min-sequence":
+                UseMinSequence = true;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private bool TrySet(string name, string value)
+    {
+        var c = CultureInfo.InvariantCulture;
+        switch (name)
+        {
+            case "--address":
+                return TryUri(value, v => Address = v);
+            case "--replica":
+                return TryUri(value, v => Replica = v);
+            case "-c" or "--concurrency":
+                return TryPositive(value, v => Concurrency = v);
+            case "--connections":
+                return TryPositive(value, v => Connections = v);
+            case "-z" or "--duration":
+                return TryDuration(value, v => Duration = v);
+            case "-n" or "--total":
+                return long.TryParse(value, NumberStyles.None, c, out var total) && Set(() => Total = total);
+            case "--warmup":
+                return TryDuration(value, v => Warmup = v);
+            case "-r" or "--rps":
+                return double.TryParse(value, NumberStyles.Float, c, out var rps) && rps >= 0 && Set(() => Rps = rps);
+            case "-t" or "--timeout":
+                return TryDuration(value, v => Timeout = v);
+            case "--key":
+                return Set(() => Key = value);
+            case "--json":
+                return Set(() => JsonPath = value);
+            case "--name":
+                return Set(() => Name = value);
+            case "--seed":
+                return long.TryParse(value, NumberStyles.None, c, out var seed) && Set(() => Seed = seed);
+            case "--batch-size":
+                return TryPositive(value, v => BatchSize = v);
+            case "--opted-out-share":
+                return double.TryParse(value, NumberStyles.Float, c, out var share) && share is >= 0 and <= 1 && Set(() => OptedOutShare = share);
+            case "--dataset":
+                return long.TryParse(value, NumberStyles.None, c, out var dataset) && dataset <= Workload.RecipientSpace.MaxDataset && Set(() => Dataset = dataset);
+            case "--load-via":
+                return value is "add" or "import" && Set(() => LoadVia = value);
+            case "--load-parallelism":
+                return TryPositive(value, v => LoadParallelism = v);
+            case "--sender":
+                return value.Length is > 0 and <= 32 && Set(() => Sender = value);
+            case "--app":
+                return Set(() => App = value);
+            case "--sms-type":
+                return TryParseSmsType(value, out var type) && Set(() => SmsType = type);
+            case "--batches":
+                return TryPositive(value, v => Batches = v);
+            case "--in-flight":
+                return TryPositive(value, v => InFlight = v);
+            case "--mo-sender":
+                return Set(() => MoSender = value);
+            case "--mo-streams":
+                return TryPositive(value, v => MoStreams = v);
+            case "--mo-in-flight":
+                return TryPositive(value, v => MoInFlight = v);
+            case "--mo-rps":
+                return double.TryParse(value, NumberStyles.Float, c, out var moRps) && moRps >= 0 && Set(() => MoRps = moRps);
+            case "--rounds":
+                return TryPositive(value, v => Rounds = v);
+            case "--redis-server":
+                return Set(() => RedisServer = value);
+            case "--out":
+                return Set(() => Out = value);
+            case "--mo-messages":
+                return TryPositive(value, v => MoMessages = v);
+            case "--stream-batches":
+                return TryPositive(value, v => StreamBatches = v);
+            default:
+                return false;
+        }
+    }
+
+    private static bool Set(Action assign)
+    {
+        assign();
+        return true;
+    }
+
+    private static bool TryPositive(string value, Action<int> assign)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v <= 0)
+        {
+            return false;
+        }
+
+        assign(v);
+        return true;
+    }
+
+    private static bool TryDuration(string value, Action<TimeSpan> assign)
+    {
+        if (!TryParseDuration(value, out var v))
+        {
+            return false;
+        }
+
+        assign(v);
+        return true;
+    }
+
+    private static bool TryUri(string value, Action<Uri> assign)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var v) || (v.Scheme != Uri.UriSchemeHttp && v.Scheme != Uri.UriSchemeHttps))
+        {
+            return false;
+        }
+
+        assign(v);
+        return true;
     }
 }

@@ -1,0 +1,44 @@
+using OptOutGate.Contracts.V1;
+using OptOutGate.LoadTests.Running;
+
+namespace OptOutGate.LoadTests.Tests.Running;
+
+public class LoadTestOptionsTests
+{
+    [Theory]
+    [InlineData("500ms", 0.5)]
+    [InlineData("10s", 10)]
+    [InlineData("2m", 120)]
+    [InlineData("3", 3)]
+    public void Durations_are_go_style(string text, double seconds)
+    {
+        Assert.True(LoadTestOptions.TryParseDuration(text, out var duration));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), duration);
+    }
+
+    [Fact]
+    public void Ghz_style_flags_parse()
+    {
+        Assert.True(LoadTestOptions.TryParse(
+            ["check", "-c", "8", "--connections=4", "-z", "5s", "-r", "2000", "--sms-type", "SMS_TYPE_NOTIFICATION", "--no-load", "--address", "http://127.0.0.1:6000"],
+            out var options, out var error), error);
+
+        Assert.Equal("check", options.Command);
+        Assert.Equal(8, options.Concurrency);
+        Assert.Equal(4, options.Connections);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.Duration);
+        Assert.Equal(2000, options.Rps);
+        Assert.Equal(SmsType.Notification, options.SmsType);
+        Assert.True(options.NoLoad);
+        Assert.Equal(6000, options.Address.Port);
+    }
+
+    [Theory]
+    [InlineData("check", "-c", "0")]
+    [InlineData("check", "--opted-out-share", "1.5")]
+    [InlineData("check", "--sms-type", "unspecified")]
+    [InlineData("check", "--bogus", "1")]
+    [InlineData("check", "-z")]
+    public void Bad_options_are_refused(params string[] args) =>
+        Assert.False(LoadTestOptions.TryParse(args, out _, out _));
+}

@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+using OptOutGate.LoadTests.Running;
+using OptOutGate.LoadTests.Workload;
+
+namespace OptOutGate.LoadTests.Tests.Workload;
+
+public class RecipientSpaceTests
+{
+    [Fact]
+    public void Numbers_are_e164_distinct_and_the_same_in_every_process()
+    {
+        var space = new RecipientSpace(seed: 1);
+        var numbers = Enumerable.Range(0, 20_000).Select(i => space.Number(i)).ToList();
+
+        Assert.All(numbers, static n => Assert.Matches(new Regex(@"^\+1[2-9]\d{9}$"), n));
+        Assert.Equal(numbers.Count, numbers.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(numbers[1234], new RecipientSpace(seed: 1).Number(1234));
+        Assert.NotEqual(numbers[1234], new RecipientSpace(seed: 2).Number(1234));
+    }
+
+    [Fact]
+    public void Ranges_do_not_overlap()
+    {
+        var space = new RecipientSpace(seed: 7);
+        var random = new Random(3);
+        var dataset = Enumerable.Range(0, 5_000).Select(i => space.Number(i)).ToHashSet(StringComparer.Ordinal);
+
+        for (var i = 0; i < 20_000; i++)
+        {
+            Assert.DoesNotContain(space.Allowed(random), dataset);
+            Assert.DoesNotContain(space.MoSender(random), dataset);
+            Assert.DoesNotContain(space.LagProbe(random), dataset);
+        }
+    }
+
+    [Fact]
+    public void Every_batch_holds_exactly_the_opted_out_share_of_dataset_numbers()
+    {
+        Assert.True(LoadTestOptions.TryParse(["check", "--dataset", "3000", "--batch-size", "1000", "--opted-out-share", "0.02", "--batches", "8"], out var options, out _));
+        var space = new RecipientSpace(options.Seed);
+        var dataset = Enumerable.Range(0, 3000).Select(i => space.Number(i)).ToHashSet(StringComparer.Ordinal);
+
+        var pool = BatchPool.Create(options, space);
+
+        Assert.Equal(20, pool.ExpectedBlocked);
+        Assert.Equal(8, pool.Requests.Length);
+        Assert.All(pool.Requests, r =>
+        {
+            Assert.Equal(1000, r.Recipients.Count);
+            Assert.Equal(20, r.Recipients.Count(dataset.Contains));
+        });
+    }
+
+    [Fact]
+    public void No_dataset_means_no_opted_out_recipients() =>
+        Assert.Equal(0, BatchPool.OptedOutPerBatch(1000, 0.02, dataset: 0));
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using OptOutGate.Contracts.V1;
+using OptOutGate.LoadTests.Gate;
+using OptOutGate.LoadTests.Reporting;
+using OptOutGate.LoadTests.Running;
+using OptOutGate.LoadTests.Workload;
+using OptOutGate.Rpc;
+
+namespace OptOutGate.LoadTests.Mo;
+
+/// <summary>
+/// `mo`: Mo.StreamMo from -c streams with --in-flight messages outstanding each (the durable group commit needs many in
+/// flight to batch fsyncs). From-numbers come from the MO range of the recipient space, so opt-outs made here never
+/// touch the check dataset; carrier message ids are unique per run, so nothing is a DUPLICATE. The tallies count the
+/// actions the gate answered.
+/// </summary>
+internal static class MoScenario
+{
+    public static async Task<int> RunAsync(LoadTestOptions options, CancellationToken cancellationToken)
+    {
+        using var gate = GateClients.Primary(options);
+        await using var mo = await StartAsync(gate, options, options.Concurrency, cancellationToken);
+        if (mo is null)
+        {
+            return 1;
+        }
+
+        var settings = RunSettings.From("mo", options) with { Concurrency = options.Concurrency * options.InFlight };
+        Console.Error.WriteLine($"mo: {options.Address} {options.Concurrency} streams × {options.InFlight} in flight, inbound address {MoSender(options)}");
+        var run = await RunLoop.RunAsync(settings, mo.Call, cancellationToken);
+        var report = run.ToReport(options.Name, countsRecipients: false);
+        return Output.Print([report], options, GateClients.StreamMo.FullName, run.EndReason);
+    }
+
+    public static string MoSender(LoadTestOptions options) => options.MoSender ?? options.Sender;
+
+    /// <summary>Configures the inbound address and opens the streams; null (after saying why) when the gate cannot take MO yet.</summary>
+    public static async Task<MoStreams?> StartAsync(GateClients gate, LoadTestOptions options, int streams, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var address = new PutInboundAddressRequest { InboundAddress = new InboundAddress { Sender = MoSender(options), Description = "load test" } };
+            await gate.For(0).UnaryAsync(GateClients.PutInboundAddress, address, gate.Call(cancellationToken));
+        }
+        catch (RpcException ex)
+        {
+            Console.Error.WriteLine($"mo: Admin.PutInboundAddress failed: {GhzFormat.ErrorText(ex.Status)}");
+            return null;
+        }
+
+        return new MoStreams(gate, streams, options.Seed, options.Timeout, MoSender(options), cancellationToken);
+    }
+
+    /// <summary>The StreamMo streams and the call the run loop makes on them.</summary>
+    internal sealed class MoStreams : IAsyncDisposable
+    {
+        private readonly StreamMux<StreamMoRequest, StreamMoResponse, string>[] _streams;
+        private readonly RecipientSpace _space;
+        private readonly string _sender;
+        private readonly string _runId = DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+        private readonly ThreadLocal<Random> _random;
+
+        public MoStreams(GateClients gate, int streams, long seed, TimeSpan timeout, string sender, CancellationToken cancellationToken)
+        {
+            _space = new RecipientSpace(seed);
+            _sender = sender;
+            _random = new ThreadLocal<Random>(() => new Random(Environment.CurrentManagedThreadId ^ (int)seed));
+            _streams = new StreamMux<StreamMoRequest, StreamMoResponse, string>[streams];
+            for (var i = 0; i < streams; i++)
+            {
+                var channel = gate.For(i);
+                _streams[i] = new(() => channel.DuplexStreamingCall(GateClients.StreamMo, gate.Stream(cancellationToken)), static r => r.Result?.CarrierMessageId ?? string.Empty, timeout);
+            }
+        }
+
+        public async Task<CallResult> Call(int worker, long sequence, CancellationToken cancellationToken)
+        {
+            var random = _random.Value!;
+            var (_, text) = MoTexts.Pick(random);
+            var id = string.Create(CultureInfo.InvariantCulture, $"lt-{_runId}-{worker}-{sequence}");
+            var request = new StreamMoRequest
+            {
+                Message = new MoMessage
+                {
+                    InboundAddress = _sender,
+                    FromNumber = _space.MoSender(random),
+                    Text = text,
+                    CarrierMessageId = id,
+                    CarrierTime = Timestamp.FromDateTime(DateTime.UtcNow),
+                },
+            };
+            var response = await _streams[worker % _streams.Length].SendAsync(id, request, cancellationToken);
+            if (response.Result.Error is { } error)
+            {
+                throw new RpcException((StatusCode)error.Code, error.Message);
+            }
+
+            return new CallResult(Tag: response.Result.Action.ToString());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var stream in _streams)
+            {
+                await stream.DisposeAsync();
+            }
+
+            _random.Dispose();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using OptOutGate.LoadTests.Reporting;
+using OptOutGate.Rpc;
+
+namespace OptOutGate.LoadTests.Running;
+
+/// <summary>
+/// The closed loop every scenario runs on: N workers, each calling back to back (or paced by --rps), calls started
+/// during the warm-up made but not counted, then -z of measured time or -n counted calls. Latency is taken around the
+/// whole call, request serialization to response parsing, as ghz takes it from its stats handler.
+/// </summary>
+internal static class RunLoop
+{
+    public delegate Task<CallResult> CallAsync(int worker, long sequence, CancellationToken cancellationToken);
+
+    public static async Task<RunResult> RunAsync(RunSettings settings, CallAsync call, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var measureFrom = start + Ticks(settings.Warmup);
+        var measureUntil = settings.Total > 0 ? long.MaxValue : measureFrom + Ticks(settings.Duration);
+        var shared = new Shared(settings.Total, settings.Rps > 0 ? new Pacer(start, settings.Rps) : null);
+
+        var recorders = new LatencyRecorder[settings.Concurrency];
+        var workers = new Task[settings.Concurrency];
+        for (var i = 0; i < workers.Length; i++)
+        {
+            recorders[i] = new LatencyRecorder();
+        }
+
+        using var progress = new Progress(settings, recorders, start, measureFrom);
+        for (var i = 0; i < workers.Length; i++)
+        {
+            var worker = i;
+            workers[i] = Task.Run(() => WorkAsync(worker, call, recorders[worker], shared, measureFrom, measureUntil, cancellationToken), CancellationToken.None);
+        }
+
+        await Task.WhenAll(workers);
+        progress.Finish();
+
+        var lastEnded = recorders.Max(static r => r.LastEnded);
+        var total = lastEnded > measureFrom ? Stopwatch.GetElapsedTime(measureFrom, lastEnded) : TimeSpan.Zero;
+        var endReason = cancellationToken.IsCancellationRequested ? "cancel" : settings.Total > 0 ? "normal" : "timeout";
+        return new RunResult(recorders, total, endReason);
+    }
+
+    private static async Task WorkAsync(
+        int worker, CallAsync call, LatencyRecorder recorder, Shared shared, long measureFrom, long measureUntil, CancellationToken cancellationToken)
+    {
+        long sequence = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (shared.Pacer is { } pacer)
+            {
+                await pacer.WaitAsync(cancellationToken);
+            }
+
+            var began = Stopwatch.GetTimestamp();
+            if (began >= measureUntil)
+            {
+                return;
+            }
+
+            var counted = began >= measureFrom;
+            if (counted && shared.Total > 0 && Interlocked.Increment(ref shared.Counted) > shared.Total)
+            {
+                return;
+            }
+
+            CallResult result = default;
+            Status? failure = null;
+            try
+            {
+                result = await call(worker, sequence++, cancellationToken);
+            }
+            catch (RpcException ex)
+            {
+                failure = ex.Status;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // A load generator records every failure as a status and carries on, as ghz does.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failure = new Status(StatusCode.Unknown, ex.GetType().Name + ": " + ex.Message);
+            }
+
+            var ended = Stopwatch.GetTimestamp();
+            if (!counted)
+            {
+                continue;
+            }
+
+            var nanos = result.LatencyNanos ?? LatencyRecorder.ToNanos(ended - began);
+            if (failure is { } status)
+            {
+                recorder.RecordError(nanos, status, ended);
+                continue;
+            }
+
+            recorder.RecordOk(nanos, result.Recipients, ended);
+            if (result.Tag is { } tag)
+            {
+                recorder.Increment(tag);
+            }
+        }
+    }
+
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+
+    private sealed class Shared(long total, Pacer? pacer)
+    {
+        public long Counted;
+
+        public long Total { get; } = total;
+
+        public Pacer? Pacer { get; } = pacer;
+    }
+}
+
+/// <summary>The recorders of one run and its measured wall time.</summary>
+internal sealed record RunResult(IReadOnlyList<LatencyRecorder> Recorders, TimeSpan Total, string EndReason)
+{
+    public LoadReport ToReport(string name, bool countsRecipients) => LoadReport.From(name, Recorders, Total, countsRecipients);
+}

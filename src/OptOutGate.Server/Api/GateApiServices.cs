@@ -3,6 +3,7 @@ using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Services;
+using OptOutGate.Server.Admin;
 using OptOutGate.Server.Gate;
 
 namespace OptOutGate.Server.Api;
@@ -20,7 +21,8 @@ internal static class GateApiServices
         services.AddRpcService(static sp => GateService.CreateDefinition(sp.GetRequiredService<GateService>()));
         services.AddRpcService(_ => Unimplemented(MoReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Mo"), "#4 (MO handling)"));
         services.AddRpcService(_ => Unimplemented(ChangesReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Changes"), "#5 (replicas)"));
-        services.AddRpcService(_ => Unimplemented(AdminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Admin"), "#3 and #4"));
+        services.AddSingleton<AdminService>();
+        services.AddRpcService(static sp => AdminService.CreateDefinition(sp.GetRequiredService<AdminService>()));
         return services;
     }
 

@@ -1,0 +1,156 @@
+using Google.Protobuf.Collections;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Core.History;
+using OptOutGate.Core.Index;
+using OptOutGate.Core.Recipients;
+using OptOutGate.Core.Writes;
+using OptOutGate.Rpc.Server;
+using OptOutGate.Server.Tenancy;
+using IndexEntryKind = OptOutGate.Core.Index.EntryKind;
+
+namespace OptOutGate.Server.Admin;
+
+internal sealed partial class AdminService
+{
+    public async Task<AddOptOutsResponse> AddOptOutsAsync(AddOptOutsRequest request, ServerCallContext context)
+    {
+        TextLimits.CheckReason(request.Reason, "reason", required: false);
+        var response = new AddOptOutsResponse();
+        response.Sequence = await WriteEntriesAsync(context, request.Scope, request.Sender, request.App, request.Recipients,
+            IndexEntryKind.OptOut, EntryWriteOperation.Add, Source.Api, request.Reason, 0, @override: false, response.Results);
+        return response;
+    }
+
+    public async Task<RemoveOptOutsResponse> RemoveOptOutsAsync(RemoveOptOutsRequest request, ServerCallContext context)
+    {
+        TextLimits.CheckReason(request.Reason, "reason", required: request.Override);
+        var response = new RemoveOptOutsResponse();
+        response.Sequence = await WriteEntriesAsync(context, request.Scope, request.Sender, request.App, request.Recipients,
+            IndexEntryKind.OptOut, EntryWriteOperation.Remove, Source.Api, request.Reason, 0, request.Override, response.Results);
+        return response;
+    }
+
+    public async Task<AddSuppressionsResponse> AddSuppressionsAsync(AddSuppressionsRequest request, ServerCallContext context)
+    {
+        TextLimits.CheckReason(request.Reason, "reason", required: true);
+        var mask = EntryRequestValidation.SmsTypeMask(request.SmsTypes, allowConfirmation: true);
+        var response = new AddSuppressionsResponse();
+        response.Sequence = await WriteEntriesAsync(context, request.Scope, request.Sender, request.App, request.Recipients,
+            IndexEntryKind.Suppression, EntryWriteOperation.Add, Source.Admin, request.Reason, mask, @override: false, response.Results);
+        return response;
+    }
+
+    public async Task<RemoveSuppressionsResponse> RemoveSuppressionsAsync(RemoveSuppressionsRequest request, ServerCallContext context)
+    {
+        TextLimits.CheckReason(request.Reason, "reason", required: true);
+        var response = new RemoveSuppressionsResponse();
+        response.Sequence = await WriteEntriesAsync(context, request.Scope, request.Sender, request.App, request.Recipients,
+            IndexEntryKind.Suppression, EntryWriteOperation.Remove, Source.Admin, request.Reason, 0, @override: false, response.Results);
+        return response;
+    }
+
+    public async Task<AddBypassesResponse> AddBypassesAsync(AddBypassesRequest request, ServerCallContext context)
+    {
+        TextLimits.CheckReason(request.Reason, "reason", required: true);
+        var mask = EntryRequestValidation.SmsTypeMask(request.SmsTypes, allowConfirmation: false);
+        var response = new AddBypassesResponse();
+        response.Sequence = await WriteEntriesAsync(context, request.Scope, request.Sender, request.App, request.Recipients,
+            IndexEntryKind.Bypass, EntryWriteOperation.Add, Source.Admin, request.Reason, mask, @override: false, response.Results);
+        return response;
+    }
+
+    public async Task<RemoveBypassesResponse> RemoveBypassesAsync(RemoveBypassesRequest request, ServerCallContext context)
+    {
+        TextLimits.CheckReason(request.Reason, "reason", required: false);
+        var response = new RemoveBypassesResponse();
+        response.Sequence = await WriteEntriesAsync(context, request.Scope, request.Sender, request.App, request.Recipients,
+            IndexEntryKind.Bypass, EntryWriteOperation.Remove, Source.Admin, request.Reason, 0, @override: false, response.Results);
+        return response;
+    }
+
+    public async Task<CheckOptOutsResponse> CheckOptOutsAsync(CheckOptOutsRequest request, ServerCallContext context)
+    {
+        var identity = CallIdentity.Of(context);
+        TextLimits.CheckSender(request.Sender, "sender");
+        TextLimits.CheckApp(request.App, "app");
+        EntryRequestValidation.CheckRecipients(request.Recipients);
+        var engine = RequireEngine();
+        var ct = context.CancellationToken;
+        var response = new CheckOptOutsResponse { Sequence = engine.Applier.AppliedSequence };
+        var scopes = engine.Scopes;
+        var hasTenant = scopes.TryGetTenantId(identity.TenantId, out var tenantId);
+        var tenantScope = 0u;
+        var senderScope = 0u;
+        var appScope = 0u;
+        var hasTenantScope = hasTenant && scopes.TryGetScope(tenantId, "", "", out tenantScope);
+        var hasSenderScope = hasTenant && scopes.TryGetScope(tenantId, request.Sender, "", out senderScope);
+        var hasAppScope = hasTenant && request.App.Length != 0 && scopes.TryGetScope(tenantId, request.Sender, request.App, out appScope);
+        response.Results.Capacity = request.Recipients.Count;
+        foreach (var text in request.Recipients)
+        {
+            var result = new RecipientResult { Recipient = text };
+            if (!E164.TryParse(text, out var recipient))
+            {
+                result.Outcome = RecipientOutcome.InvalidRecipient;
+                result.Message = RecipientResults.InvalidRecipientMessage;
+            }
+            else if ((hasTenantScope && engine.Index.TryGet(EntryKey.Create(IndexEntryKind.OptOut, recipient, tenantScope, tenantId), out var value))
+                || (hasAppScope && engine.Index.TryGet(EntryKey.Create(IndexEntryKind.OptOut, recipient, appScope, tenantId), out value))
+                || (hasSenderScope && engine.Index.TryGet(EntryKey.Create(IndexEntryKind.OptOut, recipient, senderScope, tenantId), out value)))
+            {
+                result.Outcome = RecipientOutcome.Present;
+                result.Sequence = value.Sequence;
+                if (await engine.Log.ReadAsync(value.Sequence, ct) is { } entry)
+                {
+                    result.Entry = EntryViews.FromRecord(IndexEntryKind.OptOut, entry.Record, value.SmsTypeMask);
+                }
+            }
+            else
+            {
+                result.Outcome = RecipientOutcome.NotPresent;
+            }
+
+            response.Results.Add(result);
+        }
+
+        return response;
+    }
+
+    /// <summary>Validates the target and count, writes one entry request, and fills the per-recipient results; the write's sequence.</summary>
+    private async Task<ulong> WriteEntriesAsync(
+        ServerCallContext context,
+        Scope scope,
+        string sender,
+        string app,
+        RepeatedField<string> recipients,
+        IndexEntryKind kind,
+        EntryWriteOperation operation,
+        Source source,
+        string reason,
+        byte mask,
+        bool @override,
+        RepeatedField<RecipientResult> results)
+    {
+        var identity = CallIdentity.Of(context);
+        EntryRequestValidation.CheckTarget(scope, sender, app);
+        EntryRequestValidation.CheckRecipients(recipients);
+        var engine = RequireEngine();
+        var write = await WriteAsync(engine, new EntryWriteRequest
+        {
+            TenantId = identity.TenantId,
+            ActorKeyId = identity.KeyId,
+            Operation = operation,
+            Kind = kind,
+            Scope = scope,
+            Sender = sender,
+            App = app,
+            Recipients = recipients,
+            SmsTypeMask = mask,
+            Source = source,
+            Reason = reason,
+            Override = @override,
+        }, context.CancellationToken);
+        await RecipientResults.Fill(results, engine, recipients, write, kind, context.CancellationToken);
+        return write.Sequence;
+    }
+}

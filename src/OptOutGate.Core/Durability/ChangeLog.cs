@@ -54,6 +54,7 @@ internal sealed partial class ChangeLog : IAsyncDisposable
     private TaskCompletionSource _committed = NewSignal();
     private Exception? _fault;
     private Task _openSave = Task.CompletedTask;
+    private long _savedCount;
 
     /// <summary>A scan of this many records at open is worth saving the map right away (about 0.5 s per million).</summary>
     private const long SaveMapAfterScanning = 1 << 18;
@@ -106,6 +107,7 @@ internal sealed partial class ChangeLog : IAsyncDisposable
         try
         {
             var saved = await SequenceMapFile.TryLoadAsync(folder, ct);
+            var savedCount = saved?.Count ?? 0;
             var scan = await Task.Run(() => ChangeLogStore.Scan(log, saved, ct) ?? ChangeLogStore.Scan(log, null, ct)!, ct);
             if (scan.TornReason is not null)
             {
@@ -125,6 +127,7 @@ internal sealed partial class ChangeLog : IAsyncDisposable
 
             var lastReceiveTime = await ChangeLogStore.ReadReceiveTimeAsync(log, scan.LastAddress, scan.LastSequence, ct);
             var changeLog = new ChangeLog(log, device, folder, options, logger, time, scan, lastReceiveTime);
+            changeLog._savedCount = scan.Map == saved ? savedCount : 0;
             ChangeLogLog.Opened(logger, root, changeLog.FirstSequence, scan.LastSequence, changeLog.SizeBytes, scan.ScannedRecords, (long)scan.Elapsed.TotalMilliseconds);
             if (scan.ScannedRecords >= SaveMapAfterScanning)
             {
@@ -208,9 +211,11 @@ internal sealed partial class ChangeLog : IAsyncDisposable
         try
         {
             var committed = LastSequence;
-            if (committed >= _map.FirstSequence)
+            var count = committed >= _map.FirstSequence ? (long)(committed - _map.FirstSequence + 1) : 0;
+            if (count > _savedCount)
             {
-                await SequenceMapFile.SaveAsync(_folder, _map, (long)(committed - _map.FirstSequence + 1), ct);
+                await SequenceMapFile.SaveAsync(_folder, _map, count, ct);
+                _savedCount = count;
             }
         }
         finally

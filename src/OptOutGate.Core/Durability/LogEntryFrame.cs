@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Google.Protobuf;
 
 namespace OptOutGate.Core.Durability;
@@ -64,6 +65,8 @@ internal static class LogEntryFrame
     internal static uint Crc32C(ReadOnlySpan<byte> data) => ~Crc32CContinue(uint.MaxValue, data);
 
     /// <summary>Continues a CRC-32C over more data (start with <see cref="uint.MaxValue"/>, finish with <c>~</c>).</summary>
+    /// <remarks>Fully optimized from the first call: the opening checks 80 MB of saved map in one call (350 ms at tier 0).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static uint Crc32CContinue(uint crc, ReadOnlySpan<byte> data)
     {
         while (data.Length >= 8)

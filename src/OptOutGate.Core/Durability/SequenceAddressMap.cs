@@ -19,6 +19,23 @@ internal sealed class SequenceAddressMap
 
     public ulong FirstSequence { get; }
 
+    /// <summary>A map of the given addresses (sequences <paramref name="firstSequence"/>, +1, ...), copied chunk-wise.</summary>
+    public static SequenceAddressMap Load(ulong firstSequence, ReadOnlySpan<long> addresses)
+    {
+        var map = new SequenceAddressMap(firstSequence);
+        var chunks = new long[(addresses.Length + ChunkSize - 1) >> ChunkBits][];
+        for (var c = 0; c < chunks.Length; c++)
+        {
+            chunks[c] = new long[ChunkSize];
+            var part = addresses.Slice(c << ChunkBits, Math.Min(ChunkSize, addresses.Length - (c << ChunkBits)));
+            part.CopyTo(chunks[c]);
+        }
+
+        map._chunks = chunks;
+        map._count = addresses.Length;
+        return map;
+    }
+
     public long Count => Volatile.Read(ref _count);
 
     /// <summary>Records the address of sequence <see cref="FirstSequence"/> + <see cref="Count"/>.</summary>

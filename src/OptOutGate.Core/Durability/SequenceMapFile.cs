@@ -81,12 +81,6 @@ internal static class SequenceMapFile
             return null;
         }
 
-        var map = new SequenceAddressMap(first);
-        foreach (var address in MemoryMarshal.Cast<byte, long>(payload))
-        {
-            map.Add(address);
-        }
-
-        return map;
+        return SequenceAddressMap.Load(first, MemoryMarshal.Cast<byte, long>(payload));
     }
 }

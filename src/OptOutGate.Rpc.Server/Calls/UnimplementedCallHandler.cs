@@ -5,7 +5,7 @@ using OptOutGate.Rpc.Server.Hosting;
 namespace OptOutGate.Rpc.Server.Calls;
 
 /// <summary>
-/// Answers calls nobody handles with UNIMPLEMENTED as Trailers-Only with HTTP 200 (never 404: reflection clients
+/// Answers calls to paths no registered service declares with UNIMPLEMENTED as Trailers-Only with HTTP 200 (never 404: reflection clients
 /// switch from v1 to v1alpha on the gRPC code, and the interop tests assert code 12).
 /// </summary>
 internal sealed class UnimplementedCallHandler
@@ -13,20 +13,8 @@ internal sealed class UnimplementedCallHandler
     public const string ServiceRouteKey = "rpcUnimplementedService";
     public const string MethodRouteKey = "rpcUnimplementedMethod";
 
-    private readonly Status _status;
-    private readonly RpcServiceRegistry? _registry;
+    private readonly RpcServiceRegistry _registry;
     private readonly RpcCallServices _services;
-    private readonly string? _serviceName;
-    private readonly string? _methodName;
-
-    /// <summary>For a method in a registered service's descriptor that has no handler bound: a fixed status, with metrics.</summary>
-    public UnimplementedCallHandler(Status status, string serviceName, string methodName, RpcCallServices services)
-    {
-        _status = status;
-        _services = services;
-        _serviceName = serviceName;
-        _methodName = methodName;
-    }
 
     /// <summary>For the catch-all route: the service name decides between "Service" and "Method is unimplemented".</summary>
     public UnimplementedCallHandler(RpcServiceRegistry registry, RpcCallServices services)
@@ -42,17 +30,8 @@ internal sealed class UnimplementedCallHandler
             return Task.CompletedTask;
         }
 
+        // Unknown paths get no metrics: their names come from the client and would make label values unbounded.
         RpcServerLog.UnimplementedCall(_services.Logger, http.Request.Path.Value ?? string.Empty);
-        if (_registry is null)
-        {
-            // Unknown paths get no metrics: their names come from the client and would make label values unbounded.
-            var started = _services.TimeProvider.GetTimestamp();
-            _services.Metrics.CallStarted(_serviceName!, _methodName!);
-            RpcRequestValidation.WriteTrailersOnly(http.Response, _status);
-            _services.Metrics.CallFinished(_serviceName!, _methodName!, _status.Code, _services.TimeProvider.GetElapsedTime(started));
-            return Task.CompletedTask;
-        }
-
         var service = http.GetRouteValue(ServiceRouteKey) as string;
         var known = service is not null && _registry.Find(service) is not null;
         RpcRequestValidation.WriteTrailersOnly(http.Response, known ? RpcStatuses.MethodUnimplemented : RpcStatuses.ServiceUnimplemented);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OptOutGate.Rpc.Server.Calls;
 using OptOutGate.Rpc.Server.Metrics;
+using OptOutGate.Rpc.Server.Services;
 
 namespace OptOutGate.Rpc.Server.Hosting;
 
@@ -37,17 +38,9 @@ public static class RpcEndpointRouteBuilderExtensions
         {
             foreach (var descriptor in service.Descriptor.Methods)
             {
-                RequestDelegate handler;
-                var bound = FindBound(service, descriptor);
-                if (bound is not null)
-                {
-                    handler = bound.CreateHandler(callServices).HandleAsync;
-                }
-                else
-                {
-                    var detail = service.UnimplementedMessage.Replace("{0}", descriptor.FullName, StringComparison.Ordinal);
-                    handler = new UnimplementedCallHandler(new Status(StatusCode.Unimplemented, detail), service.Descriptor.FullName, descriptor.Name, callServices).HandleAsync;
-                }
+                var method = FindBound(service, descriptor)
+                    ?? UnimplementedMethod.Create(descriptor, service.UnimplementedMessage.Replace("{0}", descriptor.FullName, StringComparison.Ordinal));
+                RequestDelegate handler = method.CreateHandler(callServices).HandleAsync;
 
                 var path = Services.ServerMethodDefinition.PathOf(descriptor);
                 endpoints.MapPost(path, handler).WithDisplayName("gRPC " + path);

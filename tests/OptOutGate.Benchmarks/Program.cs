@@ -16,6 +16,8 @@ internal static class Program
         {
             case "memory":
                 return IndexMemoryMode.Run(args[1..]);
+            case "lookup":
+                return IndexLookupMode.Run(args[1..]);
             case "restart":
                 return IndexRestartMode.Run(args[1..]);
             default:

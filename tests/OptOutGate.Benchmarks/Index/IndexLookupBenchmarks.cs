@@ -8,8 +8,7 @@ namespace OptOutGate.Benchmarks.Index;
 /// (OperationsPerInvoke = 1,000). Each invocation takes the next of 512 pre-built batches, so the probes miss the
 /// CPU caches as they would in production. The dataset is built once per process in GlobalSetup (about 15 s).
 /// </summary>
-[MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
+[Config(typeof(IndexLookupConfig))]
 public class IndexLookupBenchmarks
 {
     private const int BatchSize = 1000;

@@ -48,10 +48,12 @@ internal static partial class IndexRestartMode
             }
 
             started = Stopwatch.GetTimestamp();
+            var cpu = ThreadCpuClock.NowNanoseconds();
             using var recovered = EntryIndex.Recover(options, token, logger);
             var probe = IndexDataset.Member(entries / 2);
             var found = recovered.MayContainRecipient(probe) && recovered.TryGet(IndexDataset.KeyOf(probe), out _);
             Print("recover until the first lookup answers, seconds", Stopwatch.GetElapsedTime(started).TotalSeconds);
+            Print("  of which CPU time of the recovering thread, seconds", (ThreadCpuClock.NowNanoseconds() - cpu) / 1e9);
 
             var batch = IndexDataset.Batches(entries, 1, 1000, hitPercent: 2, seed: 3)[0];
             var maybe = new bool[batch.Length];

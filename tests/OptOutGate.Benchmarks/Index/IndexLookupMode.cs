@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace OptOutGate.Benchmarks.Index;
+
+/// <summary>
+/// <c>lookup --entries N [--batches B]</c>: the IndexLookupBenchmarks paths timed by hand, in wall-clock and in thread
+/// CPU time per recipient, for when the machine is too loaded for BenchmarkDotNet's wall-clock figures to mean much.
+/// </summary>
+internal static class IndexLookupMode
+{
+    public static int Run(string[] args)
+    {
+        var entries = ModeArguments.Long(args, "--entries", 10_000_000);
+        var batchCount = (int)ModeArguments.Long(args, "--batches", 4096);
+        var directory = IndexDataset.TemporaryDirectory("lookup-mode");
+        try
+        {
+            using var index = IndexDataset.Build(directory, entries);
+            var batches = IndexDataset.Batches(entries, batchCount, 1000, hitPercent: 2, seed: 11);
+            var maybe = new bool[1000];
+            for (var round = 0; round < 3; round++)
+            {
+                Time("faster read every recipient", batches, batch =>
+                {
+                    var found = 0;
+                    using var reader = index.RentReader();
+                    foreach (var r in batch)
+                    {
+                        found += reader.TryGet(IndexDataset.KeyOf(r), out _) ? 1 : 0;
+                    }
+
+                    return found;
+                });
+                Time("filter batch then faster", batches, batch =>
+                {
+                    var found = 0;
+                    using var reader = index.RentReader();
+                    reader.MayContainRecipients(batch, maybe);
+                    for (var i = 0; i < batch.Length; i++)
+                    {
+                        found += maybe[i] && reader.TryGet(IndexDataset.KeyOf(batch[i]), out _) ? 1 : 0;
+                    }
+
+                    return found;
+                });
+                Time("filter batch only", batches, batch =>
+                {
+                    index.MayContainRecipients(batch, maybe);
+                    return maybe[0] ? 1 : 0;
+                });
+            }
+
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static void Time(string name, ulong[][] batches, Func<ulong[], int> run)
+    {
+        var sink = 0;
+        var wall = Stopwatch.GetTimestamp();
+        var cpu = ThreadCpuClock.NowNanoseconds();
+        foreach (var batch in batches)
+        {
+            sink += run(batch);
+        }
+
+        var cpuNs = (double)(ThreadCpuClock.NowNanoseconds() - cpu);
+        var wallNs = Stopwatch.GetElapsedTime(wall).TotalNanoseconds;
+        var recipients = batches.Length * 1000.0;
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{name,-30} wall {wallNs / recipients,8:N1} ns/recipient   thread CPU {cpuNs / recipients,8:N1} ns/recipient   (found {sink})"));
+    }
+}

@@ -37,6 +37,7 @@ try
         "lag" => await LagScenario.RunAsync(options, stop.Token),
         "race" => await RaceScenario.RunAsync(options, stop.Token),
         "ghz-data" => GhzDataCommand.Run(options),
+        "wait-ready" => await WaitReady.RunAsync(options, stop.Token),
         _ => Unknown(options.Command),
     };
 }

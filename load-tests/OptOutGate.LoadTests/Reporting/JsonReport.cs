@@ -13,7 +13,7 @@ internal static class JsonReport
     public static void Write(string path, IReadOnlyList<LoadReport> reports, IReadOnlyDictionary<string, object?> options, string endReason)
     {
         using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         if (reports.Count == 1)
         {
             WriteOne(json, reports[0], options, endReason);

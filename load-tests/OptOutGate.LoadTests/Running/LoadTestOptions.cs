@@ -21,6 +21,7 @@ internal sealed class LoadTestOptions
           lag            write at --address, poll CheckBatch at --replica until the verdict changes
           race           the check workload against the gate and against redis-server SMISMEMBER, alternating
           ghz-data       write ghz data files (check-batch.json, check-stream.json, mo.json) to --out
+          wait-ready     poll Health/Check until SERVING or -t passes
 
         common:    --address http://127.0.0.1:50051  -c|--concurrency 16  --connections 2  -z|--duration 10s
                    -n|--total 0  --warmup 3s  -r|--rps 0 (unlimited)  -t|--timeout 20s  --key <api key>
@@ -193,7 +194,8 @@ internal sealed class LoadTestOptions
     public Dictionary<string, object?> Describe(string call) => new()
     {
         ["host"] = Address.Authority,
-        ["call"] = call,
+        // ghz's spelling of a call: package.Service.Method.
+        ["call"] = call.TrimStart('/').Replace('/', '.'),
         ["insecure"] = Address.Scheme == Uri.UriSchemeHttp,
         ["total"] = Total,
         ["concurrency"] = Concurrency,

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The standard performance set (load-tests/README.md, "Performance"): builds Release, starts a gate of its own
+# (Release, temporary data directory, free port, metrics off), runs
+#   unary at 64 workers · check at maximum load, then at half of it (p99) · race against redis-server · mo
+# and prints every summary. Runs are short on purpose: on the 2-core build machine client and server share the
+# cores, so 10 s per run after 3 s of warm-up is enough to be stable and short enough to repeat.
+#
+# Environment (all optional):
+#   DURATION=10s WARMUP=3s        per run
+#   CONCURRENCY=16 CONNECTIONS=2  check, race and mo workers / HTTP/2 connections
+#   DATASET=1000000               opt-outs loaded before the checks
+#   ROUNDS=3                      race rounds (gate, redis) of DURATION each
+#   OUT=<dir>                     where the summaries and JSON reports go (default: a new temporary directory)
+#   REPLICA=http://host:port      also run `lag` against this replica of the started gate
+#   SKIP_BUILD=1                  use the binaries already built
+#   SERVER_DIR=<dir>              run the OptOutGate.Server.dll in <dir> (for example built from a clean checkout)
+#                                 instead of src/OptOutGate.Server/bin/Release/net10.0
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+DURATION="${DURATION:-10s}"
+WARMUP="${WARMUP:-3s}"
+CONCURRENCY="${CONCURRENCY:-16}"
+CONNECTIONS="${CONNECTIONS:-2}"
+DATASET="${DATASET:-1000000}"
+ROUNDS="${ROUNDS:-3}"
+OUT="${OUT:-$(mktemp -d -t optoutgate-perf.XXXXXX)}"
+mkdir -p "$OUT"
+
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+    [[ -n "${SERVER_DIR:-}" ]] || dotnet build "$root/src/OptOutGate.Server" -c Release -nologo -v q
+    dotnet build "$root/load-tests/OptOutGate.LoadTests" -c Release -nologo -v q
+fi
+
+server_dir="${SERVER_DIR:-$root/src/OptOutGate.Server/bin/Release/net10.0}"
+lt=(dotnet "$root/load-tests/OptOutGate.LoadTests/bin/Release/net10.0/OptOutGate.LoadTests.dll")
+data="$(mktemp -d -t optoutgate-perf-data.XXXXXX)"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+address="http://127.0.0.1:$port"
+gate_pid=""
+
+cleanup() {
+    local code=$?
+    if [[ -n "$gate_pid" ]] && kill -0 "$gate_pid" 2>/dev/null; then
+        kill -TERM "$gate_pid" 2>/dev/null || true
+        for _ in $(seq 1 300); do
+            kill -0 "$gate_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$gate_pid" 2>/dev/null || true
+        wait "$gate_pid" 2>/dev/null || true
+    fi
+    rm -rf "$data"
+    exit "$code"
+}
+trap cleanup EXIT INT TERM
+
+# The server reads appsettings.json from its content root: start it from its output folder.
+(cd "$server_dir" && exec dotnet OptOutGate.Server.dll \
+    --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:DataDirectory="$data" \
+    --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/gate.log" 2>&1 &
+gate_pid=$!
+
+echo "perf: gate pid $gate_pid on $address, data $data, results in $OUT"
+echo "perf: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
+"${lt[@]}" wait-ready --address "$address" -t 120s
+
+status=0
+run() {
+    local name=$1
+    shift
+    echo
+    echo "=== $name: OptOutGate.LoadTests $* (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    if "${lt[@]}" "$@" --json "$OUT/$name.json" | tee "$OUT/$name.txt"; then
+        :
+    else
+        local code=${PIPESTATUS[0]}
+        echo "=== $name: exit code $code"
+        status=1
+    fi
+}
+
+common=(--address "$address" -z "$DURATION" --warmup "$WARMUP")
+run unary unary "${common[@]}" -c 64 --connections 1
+run check check "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --find-half-load
+run race race "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --rounds "$ROUNDS"
+run mo mo "${common[@]}" -c 2 --connections 1 --in-flight 32
+if [[ -n "${REPLICA:-}" ]]; then
+    run lag lag --address "$address" --replica "$REPLICA" -n 200
+fi
+
+echo
+echo "perf: load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs; summaries and JSON in $OUT"
+exit "$status"

@@ -1,0 +1,154 @@
+using System.Buffers;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging.Abstractions;
+using OptOutGate.Benchmarks.Index;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Core.Decisions;
+using OptOutGate.Core.Index;
+using OptOutGate.Core.Recipients;
+using OptOutGate.Core.State;
+
+namespace OptOutGate.Benchmarks.Decisions;
+
+/// <summary>
+/// One CheckBatch of 1,000 recipients in process, from the request's bytes to the response's bytes (no transport),
+/// on an index of <see cref="Entries"/> opt-outs with 2 % of each batch opted out. Two codecs around the same
+/// <see cref="CheckEngine"/>: the generated protobuf classes (what the server's handler gets today: one string per
+/// recipient) and <see cref="CheckBatchWire"/> (recipients parsed from their UTF-8 bytes, verdicts written packed).
+/// Each invocation takes the next of 256 pre-encoded batches so that probes miss the CPU caches as in production.
+/// </summary>
+[Config(typeof(Config))]
+public class CheckBatchBenchmarks
+{
+    private const int BatchSize = 1000;
+    private const int BatchCount = 256;
+    private const string Sender = "+18005550100";
+
+    private readonly ArrayBufferWriter<byte> _output = new(16 * 1024);
+    private readonly ulong[] _numbers = new ulong[BatchSize];
+    private readonly Verdict[] _verdicts = new Verdict[BatchSize];
+    private readonly CheckBatchInput _input = new();
+    private string _directory = string.Empty;
+    private EntryIndex? _index;
+    private GateStateApplier? _applier;
+    private CheckEngine? _checks;
+    private byte[][] _requests = [];
+    private int _next;
+
+    [Params(1_000_000, 10_000_000)]
+    public int Entries { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _directory = IndexDataset.TemporaryDirectory("check");
+        _index = IndexDataset.Build(_directory, Entries);
+
+        // The dataset's tenant 1 and scope 1 as the applier would have interned them, plus an empty tenant-wide scope
+        // so that a hit reads six keys (three kinds at the sender and tenant-wide), as in production.
+        var scopes = new ScopeTable();
+        if (scopes.InternTenant("bench") != IndexDataset.Tenant || scopes.InternScope(IndexDataset.Tenant, Sender, "") != IndexDataset.Scope)
+        {
+            throw new InvalidOperationException("scope ids differ from the dataset's");
+        }
+
+        scopes.InternScope(IndexDataset.Tenant, "", "");
+        var config = new GateConfig();
+        _applier = new GateStateApplier(_index, scopes, config, new HistoryHeads(), 0, NullLogger.Instance);
+        _checks = new CheckEngine(_index, scopes, config, _applier, writes: null, TimeProvider.System);
+
+        var batches = IndexDataset.Batches(Entries, BatchCount, BatchSize, hitPercent: 2, seed: 11);
+        _requests = new byte[BatchCount][];
+        for (var b = 0; b < BatchCount; b++)
+        {
+            var request = new CheckBatchRequest { Sender = Sender, SmsType = SmsType.Marketing };
+            foreach (var recipient in batches[b])
+            {
+                request.Recipients.Add(E164.Format(recipient));
+            }
+
+            _requests[b] = request.ToByteArray();
+        }
+
+        // Both codecs must give the same bytes, with the expected number of blocked recipients.
+        var generated = Generated();
+        var generatedBytes = _output.WrittenSpan.ToArray();
+        _next--;
+        Wire();
+        if (!_output.WrittenSpan.SequenceEqual(generatedBytes) || CheckBatchResponse.Parser.ParseFrom(generatedBytes).Counts.BlockedOptedOut != 20 || generated == 0)
+        {
+            throw new InvalidOperationException("the two codecs disagree or the dataset is wrong");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _input.Dispose();
+        _applier?.Dispose();
+        _index?.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>The generated parser and message classes: a string per recipient in, a RepeatedField of verdicts out.</summary>
+    [Benchmark(Baseline = true)]
+    public int Generated()
+    {
+        var request = CheckBatchRequest.Parser.ParseFrom(NextRequest());
+        var count = request.Recipients.Count;
+        CheckEngine.ParseRecipients(request.Recipients, _numbers);
+        var query = new CheckQuery("bench", request.Sender, request.App, request.SmsType);
+        var result = _checks!.CheckAsync(query, _numbers.AsMemory(0, count), _verdicts.AsMemory(0, count), null, CancellationToken.None).Result;
+        var response = new CheckBatchResponse { Counts = result.Counts.ToMessage(), Sequence = result.Sequence };
+        response.Verdicts.Capacity = count;
+        for (var i = 0; i < count; i++)
+        {
+            response.Verdicts.Add(_verdicts[i]);
+        }
+
+        _output.ResetWrittenCount();
+        response.WriteTo(_output);
+        return _output.WrittenCount;
+    }
+
+    /// <summary><see cref="CheckBatchWire"/>: recipients parsed from the request bytes, verdicts written packed.</summary>
+    [Benchmark]
+    public int Wire()
+    {
+        if (!CheckBatchWire.TryReadRequest(NextRequest(), _input))
+        {
+            throw new InvalidOperationException("bad request");
+        }
+
+        var query = new CheckQuery("bench", _input.Sender, _input.App, _input.SmsType);
+        var count = _input.Count;
+        var result = _checks!.CheckAsync(query, _input.Recipients, _verdicts.AsMemory(0, count), null, CancellationToken.None).Result;
+        _output.ResetWrittenCount();
+        return CheckBatchWire.WriteResponse(_output, _verdicts.AsSpan(0, count), result.Counts, result.Sequence, null);
+    }
+
+    private byte[] NextRequest()
+    {
+        var request = _requests[_next & (BatchCount - 1)];
+        _next++;
+        return request;
+    }
+
+    private sealed class Config : ManualConfig
+    {
+        public Config()
+        {
+            AddJob(Job.Default
+                .WithLaunchCount(1)
+                .WithWarmupCount(3)
+                .WithIterationCount(10)
+                .WithToolchain(InProcessEmitToolchain.Instance));
+            AddDiagnoser(MemoryDiagnoser.Default);
+        }
+    }
+}

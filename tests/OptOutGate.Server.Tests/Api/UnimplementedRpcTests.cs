@@ -10,7 +10,7 @@ namespace OptOutGate.Server.Tests.Api;
 public sealed class UnimplementedRpcTests
 {
     [Fact]
-    public async Task EveryV1Method_NotYetBuilt_AnswersUnimplementedNamingTheIssue()
+    public async Task EveryV1MethodNotYetBuilt_AnswersUnimplementedNamingTheIssue()
     {
         await using var gate = await GateProcess.StartAsync();
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
@@ -19,10 +19,19 @@ public sealed class UnimplementedRpcTests
         {
             foreach (var method in service.Methods)
             {
+                // An empty request is invalid for every built method, so a built one answers with its own validation
+                // error; one that is not built yet must say so and name the issue that brings it.
                 var status = await Calls.CallEmptyAsync(channel, method, TimeSpan.FromSeconds(10));
-                Assert.True(status.Code == StatusCode.Unimplemented, $"{method.FullName}: {status}");
-                Assert.Contains(method.FullName, status.Detail, StringComparison.Ordinal);
-                Assert.Contains("issue #", status.Detail, StringComparison.Ordinal);
+                if (status.Code == StatusCode.Unimplemented)
+                {
+                    Assert.Contains(method.FullName, status.Detail, StringComparison.Ordinal);
+                    Assert.Contains("issue #", status.Detail, StringComparison.Ordinal);
+                }
+                else
+                {
+                    Assert.True(status.Code is StatusCode.InvalidArgument or StatusCode.OK or StatusCode.NotFound, $"{method.FullName}: {status}");
+                }
+
                 count++;
             }
         }

@@ -1,0 +1,137 @@
+using OptOutGate.Contracts.V1;
+using OptOutGate.Core.Recipients;
+
+namespace OptOutGate.Core.Mo;
+
+internal sealed partial class MoLedger
+{
+    private void FoldLocked(ChangeRecord record)
+    {
+        if (record.TenantId.Length == 0)
+        {
+            return;
+        }
+
+        var receiveTicks = record.ReceiveTime?.ToDateTime().Ticks ?? 0;
+        switch (record.Action)
+        {
+            case ChangeAction.OptOut:
+            case ChangeAction.OptIn:
+                if (record.Source == Source.MoKeyword)
+                {
+                    FoldSeen(record, receiveTicks, record.Action == ChangeAction.OptOut ? MoAction.OptedOut : MoAction.OptedIn);
+                    FoldOrder(record, receiveTicks);
+                }
+
+                if (record.ReviewItemId.Length != 0 && _reviewItems.TryGetValue(record.ReviewItemId, out var resolvedByOptOut))
+                {
+                    resolvedByOptOut.Resolved = true;
+                }
+
+                break;
+            case ChangeAction.Ambiguous:
+                FoldSeen(record, receiveTicks, MoAction.Ambiguous);
+                if (record.ReviewItemId.Length != 0 && !_reviewItems.ContainsKey(record.ReviewItemId))
+                {
+                    _reviewItems.Add(record.ReviewItemId, new ReviewItemState(record.TenantId, ReviewItemOf(record)));
+                }
+
+                break;
+            case ChangeAction.ReviewDismissed:
+                if (_reviewItems.TryGetValue(record.ReviewItemId, out var dismissed))
+                {
+                    dismissed.Resolved = true;
+                }
+
+                break;
+            case ChangeAction.RemovalRequested:
+                if (record.RemovalRequestId.Length != 0 && !_removals.ContainsKey(record.RemovalRequestId))
+                {
+                    _removals.Add(record.RemovalRequestId, new RemovalState(record.TenantId, RemovalRequestOf(record)));
+                }
+
+                break;
+            case ChangeAction.RemovalApproved:
+            case ChangeAction.RemovalRejected:
+                if (_removals.TryGetValue(record.RemovalRequestId, out var reviewed)
+                    && reviewed.Request.State == RemovalRequestState.Pending)
+                {
+                    var request = reviewed.Request;
+                    request.State = record.Action == ChangeAction.RemovalApproved ? RemovalRequestState.Approved : RemovalRequestState.Rejected;
+                    request.ReviewerKeyId = record.ActorKeyId;
+                    request.ReviewNote = record.Reason;
+                    request.ReviewTime = record.ReceiveTime;
+                    request.ReviewSequence = record.Sequence;
+                }
+
+                break;
+            case ChangeAction.OptOutRemoved:
+                // The record that lifts the opt-out of an approved request is the request's review_sequence.
+                if (record.RemovalRequestId.Length != 0 && _removals.TryGetValue(record.RemovalRequestId, out var lifted)
+                    && lifted.Request.State == RemovalRequestState.Approved && lifted.Request.ReviewSequence < record.Sequence)
+                {
+                    lifted.Request.ReviewSequence = record.Sequence;
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void FoldSeen(ChangeRecord record, long receiveTicks, MoAction action)
+    {
+        // Only an MO's own record carries its text; re-applied records (MoProcessor, late MO) carry none.
+        if (record.CarrierMessageId.Length == 0 || record.MoText.Length == 0 || record.EventTime is null)
+        {
+            return;
+        }
+
+        var seen = new SeenMo(record.Sequence, receiveTicks, action);
+        _messages.TryAdd(MoKeys.Message(record.TenantId, record.CarrierMessageId), seen);
+        _contents.TryAdd(MoKeys.Content(record.TenantId, record.Sender, record.Recipient, record.MoText, record.EventTime.ToDateTime().Ticks), seen);
+    }
+
+    private void FoldOrder(ChangeRecord record, long receiveTicks)
+    {
+        if (record.EventTime is null || !E164.TryParse(record.Recipient, out var recipient))
+        {
+            return;
+        }
+
+        var key = new OrderKey(record.TenantId, record.Scope == Scope.Tenant ? "" : record.Sender, recipient);
+        var latest = new LatestMo(record.EventTime.ToDateTime().Ticks, record.Action == ChangeAction.OptOut, record.Sequence, receiveTicks, record.CarrierMessageId);
+        if (!_latest.TryGetValue(key, out var current) || Later(latest, current))
+        {
+            _latest[key] = latest;
+        }
+    }
+
+    private static ReviewItem ReviewItemOf(ChangeRecord record) => new()
+    {
+        Id = record.ReviewItemId,
+        Sender = record.Sender,
+        Recipient = record.Recipient,
+        App = record.App,
+        MoText = record.MoText,
+        MatchedKeyword = record.MatchedKeyword,
+        CarrierMessageId = record.CarrierMessageId,
+        EventTime = record.EventTime,
+        ReceiveTime = record.ReceiveTime,
+        Sequence = record.Sequence,
+    };
+
+    private static RemovalRequest RemovalRequestOf(ChangeRecord record) => new()
+    {
+        Id = record.RemovalRequestId,
+        Scope = record.Scope,
+        Sender = record.Sender,
+        Recipient = record.Recipient,
+        App = record.App,
+        Reason = record.Reason,
+        State = RemovalRequestState.Pending,
+        RequesterKeyId = record.ActorKeyId,
+        CreateTime = record.ReceiveTime,
+        CreateSequence = record.Sequence,
+    };
+}

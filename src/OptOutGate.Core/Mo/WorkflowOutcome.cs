@@ -1,0 +1,10 @@
+namespace OptOutGate.Core.Mo;
+
+/// <summary>What a workflow decision found on the pipeline's loop; the caller turns it into a status.</summary>
+internal enum WorkflowOutcome
+{
+    Written = 0,
+    NotFound = 1,
+    AlreadyExists = 2,
+    NotPending = 3,
+}

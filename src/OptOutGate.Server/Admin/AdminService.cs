@@ -17,11 +17,12 @@ namespace OptOutGate.Server.Admin;
 /// </summary>
 internal sealed partial class AdminService(GateEngineHost engineHost, TimeProvider time)
 {
-    public static ServiceDefinition CreateDefinition(AdminService service)
+    /// <param name="bindMore">Binds further Admin methods (the MO workflows of issue #4, Server/Workflow) before the definition is built.</param>
+    public static ServiceDefinition CreateDefinition(AdminService service, Action<ServiceDefinitionBuilder, ServiceDescriptor>? bindMore = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         var d = AdminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Admin");
-        return ServiceDefinition.CreateBuilder(d)
+        var builder = ServiceDefinition.CreateBuilder(d)
             .WithUnimplementedMessage("{0} is not implemented yet in this build of OptOutGate; it arrives with issue #4 (MO handling and workflows).")
             .AddUnary<PutInboundAddressRequest, InboundAddress>(d.FindMethodByName("PutInboundAddress"), service.PutInboundAddressAsync)
             .AddUnary<GetInboundAddressRequest, InboundAddress>(d.FindMethodByName("GetInboundAddress"), service.GetInboundAddressAsync)
@@ -43,8 +44,9 @@ internal sealed partial class AdminService(GateEngineHost engineHost, TimeProvid
             .AddServerStreaming<ExportEntriesRequest, CsvChunk>(d.FindMethodByName("ExportEntries"), service.ExportEntriesAsync)
             .AddUnary<ListHistoryRequest, ListHistoryResponse>(d.FindMethodByName("ListHistory"), service.ListHistoryAsync)
             .AddServerStreaming<ExportHistoryRequest, CsvChunk>(d.FindMethodByName("ExportHistory"), service.ExportHistoryAsync)
-            .AddUnary<CheckAtTimeRequest, CheckAtTimeResponse>(d.FindMethodByName("CheckAtTime"), service.CheckAtTimeAsync)
-            .Build();
+            .AddUnary<CheckAtTimeRequest, CheckAtTimeResponse>(d.FindMethodByName("CheckAtTime"), service.CheckAtTimeAsync);
+        bindMore?.Invoke(builder, d);
+        return builder.Build();
     }
 
     private GateEngine RequireEngine()

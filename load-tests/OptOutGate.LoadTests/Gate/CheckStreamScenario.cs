@@ -31,7 +31,7 @@ internal static class CheckStreamScenario
 
         try
         {
-            CheckScenario.Describe($"check-stream ({options.Concurrency} streams × {options.InFlight} in flight)", options, pool);
+            CheckScenario.Describe($"check-stream ({options.Concurrency} streams × {options.InFlight} in flight)", options, pool, options.Concurrency * options.InFlight);
             var settings = RunSettings.From("check-stream", options) with { Concurrency = options.Concurrency * options.InFlight };
             var run = await RunLoop.RunAsync(settings, async (worker, sequence, ct) =>
             {

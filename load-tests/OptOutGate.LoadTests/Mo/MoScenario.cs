@@ -49,7 +49,20 @@ internal static class MoScenario
             return null;
         }
 
-        return new MoStreams(gate, streams, options.Seed, options.Timeout, MoSender(options), cancellationToken);
+        var mo = new MoStreams(gate, streams, options.Seed, options.Timeout, MoSender(options), cancellationToken);
+        try
+        {
+            // One message first: a gate without MO answers every stream UNIMPLEMENTED, which is worth one clear line,
+            // not a run of thousands of failed streams.
+            await mo.Call(worker: 0, sequence: -1, cancellationToken);
+            return mo;
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unimplemented or StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+        {
+            Console.Error.WriteLine($"mo: Mo.StreamMo is not available on this gate: {GhzFormat.ErrorText(ex.Status)}");
+            await mo.DisposeAsync();
+            return null;
+        }
     }
 
     /// <summary>The StreamMo streams and the call the run loop makes on them.</summary>

@@ -32,7 +32,7 @@ internal sealed class LoadTestOptions
         streams:   --in-flight 8 (per stream)
         mo:        --mo-sender (default --sender)
         mixed:     --mo-streams 2  --mo-in-flight 16  --mo-rps 0
-        lag:       --replica <address> (default --address)  --use-min-sequence  (-n samples, default 200)
+        lag:       --replica <address> (default --address)  --use-min-sequence  (-n samples, default 200; -c default 1)
         race:      --rounds 3 (each -z long)  --redis-server redis-server
         ghz-data:  --out ./ghz-data  --mo-messages 1000  --stream-batches 10
         """;
@@ -44,6 +44,9 @@ internal sealed class LoadTestOptions
     public Uri? Replica { get; private set; }
 
     public int Concurrency { get; private set; } = 16;
+
+    /// <summary>Whether -c was given (lag samples one at a time unless it was).</summary>
+    public bool ConcurrencyGiven { get; private set; }
 
     public int Connections { get; private set; } = 2;
 
@@ -243,6 +246,7 @@ internal sealed class LoadTestOptions
             case "--replica":
                 return TryUri(value, v => Replica = v);
             case "-c" or "--concurrency":
+                ConcurrencyGiven = true;
                 return TryPositive(value, v => Concurrency = v);
             case "--connections":
                 return TryPositive(value, v => Connections = v);

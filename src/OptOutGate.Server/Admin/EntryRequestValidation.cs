@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Core.State;
@@ -40,7 +41,7 @@ internal static class EntryRequestValidation
 
         if (recipients.Count > MaxRecipients)
         {
-            throw AdminErrors.InvalidArgument($"recipients: {recipients.Count} recipients; at most {MaxRecipients} per call.");
+            throw AdminErrors.InvalidArgument(string.Create(CultureInfo.InvariantCulture, $"recipients: {recipients.Count:N0} recipients; at most 10,000 per call."));
         }
     }
 

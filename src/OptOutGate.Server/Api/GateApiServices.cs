@@ -5,6 +5,8 @@ using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Services;
 using OptOutGate.Server.Admin;
 using OptOutGate.Server.Gate;
+using OptOutGate.Server.Mo;
+using OptOutGate.Server.Workflow;
 
 namespace OptOutGate.Server.Api;
 
@@ -19,10 +21,11 @@ internal static class GateApiServices
         services.AddSingleton<GateMetrics>();
         services.AddSingleton<GateService>();
         services.AddRpcService(static sp => GateService.CreateDefinition(sp.GetRequiredService<GateService>()));
-        services.AddRpcService(_ => Unimplemented(MoReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Mo"), "#4 (MO handling)"));
+        services.AddGateMo();
         services.AddRpcService(_ => Unimplemented(ChangesReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Changes"), "#5 (replicas)"));
         services.AddSingleton<AdminService>();
-        services.AddRpcService(static sp => AdminService.CreateDefinition(sp.GetRequiredService<AdminService>()));
+        services.AddSingleton<WorkflowService>();
+        services.AddRpcService(static sp => AdminService.CreateDefinition(sp.GetRequiredService<AdminService>(), sp.GetRequiredService<WorkflowService>().Bind));
         return services;
     }
 

@@ -13,10 +13,10 @@ namespace OptOutGate.Core.Decisions;
 internal static class DecisionRules
 {
     /// <summary>Every type but CONFIRMATION: what an opt-out blocks where no blocking rule says otherwise (DESIGN.md).</summary>
-    public const byte DefaultBlockedMask = (1 << (int)SmsType.Marketing) | (1 << (int)SmsType.Notification) | (1 << (int)SmsType.Verification);
+    public const byte DefaultBlockedMask = State.SmsTypeMasks.DefaultBlocked;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte MaskOf(SmsType type) => (byte)(1 << (int)type);
+    public static byte MaskOf(SmsType type) => State.SmsTypeMasks.Of(type);
 
     /// <param name="entries">The recipient's entries in the three scopes.</param>
     /// <param name="type">The SMS type to be sent (never UNSPECIFIED: the request was validated).</param>

@@ -25,6 +25,16 @@ public sealed class ServiceDefinitionBuilder
         where TResponse : class, IMessage<TResponse>
         => Add<TRequest, TResponse>(method, MethodType.Unary, handler);
 
+    /// <summary>
+    /// Binds a unary method whose handler decodes the request bytes itself (<see cref="RawUnaryServerMethod{TResponse}"/>);
+    /// <typeparamref name="TRequest"/> is still checked against the descriptor. The response is written as for
+    /// <see cref="AddUnary{TRequest,TResponse}"/>.
+    /// </summary>
+    public ServiceDefinitionBuilder AddUnaryRaw<TRequest, TResponse>(MethodDescriptor method, RawUnaryServerMethod<TResponse> handler)
+        where TRequest : class, IMessage<TRequest>, new()
+        where TResponse : class, IMessage<TResponse>
+        => Add<TRequest, TResponse>(method, MethodType.Unary, handler);
+
     public ServiceDefinitionBuilder AddClientStreaming<TRequest, TResponse>(MethodDescriptor method, ClientStreamingServerMethod<TRequest, TResponse> handler)
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>

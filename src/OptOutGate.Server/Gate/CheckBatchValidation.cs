@@ -14,36 +14,40 @@ internal static class CheckBatchValidation
     public const int MaxAppLength = 64;
 
     /// <summary>Null when the batch is valid; else the INVALID_ARGUMENT message.</summary>
-    public static string? Validate(CheckBatchRequest request)
+    public static string? Validate(CheckBatchRequest request) =>
+        Validate(request.Sender, request.App, request.SmsType, request.Recipients.Count);
+
+    /// <summary>Null when the batch is valid; else the INVALID_ARGUMENT message.</summary>
+    public static string? Validate(string sender, string app, SmsType smsType, int recipients)
     {
-        if (request.Sender.Length == 0)
+        if (sender.Length == 0)
         {
             return "sender: required (1-32 characters).";
         }
 
-        if (CodePoints(request.Sender, MaxSenderLength) > MaxSenderLength)
+        if (CodePoints(sender, MaxSenderLength) > MaxSenderLength)
         {
             return "sender: at most 32 characters.";
         }
 
-        if (CodePoints(request.App, MaxAppLength) > MaxAppLength)
+        if (CodePoints(app, MaxAppLength) > MaxAppLength)
         {
             return "app: at most 64 characters.";
         }
 
-        if (request.SmsType == SmsType.Unspecified)
+        if (smsType == SmsType.Unspecified)
         {
             return "sms_type: required (SMS_TYPE_UNSPECIFIED is not a type).";
         }
 
-        if (request.SmsType is < SmsType.Marketing or > SmsType.Confirmation)
+        if (smsType is < SmsType.Marketing or > SmsType.Confirmation)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"sms_type: unknown value {(int)request.SmsType}.");
+            return string.Create(CultureInfo.InvariantCulture, $"sms_type: unknown value {(int)smsType}.");
         }
 
-        if (request.Recipients.Count > CheckEngine.MaxRecipients)
+        if (recipients > CheckEngine.MaxRecipients)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"recipients: {request.Recipients.Count} given; at most 10,000 per batch (split the batch; it is never truncated).");
+            return string.Create(CultureInfo.InvariantCulture, $"recipients: {recipients} given; at most 10,000 per batch (split the batch; it is never truncated).");
         }
 
         return null;

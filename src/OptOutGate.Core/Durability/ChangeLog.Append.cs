@@ -29,7 +29,7 @@ internal sealed partial class ChangeLog
         }
 
         ct.ThrowIfCancellationRequested();
-        var last = Enqueue(entries, beforeWrite);
+        var last = Enqueue(entries, beforeWrite, replicated: false);
         _metrics.Appended(entries.Count);
         _commitRequests.Writer.TryWrite(true);
         await WaitForSequenceAsync(last, ct);
@@ -58,7 +58,7 @@ internal sealed partial class ChangeLog
         }
     }
 
-    private ulong Enqueue(IReadOnlyList<LogEntry> entries, Action<LogEntry>? beforeWrite)
+    private ulong Enqueue(IReadOnlyList<LogEntry> entries, Action<LogEntry>? beforeWrite, bool replicated)
     {
         var count = entries.Count;
         var sizes = ArrayPool<int>.Shared.Rent(count);
@@ -68,7 +68,12 @@ internal sealed partial class ChangeLog
             lock (_appendLock)
             {
                 ThrowIfUnusable();
-                var ticks = Math.Max(_time.GetUtcNow().UtcTicks, _lastReceiveTicks);
+                if (replicated)
+                {
+                    PrepareReplicated(entries);
+                }
+
+                var ticks = replicated ? ReplicatedReceiveTicks(entries) : Math.Max(_time.GetUtcNow().UtcTicks, _lastReceiveTicks);
                 var receiveTime = Timestamp.FromDateTimeOffset(new DateTimeOffset(ticks, TimeSpan.Zero));
                 var first = _lastEnqueued + 1;
                 var total = 0;
@@ -77,8 +82,12 @@ internal sealed partial class ChangeLog
                     var entry = entries[i] ?? throw new ArgumentException("Entries must not be null.", nameof(entries));
                     var sequence = first + (ulong)i;
                     entry.Record ??= new ChangeRecord();
-                    entry.Record.Sequence = sequence;
-                    entry.Record.ReceiveTime = i == 0 ? receiveTime : receiveTime.Clone();
+                    if (!replicated)
+                    {
+                        entry.Record.Sequence = sequence;
+                        entry.Record.ReceiveTime = i == 0 ? receiveTime : receiveTime.Clone();
+                    }
+
                     beforeWrite?.Invoke(entry);
                     if (entry.Record?.Sequence != sequence)
                     {

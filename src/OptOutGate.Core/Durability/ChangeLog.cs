@@ -38,7 +38,8 @@ internal sealed partial class ChangeLog : IAsyncDisposable
     private readonly ChangeLogOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly SequenceAddressMap _map;
+    // Replaced only once, by the first replicated append into an empty log (ChangeLog.Replicated.cs).
+    private SequenceAddressMap _map;
     private readonly ChangeLogMetrics _metrics;
     private readonly Lock _appendLock = new();
     private readonly Channel<bool> _commitRequests = Channel.CreateBounded<bool>(
@@ -81,7 +82,7 @@ internal sealed partial class ChangeLog : IAsyncDisposable
     public ulong LastSequence => Volatile.Read(ref _lastSequence);
 
     /// <summary>The first sequence in the log: 1 (the log is never truncated from the head yet).</summary>
-    public ulong FirstSequence => _map.FirstSequence;
+    public ulong FirstSequence => Volatile.Read(ref _map).FirstSequence;
 
     /// <summary>Bytes of the log from its first record to its tail (including records not yet committed).</summary>
     public long SizeBytes => _log.TailAddress - _log.BeginAddress;

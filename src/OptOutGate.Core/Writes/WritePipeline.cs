@@ -43,6 +43,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
     private long _currentBatch;
     private ulong _lastWritten;
     private Exception? _fault;
+    private Func<Exception>? _refusal;
 
     public WritePipeline(
         ChangeLog log,
@@ -75,6 +76,14 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         _lastWritten = log.LastSequence;
     }
 
+    /// <summary>
+    /// Makes this node read-only (a replica, issue #5): every later <see cref="WriteAsync"/> throws what
+    /// <paramref name="refusal"/> makes (the host passes its FAILED_PRECONDITION naming the primary; a CONFIRMATION
+    /// check, which spends a window, meets it too), so the local log only ever holds the primary's records under the
+    /// primary's sequence numbers.
+    /// </summary>
+    public void RefuseWrites(Func<Exception> refusal) => Volatile.Write(ref _refusal, refusal);
+
     /// <summary>The error that stopped the pipeline, if any.</summary>
     public Exception? Fault => Volatile.Read(ref _fault);
 
@@ -96,6 +105,11 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrEmpty(request.TenantId);
         ThrowIfFaulted();
+        if (Volatile.Read(ref _refusal) is { } refusal)
+        {
+            throw refusal();
+        }
+
         var pending = new PendingWrite(request);
         await _queue.Writer.WriteAsync(pending, ct);
         return await pending.Completion.Task.WaitAsync(ct);

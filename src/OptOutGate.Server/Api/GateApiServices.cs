@@ -4,6 +4,7 @@ using OptOutGate.Contracts.V1;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Services;
 using OptOutGate.Server.Admin;
+using OptOutGate.Server.Changes;
 using OptOutGate.Server.Gate;
 using OptOutGate.Server.Mo;
 using OptOutGate.Server.Workflow;
@@ -22,7 +23,8 @@ internal static class GateApiServices
         services.AddSingleton<GateService>();
         services.AddRpcService(static sp => GateService.CreateDefinition(sp.GetRequiredService<GateService>()));
         services.AddGateMo();
-        services.AddRpcService(_ => Unimplemented(ChangesReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Changes"), "#5 (replicas)"));
+        services.AddSingleton<ChangesService>();
+        services.AddRpcService(static sp => ChangesService.CreateDefinition(sp.GetRequiredService<ChangesService>()));
         services.AddSingleton<AdminService>();
         services.AddSingleton<WorkflowService>();
         services.AddRpcService(static sp => AdminService.CreateDefinition(sp.GetRequiredService<AdminService>(), sp.GetRequiredService<WorkflowService>().Bind));

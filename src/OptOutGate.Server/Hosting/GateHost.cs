@@ -6,6 +6,7 @@ using OptOutGate.Rpc.Server.Metrics;
 using OptOutGate.Rpc.Server.Reflection;
 using OptOutGate.Server.Api;
 using OptOutGate.Server.Engine;
+using OptOutGate.Server.Replication;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Hosting;
@@ -33,6 +34,7 @@ public static class GateHost
         builder.Services.AddRpcReflection();
         builder.Services.AddPrometheusMetrics();
         builder.Services.AddSingleton<ServerReadiness>();
+        builder.Services.AddGateReplication(builder.Configuration);
         builder.Services.AddSingleton<IRpcCallInterceptor, ReadinessInterceptor>();
         builder.Services.AddGateTenancy(builder.Configuration, gateOptions);
         builder.Services.AddGateEngine(builder.Configuration);

@@ -20,9 +20,12 @@ internal sealed class ReadinessInterceptor(ServerReadiness readiness) : IRpcCall
             return ValueTask.CompletedTask;
         }
 
-        var why = state == ReadinessState.Loading
-            ? "OptOutGate is loading its state and not serving yet; retry shortly."
-            : "OptOutGate is shutting down; retry on another instance.";
+        var why = state switch
+        {
+            ReadinessState.Loading => "OptOutGate is loading its state and not serving yet; retry shortly.",
+            ReadinessState.Behind => "This OptOutGate replica is behind its primary beyond its bound; retry shortly or on another node.",
+            _ => "OptOutGate is shutting down; retry on another instance.",
+        };
         throw new RpcException(StatusCode.Unavailable, why);
     }
 

@@ -8,6 +8,7 @@ namespace OptOutGate.Server.Hosting;
 public sealed class ServerReadiness
 {
     private int _state = (int)ReadinessState.Loading;
+    private bool _caughtUp = true;
 
     /// <summary>Raised after every change, with the new state.</summary>
     public event Action<ReadinessState>? Changed;
@@ -16,12 +17,31 @@ public sealed class ServerReadiness
 
     public bool IsServing => State == ReadinessState.Serving;
 
-    /// <summary>Loading → Serving (the engine host, once recovery is done and the host started); never out of Draining.</summary>
+    /// <summary>
+    /// Loading → Serving (the engine host, once recovery is done and the host started); never out of Draining. On a
+    /// replica that is not caught up (<see cref="SetCaughtUp"/>), Loading → Behind instead.
+    /// </summary>
     public void MarkServing()
     {
-        if (Interlocked.CompareExchange(ref _state, (int)ReadinessState.Serving, (int)ReadinessState.Loading) == (int)ReadinessState.Loading)
+        var target = Volatile.Read(ref _caughtUp) ? ReadinessState.Serving : ReadinessState.Behind;
+        if (Interlocked.CompareExchange(ref _state, (int)target, (int)ReadinessState.Loading) == (int)ReadinessState.Loading)
         {
-            Changed?.Invoke(ReadinessState.Serving);
+            Changed?.Invoke(target);
+            SetCaughtUp(Volatile.Read(ref _caughtUp));
+        }
+    }
+
+    /// <summary>
+    /// Replicas (issue #5): whether this node is close enough to its primary to answer. Moves Serving ↔ Behind once
+    /// loaded; before that it decides what <see cref="MarkServing"/> turns to. Never leaves Loading or Draining.
+    /// </summary>
+    public void SetCaughtUp(bool caughtUp)
+    {
+        Volatile.Write(ref _caughtUp, caughtUp);
+        var (from, to) = caughtUp ? (ReadinessState.Behind, ReadinessState.Serving) : (ReadinessState.Serving, ReadinessState.Behind);
+        if (Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from)
+        {
+            Changed?.Invoke(to);
         }
     }
 

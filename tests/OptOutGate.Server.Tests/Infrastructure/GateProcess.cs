@@ -101,6 +101,12 @@ public sealed class GateProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM, as an orchestrator does for a graceful stop.</summary>
     public void Terminate() => Signal("TERM");
 
+    /// <summary>Sends SIGSTOP: the process freezes (no thread runs, sockets stay open) until <see cref="Resume"/>.</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>Sends SIGCONT to a process frozen by <see cref="Pause"/>.</summary>
+    public void Resume() => Signal("CONT");
+
     /// <summary>Sends SIGKILL: the process dies at once, mid-write if it was writing.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 

@@ -1,0 +1,131 @@
+using System.Globalization;
+using OptOutGate.Server.Tests.Infrastructure;
+
+namespace OptOutGate.Server.Tests.Replication;
+
+/// <summary>Starts primaries and replicas as real processes, and drives a mixed write load at a primary.</summary>
+public static class ReplicaNodes
+{
+    public const string Sender = "12345";
+
+    public static Task<GateProcess> StartPrimaryAsync(RedisProcess? redis)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Replication:HeartbeatInterval"] = "00:00:00.2",
+        };
+        if (redis is not null)
+        {
+            settings["Replication:Redis"] = redis.ConnectionString;
+        }
+
+        return GateProcess.StartAsync(settings);
+    }
+
+    /// <summary>A replica of <paramref name="primary"/>; waits until it is Serving (caught up) unless told not to.</summary>
+    public static Task<GateProcess> StartReplicaAsync(
+        GateProcess primary, RedisProcess? redis, string? dataDirectory = null, bool waitUntilServing = true, IDictionary<string, string>? extra = null)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Replication:Role"] = "Replica",
+            ["Replication:PrimaryAddress"] = primary.GrpcAddress,
+            ["Replication:HeartbeatInterval"] = "00:00:00.2",
+            ["Engine:CheckpointInterval"] = "00:00:01",
+        };
+        if (redis is not null)
+        {
+            settings["Replication:Redis"] = redis.ConnectionString;
+        }
+
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        return GateProcess.StartAsync(settings, dataDirectory, waitUntilServing);
+    }
+
+    /// <summary>
+    /// Writes mixed changes at the primary until its sequence reaches <paramref name="records"/> records more than at
+    /// the start: opt-outs (about 60%), removals of earlier opt-outs (20%) and tenant-wide suppressions (20%), in
+    /// batches of up to 200 recipients. Returns the primary's last sequence.
+    /// </summary>
+    public static async Task<ulong> WriteMixedAsync(ReplicationClient primary, int records, int seed, CancellationToken ct = default)
+    {
+        var random = new Random(seed);
+        var start = await primary.AppliedSequenceAsync();
+        var target = start + (ulong)records;
+        var last = start;
+        var optedOut = new List<string>();
+        while (last < target && !ct.IsCancellationRequested)
+        {
+            var size = (int)Math.Min(200, target - last);
+            var roll = random.Next(10);
+            ulong sequence;
+            if (roll < 2 && optedOut.Count >= size)
+            {
+                var removed = optedOut.GetRange(optedOut.Count - size, size);
+                optedOut.RemoveRange(optedOut.Count - size, size);
+                sequence = await primary.RemoveAsync(Sender, removed);
+            }
+            else
+            {
+                var recipients = Recipients(random, size);
+                if (roll < 4)
+                {
+                    sequence = await primary.SuppressAsync(recipients);
+                }
+                else
+                {
+                    sequence = await primary.OptOutAsync(Sender, recipients);
+                    optedOut.AddRange(recipients);
+                }
+            }
+
+            last = Math.Max(last, sequence);
+        }
+
+        return last;
+    }
+
+    private static List<string> Recipients(Random random, int count)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        while (set.Count < count)
+        {
+            set.Add("+1415" + random.Next(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture));
+        }
+
+        return [.. set];
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="replica"/> has applied <paramref name="sequence"/>, then compares it with the
+    /// primary: every entry (with its sequence) and every change record 1..sequence, one by one.
+    /// </summary>
+    public static async Task AssertConvergedAsync(ReplicationClient primary, ReplicationClient replica, ulong sequence)
+    {
+        await replica.WaitForSequenceAsync(sequence, TimeSpan.FromSeconds(60));
+        Assert.Equal(await primary.AppliedSequenceAsync(), await replica.AppliedSequenceAsync());
+
+        var expected = await primary.AllEntriesAsync();
+        var actual = await replica.AllEntriesAsync();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i], actual[i]);
+        }
+
+        var primaryRecords = await primary.ChangesAsync(sequence);
+        var replicaRecords = await replica.ChangesAsync(sequence);
+        Assert.Equal((int)sequence, primaryRecords.Count);
+        Assert.Equal(primaryRecords.Count, replicaRecords.Count);
+        for (var i = 0; i < primaryRecords.Count; i++)
+        {
+            Assert.Equal((ulong)(i + 1), replicaRecords[i].Sequence);
+            Assert.Equal(primaryRecords[i], replicaRecords[i]);
+        }
+    }
+}

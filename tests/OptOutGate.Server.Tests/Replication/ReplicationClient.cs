@@ -1,0 +1,130 @@
+using Google.Protobuf.Reflection;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Rpc;
+using OptOutGate.Rpc.Client;
+using OptOutGate.Server.Tests.Infrastructure;
+
+namespace OptOutGate.Server.Tests.Replication;
+
+/// <summary>The calls the replication tests make, on one gate process (keys off: loopback, tenant "default").</summary>
+public sealed class ReplicationClient : IDisposable
+{
+    private static readonly ServiceDescriptor s_admin = AdminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Admin");
+    private static readonly ServiceDescriptor s_gate = GateReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Gate");
+    private static readonly ServiceDescriptor s_changes = ChangesReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Changes");
+
+    public static readonly Method<AddOptOutsRequest, AddOptOutsResponse> AddOptOuts = Method<AddOptOutsRequest, AddOptOutsResponse>.From(s_admin.FindMethodByName("AddOptOuts"));
+    public static readonly Method<RemoveOptOutsRequest, RemoveOptOutsResponse> RemoveOptOuts = Method<RemoveOptOutsRequest, RemoveOptOutsResponse>.From(s_admin.FindMethodByName("RemoveOptOuts"));
+    public static readonly Method<AddSuppressionsRequest, AddSuppressionsResponse> AddSuppressions = Method<AddSuppressionsRequest, AddSuppressionsResponse>.From(s_admin.FindMethodByName("AddSuppressions"));
+    public static readonly Method<ListEntriesRequest, ListEntriesResponse> ListEntries = Method<ListEntriesRequest, ListEntriesResponse>.From(s_admin.FindMethodByName("ListEntries"));
+    public static readonly Method<CheckBatchRequest, CheckBatchResponse> CheckBatch = Method<CheckBatchRequest, CheckBatchResponse>.From(s_gate.FindMethodByName("CheckBatch"));
+    public static readonly Method<StreamChangesRequest, StreamChangesResponse> StreamChanges = Method<StreamChangesRequest, StreamChangesResponse>.From(s_changes.FindMethodByName("StreamChanges"));
+    public static readonly Method<GetSnapshotRequest, GetSnapshotResponse> GetSnapshot = Method<GetSnapshotRequest, GetSnapshotResponse>.From(s_changes.FindMethodByName("GetSnapshot"));
+
+    public ReplicationClient(GateProcess gate)
+    {
+        Gate = gate;
+        Channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+    }
+
+    public GateProcess Gate { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public static CallOptions Within(TimeSpan timeout) => new(Deadline: DateTime.UtcNow + timeout);
+
+    /// <summary>Opts <paramref name="recipients"/> out at <paramref name="sender"/>; returns the sequence of the write.</summary>
+    public async Task<ulong> OptOutAsync(string sender, IEnumerable<string> recipients)
+    {
+        var request = new AddOptOutsRequest { Scope = Scope.Sender, Sender = sender, Reason = "replication test" };
+        request.Recipients.AddRange(recipients);
+        var response = await Channel.UnaryAsync(AddOptOuts, request, Within(TimeSpan.FromSeconds(30)));
+        return response.Sequence;
+    }
+
+    public async Task<ulong> RemoveAsync(string sender, IEnumerable<string> recipients)
+    {
+        var request = new RemoveOptOutsRequest { Scope = Scope.Sender, Sender = sender, Reason = "replication test" };
+        request.Recipients.AddRange(recipients);
+        var response = await Channel.UnaryAsync(RemoveOptOuts, request, Within(TimeSpan.FromSeconds(30)));
+        return response.Results.Count == 0 ? 0 : response.Results.Max(r => r.Sequence);
+    }
+
+    public async Task<ulong> SuppressAsync(IEnumerable<string> recipients)
+    {
+        var request = new AddSuppressionsRequest { Scope = Scope.Tenant, Reason = "replication test" };
+        request.SmsTypes.Add(SmsType.Marketing);
+        request.Recipients.AddRange(recipients);
+        var response = await Channel.UnaryAsync(AddSuppressions, request, Within(TimeSpan.FromSeconds(30)));
+        return response.Results.Count == 0 ? 0 : response.Results.Max(r => r.Sequence);
+    }
+
+    public Task<CheckBatchResponse> CheckAsync(string sender, string recipient, ulong minSequence = 0, TimeSpan? timeout = null)
+    {
+        var request = new CheckBatchRequest { Sender = sender, SmsType = SmsType.Marketing, MinSequence = minSequence };
+        request.Recipients.Add(recipient);
+        return Channel.UnaryAsync(CheckBatch, request, Within(timeout ?? TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>The node's applied sequence, as a CheckBatch answer reports it.</summary>
+    public async Task<ulong> AppliedSequenceAsync() => (await CheckAsync("0", "+14155550100")).Sequence;
+
+    /// <summary>Waits until the node has applied <paramref name="sequence"/> (CheckBatch with min_sequence, retried while UNAVAILABLE).</summary>
+    public async Task WaitForSequenceAsync(ulong sequence, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                var answer = await CheckAsync("0", "+14155550100", sequence, deadline - DateTime.UtcNow);
+                Assert.True(answer.Sequence >= sequence);
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    /// <summary>Every entry of every kind, in a stable order, as "kind scope sender app recipient types source sequence".</summary>
+    public async Task<List<string>> AllEntriesAsync()
+    {
+        var all = new List<string>();
+        foreach (var kind in new[] { EntryKind.OptOut, EntryKind.Suppression, EntryKind.Bypass })
+        {
+            var token = string.Empty;
+            do
+            {
+                var request = new ListEntriesRequest { Filter = new EntryFilter { Kind = kind }, PageSize = 1000, PageToken = token };
+                var page = await Channel.UnaryAsync(ListEntries, request, Within(TimeSpan.FromSeconds(30)));
+                foreach (var e in page.Entries)
+                {
+                    all.Add($"{e.Kind} {e.Scope} {e.Sender} {e.App} {e.Recipient} {string.Join(',', e.SmsTypes)} {e.Source} {e.Sequence}");
+                }
+
+                token = page.NextPageToken;
+            }
+            while (token.Length != 0);
+        }
+
+        all.Sort(StringComparer.Ordinal);
+        return all;
+    }
+
+    /// <summary>The records 1..<paramref name="to"/> this node's change stream serves (from its own log).</summary>
+    public async Task<List<ChangeRecord>> ChangesAsync(ulong to)
+    {
+        var records = new List<ChangeRecord>();
+        using var call = Channel.ServerStreamingCall(StreamChanges, new StreamChangesRequest { FromSequence = 1, ToSequence = to }, Within(TimeSpan.FromSeconds(60)));
+        while (await call.ResponseStream.MoveNextAsync())
+        {
+            records.AddRange(call.ResponseStream.Current.Records);
+        }
+
+        return records;
+    }
+
+    public void Dispose() => Channel.Dispose();
+}

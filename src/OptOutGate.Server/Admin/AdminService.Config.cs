@@ -1,3 +1,4 @@
+using OptOutGate.Core.Keywords;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Core.Engine;
 using OptOutGate.Core.History;
@@ -167,7 +168,7 @@ internal sealed partial class AdminService
         var address = stored.Clone();
         var effective = address.Keywords.Count != 0 ? (IEnumerable<Keyword>)address.Keywords
             : engine.Config.GetTenantPolicy(tenant).Keywords is { Count: > 0 } tenantKeywords ? tenantKeywords
-            : BuiltInKeywords.All;
+            : KeywordSet.DefaultKeywordProtos();
         foreach (var keyword in effective)
         {
             address.EffectiveKeywords.Add(keyword.Clone());

@@ -1,3 +1,4 @@
+using OptOutGate.Core.Keywords;
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
 
@@ -55,7 +56,7 @@ internal static class ConfigValidation
         {
             var keyword = keywords[i];
             var at = $"{field}[{i}]";
-            var text = KeywordNormalizer.Normalize(keyword.Text);
+            var text = MoTextNormalizer.Normalize(keyword.Text);
             var length = TextLimits.CodePoints(text);
             if (length is < 1 or > MaxKeywordLength)
             {

@@ -46,6 +46,12 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
     Console.Error.WriteLine("cancelled");
     return 130;
 }
+catch (OptOutGate.Rpc.RpcException ex)
+{
+    // Set-up calls outside the measured loop (loading, configuration) end the run with their status.
+    Console.Error.WriteLine($"{options.Command}: {OptOutGate.LoadTests.Reporting.GhzFormat.ErrorText(ex.Status)}");
+    return 1;
+}
 
 static int Unknown(string command)
 {

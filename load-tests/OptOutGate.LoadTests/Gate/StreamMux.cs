@@ -50,9 +50,19 @@ internal sealed class StreamMux<TRequest, TResponse, TKey> : IAsyncDisposable
 
             await session.Call.RequestStream.WriteAsync(request, cancellationToken);
         }
-        catch (Exception ex) when (ex is not RpcException and not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw new RpcException(StatusCode.Unavailable, "stream write failed: " + ex.Message);
+            // A server that ends the stream at once (UNIMPLEMENTED, UNAUTHENTICATED) makes the write fail with a bare
+            // CANCELLED: report the stream's own status when the reader has it.
+            RpcException? failure = null;
+            if (_session is { } failed)
+            {
+                failed.Pending.TryRemove(key, out _);
+                await Task.WhenAny(failed.Reader, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None));
+                failure = failed.Failure;
+            }
+
+            throw failure ?? (ex as RpcException) ?? new RpcException(StatusCode.Unavailable, "stream write failed: " + ex.Message);
         }
         finally
         {

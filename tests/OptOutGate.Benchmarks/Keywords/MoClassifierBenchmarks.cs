@@ -1,4 +1,8 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using OptOutGate.Core.Keywords;
 
 namespace OptOutGate.Benchmarks.Keywords;
@@ -6,10 +10,10 @@ namespace OptOutGate.Benchmarks.Keywords;
 /// <summary>
 /// MO classification (normalization plus the seven rules) of typical texts against the default keyword set: the
 /// per-message CPU and allocation cost of RecordMo before its durable write. Target: microseconds, no allocation
-/// beyond the normalized text (none when the text or its keyword already is that text).
+/// beyond the normalized text (none when the text or its keyword already is that text). In-process, so no second
+/// build of the repository (which other work may be changing) is needed.
 /// </summary>
-[MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[Config(typeof(Config))]
 public class MoClassifierBenchmarks
 {
     private KeywordSet _set = KeywordSet.Default;
@@ -40,4 +44,17 @@ public class MoClassifierBenchmarks
 
     [Benchmark]
     public string Normalize() => MoTextNormalizer.Normalize(Text);
+
+    private sealed class Config : ManualConfig
+    {
+        public Config()
+        {
+            AddJob(Job.Default
+                .WithLaunchCount(1)
+                .WithWarmupCount(3)
+                .WithIterationCount(10)
+                .WithToolchain(InProcessEmitToolchain.Instance));
+            AddDiagnoser(MemoryDiagnoser.Default);
+        }
+    }
 }

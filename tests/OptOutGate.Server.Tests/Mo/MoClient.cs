@@ -1,0 +1,98 @@
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Google.Protobuf.WellKnownTypes;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Rpc;
+using OptOutGate.Rpc.Client;
+
+namespace OptOutGate.Server.Tests.Mo;
+
+/// <summary>Mo, Admin and Gate calls through the project's client (keys off: loopback, tenant "default").</summary>
+public sealed class MoClient(GrpcChannel channel)
+{
+    public const string Address = "+18005550100";
+
+    private static readonly ServiceDescriptor s_mo = MoReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Mo");
+    private static readonly ServiceDescriptor s_admin = AdminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Admin");
+    private static readonly ServiceDescriptor s_gate = GateReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Gate");
+
+    public static readonly DateTime BaseTime = new(2026, 1, 5, 12, 0, 0, DateTimeKind.Utc);
+
+    public GrpcChannel Channel => channel;
+
+    public static Method<StreamMoRequest, StreamMoResponse> StreamMethod { get; } = Method<StreamMoRequest, StreamMoResponse>.From(s_mo.FindMethodByName("StreamMo"));
+
+    public static Method<ImportOptOutsRequest, ImportOptOutsResponse> ImportMethod { get; } = Method<ImportOptOutsRequest, ImportOptOutsResponse>.From(s_admin.FindMethodByName("ImportOptOuts"));
+
+    public static MoMessage Message(string from, string text, string id, int secondsAfterBase = 0, string to = Address) => new()
+    {
+        InboundAddress = to,
+        FromNumber = from,
+        Text = text,
+        CarrierMessageId = id,
+        CarrierTime = Timestamp.FromDateTime(BaseTime.AddSeconds(secondsAfterBase)),
+    };
+
+    public async Task<MoResult> RecordAsync(MoMessage message) =>
+        (await channel.UnaryAsync(Method<RecordMoRequest, RecordMoResponse>.From(s_mo.FindMethodByName("RecordMo")), new RecordMoRequest { Message = message }, Deadline())).Result;
+
+    public Task<TResponse> AdminAsync<TRequest, TResponse>(string method, TRequest request)
+        where TRequest : class, IMessage<TRequest>, new()
+        where TResponse : class, IMessage<TResponse>, new() =>
+        channel.UnaryAsync(Method<TRequest, TResponse>.From(s_admin.FindMethodByName(method)), request, Deadline());
+
+    public async Task<StatusCode> StatusOfAsync(Func<Task> call)
+    {
+        try
+        {
+            await call();
+            return StatusCode.OK;
+        }
+        catch (RpcException e)
+        {
+            return e.StatusCode;
+        }
+    }
+
+    /// <summary>An inbound address with English (default) and French reply texts.</summary>
+    public Task<InboundAddress> PutAddressAsync(string sender = Address) =>
+        AdminAsync<PutInboundAddressRequest, InboundAddress>("PutInboundAddress", new PutInboundAddressRequest
+        {
+            InboundAddress = new InboundAddress
+            {
+                Sender = sender,
+                DefaultLanguageCode = "en",
+                ReplyTexts =
+                {
+                    new ReplyText { LanguageCode = "en", OptOutText = "You are unsubscribed.", OptInText = "You are subscribed again.", HelpText = "Reply STOP to stop." },
+                    new ReplyText { LanguageCode = "fr", OptOutText = "Vous êtes désabonné.", OptInText = "Vous êtes réabonné.", HelpText = "Répondez ARRET." },
+                },
+            },
+        });
+
+    public Task<TenantPolicy> SetPolicyAsync(TenantPolicy policy, params string[] paths)
+    {
+        var request = new UpdateTenantPolicyRequest { Policy = policy, UpdateMask = new FieldMask() };
+        request.UpdateMask.Paths.AddRange(paths);
+        return AdminAsync<UpdateTenantPolicyRequest, TenantPolicy>("UpdateTenantPolicy", request);
+    }
+
+    public async Task<Verdict> CheckAsync(string recipient, SmsType type, string sender = Address)
+    {
+        var response = await channel.UnaryAsync(
+            Method<CheckBatchRequest, CheckBatchResponse>.From(s_gate.FindMethodByName("CheckBatch")),
+            new CheckBatchRequest { Sender = sender, SmsType = type, Recipients = { recipient } },
+            Deadline());
+        return response.Verdicts[0];
+    }
+
+    public async Task<List<ChangeRecord>> HistoryAsync(string recipient)
+    {
+        var response = await AdminAsync<ListHistoryRequest, ListHistoryResponse>(
+            "ListHistory",
+            new ListHistoryRequest { Filter = new HistoryFilter { Recipient = recipient }, PageSize = 1000 });
+        return [.. response.Records];
+    }
+
+    public static CallOptions Deadline(int seconds = 60) => new(Deadline: DateTime.UtcNow.AddSeconds(seconds));
+}

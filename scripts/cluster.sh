@@ -127,7 +127,8 @@ case "${1:-}" in
         for node in "${NODES[@]}"; do
             if running "$node"; then
                 state=$(grep -o 'readiness is now [A-Za-z]*' "$CLUSTER_DIR/$node.log" | tail -1 | awk '{print $4}')
-                lag=$(curl -sf "http://127.0.0.1:$(metrics_of "$node")/metrics" 2>/dev/null | grep -E '^optoutgate_replica_lag_sequences' | awk '{print $2}' || true)
+                lag=""
+                [ "$node" != primary ] && lag=$(curl -sf "http://127.0.0.1:$(metrics_of "$node")/metrics" 2>/dev/null | grep -E '^optoutgate_replica_lag_sequences' | awk '{print $2}' || true)
                 echo "$node  running (pid $(cat "$CLUSTER_DIR/$node.pid")) 127.0.0.1:$(port_of "$node") ${state:-?}${lag:+, lag $lag sequences}"
             else
                 echo "$node  stopped"

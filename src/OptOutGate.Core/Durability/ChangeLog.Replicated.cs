@@ -26,17 +26,31 @@ internal sealed partial class ChangeLog
     /// <exception cref="ChangeLogFaultedException">A write or commit failed; the records may or may not be on disk.</exception>
     public async Task<ulong> AppendReplicatedAsync(IReadOnlyList<LogEntry> entries, Action<LogEntry>? beforeWrite, CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
+        var last = EnqueueReplicated(entries, beforeWrite);
+        await WaitForSequenceAsync(last, ct);
+        return last;
+    }
+
+    /// <summary>
+    /// <see cref="AppendReplicatedAsync"/> without the wait: the records are enqueued in order and the committer is
+    /// asked to commit them; they are on disk here once <see cref="LastSequence"/> reaches the returned sequence. A
+    /// replica may apply them before that (they are committed at the primary already, and a restart fetches again
+    /// whatever this log lost), which keeps the local fsync out of the replication lag.
+    /// </summary>
+    /// <exception cref="ArgumentException">The sequences do not continue the log: nothing is written.</exception>
+    /// <exception cref="ChangeLogFaultedException">An earlier write or commit failed.</exception>
+    public ulong EnqueueReplicated(IReadOnlyList<LogEntry> entries, Action<LogEntry>? beforeWrite)
+    {
         ArgumentNullException.ThrowIfNull(entries);
         if (entries.Count == 0)
         {
             throw new ArgumentException("Append at least one entry.", nameof(entries));
         }
 
-        ct.ThrowIfCancellationRequested();
         var last = Enqueue(entries, beforeWrite, replicated: true);
         _metrics.Appended(entries.Count);
         _commitRequests.Writer.TryWrite(true);
-        await WaitForSequenceAsync(last, ct);
         return last;
     }
 

@@ -8,8 +8,8 @@ namespace OptOutGate.Core.Replication;
 /// <summary>
 /// Writes a primary's committed records into a replica's own engine, strictly in sequence order (issue #5): each run
 /// of records is appended to the replica's log under the primary's sequence numbers and receive times
-/// (<see cref="ChangeLog.AppendReplicatedAsync"/>, durable here when it returns), then applied by the engine's applier
-/// like any committed record. Records at or below <see cref="AppliedSequence"/> are dropped (a repeat from Redis and
+/// (<see cref="ChangeLog.EnqueueReplicated"/>; durable here one group commit later) and applied by the engine's
+/// applier at once, since the primary has committed it. Records at or below <see cref="AppliedSequence"/> are dropped (a repeat from Redis and
 /// the change stream overlapping), and a run that does not start at <see cref="NextSequence"/> is refused as a gap,
 /// so a change is never applied twice nor skipped. One caller at a time.
 /// </summary>
@@ -72,7 +72,11 @@ internal sealed class ReplicaRecordWriter
 
         try
         {
-            var last = await _engine.Log.AppendReplicatedAsync(entries, _fillBackPointers, ct);
+            // Applied once enqueued, without waiting for this node's fsync: the records are committed at the primary, so
+            // a crash here loses nothing (the restart resumes after what this log kept and fetches the rest again). A
+            // checkpoint taken meanwhile may be ahead of the log after a crash; opening then skips it. A failed local
+            // commit faults the log, and the next run throws ChangeLogFaultedException (the process must restart).
+            var last = _engine.Log.EnqueueReplicated(entries, _fillBackPointers);
             _engine.Applier.Enqueue(entries);
 
             // Back-pointers of the next run read the heads the applier keeps, so wait until this run is applied.

@@ -48,12 +48,13 @@ public static class ReplicaNodes
 
     /// <summary>
     /// Writes mixed changes at the primary until its sequence reaches <paramref name="records"/> records more than at
-    /// the start: opt-outs (about 60%), removals of earlier opt-outs (20%) and tenant-wide suppressions (20%), in
-    /// batches of up to 200 recipients. Returns the primary's last sequence.
+    /// the start: Admin opt-outs, removals of earlier opt-outs and tenant-wide suppressions in batches of up to 200
+    /// recipients, and MO STOP/START messages 50 at a time (one operation in ten). Returns the primary's last sequence.
     /// </summary>
     public static async Task<ulong> WriteMixedAsync(ReplicationClient primary, int records, int seed, CancellationToken ct = default)
     {
         var random = new Random(seed);
+        await primary.PutInboundAddressAsync(Sender);
         var start = await primary.AppliedSequenceAsync();
         var target = start + (ulong)records;
         var last = start;
@@ -63,7 +64,20 @@ public static class ReplicaNodes
             var size = (int)Math.Min(200, target - last);
             var roll = random.Next(10);
             ulong sequence;
-            if (roll < 2 && optedOut.Count >= size)
+            if (roll == 9)
+            {
+                // MO: STOP and START from their own numbers, 50 at a time (each one record, sharing group commits).
+                var mos = new List<Task<ulong>>();
+                for (var i = 0; i < Math.Min(50, size); i++)
+                {
+                    var from = "+1650" + random.Next(1_000_000, 1_999_999).ToString(CultureInfo.InvariantCulture);
+                    var text = random.Next(3) == 0 ? "START" : "STOP";
+                    mos.Add(primary.MoAsync(Sender, from, text, $"mo-{seed}-{last}-{i}"));
+                }
+
+                sequence = (await Task.WhenAll(mos)).Max();
+            }
+            else if (roll < 2 && optedOut.Count >= size)
             {
                 var removed = optedOut.GetRange(optedOut.Count - size, size);
                 optedOut.RemoveRange(optedOut.Count - size, size);
@@ -104,7 +118,7 @@ public static class ReplicaNodes
     /// Waits until <paramref name="replica"/> has applied <paramref name="sequence"/>, then compares it with the
     /// primary: every entry (with its sequence) and every change record 1..sequence, one by one.
     /// </summary>
-    public static async Task AssertConvergedAsync(ReplicationClient primary, ReplicationClient replica, ulong sequence)
+    public static async Task<List<OptOutGate.Contracts.V1.ChangeRecord>> AssertConvergedAsync(ReplicationClient primary, ReplicationClient replica, ulong sequence)
     {
         await replica.WaitForSequenceAsync(sequence, TimeSpan.FromSeconds(60));
         Assert.Equal(await primary.AppliedSequenceAsync(), await replica.AppliedSequenceAsync());
@@ -127,5 +141,7 @@ public static class ReplicaNodes
             Assert.Equal((ulong)(i + 1), replicaRecords[i].Sequence);
             Assert.Equal(primaryRecords[i], replicaRecords[i]);
         }
+
+        return primaryRecords;
     }
 }

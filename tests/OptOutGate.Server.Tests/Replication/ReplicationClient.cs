@@ -12,6 +12,10 @@ public sealed class ReplicationClient : IDisposable
     private static readonly ServiceDescriptor s_admin = AdminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Admin");
     private static readonly ServiceDescriptor s_gate = GateReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Gate");
     private static readonly ServiceDescriptor s_changes = ChangesReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Changes");
+    private static readonly ServiceDescriptor s_mo = MoReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Mo");
+
+    public static readonly Method<PutInboundAddressRequest, InboundAddress> PutInboundAddress = Method<PutInboundAddressRequest, InboundAddress>.From(s_admin.FindMethodByName("PutInboundAddress"));
+    public static readonly Method<RecordMoRequest, RecordMoResponse> RecordMo = Method<RecordMoRequest, RecordMoResponse>.From(s_mo.FindMethodByName("RecordMo"));
 
     public static readonly Method<AddOptOutsRequest, AddOptOutsResponse> AddOptOuts = Method<AddOptOutsRequest, AddOptOutsResponse>.From(s_admin.FindMethodByName("AddOptOuts"));
     public static readonly Method<RemoveOptOutsRequest, RemoveOptOutsResponse> RemoveOptOuts = Method<RemoveOptOutsRequest, RemoveOptOutsResponse>.From(s_admin.FindMethodByName("RemoveOptOuts"));
@@ -40,6 +44,29 @@ public sealed class ReplicationClient : IDisposable
         request.Recipients.AddRange(recipients);
         var response = await Channel.UnaryAsync(AddOptOuts, request, Within(TimeSpan.FromSeconds(30)));
         return response.Sequence;
+    }
+
+    /// <summary>Configures <paramref name="sender"/> as an inbound address with the default keywords (MO needs one).</summary>
+    public async Task<ulong> PutInboundAddressAsync(string sender)
+    {
+        var address = await Channel.UnaryAsync(PutInboundAddress, new PutInboundAddressRequest { InboundAddress = new InboundAddress { Sender = sender } }, Within(TimeSpan.FromSeconds(30)));
+        return address.UpdateSequence;
+    }
+
+    /// <summary>One MO message from <paramref name="from"/> to <paramref name="sender"/>; returns the sequence it committed (0 for none).</summary>
+    public async Task<ulong> MoAsync(string sender, string from, string text, string carrierMessageId)
+    {
+        var message = new MoMessage
+        {
+            InboundAddress = sender,
+            FromNumber = from,
+            Text = text,
+            CarrierMessageId = carrierMessageId,
+            CarrierTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow),
+        };
+        var response = await Channel.UnaryAsync(RecordMo, new RecordMoRequest { Message = message }, Within(TimeSpan.FromSeconds(30)));
+        Assert.Null(response.Result.Error);
+        return response.Result.Sequence;
     }
 
     public async Task<ulong> RemoveAsync(string sender, IEnumerable<string> recipients)

@@ -31,8 +31,11 @@ public sealed class ReplicationTests
         var last = await ReplicaNodes.WriteMixedAsync(p, 20_000, seed: 1);
 
         Assert.True(last >= 20_000);
-        await ReplicaNodes.AssertConvergedAsync(p, r1, last);
+        var records = await ReplicaNodes.AssertConvergedAsync(p, r1, last);
         await ReplicaNodes.AssertConvergedAsync(p, r2, last);
+        Assert.Contains(records, r => r.Source == Source.MoKeyword);
+        Assert.Contains(records, r => r.Source == Source.Api && r.Action == ChangeAction.OptOutRemoved);
+        Assert.Contains(records, r => r.Action == ChangeAction.Suppress);
         Assert.Contains("through redis", viaRedis.Output, StringComparison.Ordinal);
     }
 

@@ -12,18 +12,17 @@ public static class Calls
     private static readonly MethodInfo s_callEmpty = typeof(Calls).GetMethod(nameof(CallEmptyTypedAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     /// <summary>The call's status: OK, or the status of the <see cref="RpcException"/> it ended with.</summary>
-    public static Task<Status> CallEmptyAsync(GrpcChannel channel, MethodDescriptor method, TimeSpan timeout)
+    public static Task<Status> CallEmptyAsync(GrpcChannel channel, MethodDescriptor method, TimeSpan timeout, Metadata? headers = null)
     {
         var typed = s_callEmpty.MakeGenericMethod(method.InputType.ClrType, method.OutputType.ClrType);
-        return (Task<Status>)typed.Invoke(null, [channel, method, timeout])!;
+        return (Task<Status>)typed.Invoke(null, [channel, method, new CallOptions(headers, DateTime.UtcNow + timeout)])!;
     }
 
-    private static async Task<Status> CallEmptyTypedAsync<TRequest, TResponse>(GrpcChannel channel, MethodDescriptor descriptor, TimeSpan timeout)
+    private static async Task<Status> CallEmptyTypedAsync<TRequest, TResponse>(GrpcChannel channel, MethodDescriptor descriptor, CallOptions options)
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
         var method = Method<TRequest, TResponse>.From(descriptor);
-        var options = new CallOptions(Deadline: DateTime.UtcNow + timeout);
         try
         {
             switch (method.Type)

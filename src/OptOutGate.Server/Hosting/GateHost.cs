@@ -20,6 +20,11 @@ public static class GateHost
         builder.Configuration.AddEnvironmentVariables("OPTOUTGATE_");
         builder.Configuration.AddCommandLine(args);
 
+        // The slim builder registers only the simple console formatter and pins it; AddConsole brings the json one, and
+        // binding the section again, last, lets Logging:Console:FormatterName (json in appsettings.json) take effect.
+        builder.Logging.AddConsole();
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(builder.Configuration.GetSection("Logging:Console"));
+
         var gateSection = builder.Configuration.GetSection(GateServerOptions.SectionName);
         var gateOptions = gateSection.Get<GateServerOptions>() ?? new GateServerOptions();
         ThrowIfInvalid(gateOptions);
@@ -30,7 +35,8 @@ public static class GateHost
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, gateOptions));
 
         builder.Services.AddRpcServer(rpc => builder.Configuration.GetSection("Rpc").Bind(rpc));
-        builder.Services.AddRpcHealth();
+        // NOT_SERVING from the first moment: readiness (engine recovered, host started) is what turns it to SERVING.
+        builder.Services.AddRpcHealth(health => health.InitiallyServing = false);
         builder.Services.AddRpcReflection();
         builder.Services.AddPrometheusMetrics();
         builder.Services.AddSingleton<ServerReadiness>();

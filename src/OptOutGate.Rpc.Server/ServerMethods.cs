@@ -18,9 +18,24 @@ public delegate Task DuplexStreamingServerMethod<TRequest, TResponse>(
     IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context);
 
 /// <summary>
-/// A unary handler that decodes its request itself: <paramref name="request"/> is the request message's bytes
-/// (decompressed), valid until the returned task completes. For hot methods whose generated parser allocates per item
-/// (optoutgate.v1.Gate/CheckBatch makes a string per recipient: tests/OptOutGate.Benchmarks/README.md). Malformed bytes
-/// are the handler's to report, as INTERNAL like a failed parse.
+/// A unary handler that decodes its request and encodes its response itself: <paramref name="request"/> is the request
+/// message's bytes (decompressed), valid until the returned task completes; the response writes its own protobuf bytes
+/// (<see cref="IRawResponse"/>). For hot methods whose generated classes allocate per item (optoutgate.v1.Gate/CheckBatch:
+/// a string per recipient in the request, a 4-byte enum per verdict in the response; tests/OptOutGate.Benchmarks/README.md).
+/// Malformed bytes are the handler's to report, as INTERNAL like a failed parse.
 /// </summary>
-public delegate Task<TResponse> RawUnaryServerMethod<TResponse>(ReadOnlySequence<byte> request, ServerCallContext context);
+public delegate Task<IRawResponse> RawUnaryServerMethod(ReadOnlySequence<byte> request, ServerCallContext context);
+
+/// <summary>
+/// A response message that serializes itself, like <see cref="Google.Protobuf.IMessage"/>'s CalculateSize and WriteTo,
+/// for <see cref="RawUnaryServerMethod"/>. The layer disposes it once written, or when the call ends without it (so it
+/// may hold pooled buffers).
+/// </summary>
+public interface IRawResponse : IDisposable
+{
+    /// <summary>The encoded size in bytes.</summary>
+    int CalculateSize();
+
+    /// <summary>Writes exactly <see cref="CalculateSize"/> bytes of protobuf encoding to <paramref name="destination"/>.</summary>
+    void WriteTo(Span<byte> destination);
+}

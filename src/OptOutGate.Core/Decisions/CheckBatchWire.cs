@@ -136,11 +136,21 @@ internal static class CheckBatchWire
     /// </summary>
     public static int WriteResponse(IBufferWriter<byte> output, ReadOnlySpan<Verdict> verdicts, in CheckCounts counts, ulong sequence, IReadOnlyList<Explanation>? explanations)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        var size = ResponseSize(verdicts.Length, counts, sequence, explanations);
+        WriteResponse(output.GetSpan(size)[..size], verdicts, counts, sequence, explanations);
+        output.Advance(size);
+        return size;
+    }
+
+    /// <summary>The encoded size of the CheckBatchResponse <see cref="WriteResponse(Span{byte}, ReadOnlySpan{Verdict}, in CheckCounts, ulong, IReadOnlyList{Explanation}?)"/> writes.</summary>
+    public static int ResponseSize(int verdictCount, in CheckCounts counts, ulong sequence, IReadOnlyList<Explanation>? explanations)
+    {
         var countsSize = CountsSize(counts);
         var size = 0;
-        if (verdicts.Length != 0)
+        if (verdictCount != 0)
         {
-            size += 1 + VarintSize((ulong)verdicts.Length) + verdicts.Length;
+            size += 1 + VarintSize((ulong)verdictCount) + verdictCount;
         }
 
         size += 1 + VarintSize((ulong)countsSize) + countsSize;
@@ -156,7 +166,12 @@ internal static class CheckBatchWire
             size += 1 + VarintSize((ulong)s) + s;
         }
 
-        var span = output.GetSpan(size);
+        return size;
+    }
+
+    /// <summary>Writes a CheckBatchResponse into <paramref name="span"/>, exactly <see cref="ResponseSize"/> bytes long.</summary>
+    public static void WriteResponse(Span<byte> span, ReadOnlySpan<Verdict> verdicts, in CheckCounts counts, ulong sequence, IReadOnlyList<Explanation>? explanations)
+    {
         var pos = 0;
         if (verdicts.Length != 0)
         {
@@ -173,7 +188,7 @@ internal static class CheckBatchWire
         }
 
         span[pos++] = (2 << 3) | LengthType;
-        pos += WriteVarint(span[pos..], (ulong)countsSize);
+        pos += WriteVarint(span[pos..], (ulong)CountsSize(counts));
         pos += WriteCounts(span[pos..], counts);
         if (sequence != 0)
         {
@@ -181,6 +196,7 @@ internal static class CheckBatchWire
             pos += WriteVarint(span[pos..], sequence);
         }
 
+        var explanationCount = explanations?.Count ?? 0;
         for (var i = 0; i < explanationCount; i++)
         {
             var explanation = explanations![i];
@@ -191,8 +207,10 @@ internal static class CheckBatchWire
             pos += s;
         }
 
-        output.Advance(pos);
-        return pos;
+        if (pos != span.Length)
+        {
+            throw new InvalidOperationException($"CheckBatchResponse: wrote {pos} bytes of {span.Length}.");
+        }
     }
 
     private static int CountsSize(in CheckCounts counts)

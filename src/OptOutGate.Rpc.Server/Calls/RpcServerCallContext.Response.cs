@@ -1,3 +1,4 @@
+using System.Buffers;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -15,9 +16,25 @@ internal sealed partial class RpcServerCallContext
     /// header need it, and protobuf does not cache it for nested messages). Not flushed: unary responses leave with the
     /// trailers, streaming writers flush.
     /// </summary>
-    public void WriteMessage(IMessage message)
+    public void WriteMessage(IMessage message) =>
+        WriteFramed(message.CalculateSize(), message, static (span, m) => m.WriteTo(span));
+
+    /// <summary>Writes the single response of a raw unary call (<see cref="RawUnaryServerMethod"/>), as <see cref="WriteFinalResponse(IMessage?)"/>.</summary>
+    public void WriteFinalResponse(IRawResponse? response)
     {
-        var size = message.CalculateSize();
+        if (response is null)
+        {
+            throw new RpcException(RpcStatuses.NoResponse);
+        }
+
+        if (TryEnterCompletion())
+        {
+            WriteFramed(response.CalculateSize(), response, static (span, r) => r.WriteTo(span));
+        }
+    }
+
+    private void WriteFramed<T>(int size, T message, SpanAction<byte, T> writeTo)
+    {
         if (size > _services.MaxSendMessageSize)
         {
             throw new RpcException(StatusCode.ResourceExhausted, $"Sending message of {size} bytes exceeds the maximum configured message size of {_services.MaxSendMessageSize} bytes.");
@@ -28,7 +45,7 @@ internal sealed partial class RpcServerCallContext
         var writer = _http.Response.BodyWriter;
         var span = writer.GetSpan(MessageFraming.HeaderSize + size);
         MessageFraming.WriteHeader(span, compressed: false, size);
-        message.WriteTo(span.Slice(MessageFraming.HeaderSize, size));
+        writeTo(span.Slice(MessageFraming.HeaderSize, size), message);
         writer.Advance(MessageFraming.HeaderSize + size);
         _services.Metrics.MessageSent(_method.ServiceName, _method.MethodName);
     }

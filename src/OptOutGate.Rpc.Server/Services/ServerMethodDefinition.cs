@@ -67,7 +67,7 @@ public sealed class ServerMethodDefinition<TRequest, TResponse> : ServerMethodDe
 
     internal override RpcCallHandler CreateHandler(RpcCallServices services) => Type switch
     {
-        MethodType.Unary when Handler is RawUnaryServerMethod<TResponse> raw => new RawUnaryCallHandler<TResponse>(this, services, raw),
+        MethodType.Unary when Handler is RawUnaryServerMethod raw => new RawUnaryCallHandler(this, services, raw),
         MethodType.Unary => new UnaryCallHandler<TRequest, TResponse>(this, services, (UnaryServerMethod<TRequest, TResponse>)Handler),
         MethodType.ClientStreaming => new ClientStreamingCallHandler<TRequest, TResponse>(this, services, (ClientStreamingServerMethod<TRequest, TResponse>)Handler),
         MethodType.ServerStreaming => new ServerStreamingCallHandler<TRequest, TResponse>(this, services, (ServerStreamingServerMethod<TRequest, TResponse>)Handler),

@@ -26,11 +26,11 @@ public sealed class ServiceDefinitionBuilder
         => Add<TRequest, TResponse>(method, MethodType.Unary, handler);
 
     /// <summary>
-    /// Binds a unary method whose handler decodes the request bytes itself (<see cref="RawUnaryServerMethod{TResponse}"/>);
-    /// <typeparamref name="TRequest"/> is still checked against the descriptor. The response is written as for
-    /// <see cref="AddUnary{TRequest,TResponse}"/>.
+    /// Binds a unary method whose handler decodes the request bytes and encodes the response bytes itself
+    /// (<see cref="RawUnaryServerMethod"/>); <typeparamref name="TRequest"/> and <typeparamref name="TResponse"/> are still
+    /// checked against the descriptor (reflection and clients see the declared types).
     /// </summary>
-    public ServiceDefinitionBuilder AddUnaryRaw<TRequest, TResponse>(MethodDescriptor method, RawUnaryServerMethod<TResponse> handler)
+    public ServiceDefinitionBuilder AddUnaryRaw<TRequest, TResponse>(MethodDescriptor method, RawUnaryServerMethod handler)
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>
         => Add<TRequest, TResponse>(method, MethodType.Unary, handler);

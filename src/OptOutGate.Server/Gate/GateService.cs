@@ -36,9 +36,10 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
 
     /// <summary>
     /// CheckBatch as bound: the request is decoded by <see cref="CheckBatchWire"/> straight from its bytes (no string
-    /// per recipient: 69 KB → under 100 B allocated per 1,000-recipient batch, tests/OptOutGate.Benchmarks/README.md).
+    /// per recipient: 69 KB → under 100 B allocated per 1,000-recipient batch, tests/OptOutGate.Benchmarks/README.md),
+    /// and the verdicts are written packed from a pooled array (<see cref="CheckBatchOutput"/>).
     /// </summary>
-    public async Task<CheckBatchResponse> CheckBatchRawAsync(ReadOnlySequence<byte> body, ServerCallContext context)
+    public async Task<IRawResponse> CheckBatchRawAsync(ReadOnlySequence<byte> body, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         using var input = new CheckBatchInput();
@@ -60,7 +61,18 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
         }
 
         var query = new CheckQuery(identity.TenantId, input.Sender, input.App, input.SmsType, input.Explain, identity.KeyId);
-        return await CheckAsync(checks, query, input.Recipients, context.CancellationToken);
+        var output = new CheckBatchOutput(input.Count, input.Explain);
+        try
+        {
+            var result = await RunCheckAsync(checks, query, input.Recipients, output.Verdicts, output.Explanations, context.CancellationToken);
+            output.Complete(result.Counts, result.Sequence);
+            return output;
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
     }
 
     /// <summary>CheckBatch from a parsed message (the generated-class path; CheckStream requests arrive this way).</summary>
@@ -144,19 +156,8 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
         var verdicts = ArrayPool<Verdict>.Shared.Rent(Math.Max(count, 1));
         try
         {
-            var started = Stopwatch.GetTimestamp();
             var response = new CheckBatchResponse();
-            CheckResult result;
-            try
-            {
-                result = await checks.CheckAsync(query, recipients, verdicts.AsMemory(0, count), query.Explain ? response.Explanations : null, ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException and not RpcException)
-            {
-                // Only a CONFIRMATION's durable write can fail here (pipeline stopped or faulted): never answer ALLOWED.
-                throw new RpcException(StatusCode.Unavailable, "The confirmation could not be recorded durably: " + e.Message);
-            }
-
+            var result = await RunCheckAsync(checks, query, recipients, verdicts.AsMemory(0, count), query.Explain ? response.Explanations : null, ct);
             var packed = response.Verdicts;
             packed.Capacity = count;
             for (var i = 0; i < count; i++)
@@ -166,13 +167,32 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
 
             response.Counts = result.Counts.ToMessage();
             response.Sequence = result.Sequence;
-            metrics.BatchChecked(result.Counts, count, Stopwatch.GetElapsedTime(started));
             return response;
         }
         finally
         {
             ArrayPool<Verdict>.Shared.Return(verdicts);
         }
+    }
+
+    /// <summary>The check itself, for both response shapes: verdicts (and explanations) written where given, metrics kept.</summary>
+    private async ValueTask<CheckResult> RunCheckAsync(
+        CheckEngine checks, CheckQuery query, ReadOnlyMemory<ulong> recipients, Memory<Verdict> verdicts, IList<Explanation>? explanations, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        CheckResult result;
+        try
+        {
+            result = await checks.CheckAsync(query, recipients, verdicts, explanations, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not RpcException)
+        {
+            // Only a CONFIRMATION's durable write can fail here (pipeline stopped or faulted): never answer ALLOWED.
+            throw new RpcException(StatusCode.Unavailable, "The confirmation could not be recorded durably: " + e.Message);
+        }
+
+        metrics.BatchChecked(result.Counts, recipients.Length, Stopwatch.GetElapsedTime(started));
+        return result;
     }
 
     private static bool Decode(in ReadOnlySequence<byte> body, CheckBatchInput input)

@@ -18,7 +18,8 @@ internal static class RunLoop
         var start = Stopwatch.GetTimestamp();
         var measureFrom = start + Ticks(settings.Warmup);
         var measureUntil = settings.Total > 0 ? long.MaxValue : measureFrom + Ticks(settings.Duration);
-        var shared = new Shared(settings.Total, settings.Rps > 0 ? new Pacer(start, settings.Rps) : null);
+        using var pacer = settings.Rps > 0 ? new Pacer(start, measureFrom, settings.Rps) : null;
+        var shared = new Shared(settings.Total, pacer);
 
         var recorders = new LatencyRecorder[settings.Concurrency];
         var workers = new Task[settings.Concurrency];

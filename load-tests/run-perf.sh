@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The standard performance set (load-tests/README.md, "Performance"): builds Release, starts a gate of its own
 # (Release, temporary data directory, free port, metrics off), runs
-#   unary at 64 workers · check at maximum load, then at half of it (p99) · race against redis-server · mo
+#   unary at 64 workers · check at maximum load, then at half of it (p99) · race against redis-server · mo ·
+#   mixed (checks at maximum while MO arrives at MIXED_MO_RPS) · lag (a replica of the gate started after the runs
+#   above, following its change stream; primary ack -> replica verdict)
 # and prints every summary. Runs are short on purpose: on the 2-core build machine client and server share the
 # cores, so 10 s per run after 3 s of warm-up is enough to be stable and short enough to repeat.
 #
@@ -11,7 +13,9 @@
 #   DATASET=1000000               opt-outs loaded before the checks
 #   ROUNDS=3                      race rounds (gate, redis) of DURATION each
 #   OUT=<dir>                     where the summaries and JSON reports go (default: a new temporary directory)
-#   REPLICA=http://host:port      also run `lag` against this replica of the started gate
+#   MIXED_MO_RPS=2000             MO messages per second during `mixed`
+#   LAG_SAMPLES=300               samples of `lag`
+#   NO_REPLICA=1                  skip the replica and `lag`
 #   SKIP_BUILD=1                  use the binaries already built
 #   SERVER_DIR=<dir>              run the OptOutGate.Server.dll in <dir> (for example built from a clean checkout)
 #                                 instead of src/OptOutGate.Server/bin/Release/net10.0
@@ -36,21 +40,29 @@ fi
 server_dir="${SERVER_DIR:-$root/src/OptOutGate.Server/bin/Release/net10.0}"
 lt=(dotnet "$root/load-tests/OptOutGate.LoadTests/bin/Release/net10.0/OptOutGate.LoadTests.dll")
 data="$(mktemp -d -t optoutgate-perf-data.XXXXXX)"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port="$(free_port)"
 address="http://127.0.0.1:$port"
 gate_pid=""
+replica_pid=""
+
+stop() {
+    local pid=$1
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 1 300); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
+}
 
 cleanup() {
     local code=$?
-    if [[ -n "$gate_pid" ]] && kill -0 "$gate_pid" 2>/dev/null; then
-        kill -TERM "$gate_pid" 2>/dev/null || true
-        for _ in $(seq 1 300); do
-            kill -0 "$gate_pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$gate_pid" 2>/dev/null || true
-        wait "$gate_pid" 2>/dev/null || true
-    fi
+    stop "$replica_pid"
+    stop "$gate_pid"
     rm -rf "$data"
     exit "$code"
 }
@@ -58,7 +70,7 @@ trap cleanup EXIT INT TERM
 
 # The server reads appsettings.json from its content root: start it from its output folder.
 (cd "$server_dir" && exec dotnet OptOutGate.Server.dll \
-    --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:DataDirectory="$data" \
+    --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:DataDirectory="$data/primary" \
     --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/gate.log" 2>&1 &
 gate_pid=$!
 
@@ -86,8 +98,21 @@ run unary unary "${common[@]}" -c 64 --connections 1
 run check check "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --find-half-load
 run race race "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --rounds "$ROUNDS"
 run mo mo "${common[@]}" -c 2 --connections 1 --in-flight 32
-if [[ -n "${REPLICA:-}" ]]; then
-    run lag lag --address "$address" --replica "$REPLICA" -n 200
+run mixed mixed "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --mo-rps "${MIXED_MO_RPS:-2000}"
+
+if [[ -z "${NO_REPLICA:-}" ]]; then
+    # A replica started now: it bootstraps from the gate (everything the runs above wrote), and is SERVING only once
+    # caught up. It follows the change stream directly (no Redis here; scripts/measure-lag.sh measures both paths).
+    replica_port="$(free_port)"
+    (cd "$server_dir" && exec dotnet OptOutGate.Server.dll \
+        --Gate:Port="$replica_port" --Gate:MetricsPort=-1 --Gate:DataDirectory="$data/replica" \
+        --Replication:Role=Replica --Replication:PrimaryAddress="$address" \
+        --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/replica.log" 2>&1 &
+    replica_pid=$!
+    echo
+    echo "perf: replica pid $replica_pid on http://127.0.0.1:$replica_port"
+    "${lt[@]}" wait-ready --address "http://127.0.0.1:$replica_port" -t 300s
+    run lag lag --address "$address" --replica "http://127.0.0.1:$replica_port" -n "${LAG_SAMPLES:-300}"
 fi
 
 echo

@@ -12,7 +12,8 @@ namespace OptOutGate.Server.Gate;
 /// requests go ahead, so answers may come out of order (gate.proto). A bad or failed request gets an
 /// <see cref="ItemError"/> and the stream goes on. Responses go through a bounded channel to one writer (the response
 /// stream allows one write at a time); a full channel stops reading requests, which is the stream's back-pressure. The
-/// stream ends with UNAVAILABLE when the host starts draining.
+/// stream ends with UNAVAILABLE when the host starts draining, or when the node stops serving (a replica that fell
+/// behind its primary beyond the bound): it never goes on answering from a stale copy.
 /// </summary>
 internal sealed class CheckStreamSession
 {
@@ -22,6 +23,7 @@ internal sealed class CheckStreamSession
     private readonly CallIdentity _identity;
     private readonly IServerStreamWriter<CheckStreamResponse> _responses;
     private readonly CancellationToken _draining;
+    private readonly CancellationToken _notServing;
     private readonly CancellationTokenSource _stream;
     private readonly Channel<CheckStreamResponse> _outbox = Channel.CreateBounded<CheckStreamResponse>(
         new BoundedChannelOptions(ResponseBuffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -34,13 +36,15 @@ internal sealed class CheckStreamSession
         CallIdentity identity,
         IServerStreamWriter<CheckStreamResponse> responses,
         CancellationToken call,
-        CancellationToken draining)
+        CancellationToken draining,
+        CancellationToken notServing)
     {
         _service = service;
         _identity = identity;
         _responses = responses;
         _draining = draining;
-        _stream = CancellationTokenSource.CreateLinkedTokenSource(call, draining);
+        _notServing = notServing;
+        _stream = CancellationTokenSource.CreateLinkedTokenSource(call, draining, notServing);
     }
 
     public async Task RunAsync(IAsyncStreamReader<CheckStreamRequest> requests)
@@ -74,6 +78,11 @@ internal sealed class CheckStreamSession
         {
             await StopAsync(writer);
             throw new RpcException(StatusCode.Unavailable, "OptOutGate is shutting down; requests without a response were not answered: retry them on another instance.");
+        }
+        catch (OperationCanceledException) when (_notServing.IsCancellationRequested)
+        {
+            await StopAsync(writer);
+            throw new RpcException(StatusCode.Unavailable, "This OptOutGate replica fell behind its primary beyond its bound and stopped serving; requests without a response were not answered: retry them on another node.");
         }
         catch
         {

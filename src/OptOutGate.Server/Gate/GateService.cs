@@ -9,6 +9,7 @@ using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Services;
 using OptOutGate.Server.Engine;
+using OptOutGate.Server.Hosting;
 using OptOutGate.Server.Tenancy;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
@@ -20,7 +21,7 @@ namespace OptOutGate.Server.Gate;
 /// head, else an asynchronous wait for the applier), parse recipients into pooled arrays, check, and copy the verdicts
 /// into a pre-sized packed field.
 /// </summary>
-internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics metrics, IHostApplicationLifetime lifetime, TimeProvider time)
+internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics metrics, IHostApplicationLifetime lifetime, ServerReadiness readiness, TimeProvider time)
 {
     /// <summary>How long a CheckStream request may wait for min_sequence when it sets no max_wait (gate.proto).</summary>
     public static readonly TimeSpan DefaultMaxWait = TimeSpan.FromSeconds(1);
@@ -95,7 +96,7 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
     public Task CheckStreamAsync(IAsyncStreamReader<CheckStreamRequest> requests, IServerStreamWriter<CheckStreamResponse> responses, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
-        return new CheckStreamSession(this, identity, responses, context.CancellationToken, lifetime.ApplicationStopping).RunAsync(requests);
+        return new CheckStreamSession(this, identity, responses, context.CancellationToken, lifetime.ApplicationStopping, readiness.ServingToken).RunAsync(requests);
     }
 
     private async Task<CheckBatchResponse> WaitThenCheckAsync(GateEngine engine, CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct)

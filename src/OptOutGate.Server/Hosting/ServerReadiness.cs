@@ -7,8 +7,12 @@ namespace OptOutGate.Server.Hosting;
 /// </summary>
 public sealed class ServerReadiness
 {
+    private readonly Lock _servingLock = new();
     private int _state = (int)ReadinessState.Loading;
     private bool _caughtUp = true;
+    private CancellationTokenSource _serving = new();
+
+    public ServerReadiness() => Changed += OnChanged;
 
     /// <summary>Raised after every change, with the new state.</summary>
     public event Action<ReadinessState>? Changed;
@@ -16,6 +20,22 @@ public sealed class ServerReadiness
     public ReadinessState State => (ReadinessState)Volatile.Read(ref _state);
 
     public bool IsServing => State == ReadinessState.Serving;
+
+    /// <summary>
+    /// Cancelled as soon as the gate stops serving (a replica falls Behind, or it drains); a fresh token once it serves
+    /// again. Long calls that answer from the state (CheckStream) link it, so that a stream opened while serving ends
+    /// with UNAVAILABLE instead of going on answering from a stale copy.
+    /// </summary>
+    public CancellationToken ServingToken
+    {
+        get
+        {
+            lock (_servingLock)
+            {
+                return _serving.Token;
+            }
+        }
+    }
 
     /// <summary>
     /// Loading → Serving (the engine host, once recovery is done and the host started); never out of Draining. On a
@@ -46,6 +66,25 @@ public sealed class ServerReadiness
     }
 
     public void MarkDraining() => Set(ReadinessState.Draining);
+
+    private void OnChanged(ReadinessState state)
+    {
+        CancellationTokenSource? stale = null;
+        lock (_servingLock)
+        {
+            if (state != ReadinessState.Serving && !_serving.IsCancellationRequested)
+            {
+                stale = _serving;
+            }
+            else if (state == ReadinessState.Serving && _serving.IsCancellationRequested)
+            {
+                _serving = new CancellationTokenSource();
+            }
+        }
+
+        // Outside the lock: cancellation runs the streams' callbacks. Never disposed, as calls may still hold its token.
+        stale?.Cancel();
+    }
 
     private void Set(ReadinessState state)
     {

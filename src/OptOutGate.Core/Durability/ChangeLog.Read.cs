@@ -43,11 +43,32 @@ internal sealed partial class ChangeLog
         }
     }
 
-    /// <summary>The committed record <paramref name="sequence"/>, or null if it is not in the log (0, not yet committed).</summary>
+    /// <summary>
+    /// The committed record <paramref name="sequence"/>, or null if it is not in the log (0, not yet committed). Below
+    /// <see cref="FirstSequence"/> on a replica bootstrapped from a snapshot, the record rebuilt from the snapshot (the
+    /// last change of an entry; <see cref="Base"/>), or null for any other sequence there. On a replica, a record
+    /// enqueued but not yet committed here is waited for (one group commit): replicas apply records before their own
+    /// commit (<see cref="EnqueueReplicated"/>), and a reader that saw one applied must find it.
+    /// </summary>
     /// <exception cref="InvalidDataException">The record no longer matches its checksum (the disk changed under the log).</exception>
     public async ValueTask<LogEntry?> ReadAsync(ulong sequence, CancellationToken ct)
     {
-        if (sequence > LastSequence || !_map.TryGet(sequence, out var address))
+        if (sequence < FirstSequence && Base is { } snapshotBase)
+        {
+            return await snapshotBase.ReadAsync(sequence, ct);
+        }
+
+        if (sequence > LastSequence)
+        {
+            if (!IsReplica || sequence >= NextSequence)
+            {
+                return null;
+            }
+
+            await WaitForSequenceAsync(sequence, ct);
+        }
+
+        if (!_map.TryGet(sequence, out var address))
         {
             return null;
         }

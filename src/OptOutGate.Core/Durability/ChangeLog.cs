@@ -81,7 +81,10 @@ internal sealed partial class ChangeLog : IAsyncDisposable
     /// <summary>The highest committed (on disk) sequence; 0 when the log is empty.</summary>
     public ulong LastSequence => Volatile.Read(ref _lastSequence);
 
-    /// <summary>The first sequence in the log: 1 (the log is never truncated from the head yet).</summary>
+    /// <summary>
+    /// The first sequence in the log: 1 (the log is never truncated from the head), or N + 1 on a replica bootstrapped
+    /// from a snapshot at N (<see cref="Base"/>). Older history is not held then.
+    /// </summary>
     public ulong FirstSequence => Volatile.Read(ref _map).FirstSequence;
 
     /// <summary>Bytes of the log from its first record to its tail (including records not yet committed).</summary>
@@ -197,6 +200,7 @@ internal sealed partial class ChangeLog : IAsyncDisposable
 
         _saveLock.Dispose();
         _metrics.Dispose();
+        Volatile.Read(ref _base)?.Dispose();
         _log.Dispose();
         _device.Dispose();
     }

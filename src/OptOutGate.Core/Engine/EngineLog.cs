@@ -22,4 +22,16 @@ internal static partial class EngineLog
 
     [LoggerMessage(6, LogLevel.Information, "No usable checkpoint; replaying the whole change log.")]
     public static partial void NoCheckpoint(ILogger logger);
+
+    [LoggerMessage(7, LogLevel.Warning, "Checkpoint at sequence {Sequence} is older than the snapshot base at {BaseSequence}; ignored.")]
+    public static partial void CheckpointBeforeBase(ILogger logger, ulong sequence, ulong baseSequence);
+
+    [LoggerMessage(8, LogLevel.Information, "No usable checkpoint; loading the snapshot base at sequence {Sequence} ({Records} entries), then the change log after it.")]
+    public static partial void LoadingSnapshotBase(ILogger logger, ulong sequence, long records);
+
+    [LoggerMessage(9, LogLevel.Warning, "The snapshot base {Path} is unreadable and the change log is empty; deleted (a replica bootstraps again).")]
+    public static partial void SnapshotBaseDiscarded(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Information, "Snapshot base at sequence {Sequence} loaded ({Records} entries) in {ElapsedMs} ms; the change log continues at {Next}.")]
+    public static partial void SnapshotBaseLoaded(ILogger logger, ulong sequence, long records, long elapsedMs, ulong next);
 }

@@ -38,10 +38,11 @@ internal sealed partial class GateEngine
         GateStateApplier? applier = null;
         try
         {
+            AttachSnapshotBase(log, SnapshotBasePathOf(data), logger);
             var checkpoints = new CheckpointStore(Path.Combine(data, "checkpoints"));
             var indexOptions = IndexOptions(options, data);
             var indexLogger = loggerFactory.CreateLogger<EntryIndex>();
-            var (loaded, scopes, config, heads, checkpointSequence) = LoadCheckpoint(checkpoints, indexOptions, indexLogger, log.LastSequence, logger);
+            var (loaded, scopes, config, heads, checkpointSequence) = LoadCheckpoint(checkpoints, indexOptions, indexLogger, log, logger);
             index = loaded;
 
             applier = new GateStateApplier(index, scopes, config, heads, checkpointSequence, loggerFactory.CreateLogger<GateStateApplier>());
@@ -88,17 +89,27 @@ internal sealed partial class GateEngine
     };
 
     /// <summary>
-    /// The newest checkpoint that loads whole and is not ahead of the log; else an empty state at sequence 0 (the
-    /// whole log is then replayed, which is always correct: the log is the source of truth).
+    /// The newest checkpoint that loads whole and is neither ahead of the log nor older than its snapshot base; else the
+    /// snapshot base (a replica bootstrapped from a snapshot: the state at its sequence), else an empty state at
+    /// sequence 0 (the whole log is then replayed, which is always correct: the log is the source of truth).
     /// </summary>
     private static (EntryIndex Index, ScopeTable Scopes, GateConfig Config, HistoryHeads Heads, ulong Sequence) LoadCheckpoint(
-        CheckpointStore checkpoints, EntryIndexOptions indexOptions, ILogger indexLogger, ulong logSequence, ILogger logger)
+        CheckpointStore checkpoints, EntryIndexOptions indexOptions, ILogger indexLogger, ChangeLog log, ILogger logger)
     {
+        var logSequence = log.LastSequence;
+        var baseSequence = log.Base?.Sequence ?? 0;
         foreach (var manifest in checkpoints.ListComplete())
         {
             if (manifest.Sequence > logSequence)
             {
                 EngineLog.CheckpointAheadOfLog(logger, manifest.Sequence, logSequence);
+                continue;
+            }
+
+            if (manifest.Sequence < baseSequence)
+            {
+                // The log does not hold the records between it and the base.
+                EngineLog.CheckpointBeforeBase(logger, manifest.Sequence, baseSequence);
                 continue;
             }
 
@@ -120,8 +131,60 @@ internal sealed partial class GateEngine
             }
         }
 
+        if (log.Base is { } snapshotBase)
+        {
+            EngineLog.LoadingSnapshotBase(logger, snapshotBase.Sequence, snapshotBase.RecordCount);
+            var index = EntryIndex.Create(indexOptions, indexLogger);
+            try
+            {
+                var (scopes, config, heads) = (new ScopeTable(), new GateConfig(), new HistoryHeads());
+                SnapshotBaseLoader.Load(snapshotBase, index, scopes, config, heads);
+                return (index, scopes, config, heads, snapshotBase.Sequence);
+            }
+            catch
+            {
+                index.Dispose();
+                throw;
+            }
+        }
+
         EngineLog.NoCheckpoint(logger);
         return (EntryIndex.Create(indexOptions, indexLogger), new ScopeTable(), new GateConfig(), new HistoryHeads(), 0);
+    }
+
+    /// <summary>
+    /// Attaches the snapshot base of a replica bootstrapped from a snapshot (<c>snapshot/base.bin</c>), if there is one.
+    /// An unreadable base in front of an empty log is deleted (the replica then bootstraps again); in front of records
+    /// it is needed, so opening fails.
+    /// </summary>
+    private static void AttachSnapshotBase(ChangeLog log, string path, ILogger logger)
+    {
+        SnapshotBase? snapshotBase;
+        try
+        {
+            snapshotBase = SnapshotBase.TryOpen(path);
+        }
+        catch (InvalidDataException e) when (log.LastSequence == 0)
+        {
+            EngineLog.SnapshotBaseDiscarded(logger, path, e);
+            File.Delete(path);
+            return;
+        }
+
+        if (snapshotBase is null)
+        {
+            return;
+        }
+
+        try
+        {
+            log.AttachBase(snapshotBase);
+        }
+        catch
+        {
+            snapshotBase.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Applies every committed record after <paramref name="fromSequence"/>; returns how many.</summary>

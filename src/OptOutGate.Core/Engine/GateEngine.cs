@@ -158,18 +158,31 @@ internal sealed partial class GateEngine : IAsyncDisposable
                 return sequence;
             }
 
-            // The FASTER checkpoint blocks; the applier is parked, so a thread-pool thread is the right place for it.
-            folder = _checkpoints.Prepare(sequence);
-            token = await Task.Run(() =>
-            {
-                var t = Index.TakeCheckpoint();
-                Scopes.Save(Path.Combine(folder, CheckpointStore.ScopesFile));
-                Config.Save(Path.Combine(folder, CheckpointStore.ConfigFile));
-                Heads.Save(Path.Combine(folder, CheckpointStore.HeadsFile));
-                return t;
-            }, CancellationToken.None);
+            (folder, token) = await SaveStateAsync(sequence);
         }
 
+        return CommitCheckpoint(folder, sequence, token, started);
+    }
+
+    /// <summary>Writes the state files of a checkpoint at <paramref name="sequence"/>. With the applier paused there.</summary>
+    private async Task<(string Folder, Guid Token)> SaveStateAsync(ulong sequence)
+    {
+        // The FASTER checkpoint blocks; the applier is parked, so a thread-pool thread is the right place for it.
+        var folder = _checkpoints.Prepare(sequence);
+        var token = await Task.Run(() =>
+        {
+            var t = Index.TakeCheckpoint();
+            Scopes.Save(Path.Combine(folder, CheckpointStore.ScopesFile));
+            Config.Save(Path.Combine(folder, CheckpointStore.ConfigFile));
+            Heads.Save(Path.Combine(folder, CheckpointStore.HeadsFile));
+            return t;
+        }, CancellationToken.None);
+        return (folder, token);
+    }
+
+    /// <summary>Makes the checkpoint saved by <see cref="SaveStateAsync"/> count (the applier may run again by now).</summary>
+    private ulong CommitCheckpoint(string folder, ulong sequence, Guid token, long started)
+    {
         _checkpoints.Commit(folder, sequence, token, _time.GetUtcNow());
         Volatile.Write(ref _lastCheckpointSequence, sequence);
 

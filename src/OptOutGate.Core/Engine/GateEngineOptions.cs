@@ -7,7 +7,8 @@ namespace OptOutGate.Core.Engine;
 /// Where the gate keeps its data and how often it checkpoints. Layout under <see cref="DataDirectory"/>: <c>log/</c>
 /// (the change log, the source of truth), <c>index/</c> (the entry index and its FASTER checkpoints),
 /// <c>checkpoints/&lt;N&gt;/</c> (scope table, configuration and history heads as of sequence N, plus the manifest that
-/// makes the checkpoint count).
+/// makes the checkpoint count), and on a replica bootstrapped from a snapshot <c>snapshot/base.bin</c> (the snapshot's
+/// state and the records of its entries, which the log, starting after it, does not hold).
 /// </summary>
 internal sealed class GateEngineOptions
 {

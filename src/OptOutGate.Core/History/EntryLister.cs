@@ -122,7 +122,11 @@ internal sealed class EntryLister
 
         var applied = AppliedSequence;
         var from = start.Ticks > HistoryReader.EventTimeLead.Ticks ? start - HistoryReader.EventTimeLead : DateTime.MinValue;
-        return await ReceiveTimeSearch.FirstAtOrAfterAsync(_log, Math.Max(_log.FirstSequence, 1), applied, from, ct);
+        var first = Math.Max(_log.FirstSequence, 1);
+        var lowest = await ReceiveTimeSearch.FirstAtOrAfterAsync(_log, first, applied, from, ct);
+
+        // The records before the log's first (a replica's snapshot base) have no receive time to bound them by.
+        return lowest <= first && first > 1 ? 0 : lowest;
     }
 
     private List<(ulong Sequence, EntryKey Key, EntryValue Value)> SmallestAbove(EntryQuery query, uint tenantId, ulong threshold, int keep)

@@ -50,6 +50,7 @@ internal sealed class PointInTimeCheck
     /// <summary>
     /// False when <paramref name="time"/> lies before the oldest record the log still holds (OUT_OF_RANGE): then the
     /// history cannot say. A log that still starts at sequence 1 holds everything, so any earlier time is answerable.
+    /// A replica bootstrapped from a snapshot whose log holds nothing yet answers from the snapshot's time on.
     /// </summary>
     public async ValueTask<bool> IsWithinHistoryAsync(DateTime time, CancellationToken ct)
     {
@@ -59,7 +60,12 @@ internal sealed class PointInTimeCheck
         }
 
         var first = await _log.ReadAsync(_log.FirstSequence, ct);
-        return first?.Record.ReceiveTime is not { } receive || time >= receive.ToDateTime();
+        if (first?.Record.ReceiveTime is { } receive)
+        {
+            return time >= receive.ToDateTime();
+        }
+
+        return _log.Base?.AsOf is not { } asOf || time >= asOf;
     }
 
     public async Task<PointInTimeResult> CheckAsync(string tenant, ulong recipient, string sender, string app, SmsType type, DateTime time, CancellationToken ct)
@@ -195,7 +201,10 @@ internal sealed class PointInTimeCheck
             position = entry.PreviousForSender;
         }
 
-        return (DefaultRule().Mask, RuleSource.Default, 0);
+        // The sender's older records are not held here (a replica bootstrapped from a snapshot): today's rule stands in.
+        return _log.FirstSequence > 1
+            ? (_config.GetBlockedMask(tenant, sender, app, out _), RuleSource.Current, 0UL)
+            : (DefaultRule().Mask, RuleSource.Default, 0);
     }
 
     private static (byte Mask, bool IsDefault) DefaultRule() => (SmsTypeMasks.DefaultBlocked, true);

@@ -10,8 +10,9 @@ internal enum RuleSource
     History,
 
     /// <summary>
-    /// The sender's history was too long to search within <see cref="PointInTimeCheck.RuleSearchBudget"/> records, so
-    /// today's rule was used (or the default when there is none today); the explanation says so.
+    /// The sender's history was too long to search within <see cref="PointInTimeCheck.RuleSearchBudget"/> records, or
+    /// reaches back before what this node's log holds (a replica bootstrapped from a snapshot), so today's rule was used
+    /// (or the default when there is none today); the explanation says so.
     /// </summary>
     Current,
 }

@@ -102,6 +102,22 @@ internal sealed partial class GateStateApplier : IDisposable
         }
     }
 
+    /// <summary>
+    /// Replica bootstrap (issue #5): the caller, holding a pause (<see cref="PauseAsync"/>) of an applier that has
+    /// applied nothing, has loaded a snapshot at <paramref name="sequence"/> into the state; the applier goes on from
+    /// <paramref name="sequence"/> + 1 once resumed.
+    /// </summary>
+    public void AdoptBase(ulong sequence)
+    {
+        if (Volatile.Read(ref _pauseRequest) is null || _applied != 0 || _reorder.Count != 0 || !_queue.IsEmpty)
+        {
+            throw new InvalidOperationException("A snapshot base is adopted only by a paused applier that has applied nothing.");
+        }
+
+        _applied = sequence;
+        _waiters.Publish(sequence);
+    }
+
     public void Dispose()
     {
         _stopping = true;

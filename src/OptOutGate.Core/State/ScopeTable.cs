@@ -6,8 +6,10 @@ namespace OptOutGate.Core.State;
 /// <summary>
 /// Interns tenants to <c>uint</c> tenant ids and (tenant, sender, app) to <c>uint</c> scope ids, the small integers
 /// that index keys (<see cref="Index.EntryKey"/>) hold instead of strings. Ids start at 1 (0 = none) and are assigned
-/// only by <see cref="GateStateApplier"/>, in log order, when a record first names a tenant or scope: every replica
-/// and every restart that applies the same log derives the same ids. Reads are lock-free and never wait for the
+/// only by <see cref="GateStateApplier"/>, in log order, when a record first names a tenant or scope (or by
+/// <see cref="Engine.SnapshotBaseLoader"/> on a replica bootstrapped from a snapshot): every restart derives the same
+/// ids, but ids are node-local (index keys, checkpoints) and a replica's may differ from its primary's, so nothing
+/// that leaves a node may carry them. Reads are lock-free and never wait for the
 /// applier; an id becomes visible to readers once its reverse entry is in place, so a reader that finds an id can
 /// always resolve it back.
 /// </summary>

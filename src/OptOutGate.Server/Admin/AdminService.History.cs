@@ -138,7 +138,7 @@ internal sealed partial class AdminService
         };
         if (optOut && result.RuleSource == RuleSource.Current)
         {
-            explanation.Reason += " (blocking rule as of now: the sender's history is too long to find the rule in force then)";
+            explanation.Reason += " (blocking rule as of now: the sender's history on this node is too long to search, or does not reach back that far)";
         }
 
         return explanation;

@@ -18,10 +18,14 @@ namespace OptOutGate.Server.Replication;
 /// <list type="bullet">
 /// <item>Redis, when configured and alive: the primary's pub/sub messages. A message that does not continue the log is a
 /// gap (pub/sub is at-most-once), filled first with StreamChanges(from, to); a repeat is dropped.</item>
-/// <item>The primary's change stream, tailed directly (StreamChanges from the next sequence): without Redis, while
-/// Redis is down or silent, and for a start from an empty folder.</item>
+/// <item>The primary's change stream, tailed directly (StreamChanges from the next sequence): without Redis, and while
+/// Redis is down or silent.</item>
 /// </list>
+/// An empty data folder first gets the primary's state (<see cref="ReplicationOptions.Bootstrap"/>): its snapshot at a
+/// sequence N, followed from N + 1 (ReplicaFollower.Bootstrap.cs), or its whole log from sequence 1.
 /// Restart: the engine reopens from its own checkpoint and log, and following resumes at its last sequence + 1.
+/// A key that reads only some of the primary's tenants shows as skipped sequence numbers: the follower then stops for
+/// good (<see cref="ReplicaKeyScopeException"/>), with one error naming the fix, and the node stays NOT_SERVING.
 /// </summary>
 internal sealed partial class ReplicaFollower : BackgroundService
 {
@@ -33,6 +37,7 @@ internal sealed partial class ReplicaFollower : BackgroundService
     private readonly ReplicaLag _lag;
     private readonly ReplicationMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger _logger;
     private readonly Metadata _headers = [];
     private readonly Channel<byte[]> _redisMessages = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(16_384)
@@ -45,13 +50,22 @@ internal sealed partial class ReplicaFollower : BackgroundService
     private long _lastRedisMessage;
     private ReplicaRecordWriter? _writer;
 
-    public ReplicaFollower(ReplicationOptions options, GateEngineHost engineHost, ServerReadiness readiness, ReplicaLag lag, ReplicationMetrics metrics, TimeProvider time, ILogger<ReplicaFollower> logger)
+    public ReplicaFollower(
+        ReplicationOptions options,
+        GateEngineHost engineHost,
+        ServerReadiness readiness,
+        ReplicaLag lag,
+        ReplicationMetrics metrics,
+        TimeProvider time,
+        IHostApplicationLifetime lifetime,
+        ILogger<ReplicaFollower> logger)
     {
         _options = options;
         _engineHost = engineHost;
         _lag = lag;
         _metrics = metrics;
         _time = time;
+        _lifetime = lifetime;
         _logger = logger;
         metrics.Track(lag);
 
@@ -97,15 +111,20 @@ internal sealed partial class ReplicaFollower : BackgroundService
 
         var refusal = $"This OptOutGate node is a read-only replica; send writes (and CONFIRMATION checks, which spend a window) to the primary at {_options.PrimaryAddress}.";
         engine.Writes.RefuseWrites(() => new RpcException(StatusCode.FailedPrecondition, refusal));
-        _writer = new ReplicaRecordWriter(engine);
-        _lag.Applied(_writer.AppliedSequence);
-        LogFollowing(_logger, _options.PrimaryAddress!, _writer.NextSequence, _options.Redis is { Length: > 0 } ? "Redis " + _options.Channel : "the change stream");
 
         using var channel = GrpcChannel.ForAddress(_options.PrimaryAddress!, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
         using var ticker = new Timer(static state => ((ReplicaLag)state!).Tick(), _lag, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
         RedisFanout? redis = null;
         try
         {
+            if (engine.IsEmpty && _options.Bootstrap == ReplicaBootstrap.Snapshot && !await BootstrapAsync(channel, engine, stoppingToken))
+            {
+                return;
+            }
+
+            _writer = new ReplicaRecordWriter(engine);
+            _lag.Applied(_writer.AppliedSequence);
+            LogFollowing(_logger, _options.PrimaryAddress!, _writer.NextSequence, _options.Redis is { Length: > 0 } ? "Redis " + _options.Channel : "the change stream");
             if (_options.Redis is { Length: > 0 })
             {
                 redis = await RedisFanout.ConnectAsync(_options.Redis, _options.Channel);
@@ -138,9 +157,15 @@ internal sealed partial class ReplicaFollower : BackgroundService
                 {
                     failures++;
                     LogFollowFailed(_logger, Source, e.Message);
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2_000, 50 * (1 << Math.Min(failures, 6)))), stoppingToken);
+                    await Task.Delay(Backoff(failures), stoppingToken);
                 }
             }
+        }
+        catch (ReplicaKeyScopeException e)
+        {
+            // Every retry would skip the same sequences: stop, once, and say what to change.
+            _lag.Stop();
+            LogKeyCannotReadEveryTenant(_logger, _options.PrimaryAddress!, e.Message);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -153,6 +178,8 @@ internal sealed partial class ReplicaFollower : BackgroundService
             redis?.Dispose();
         }
     }
+
+    private static TimeSpan Backoff(int failures) => TimeSpan.FromMilliseconds(Math.Min(2_000, 50 * (1 << Math.Min(failures, 6))));
 
     private void OnRedisMessage(RedisChannel channel, RedisValue value)
     {
@@ -259,9 +286,18 @@ internal sealed partial class ReplicaFollower : BackgroundService
 
                 var message = stream.ResponseStream.Current;
                 _lag.Heard(message.CommittedSequence);
-                if (message.Records.Count > 0 && !await WriteAsync(message, "stream", ct))
+                if (message.Records.Count == 0)
                 {
-                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"The change stream skipped from {_writer.NextSequence} to {message.Records[0].Sequence}: the replica key must read every tenant of the primary."));
+                    // A heartbeat past what was sent: records this key may not read (or a commit that raced the
+                    // heartbeat). A bounded fetch of the range tells the two apart.
+                    if (message.CommittedSequence >= _writer.NextSequence)
+                    {
+                        await FillGapAsync(channel, _writer.NextSequence, message.CommittedSequence, ct);
+                    }
+                }
+                else if (!await WriteAsync(message, "stream", ct))
+                {
+                    throw new ReplicaKeyScopeException(string.Create(CultureInfo.InvariantCulture, $"the change stream skipped from sequence {_writer.NextSequence} to {message.Records[0].Sequence}"));
                 }
             }
         }
@@ -298,8 +334,14 @@ internal sealed partial class ReplicaFollower : BackgroundService
             _lag.Heard(message.CommittedSequence);
             if (message.Records.Count > 0 && !await WriteAsync(message, "gap", ct))
             {
-                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"The gap fill skipped from {_writer!.NextSequence} to {message.Records[0].Sequence}: the replica key must read every tenant of the primary."));
+                throw new ReplicaKeyScopeException(string.Create(CultureInfo.InvariantCulture, $"the change stream skipped from sequence {_writer!.NextSequence} to {message.Records[0].Sequence}"));
             }
+        }
+
+        // The stream ended OK, so it sent every record of from..to this key may read.
+        if (_writer!.NextSequence <= to)
+        {
+            throw new ReplicaKeyScopeException(string.Create(CultureInfo.InvariantCulture, $"the change stream of sequences {from}..{to} ended without sequence {_writer.NextSequence}"));
         }
     }
 
@@ -338,4 +380,12 @@ internal sealed partial class ReplicaFollower : BackgroundService
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Replica lost its source ({Source}): {Reason}; retrying")]
     private static partial void LogFollowFailed(ILogger logger, string source, string reason);
+
+    [LoggerMessage(
+        EventId = 5,
+        Level = LogLevel.Error,
+        Message = "Replica stopped following {Primary}: its Replication:ApiKey cannot read every tenant of the primary ({Detail}), so this node can never be a whole copy. "
+            + "A replica node needs a key with role replica and no Tenants list (or a Tenants list naming every tenant of the primary); set Replication:ApiKey to such a key and restart. "
+            + "This node stays NOT_SERVING until then.")]
+    private static partial void LogKeyCannotReadEveryTenant(ILogger logger, string primary, string detail);
 }

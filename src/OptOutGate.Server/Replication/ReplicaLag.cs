@@ -18,6 +18,7 @@ internal sealed class ReplicaLag(ReplicationOptions options, ServerReadiness rea
     private long _behindSince;
     private bool _caughtUpOnce;
     private bool _ready;
+    private bool _stopped;
 
     public ulong PrimaryCommitted
     {
@@ -85,6 +86,16 @@ internal sealed class ReplicaLag(ReplicationOptions options, ServerReadiness rea
         }
     }
 
+    /// <summary>The replica stopped following for good (a key that cannot read every tenant): NOT_SERVING from now on.</summary>
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            _stopped = true;
+            EvaluateLocked();
+        }
+    }
+
     /// <summary>Re-evaluates with the time passed (called periodically: silence from the primary is lag too).</summary>
     public void Tick()
     {
@@ -117,7 +128,8 @@ internal sealed class ReplicaLag(ReplicationOptions options, ServerReadiness rea
         }
 
         var silence = _lastContact == 0 ? long.MaxValue : (long)time.GetElapsedTime(_lastContact, now).TotalMilliseconds;
-        var ready = _caughtUpOnce
+        var ready = !_stopped
+            && _caughtUpOnce
             && (long)(_primaryCommitted - Math.Min(_applied, _primaryCommitted)) <= options.MaxLagSequences
             && LagMillisecondsLocked(now) <= options.MaxLagMilliseconds
             && silence <= options.MaxLagMilliseconds;

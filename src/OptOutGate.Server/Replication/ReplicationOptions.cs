@@ -5,7 +5,7 @@ namespace OptOutGate.Server.Replication;
 /// Redis: nothing is published and nothing is followed.
 /// <code>
 /// "Replication": { "Role": "Replica", "PrimaryAddress": "http://10.0.0.5:50051", "ApiKey": "&lt;replica key&gt;",
-///                  "Redis": "10.0.0.9:6379", "MaxLagSequences": 10000, "MaxLagMilliseconds": 5000 }
+///                  "Bootstrap": "Snapshot", "Redis": "10.0.0.9:6379", "MaxLagSequences": 10000, "MaxLagMilliseconds": 5000 }
 /// </code>
 /// </summary>
 public sealed class ReplicationOptions
@@ -20,9 +20,22 @@ public sealed class ReplicationOptions
 
     /// <summary>
     /// Replica: the API key (role <c>replica</c>) it presents to the primary's Changes service; its tenant group must be
-    /// every tenant of the primary, since a replica is a whole copy. Empty when the primary runs with keys off.
+    /// every tenant of the primary (no <c>Tenants</c> list, or one naming every tenant), since a replica is a whole
+    /// copy. A key that reads only some tenants is found out by the sequence numbers it skips: the replica then logs
+    /// an error, stays NOT_SERVING and stops following. Empty when the primary runs with keys off.
     /// </summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// Replica: how an empty data folder gets the primary's state. <see cref="ReplicaBootstrap.Snapshot"/> (default):
+    /// the primary's GetSnapshot at a sequence N (entries, configuration, open confirmation windows), kept in
+    /// <c>snapshot/base.bin</c> with the details of every entry, then the change stream from N + 1; history listings and
+    /// exports on the replica cover the records after N (older ones answer as "not held here": OUT_OF_RANGE for
+    /// CheckAtTime before N). <see cref="ReplicaBootstrap.Log"/>: the primary's whole log from sequence 1, so the
+    /// replica holds the full history; its start takes as long as copying and applying every change ever made. Either
+    /// way the replica is NOT_SERVING until it has caught up, and a restart resumes from its own checkpoint and log.
+    /// </summary>
+    public ReplicaBootstrap Bootstrap { get; set; } = ReplicaBootstrap.Snapshot;
 
     /// <summary>
     /// StackExchange.Redis connection string ("host:port[,password=...]"). Primary: publish every committed change;
@@ -62,6 +75,11 @@ public sealed class ReplicationOptions
         if (IsReplica && !Uri.TryCreate(PrimaryAddress, UriKind.Absolute, out _))
         {
             problems.Add("Replication:PrimaryAddress must be an absolute http:// or https:// address for Role=Replica.");
+        }
+
+        if (!Enum.IsDefined(Bootstrap))
+        {
+            problems.Add("Replication:Bootstrap must be Snapshot or Log.");
         }
 
         if (MaxLagSequences < 1)

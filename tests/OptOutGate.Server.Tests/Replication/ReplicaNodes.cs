@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
+using OptOutGate.Contracts.V1;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Replication;
@@ -116,9 +118,12 @@ public static class ReplicaNodes
 
     /// <summary>
     /// Waits until <paramref name="replica"/> has applied <paramref name="sequence"/>, then compares it with the
-    /// primary: every entry (with its sequence) and every change record 1..sequence, one by one.
+    /// primary: every entry with all its details (sequence, reason, update time, actor...), and every change record
+    /// the replica's log holds up to <paramref name="sequence"/>, one by one: 1..sequence, or for a replica
+    /// bootstrapped from a snapshot at N (<paramref name="snapshotSequence"/>; by default read from its output) the
+    /// records N + 1..sequence.
     /// </summary>
-    public static async Task<List<OptOutGate.Contracts.V1.ChangeRecord>> AssertConvergedAsync(ReplicationClient primary, ReplicationClient replica, ulong sequence)
+    public static async Task<List<ChangeRecord>> AssertConvergedAsync(ReplicationClient primary, ReplicationClient replica, ulong sequence, ulong? snapshotSequence = null)
     {
         await replica.WaitForSequenceAsync(sequence, TimeSpan.FromSeconds(60));
         Assert.Equal(await primary.AppliedSequenceAsync(), await replica.AppliedSequenceAsync());
@@ -132,16 +137,24 @@ public static class ReplicaNodes
             Assert.Equal(expected[i], actual[i]);
         }
 
+        var held = (snapshotSequence ?? SnapshotSequenceOf(replica.Gate)) + 1;
         var primaryRecords = await primary.ChangesAsync(sequence);
-        var replicaRecords = await replica.ChangesAsync(sequence);
+        var replicaRecords = await replica.ChangesAsync(sequence, held);
         Assert.Equal((int)sequence, primaryRecords.Count);
-        Assert.Equal(primaryRecords.Count, replicaRecords.Count);
-        for (var i = 0; i < primaryRecords.Count; i++)
+        Assert.Equal(primaryRecords.Count - (int)(held - 1), replicaRecords.Count);
+        for (var i = 0; i < replicaRecords.Count; i++)
         {
-            Assert.Equal((ulong)(i + 1), replicaRecords[i].Sequence);
-            Assert.Equal(primaryRecords[i], replicaRecords[i]);
+            Assert.Equal(held + (ulong)i, replicaRecords[i].Sequence);
+            Assert.Equal(primaryRecords[(int)(held - 1) + i], replicaRecords[i]);
         }
 
         return primaryRecords;
+    }
+
+    /// <summary>The sequence of the snapshot <paramref name="replica"/> loaded at bootstrap, from its log; 0 when it loaded none.</summary>
+    public static ulong SnapshotSequenceOf(GateProcess replica)
+    {
+        var match = Regex.Match(replica.Output, @"Replica loaded a snapshot at sequence (\d+)", RegexOptions.RightToLeft);
+        return match.Success ? ulong.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
     }
 }

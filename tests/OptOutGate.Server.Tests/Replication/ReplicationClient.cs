@@ -25,10 +25,17 @@ public sealed class ReplicationClient : IDisposable
     public static readonly Method<StreamChangesRequest, StreamChangesResponse> StreamChanges = Method<StreamChangesRequest, StreamChangesResponse>.From(s_changes.FindMethodByName("StreamChanges"));
     public static readonly Method<GetSnapshotRequest, GetSnapshotResponse> GetSnapshot = Method<GetSnapshotRequest, GetSnapshotResponse>.From(s_changes.FindMethodByName("GetSnapshot"));
 
-    public ReplicationClient(GateProcess gate)
+    private readonly Metadata? _headers;
+
+    /// <param name="apiKey">The key to present (a primary with API keys on); none while keys are off.</param>
+    public ReplicationClient(GateProcess gate, string? apiKey = null)
     {
         Gate = gate;
         Channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        if (apiKey is not null)
+        {
+            _headers = new Metadata { { "authorization", "Bearer " + apiKey } };
+        }
     }
 
     public GateProcess Gate { get; }
@@ -37,19 +44,21 @@ public sealed class ReplicationClient : IDisposable
 
     public static CallOptions Within(TimeSpan timeout) => new(Deadline: DateTime.UtcNow + timeout);
 
+    private CallOptions Call(TimeSpan timeout) => new(_headers, DateTime.UtcNow + timeout);
+
     /// <summary>Opts <paramref name="recipients"/> out at <paramref name="sender"/>; returns the sequence of the write.</summary>
     public async Task<ulong> OptOutAsync(string sender, IEnumerable<string> recipients)
     {
         var request = new AddOptOutsRequest { Scope = Scope.Sender, Sender = sender, Reason = "replication test" };
         request.Recipients.AddRange(recipients);
-        var response = await Channel.UnaryAsync(AddOptOuts, request, Within(TimeSpan.FromSeconds(30)));
+        var response = await Channel.UnaryAsync(AddOptOuts, request, Call(TimeSpan.FromSeconds(30)));
         return response.Sequence;
     }
 
     /// <summary>Configures <paramref name="sender"/> as an inbound address with the default keywords (MO needs one).</summary>
     public async Task<ulong> PutInboundAddressAsync(string sender)
     {
-        var address = await Channel.UnaryAsync(PutInboundAddress, new PutInboundAddressRequest { InboundAddress = new InboundAddress { Sender = sender } }, Within(TimeSpan.FromSeconds(30)));
+        var address = await Channel.UnaryAsync(PutInboundAddress, new PutInboundAddressRequest { InboundAddress = new InboundAddress { Sender = sender } }, Call(TimeSpan.FromSeconds(30)));
         return address.UpdateSequence;
     }
 
@@ -64,7 +73,7 @@ public sealed class ReplicationClient : IDisposable
             CarrierMessageId = carrierMessageId,
             CarrierTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow),
         };
-        var response = await Channel.UnaryAsync(RecordMo, new RecordMoRequest { Message = message }, Within(TimeSpan.FromSeconds(30)));
+        var response = await Channel.UnaryAsync(RecordMo, new RecordMoRequest { Message = message }, Call(TimeSpan.FromSeconds(30)));
         Assert.Null(response.Result.Error);
         return response.Result.Sequence;
     }
@@ -73,7 +82,7 @@ public sealed class ReplicationClient : IDisposable
     {
         var request = new RemoveOptOutsRequest { Scope = Scope.Sender, Sender = sender, Reason = "replication test" };
         request.Recipients.AddRange(recipients);
-        var response = await Channel.UnaryAsync(RemoveOptOuts, request, Within(TimeSpan.FromSeconds(30)));
+        var response = await Channel.UnaryAsync(RemoveOptOuts, request, Call(TimeSpan.FromSeconds(30)));
         return response.Results.Count == 0 ? 0 : response.Results.Max(r => r.Sequence);
     }
 
@@ -82,7 +91,7 @@ public sealed class ReplicationClient : IDisposable
         var request = new AddSuppressionsRequest { Scope = Scope.Tenant, Reason = "replication test" };
         request.SmsTypes.Add(SmsType.Marketing);
         request.Recipients.AddRange(recipients);
-        var response = await Channel.UnaryAsync(AddSuppressions, request, Within(TimeSpan.FromSeconds(30)));
+        var response = await Channel.UnaryAsync(AddSuppressions, request, Call(TimeSpan.FromSeconds(30)));
         return response.Results.Count == 0 ? 0 : response.Results.Max(r => r.Sequence);
     }
 
@@ -90,7 +99,7 @@ public sealed class ReplicationClient : IDisposable
     {
         var request = new CheckBatchRequest { Sender = sender, SmsType = SmsType.Marketing, MinSequence = minSequence };
         request.Recipients.Add(recipient);
-        return Channel.UnaryAsync(CheckBatch, request, Within(timeout ?? TimeSpan.FromSeconds(30)));
+        return Channel.UnaryAsync(CheckBatch, request, Call(timeout ?? TimeSpan.FromSeconds(30)));
     }
 
     /// <summary>The node's applied sequence, as a CheckBatch answer reports it.</summary>
@@ -115,7 +124,7 @@ public sealed class ReplicationClient : IDisposable
         }
     }
 
-    /// <summary>Every entry of every kind, in a stable order, as "kind scope sender app recipient types source sequence".</summary>
+    /// <summary>Every entry of every kind with all its details (reason, update time, actor, carrier id...), in a stable order.</summary>
     public async Task<List<string>> AllEntriesAsync()
     {
         var all = new List<string>();
@@ -125,10 +134,10 @@ public sealed class ReplicationClient : IDisposable
             do
             {
                 var request = new ListEntriesRequest { Filter = new EntryFilter { Kind = kind }, PageSize = 1000, PageToken = token };
-                var page = await Channel.UnaryAsync(ListEntries, request, Within(TimeSpan.FromSeconds(30)));
+                var page = await Channel.UnaryAsync(ListEntries, request, Call(TimeSpan.FromSeconds(30)));
                 foreach (var e in page.Entries)
                 {
-                    all.Add($"{e.Kind} {e.Scope} {e.Sender} {e.App} {e.Recipient} {string.Join(',', e.SmsTypes)} {e.Source} {e.Sequence}");
+                    all.Add(e.ToString());
                 }
 
                 token = page.NextPageToken;
@@ -140,11 +149,11 @@ public sealed class ReplicationClient : IDisposable
         return all;
     }
 
-    /// <summary>The records 1..<paramref name="to"/> this node's change stream serves (from its own log).</summary>
-    public async Task<List<ChangeRecord>> ChangesAsync(ulong to)
+    /// <summary>The records <paramref name="from"/>..<paramref name="to"/> this node's change stream serves (from its own log).</summary>
+    public async Task<List<ChangeRecord>> ChangesAsync(ulong to, ulong from = 1)
     {
         var records = new List<ChangeRecord>();
-        using var call = Channel.ServerStreamingCall(StreamChanges, new StreamChangesRequest { FromSequence = 1, ToSequence = to }, Within(TimeSpan.FromSeconds(60)));
+        using var call = Channel.ServerStreamingCall(StreamChanges, new StreamChangesRequest { FromSequence = from, ToSequence = to }, Call(TimeSpan.FromSeconds(60)));
         while (await call.ResponseStream.MoveNextAsync())
         {
             records.AddRange(call.ResponseStream.Current.Records);

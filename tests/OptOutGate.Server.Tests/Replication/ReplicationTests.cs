@@ -106,6 +106,8 @@ public sealed class ReplicationTests
         await writing.CancelAsync();
         var last = await background;
 
+        // Through the primary's snapshot (Replication:Bootstrap's default), then the change records after it.
+        Assert.True(ReplicaNodes.SnapshotSequenceOf(replica) >= 5_000);
         await ReplicaNodes.AssertConvergedAsync(p, r, last);
     }
 

@@ -72,19 +72,20 @@ internal sealed partial class GateStateApplier : IDisposable
     /// <summary>
     /// Stops the applier at a sequence boundary (after the records queued so far that are contiguous) and returns a
     /// handle; while it is held nothing changes the index, configuration, scopes or heads, and
-    /// <see cref="AppliedSequence"/> is the sequence they reflect. Disposing the handle resumes. One pause at a time.
+    /// <see cref="AppliedSequence"/> is the sequence they reflect. Disposing the handle resumes. One pause at a time:
+    /// a second caller (a checkpoint and a GetSnapshot copy asking together) waits until the first pause has ended.
     /// </summary>
     public async Task<ApplierPause> PauseAsync(CancellationToken ct)
     {
         var request = new PauseRequest();
-        if (Interlocked.CompareExchange(ref _pauseRequest, request, null) is not null)
+        while (Interlocked.CompareExchange(ref _pauseRequest, request, null) is { } current)
         {
-            throw new InvalidOperationException("The applier is already paused.");
+            await current.Ended.WaitAsync(ct);
         }
 
         if (Fault is { } fault)
         {
-            Interlocked.CompareExchange(ref _pauseRequest, null, request);
+            Release(request);
             throw new InvalidOperationException("The state applier is faulted.", fault);
         }
 
@@ -97,7 +98,7 @@ internal sealed partial class GateStateApplier : IDisposable
         {
             // The applier may still take the request later: it then finds the pause cancelled and goes on.
             request.Cancel();
-            Interlocked.CompareExchange(ref _pauseRequest, null, request);
+            Release(request);
             throw;
         }
     }
@@ -149,7 +150,7 @@ internal sealed partial class GateStateApplier : IDisposable
                 {
                     StateLog.ApplierPaused(_logger, _applied);
                     pause.WaitWhilePaused(_applied);
-                    Interlocked.CompareExchange(ref _pauseRequest, null, pause);
+                    Release(pause);
                 }
             }
         }
@@ -158,8 +159,19 @@ internal sealed partial class GateStateApplier : IDisposable
             Volatile.Write(ref _fault, e);
             StateLog.ApplierFaulted(_logger, _applied, e);
             _waiters.Fail(new InvalidOperationException($"The state applier stopped at sequence {_applied}.", e));
-            Volatile.Read(ref _pauseRequest)?.Fail(e);
+            if (Volatile.Read(ref _pauseRequest) is { } pause)
+            {
+                pause.Fail(e);
+                Release(pause);
+            }
         }
+    }
+
+    /// <summary>Frees the pause slot held by <paramref name="request"/>, if it still is, and lets the next pause in.</summary>
+    private void Release(PauseRequest request)
+    {
+        Interlocked.CompareExchange(ref _pauseRequest, null, request);
+        request.End();
     }
 
     private void ApplyQueued()

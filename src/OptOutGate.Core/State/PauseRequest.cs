@@ -4,8 +4,14 @@ namespace OptOutGate.Core.State;
 internal sealed class PauseRequest
 {
     private readonly ManualResetEventSlim _resume = new(false);
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TaskCompletionSource<ApplierPause> Paused { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the pause is over and its slot free (resumed, cancelled or failed): the next may begin.</summary>
+    public Task Ended => _ended.Task;
+
+    public void End() => _ended.TrySetResult();
 
     /// <summary>Applier thread: reports the pause at <paramref name="appliedSequence"/> and blocks until resumed (or cancelled before).</summary>
     public void WaitWhilePaused(ulong appliedSequence)

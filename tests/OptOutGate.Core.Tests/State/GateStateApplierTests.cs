@@ -72,6 +72,38 @@ public sealed class GateStateApplierTests : IDisposable
     }
 
     [Fact]
+    public async Task Pause_WhilePaused_WaitsItsTurn_ThenPausesAtTheLaterSequence()
+    {
+        _applier.Enqueue([Record(1, ChangeAction.OptOut, "+14155550100")]);
+        await _applier.WaitForAppliedAsync(1, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        var first = await _applier.PauseAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        // A checkpoint and a snapshot copy may ask together: the second waits instead of failing.
+        var second = _applier.PauseAsync(CancellationToken.None);
+        _applier.Enqueue([Record(2, ChangeAction.OptOut, "+14155550101")]);
+        await Assert.ThrowsAsync<TimeoutException>(() => second.WaitAsync(TimeSpan.FromMilliseconds(200)));
+
+        first.Dispose();
+        using var pause = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(2UL, pause.Sequence);
+        Assert.True(TryGet(EntryKind.OptOut, "+14155550101", out _));
+    }
+
+    [Fact]
+    public async Task Pause_CancelledWhileWaitingItsTurn_LeavesTheSlotToOthers()
+    {
+        var first = await _applier.PauseAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        using var cancel = new CancellationTokenSource();
+        var cancelled = _applier.PauseAsync(cancel.Token);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+
+        first.Dispose();
+        using var again = await _applier.PauseAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0UL, again.Sequence);
+    }
+
+    [Fact]
     public async Task Config_SavedAndLoaded_KeepsEverything()
     {
         _applier.Enqueue(

@@ -59,17 +59,32 @@ internal sealed partial class ReplicaFollower
         }
     }
 
+    /// <summary>How long a snapshot download may go without a chunk before it is dropped and fetched again.</summary>
+    private static readonly TimeSpan SnapshotStallTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>Downloads the snapshot into the base file; false when the primary has no records (nothing written).</summary>
     private async Task<bool> DownloadSnapshotAsync(GrpcChannel channel, string path, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         LogSnapshotRequested(_logger, _options.PrimaryAddress!);
         using var builder = new SnapshotBaseBuilder(path);
-        using (var call = channel.ServerStreamingCall(s_getSnapshot, new GetSnapshotRequest(), new CallOptions(_headers, null, ct)))
+        using (var stalled = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        using (var call = channel.ServerStreamingCall(s_getSnapshot, new GetSnapshotRequest(), new CallOptions(_headers, null, stalled.Token)))
         {
-            while (await call.ResponseStream.MoveNextAsync(ct))
+            // No overall deadline (a large snapshot takes as long as it takes), but a primary that stops sending mid-way
+            // must not hold the bootstrap forever: the download is dropped and fetched again.
+            try
             {
-                builder.Add(call.ResponseStream.Current);
+                stalled.CancelAfter(SnapshotStallTimeout);
+                while (await call.ResponseStream.MoveNextAsync(stalled.Token))
+                {
+                    stalled.CancelAfter(SnapshotStallTimeout);
+                    builder.Add(call.ResponseStream.Current);
+                }
+            }
+            catch (Exception e) when ((e is OperationCanceledException or RpcException) && stalled.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                throw new IOException(string.Create(CultureInfo.InvariantCulture, $"The primary sent no snapshot chunk for {SnapshotStallTimeout.TotalSeconds:0} s; the snapshot is fetched again."), e);
             }
         }
 

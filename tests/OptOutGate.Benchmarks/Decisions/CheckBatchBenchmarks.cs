@@ -104,16 +104,7 @@ public class CheckBatchBenchmarks
         CheckEngine.ParseRecipients(request.Recipients, _numbers);
         var query = new CheckQuery("bench", request.Sender, request.App, request.SmsType);
         var result = _checks!.CheckAsync(query, _numbers.AsMemory(0, count), _verdicts.AsMemory(0, count), null, CancellationToken.None).Result;
-        var response = new CheckBatchResponse { Counts = result.Counts.ToMessage(), Sequence = result.Sequence };
-        response.Verdicts.Capacity = count;
-        for (var i = 0; i < count; i++)
-        {
-            response.Verdicts.Add(_verdicts[i]);
-        }
-
-        _output.ResetWrittenCount();
-        response.WriteTo(_output);
-        return _output.WrittenCount;
+        return WriteGeneratedResponse(result, count);
     }
 
     /// <summary>
@@ -131,16 +122,7 @@ public class CheckBatchBenchmarks
         var query = new CheckQuery("bench", _input.Sender, _input.App, _input.SmsType);
         var count = _input.Count;
         var result = _checks!.CheckAsync(query, _input.Recipients, _verdicts.AsMemory(0, count), null, CancellationToken.None).Result;
-        var response = new CheckBatchResponse { Counts = result.Counts.ToMessage(), Sequence = result.Sequence };
-        response.Verdicts.Capacity = count;
-        for (var i = 0; i < count; i++)
-        {
-            response.Verdicts.Add(_verdicts[i]);
-        }
-
-        _output.ResetWrittenCount();
-        response.WriteTo(_output);
-        return _output.WrittenCount;
+        return WriteGeneratedResponse(result, count);
     }
 
     /// <summary>
@@ -160,6 +142,21 @@ public class CheckBatchBenchmarks
         var result = _checks!.CheckAsync(query, _input.Recipients, _verdicts.AsMemory(0, count), null, CancellationToken.None).Result;
         _output.ResetWrittenCount();
         return CheckBatchWire.WriteResponse(_output, _verdicts.AsSpan(0, count), result.Counts, result.Sequence, null);
+    }
+
+    /// <summary>The generated response message: a RepeatedField holding a 4-byte enum per verdict, then serialized.</summary>
+    private int WriteGeneratedResponse(CheckResult result, int count)
+    {
+        var response = new CheckBatchResponse { Counts = result.Counts.ToMessage(), Sequence = result.Sequence };
+        response.Verdicts.Capacity = count;
+        for (var i = 0; i < count; i++)
+        {
+            response.Verdicts.Add(_verdicts[i]);
+        }
+
+        _output.ResetWrittenCount();
+        response.WriteTo(_output);
+        return _output.WrittenCount;
     }
 
     private byte[] NextRequest()

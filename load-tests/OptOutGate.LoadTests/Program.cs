@@ -38,6 +38,8 @@ try
         "race" => await RaceScenario.RunAsync(options, stop.Token),
         "ghz-data" => GhzDataCommand.Run(options),
         "wait-ready" => await WaitReady.RunAsync(options, stop.Token),
+        "wait-loaded" => await WaitLoaded.RunAsync(options, stop.Token),
+        "load" => await LoadCommand.RunAsync(options, stop.Token),
         _ => Unknown(options.Command),
     };
 }

@@ -20,6 +20,8 @@ internal static class Program
                 return IndexLookupMode.Run(args[1..]);
             case "restart":
                 return IndexRestartMode.Run(args[1..]);
+            case "state":
+                return State.StateRestoreMode.Run(args[1..]);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return 0;

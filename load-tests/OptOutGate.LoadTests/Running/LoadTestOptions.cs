@@ -22,6 +22,9 @@ internal sealed class LoadTestOptions
           race           the check workload against the gate and against redis-server SMISMEMBER, alternating
           ghz-data       write ghz data files (check-batch.json, check-stream.json, mo.json) to --out
           wait-ready     poll Health/Check until SERVING or -t passes
+          load           load the opt-out dataset (--dataset, --load-via, --load-parallelism) and exit
+          wait-loaded    poll Health/Check and CheckBatch (first, middle, last number of --dataset) from before the
+                         gate listens; print when each answered (serving_unix_ms=, first_check_unix_ms=)
 
         common:    --address http://127.0.0.1:50051  -c|--concurrency 16  --connections 2  -z|--duration 10s
                    -n|--total 0  --warmup 3s  -r|--rps 0 (unlimited)  -t|--timeout 20s  --key <api key>

@@ -219,7 +219,7 @@ internal sealed partial class ChangeLog : IAsyncDisposable
             var count = committed >= _map.FirstSequence ? (long)(committed - _map.FirstSequence + 1) : 0;
             if (count > _savedCount)
             {
-                await SequenceMapFile.SaveAsync(_folder, _map, count, ct);
+                await SequenceMapFile.SaveAsync(_folder, _map, count, _savedCount, ct);
                 _savedCount = count;
             }
         }

@@ -9,10 +9,13 @@ namespace OptOutGate.Core.Durability;
 /// </summary>
 /// <remarks>
 /// Layout: <c>"OOGSMAP1"</c>, first sequence (u64), count (u64), CRC-32C of the addresses (u32), CRC-32C of the 28
-/// bytes before it (u32), then count addresses (i64), all little-endian. Written to a temporary file, fsynced, then
-/// renamed over the old one. A file that does not check out is ignored (the open scans the whole log). Records never
-/// move within a log folder, so an older file stays right for its prefix; a rewrite after a torn tail starts a new
-/// folder without one.
+/// bytes before it (u32), then count addresses (i64), all little-endian. The first save writes a temporary file,
+/// fsyncs it and renames it over any old one. Later saves append: records never move within a log folder, so the
+/// saved prefix stays right, and only the addresses after it are written (fsynced), then the header (fsynced), with the
+/// CRC continued from the saved one. That keeps a save per checkpoint cheap (8 bytes per record since the last one,
+/// instead of 80 MB at 10 million records). A crash between the two leaves the old header over a longer file, which
+/// still loads (the addresses past its count are ignored); a torn header fails its CRC and the open scans the whole log.
+/// A rewrite after a torn tail starts a new folder without a file.
 /// </remarks>
 internal static class SequenceMapFile
 {
@@ -20,9 +23,26 @@ internal static class SequenceMapFile
     private const int HeaderSize = 32;
     private static readonly byte[] Magic = "OOGSMAP1"u8.ToArray();
 
-    public static async Task SaveAsync(string folder, SequenceAddressMap map, long count, CancellationToken ct)
+    /// <summary>
+    /// Saves the first <paramref name="count"/> addresses of <paramref name="map"/>; on disk (fsynced) when this
+    /// completes. <paramref name="savedPrefix"/>: how many the file already holds and the caller knows to match the
+    /// log (it loaded them, or saved them); only then are the rest appended, otherwise the file is rewritten whole.
+    /// </summary>
+    public static async Task SaveAsync(string folder, SequenceAddressMap map, long count, long savedPrefix, CancellationToken ct)
     {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("The sequence map file is written on little-endian machines only.");
+        }
+
         var path = Path.Combine(folder, FileName);
+        if (savedPrefix > 0 && savedPrefix <= count
+            && TryReadHeader(path, out var first, out var saved, out var savedCrc) && first == map.FirstSequence && (long)saved == savedPrefix)
+        {
+            await AppendAsync(path, map, savedPrefix, count, ~savedCrc, ct);
+            return;
+        }
+
         var temporary = path + ".tmp";
         var crc = uint.MaxValue;
         await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
@@ -32,20 +52,11 @@ internal static class SequenceMapFile
             foreach (var chunk in map.Chunks(count))
             {
                 var bytes = MemoryMarshal.AsBytes(chunk.Span).ToArray();
-                if (!BitConverter.IsLittleEndian)
-                {
-                    throw new PlatformNotSupportedException("The sequence map file is written on little-endian machines only.");
-                }
-
                 crc = LogEntryFrame.Crc32CContinue(crc, bytes);
                 await file.WriteAsync(bytes, ct);
             }
 
-            Magic.CopyTo(header, 0);
-            BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(8), map.FirstSequence);
-            BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(16), (ulong)count);
-            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(24), ~crc);
-            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(28), LogEntryFrame.Crc32C(header.AsSpan(0, 28)));
+            WriteHeader(header, map.FirstSequence, count, crc);
             file.Position = 0;
             await file.WriteAsync(header, ct);
             await file.FlushAsync(ct);
@@ -54,6 +65,77 @@ internal static class SequenceMapFile
 
         File.Move(temporary, path, overwrite: true);
         FileSystemSync.SyncDirectory(folder);
+    }
+
+    /// <summary>Writes addresses <paramref name="from"/>..<paramref name="count"/> after the saved ones, then the header.</summary>
+    private static async Task AppendAsync(string path, SequenceAddressMap map, long from, long count, uint crc, CancellationToken ct)
+    {
+        if (from == count)
+        {
+            return;
+        }
+
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, FileOptions.Asynchronous);
+        long start = 0;
+        foreach (var chunk in map.Chunks(count))
+        {
+            var end = start + chunk.Length;
+            if (end > from)
+            {
+                var skip = (int)Math.Max(0, from - start);
+                var bytes = MemoryMarshal.AsBytes(chunk.Span[skip..]).ToArray();
+                crc = LogEntryFrame.Crc32CContinue(crc, bytes);
+                await RandomAccess.WriteAsync(handle, bytes, HeaderSize + ((start + skip) * sizeof(long)), ct);
+            }
+
+            start = end;
+        }
+
+        // The addresses first, then the header that counts them.
+        RandomAccess.FlushToDisk(handle);
+        var header = new byte[HeaderSize];
+        WriteHeader(header, map.FirstSequence, count, crc);
+        await RandomAccess.WriteAsync(handle, header, 0, ct);
+        RandomAccess.FlushToDisk(handle);
+    }
+
+    private static void WriteHeader(byte[] header, ulong firstSequence, long count, uint crc)
+    {
+        Magic.CopyTo(header, 0);
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(8), firstSequence);
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(16), (ulong)count);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(24), ~crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(28), LogEntryFrame.Crc32C(header.AsSpan(0, 28)));
+    }
+
+    /// <summary>The header of a saved file whose length holds the addresses it counts.</summary>
+    private static bool TryReadHeader(string path, out ulong first, out ulong count, out uint crc)
+    {
+        (first, count, crc) = (0, 0, 0);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        using var handle = File.OpenHandle(path);
+        Span<byte> header = stackalloc byte[HeaderSize];
+        var length = RandomAccess.GetLength(handle);
+        if (length < HeaderSize || RandomAccess.Read(handle, header, 0) != HeaderSize || !CheckHeader(header, out first, out count, out crc))
+        {
+            return false;
+        }
+
+        return count <= (ulong)(length - HeaderSize) / sizeof(long);
+    }
+
+    private static bool CheckHeader(ReadOnlySpan<byte> header, out ulong first, out ulong count, out uint crc)
+    {
+        first = BinaryPrimitives.ReadUInt64LittleEndian(header[8..]);
+        count = BinaryPrimitives.ReadUInt64LittleEndian(header[16..]);
+        crc = BinaryPrimitives.ReadUInt32LittleEndian(header[24..]);
+        return header[..8].SequenceEqual(Magic)
+            && BinaryPrimitives.ReadUInt32LittleEndian(header[28..]) == LogEntryFrame.Crc32C(header[..28])
+            && first != 0 && count != 0;
     }
 
     /// <summary>The saved map, or null if there is none or it does not check out.</summary>
@@ -66,17 +148,15 @@ internal static class SequenceMapFile
         }
 
         var bytes = await File.ReadAllBytesAsync(path, ct);
-        if (bytes.Length < HeaderSize || !bytes.AsSpan(0, 8).SequenceEqual(Magic)
-            || BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(28)) != LogEntryFrame.Crc32C(bytes.AsSpan(0, 28)))
+        if (bytes.Length < HeaderSize || !CheckHeader(bytes.AsSpan(0, HeaderSize), out var first, out var count, out var crc)
+            || count > (ulong)(bytes.Length - HeaderSize) / sizeof(long))
         {
             return null;
         }
 
-        var first = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(8));
-        var count = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(16));
-        var payload = bytes.AsSpan(HeaderSize);
-        if (first == 0 || count == 0 || (ulong)payload.Length != count * 8
-            || BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(24)) != LogEntryFrame.Crc32C(payload))
+        // Addresses past the count are an append whose header was not written (a crash): ignored.
+        var payload = bytes.AsSpan(HeaderSize, (int)count * sizeof(long));
+        if (crc != LogEntryFrame.Crc32C(payload))
         {
             return null;
         }

@@ -116,10 +116,7 @@ internal sealed partial class GateEngine
             EntryIndex? index = null;
             try
             {
-                var scopes = ScopeTable.Load(Path.Combine(manifest.Directory, CheckpointStore.ScopesFile));
-                var config = GateConfig.Load(Path.Combine(manifest.Directory, CheckpointStore.ConfigFile));
-                var heads = HistoryHeads.Load(Path.Combine(manifest.Directory, CheckpointStore.HeadsFile));
-                index = EntryIndex.Recover(indexOptions, manifest.IndexToken, indexLogger);
+                (index, var scopes, var config, var heads) = CheckpointLoader.Load(manifest, indexOptions, indexLogger, logger);
                 return (index, scopes, config, heads, manifest.Sequence);
             }
 #pragma warning disable CA1031 // Any failure to load a checkpoint means: use an older one, or the whole log.

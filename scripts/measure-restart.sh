@@ -25,6 +25,8 @@
 #   SKIP_LOAD=1                 DATA already holds ENTRIES opt-outs (from an earlier run with DATA): skip the load
 #                               and the first SIGKILL restart
 #   SKIP_BUILD=1                use the binaries already built
+#   SERVER_DIR=<dir>            run the OptOutGate.Server.dll in <dir> (for example built from an older commit, for a
+#                               before/after comparison) instead of src/OptOutGate.Server/bin/Release/net10.0
 #   TIMEOUT=300s                longest wait for one restart
 set -euo pipefail
 
@@ -40,11 +42,11 @@ OUT="${OUT:-$(mktemp -d -t optoutgate-restart.XXXXXX)}"
 mkdir -p "$OUT"
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
-    dotnet build "$root/src/OptOutGate.Server" -c Release -nologo -v q
+    [[ -n "${SERVER_DIR:-}" ]] || dotnet build "$root/src/OptOutGate.Server" -c Release -nologo -v q
     dotnet build "$root/load-tests/OptOutGate.LoadTests" -c Release -nologo -v q
 fi
 
-server_dir="$root/src/OptOutGate.Server/bin/Release/net10.0"
+server_dir="${SERVER_DIR:-$root/src/OptOutGate.Server/bin/Release/net10.0}"
 lt=(dotnet "$root/load-tests/OptOutGate.LoadTests/bin/Release/net10.0/OptOutGate.LoadTests.dll")
 keep_data=1
 if [[ -z "${DATA:-}" ]]; then

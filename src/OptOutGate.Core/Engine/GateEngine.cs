@@ -250,7 +250,14 @@ internal sealed partial class GateEngine : IAsyncDisposable
                     {
                         // Throws when disposing (cancelled) or when the applier stopped (faulted): both end the loop.
                         await records;
-                        EngineLog.CheckpointByRecords(_logger, Applier.AppliedSequence - LastCheckpointSequence, everyRecords);
+                        var since = Applier.AppliedSequence - LastCheckpointSequence;
+                        if (since < (ulong)everyRecords)
+                        {
+                            // Another checkpoint (at shutdown, a snapshot base) came in between: count from it.
+                            continue;
+                        }
+
+                        EngineLog.CheckpointByRecords(_logger, since, everyRecords);
                     }
                     else
                     {

@@ -10,12 +10,15 @@ namespace OptOutGate.LoadTests.Running;
 /// calls would start together every millisecond and queue behind each other at the server; the measured latency would
 /// then be the generator's burst, not the gate's. Slots are absolute, so a worker that fell behind starts at once and
 /// the average rate holds; but a backlog left over from the warm-up (a cold client cannot keep the rate while it
-/// compiles) is dropped when the measured part begins, which starts its own schedule. Like ghz, the latency is taken
-/// from the actual start, not the scheduled one.
+/// compiles) is dropped when the measured part begins, which starts its own schedule. Unlike ghz, a paced call's
+/// latency is taken from its scheduled start (as wrk2 does against coordinated omission): when every worker is busy
+/// the next call starts late, and that wait is queueing the gate caused, which a latency from the actual start would
+/// hide (fewer workers would then look faster).
 /// </summary>
 internal sealed partial class Pacer : IDisposable
 {
     private readonly SemaphoreSlim _starts = new(0);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<long> _due = new();
     private readonly long _start;
     private readonly long _measureFrom;
     private readonly double _rps;
@@ -35,8 +38,15 @@ internal sealed partial class Pacer : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Completes at this caller's start slot (at once when the slot has passed).</summary>
-    public ValueTask WaitAsync(CancellationToken cancellationToken) => new(_starts.WaitAsync(cancellationToken));
+    /// <summary>
+    /// Completes at this caller's start slot (at once when the slot has passed) with the slot's scheduled instant, a
+    /// <see cref="Stopwatch"/> timestamp. Slots are handed out in order.
+    /// </summary>
+    public async ValueTask<long> WaitAsync(CancellationToken cancellationToken)
+    {
+        await _starts.WaitAsync(cancellationToken);
+        return _due.TryDequeue(out var due) ? due : Stopwatch.GetTimestamp();
+    }
 
     public void Dispose()
     {
@@ -59,12 +69,14 @@ internal sealed partial class Pacer : IDisposable
                 while (_starts.Wait(0))
                 {
                     // Drop the warm-up's backlog.
+                    _due.TryDequeue(out _);
                 }
 
                 (from, slot, due) = (_measureFrom, 0, _measureFrom);
             }
 
             SleepUntil(due);
+            _due.Enqueue(due);
             _starts.Release();
         }
     }

@@ -50,11 +50,8 @@ internal static class RunLoop
         long sequence = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (shared.Pacer is { } pacer)
-            {
-                await pacer.WaitAsync(cancellationToken);
-            }
-
+            // Paced: the latency runs from the scheduled start (Pacer), so time spent waiting for a free worker counts.
+            var scheduled = shared.Pacer is { } pacer ? await pacer.WaitAsync(cancellationToken) : 0;
             var began = Stopwatch.GetTimestamp();
             if (began >= measureUntil)
             {
@@ -94,7 +91,7 @@ internal static class RunLoop
                 continue;
             }
 
-            var nanos = result.LatencyNanos ?? LatencyRecorder.ToNanos(ended - began);
+            var nanos = result.LatencyNanos ?? LatencyRecorder.ToNanos(ended - (scheduled != 0 ? Math.Min(scheduled, began) : began));
             if (failure is { } status)
             {
                 recorder.RecordError(nanos, status, ended);

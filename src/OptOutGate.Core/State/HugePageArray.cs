@@ -22,6 +22,8 @@ internal static partial class HugePageArray
     /// <summary>Below this many bytes an ordinary array (a huge page would not pay off).</summary>
     private const long Threshold = 8 * HugePage;
 
+    private static bool s_adviseAvailable = true;
+
     public static unsafe T[] AllocateZeroed<T>(int length)
         where T : unmanaged
     {
@@ -36,10 +38,17 @@ internal static partial class HugePageArray
         {
             var first = ((long)start + HugePage - 1) & ~(HugePage - 1);
             var end = ((long)start + bytes) & ~(HugePage - 1);
-            if (end > first)
+            if (end > first && s_adviseAvailable)
             {
                 // Ignored on failure: the array is then backed by ordinary pages.
-                _ = MAdvise((nint)first, (nuint)(end - first), MadvHugePage);
+                try
+                {
+                    _ = MAdvise((nint)first, (nuint)(end - first), MadvHugePage);
+                }
+                catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+                {
+                    s_adviseAvailable = false;
+                }
             }
         }
 

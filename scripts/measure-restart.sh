@@ -5,7 +5,7 @@
 # port, metrics off), loads ENTRIES opt-outs through the load generator (`load`: Admin.AddOptOuts, 10,000 per call),
 # then measures three restarts, each from the moment the new process is started:
 #   kill  SIGKILL right after loading, restart: crash recovery, replaying the records after the last checkpoint the
-#         server took while loading (Engine:CheckpointEveryRecords, default every 1,000,000 records, or
+#         server took while loading (Engine:CheckpointEveryRecords, default every 500,000 records, or
 #         Engine:CheckpointInterval, default 5 min). LOAD_GATE_ARGS="--Engine:CheckpointEveryRecords=0
 #         --Engine:CheckpointInterval=0" takes none, so the whole log is replayed.
 #   term  SIGTERM (drain, final checkpoint, saved maps and snapshots), restart: a clean restart.
@@ -67,7 +67,8 @@ stop_gate() {
         sleep 0.1
     done
     kill -KILL "$gate_pid" 2>/dev/null || true
-    wait "$gate_pid" 2>/dev/null || true
+    # Braces: bash reports a job ended by a signal on the shell's own stderr, which a plain 2>/dev/null on wait misses.
+    { wait "$gate_pid"; } 2>/dev/null || true
     gate_pid=""
 }
 

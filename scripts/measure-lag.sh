@@ -4,7 +4,10 @@
 # load generator's `lag` scenario (each sample: Admin.AddOptOuts at the primary, then CheckBatch at the replica back to
 # back until the verdict turns BLOCKED_OPTED_OUT; latency from the primary's acknowledgement).
 #
-#   scripts/measure-lag.sh            SAMPLES=500 MO_RPS=500 CLUSTER_DIR=./cluster-lag
+# LAG_ARGS=--use-min-sequence asks once per sample with min_sequence set (the replica answers when it has applied the
+# write) instead of polling back to back, which on 2 cores takes CPU from the replica it measures.
+#
+#   scripts/measure-lag.sh            SAMPLES=500 MO_RPS=500 CLUSTER_DIR=./cluster-lag LAG_ARGS=
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +29,8 @@ measure() {
     local load=$!
     sleep 3
     echo "== $label: $SAMPLES samples, $MO_RPS MO/s steady load at the primary"
-    "${LT[@]}" lag --address "$PRIMARY" --replica "$REPLICA" -n "$SAMPLES" 2>/dev/null | sed -n '/Latency distribution/,/^$/p'
+    # shellcheck disable=SC2086 # LAG_ARGS is a list of options
+    "${LT[@]}" lag --address "$PRIMARY" --replica "$REPLICA" -n "$SAMPLES" ${LAG_ARGS:-} 2>/dev/null | sed -n '/Latency distribution/,/^$/p'
     kill "$load" 2>/dev/null || true
     wait "$load" 2>/dev/null || true
     scripts/cluster.sh stop >/dev/null

@@ -8,7 +8,7 @@
 #
 # Settings (environment): CLUSTER_DIR (default ./cluster-data), CONFIGURATION (Release), REDIS_PORT (6391),
 # PRIMARY_PORT (50061), REPLICA1_PORT (50062), REPLICA2_PORT (50063); metrics on METRICS_BASE + 1, 2, 3 (default
-# 9161-9163). NO_REDIS=1 runs the replicas on the change stream alone.
+# 9161-9163). NO_REDIS=1 runs the replicas on the change stream alone; REPLICAS=1 starts only replica1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +20,9 @@ REPLICA1_PORT=${REPLICA1_PORT:-50062}
 REPLICA2_PORT=${REPLICA2_PORT:-50063}
 METRICS_BASE=${METRICS_BASE:-9160}
 SERVER_DLL="src/OptOutGate.Server/bin/${CONFIGURATION}/net10.0/OptOutGate.Server.dll"
-NODES=(primary replica1 replica2)
+REPLICAS=${REPLICAS:-2}
+NODES=(primary replica1)
+[ "$REPLICAS" = 1 ] || NODES+=(replica2)
 
 mkdir -p "$CLUSTER_DIR"
 CLUSTER_DIR=$(cd "$CLUSTER_DIR" && pwd)
@@ -111,9 +113,9 @@ case "${1:-}" in
         start_node primary
         wait_for_log primary "readiness is now Serving"
         start_node replica1
-        start_node replica2
+        [ "$REPLICAS" = 1 ] || start_node replica2
         wait_for_log replica1 "readiness is now Serving"
-        wait_for_log replica2 "readiness is now Serving"
+        [ "$REPLICAS" = 1 ] || wait_for_log replica2 "readiness is now Serving"
         echo "cluster serving; logs and data in $CLUSTER_DIR"
         ;;
     stop)

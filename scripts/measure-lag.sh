@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Replication lag from the primary's commit to a replica's CheckBatch answer changing (issue #5), under a steady MO
-# write load at the primary, through Redis and then through the direct change stream. Uses scripts/cluster.sh and the
+# write load at the primary: the whole local cluster (primary, two replicas, redis-server) through Redis and then
+# through the direct change stream, and a primary with a single replica on the direct stream (fewer processes sharing
+# the two cores). Uses scripts/cluster.sh and the
 # load generator's `lag` scenario (each sample: Admin.AddOptOuts at the primary, then CheckBatch at the replica back to
 # back until the verdict turns BLOCKED_OPTED_OUT; latency from the primary's acknowledgement).
 #
@@ -38,4 +40,5 @@ measure() {
 
 measure "through Redis"
 NO_REDIS=1 measure "through the change stream"
+REPLICAS=1 NO_REDIS=1 measure "one replica, through the change stream"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

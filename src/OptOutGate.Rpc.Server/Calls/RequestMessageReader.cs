@@ -11,102 +11,50 @@ internal static class RequestMessageReader
     /// Reads the one request of a unary or server-streaming call and verifies the stream then ends
     /// (grpc-dotnet's rules: no message or a partial one → INTERNAL, anything after the message → INTERNAL).
     /// </summary>
-    public static async ValueTask<TRequest> ReadSingleAsync<TRequest>(RpcServerCallContext call, MessageParser<TRequest> parser)
-        where TRequest : IMessage<TRequest>
+    public static ValueTask<TRequest> ReadSingleAsync<TRequest>(RpcServerCallContext call, MessageParser<TRequest> parser)
+        where TRequest : IMessage<TRequest> =>
+        ReadSingleAsync(call, parser, static (call, parser, body, compressed) => Parse(call, parser, body, compressed), release: null);
+
+    /// <summary>
+    /// <see cref="ReadSingleAsync{TRequest}"/> for <see cref="RawUnaryCallHandler"/>: the same framing rules, but the
+    /// message body (decompressed when needed) is returned as a copy in a buffer from <see cref="ArrayPool{T}.Shared"/>,
+    /// which the caller returns.
+    /// </summary>
+    public static ValueTask<(byte[] Buffer, int Length)> ReadSingleBodyAsync(RpcServerCallContext call) =>
+        ReadSingleAsync<object?, (byte[] Buffer, int Length)>(
+            call, null, static (call, _, body, compressed) => CopyBody(call, body, compressed), static copy => ArrayPool<byte>.Shared.Return(copy.Buffer));
+
+    /// <summary>Reads the request body pipe, marking the call's request stream as failed when the client reset it.</summary>
+    public static async ValueTask<ReadResult> ReadAsync(RpcServerCallContext call, PipeReader reader, CancellationToken token)
     {
-        var reader = call.HttpContext.Request.BodyReader;
-        var token = call.CancellationToken;
-        var maxSize = call.Services.MaxReceiveMessageSize;
-        TRequest? request = default;
-        var haveRequest = false;
-        while (true)
+        try
         {
-            ReadResult result;
-            try
-            {
-                result = await reader.ReadAsync(token);
-            }
-            catch (IOException)
-            {
-                call.MarkRequestStreamFailed();
-                throw;
-            }
-
-            var buffer = result.Buffer;
-            var consumed = buffer.Start;
-            var examined = buffer.End;
-            try
-            {
-                if (result.IsCanceled)
-                {
-                    throw new OperationCanceledException(token);
-                }
-
-                if (!buffer.IsEmpty)
-                {
-                    if (haveRequest)
-                    {
-                        throw new RpcException(RpcStatuses.AdditionalData);
-                    }
-
-                    if (MessageFraming.TryReadMessage(ref buffer, maxSize, out var body, out var compressed))
-                    {
-                        request = Parse(call, parser, body, compressed);
-                        haveRequest = true;
-                        if (!buffer.IsEmpty)
-                        {
-                            throw new RpcException(RpcStatuses.AdditionalData);
-                        }
-
-                        consumed = buffer.Start;
-                        examined = consumed;
-                    }
-                }
-
-                if (result.IsCompleted)
-                {
-                    if (haveRequest)
-                    {
-                        return request!;
-                    }
-
-                    throw new RpcException(buffer.IsEmpty ? RpcStatuses.NoMessage : RpcStatuses.IncompleteMessage);
-                }
-            }
-            finally
-            {
-                AdvanceTo(call, reader, consumed, examined);
-            }
+            return await reader.ReadAsync(token);
+        }
+        catch (IOException)
+        {
+            call.MarkRequestStreamFailed();
+            throw;
         }
     }
 
     /// <summary>
-    /// <see cref="ReadSingleAsync"/> for <see cref="RawUnaryCallHandler{TResponse}"/>: the same framing rules, but the
-    /// message body (decompressed when needed) is returned as a copy in a buffer from <see cref="ArrayPool{T}.Shared"/>,
-    /// which the caller returns.
+    /// The single-message read loop: <paramref name="take"/> turns the one message into the result; when the stream
+    /// then breaks the rules, <paramref name="release"/> gives back what it took.
     /// </summary>
-    public static async ValueTask<(byte[] Buffer, int Length)> ReadSingleBodyAsync(RpcServerCallContext call)
+    private static async ValueTask<T> ReadSingleAsync<TState, T>(
+        RpcServerCallContext call, TState state, Func<RpcServerCallContext, TState, ReadOnlySequence<byte>, bool, T> take, Action<T>? release)
     {
         var reader = call.HttpContext.Request.BodyReader;
         var token = call.CancellationToken;
         var maxSize = call.Services.MaxReceiveMessageSize;
-        byte[]? copy = null;
-        var length = 0;
+        T taken = default!;
+        var haveMessage = false;
         try
         {
             while (true)
             {
-                ReadResult result;
-                try
-                {
-                    result = await reader.ReadAsync(token);
-                }
-                catch (IOException)
-                {
-                    call.MarkRequestStreamFailed();
-                    throw;
-                }
-
+                var result = await ReadAsync(call, reader, token);
                 var buffer = result.Buffer;
                 var consumed = buffer.Start;
                 var examined = buffer.End;
@@ -119,14 +67,15 @@ internal static class RequestMessageReader
 
                     if (!buffer.IsEmpty)
                     {
-                        if (copy is not null)
+                        if (haveMessage)
                         {
                             throw new RpcException(RpcStatuses.AdditionalData);
                         }
 
                         if (MessageFraming.TryReadMessage(ref buffer, maxSize, out var body, out var compressed))
                         {
-                            (copy, length) = CopyBody(call, body, compressed);
+                            taken = take(call, state, body, compressed);
+                            haveMessage = true;
                             if (!buffer.IsEmpty)
                             {
                                 throw new RpcException(RpcStatuses.AdditionalData);
@@ -139,11 +88,10 @@ internal static class RequestMessageReader
 
                     if (result.IsCompleted)
                     {
-                        if (copy is not null)
+                        if (haveMessage)
                         {
-                            var done = copy;
-                            copy = null;
-                            return (done, length);
+                            haveMessage = false;
+                            return taken;
                         }
 
                         throw new RpcException(buffer.IsEmpty ? RpcStatuses.NoMessage : RpcStatuses.IncompleteMessage);
@@ -157,28 +105,40 @@ internal static class RequestMessageReader
         }
         finally
         {
-            if (copy is not null)
+            if (haveMessage)
             {
-                ArrayPool<byte>.Shared.Return(copy);
+                release?.Invoke(taken);
             }
         }
     }
 
     private static (byte[] Buffer, int Length) CopyBody(RpcServerCallContext call, in ReadOnlySequence<byte> body, bool compressed)
     {
-        ReadOnlySequence<byte> bytes = body;
-        if (compressed)
-        {
-            var encoding = call.RequestEncoding ?? throw new RpcException(RpcStatuses.CompressedWithoutEncoding);
-            bytes = new ReadOnlySequence<byte>(MessageCompression.Decompress(encoding, body, call.Services.MaxReceiveMessageSize));
-        }
-
+        var bytes = Decompressed(call, body, compressed);
         var length = checked((int)bytes.Length);
         var copy = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
         bytes.CopyTo(copy);
+        MessageReceived(call);
+        return (copy, length);
+    }
+
+    /// <summary>The message body as sent, or decompressed when its flag says so.</summary>
+    private static ReadOnlySequence<byte> Decompressed(RpcServerCallContext call, in ReadOnlySequence<byte> body, bool compressed)
+    {
+        if (!compressed)
+        {
+            return body;
+        }
+
+        // The flag without a grpc-encoding (or with identity) is a protocol error (doc/compression.md).
+        var encoding = call.RequestEncoding ?? throw new RpcException(RpcStatuses.CompressedWithoutEncoding);
+        return new ReadOnlySequence<byte>(MessageCompression.Decompress(encoding, body, call.Services.MaxReceiveMessageSize));
+    }
+
+    private static void MessageReceived(RpcServerCallContext call)
+    {
         var method = call.MethodDefinition;
         call.Services.Metrics.MessageReceived(method.ServiceName, method.MethodName);
-        return (copy, length);
     }
 
     /// <summary>
@@ -206,17 +166,7 @@ internal static class RequestMessageReader
         TRequest message;
         try
         {
-            if (compressed)
-            {
-                // The flag without a grpc-encoding (or with identity) is a protocol error (doc/compression.md).
-                var encoding = call.RequestEncoding ?? throw new RpcException(RpcStatuses.CompressedWithoutEncoding);
-                var bytes = MessageCompression.Decompress(encoding, body, call.Services.MaxReceiveMessageSize);
-                message = parser.ParseFrom(bytes);
-            }
-            else
-            {
-                message = parser.ParseFrom(body);
-            }
+            message = parser.ParseFrom(Decompressed(call, body, compressed));
         }
         catch (InvalidProtocolBufferException ex)
         {
@@ -225,8 +175,7 @@ internal static class RequestMessageReader
                 : RpcStatuses.ParseError);
         }
 
-        var method = call.MethodDefinition;
-        call.Services.Metrics.MessageReceived(method.ServiceName, method.MethodName);
+        MessageReceived(call);
         return message;
     }
 }

@@ -54,17 +54,7 @@ internal sealed class RequestStreamReader<TRequest> : IAsyncStreamReader<TReques
             : default;
         while (true)
         {
-            ReadResult result;
-            try
-            {
-                result = await reader.ReadAsync(callToken);
-            }
-            catch (IOException)
-            {
-                _call.MarkRequestStreamFailed();
-                throw;
-            }
-
+            var result = await RequestMessageReader.ReadAsync(_call, reader, callToken);
             var buffer = result.Buffer;
             var consumed = buffer.Start;
             var examined = buffer.End;

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
+using OptOutGate.Server.Streaming;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Gate;
@@ -10,8 +11,8 @@ namespace OptOutGate.Server.Gate;
 /// One CheckStream call. Requests are read in order; a request that can be answered at once is answered in order, and
 /// one that must wait (for <c>min_sequence</c>, or for a CONFIRMATION's durable write) continues on its own while later
 /// requests go ahead, so answers may come out of order (gate.proto). A bad or failed request gets an
-/// <see cref="ItemError"/> and the stream goes on. Responses go through a bounded channel to one writer (the response
-/// stream allows one write at a time); a full channel stops reading requests, which is the stream's back-pressure. The
+/// <see cref="ItemError"/> and the stream goes on. Responses go through a <see cref="StreamOutbox{TResponse}"/> (one
+/// writer; a full outbox stops reading requests, which is the stream's back-pressure). The
 /// stream ends with UNAVAILABLE when the host starts draining, or when the node stops serving (a replica that fell
 /// behind its primary beyond the bound): it never goes on answering from a stale copy.
 /// </summary>
@@ -21,15 +22,9 @@ internal sealed class CheckStreamSession
 
     private readonly GateService _service;
     private readonly CallIdentity _identity;
-    private readonly IServerStreamWriter<CheckStreamResponse> _responses;
     private readonly CancellationToken _draining;
     private readonly CancellationToken _notServing;
-    private readonly CancellationTokenSource _stream;
-    private readonly Channel<CheckStreamResponse> _outbox = Channel.CreateBounded<CheckStreamResponse>(
-        new BoundedChannelOptions(ResponseBuffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-
-    private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _waiting = 1;
+    private readonly StreamOutbox<CheckStreamResponse> _outbox;
 
     public CheckStreamSession(
         GateService service,
@@ -41,16 +36,14 @@ internal sealed class CheckStreamSession
     {
         _service = service;
         _identity = identity;
-        _responses = responses;
         _draining = draining;
         _notServing = notServing;
-        _stream = CancellationTokenSource.CreateLinkedTokenSource(call, draining, notServing);
+        _outbox = new StreamOutbox<CheckStreamResponse>(responses, ResponseBuffer, call, draining, notServing);
     }
 
     public async Task RunAsync(IAsyncStreamReader<CheckStreamRequest> requests)
     {
-        var token = _stream.Token;
-        var writer = WriteResponsesAsync(token);
+        var token = _outbox.Token;
         try
         {
             while (await requests.MoveNextAsync(token))
@@ -59,62 +52,44 @@ internal sealed class CheckStreamSession
                 var answer = AnswerAsync(request, token);
                 if (answer.IsCompleted)
                 {
-                    await _outbox.Writer.WriteAsync(answer.Result, token);
+                    await _outbox.PostAsync(answer.Result);
                 }
                 else
                 {
-                    Interlocked.Increment(ref _waiting);
-                    _ = FinishAsync(answer, token);
+                    _outbox.BeginPending();
+                    _ = FinishAsync(answer);
                 }
             }
 
             // The client finished sending: answer what is still waiting, then end with OK.
-            Release();
-            await _idle.Task.WaitAsync(token);
-            _outbox.Writer.TryComplete();
-            await writer;
+            await _outbox.CompleteAsync();
         }
         catch (OperationCanceledException) when (_draining.IsCancellationRequested)
         {
-            await StopAsync(writer);
+            await _outbox.StopAsync();
             throw new RpcException(StatusCode.Unavailable, "OptOutGate is shutting down; requests without a response were not answered: retry them on another instance.");
         }
         catch (OperationCanceledException) when (_notServing.IsCancellationRequested)
         {
-            await StopAsync(writer);
+            await _outbox.StopAsync();
             throw new RpcException(StatusCode.Unavailable, "This OptOutGate replica fell behind its primary beyond its bound and stopped serving; requests without a response were not answered: retry them on another node.");
         }
         catch
         {
-            await StopAsync(writer);
+            await _outbox.StopAsync();
             throw;
         }
         finally
         {
-            _stream.Dispose();
+            _outbox.Dispose();
         }
     }
 
-    private async Task StopAsync(Task writer)
-    {
-        _outbox.Writer.TryComplete();
-        await _stream.CancelAsync();
-        try
-        {
-            await writer;
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped mid-write.
-        }
-    }
-
-    private async Task FinishAsync(ValueTask<CheckStreamResponse> answer, CancellationToken token)
+    private async Task FinishAsync(ValueTask<CheckStreamResponse> answer)
     {
         try
         {
-            var response = await answer;
-            await _outbox.Writer.WriteAsync(response, token);
+            await _outbox.PostAsync(await answer);
         }
         catch (OperationCanceledException)
         {
@@ -126,23 +101,7 @@ internal sealed class CheckStreamSession
         }
         finally
         {
-            Release();
-        }
-    }
-
-    private void Release()
-    {
-        if (Interlocked.Decrement(ref _waiting) == 0)
-        {
-            _idle.TrySetResult();
-        }
-    }
-
-    private async Task WriteResponsesAsync(CancellationToken token)
-    {
-        await foreach (var response in _outbox.Reader.ReadAllAsync(token))
-        {
-            await _responses.WriteAsync(response, token);
+            _outbox.EndPending();
         }
     }
 

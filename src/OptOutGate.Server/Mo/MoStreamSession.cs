@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
+using OptOutGate.Server.Streaming;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Mo;
@@ -10,8 +11,8 @@ namespace OptOutGate.Server.Mo;
 /// One StreamMo call. Messages are read in order and each is recorded on its own (up to
 /// <see cref="Core.Mo.MoOptions.StreamConcurrency"/> at once), so results come back as they become durable, in any
 /// order, each naming its carrier message id. A malformed message, an unknown inbound address or a failed write is an
-/// error result for that message and the stream goes on. Results go through a bounded channel to one writer; when the
-/// carrier stops reading them, the channel fills and this call stops reading messages (its own back-pressure), while
+/// error result for that message and the stream goes on. Results go through a <see cref="StreamOutbox{TResponse}"/>;
+/// when the carrier stops reading them, it fills and this call stops reading messages (its own back-pressure), while
 /// other streams and the shared write pipeline carry on. Draining ends the stream with UNAVAILABLE; messages without a
 /// result by then must be sent again (their retries are DUPLICATE if they were recorded).
 /// </summary>
@@ -21,59 +22,48 @@ internal sealed class MoStreamSession
 
     private readonly MoHost _host;
     private readonly CallIdentity _identity;
-    private readonly IServerStreamWriter<StreamMoResponse> _responses;
     private readonly CancellationToken _draining;
-    private readonly CancellationTokenSource _stream;
     private readonly SemaphoreSlim _inFlight;
-    private readonly Channel<StreamMoResponse> _outbox = Channel.CreateBounded<StreamMoResponse>(
-        new BoundedChannelOptions(ResponseBuffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-
-    private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _waiting = 1;
+    private readonly StreamOutbox<StreamMoResponse> _outbox;
 
     public MoStreamSession(MoHost host, CallIdentity identity, IServerStreamWriter<StreamMoResponse> responses, CancellationToken call, CancellationToken draining)
     {
         _host = host;
         _identity = identity;
-        _responses = responses;
         _draining = draining;
-        _stream = CancellationTokenSource.CreateLinkedTokenSource(call, draining);
+        _outbox = new StreamOutbox<StreamMoResponse>(responses, ResponseBuffer, call, draining);
         _inFlight = new SemaphoreSlim(Math.Max(1, host.Options.StreamConcurrency));
     }
 
     public async Task RunAsync(IAsyncStreamReader<StreamMoRequest> requests)
     {
-        var token = _stream.Token;
-        var writer = WriteResponsesAsync(token);
+        var token = _outbox.Token;
         try
         {
             while (await requests.MoveNextAsync(token))
             {
                 var message = requests.Current.Message;
                 await _inFlight.WaitAsync(token);
-                Interlocked.Increment(ref _waiting);
+                _outbox.BeginPending();
                 _ = RecordAsync(message, token);
             }
 
             // The carrier finished sending: answer what is still in flight, then end with OK.
-            Release();
-            await _idle.Task.WaitAsync(token);
-            _outbox.Writer.TryComplete();
-            await writer;
+            await _outbox.CompleteAsync();
         }
         catch (OperationCanceledException) when (_draining.IsCancellationRequested)
         {
-            await StopAsync(writer);
+            await _outbox.StopAsync();
             throw new RpcException(StatusCode.Unavailable, "OptOutGate is shutting down; messages without a result were not necessarily recorded: send them again.");
         }
         catch
         {
-            await StopAsync(writer);
+            await _outbox.StopAsync();
             throw;
         }
         finally
         {
-            _stream.Dispose();
+            _outbox.Dispose();
         }
     }
 
@@ -99,7 +89,7 @@ internal sealed class MoStreamSession
                 result = Error(message?.CarrierMessageId ?? "", e.StatusCode, e.Status.Detail);
             }
 
-            await _outbox.Writer.WriteAsync(new StreamMoResponse { Result = result }, token);
+            await _outbox.PostAsync(new StreamMoResponse { Result = result });
         }
         catch (OperationCanceledException)
         {
@@ -112,7 +102,7 @@ internal sealed class MoStreamSession
         finally
         {
             _inFlight.Release();
-            Release();
+            _outbox.EndPending();
         }
     }
 
@@ -121,34 +111,4 @@ internal sealed class MoStreamSession
         CarrierMessageId = carrierMessageId,
         Error = new ItemError { Code = (int)code, Message = message },
     };
-
-    private async Task StopAsync(Task writer)
-    {
-        _outbox.Writer.TryComplete();
-        await _stream.CancelAsync();
-        try
-        {
-            await writer;
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped mid-write.
-        }
-    }
-
-    private void Release()
-    {
-        if (Interlocked.Decrement(ref _waiting) == 0)
-        {
-            _idle.TrySetResult();
-        }
-    }
-
-    private async Task WriteResponsesAsync(CancellationToken token)
-    {
-        await foreach (var response in _outbox.Reader.ReadAllAsync(token))
-        {
-            await _responses.WriteAsync(response, token);
-        }
-    }
 }

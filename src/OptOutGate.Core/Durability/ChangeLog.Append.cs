@@ -163,9 +163,25 @@ internal sealed partial class ChangeLog
         }
     }
 
+    /// <summary>
+    /// Tests: commits wait until the returned handle is disposed, so appends stay enqueued but not durable (what a
+    /// replica's log looks like between applying a record and its own fsync).
+    /// </summary>
+    internal IDisposable HoldCommits()
+    {
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _commitHold, hold);
+        return new CommitHold(this, hold);
+    }
+
     /// <summary>Commits everything enqueued so far and publishes its last sequence once the commit is on disk.</summary>
     private async Task CommitPendingAsync()
     {
+        if (Volatile.Read(ref _commitHold) is { } hold)
+        {
+            await hold.Task;
+        }
+
         ulong target;
         long tail;
         long start;
@@ -208,5 +224,14 @@ internal sealed partial class ChangeLog
         }
 
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+    }
+
+    private sealed class CommitHold(ChangeLog log, TaskCompletionSource hold) : IDisposable
+    {
+        public void Dispose()
+        {
+            Interlocked.CompareExchange(ref log._commitHold, null, hold);
+            hold.TrySetResult();
+        }
     }
 }

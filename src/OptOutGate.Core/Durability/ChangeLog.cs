@@ -53,6 +53,7 @@ internal sealed partial class ChangeLog : IAsyncDisposable
 
     private ulong _lastSequence;
     private TaskCompletionSource _committed = NewSignal();
+    private TaskCompletionSource? _commitHold;
     private Exception? _fault;
     private Task _openSave = Task.CompletedTask;
     private long _savedCount;

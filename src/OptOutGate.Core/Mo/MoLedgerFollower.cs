@@ -25,6 +25,7 @@ internal sealed class MoLedgerFollower : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
     private ulong _savedSequence;
+    private long _rounds;
 
     private MoLedgerFollower(GateEngine engine, MoLedger ledger, string path, MoOptions options, ILogger logger, TimeProvider time)
     {
@@ -38,6 +39,9 @@ internal sealed class MoLedgerFollower : IAsyncDisposable
     }
 
     public MoLedger Ledger { get; }
+
+    /// <summary>How many times the follow loop woke up (tests: it must wait, not spin, while nothing can be folded).</summary>
+    internal long Rounds => Volatile.Read(ref _rounds);
 
     /// <summary>Loads the snapshot, folds the log up to the applied sequence as of now, and starts following.</summary>
     public static async Task<MoLedgerFollower> StartAsync(GateEngine engine, string directory, MoOptions options, ILogger logger, TimeProvider time, CancellationToken ct)
@@ -152,7 +156,12 @@ internal sealed class MoLedgerFollower : IAsyncDisposable
                     wait.CancelAfter(_options.SnapshotInterval);
                     try
                     {
-                        await _engine.Applier.WaitForAppliedAsync(Ledger.FoldedSequence + 1, wait.Token);
+                        // Applied and readable: a replica applies a record before its own log has it on disk
+                        // (ReplicaRecordWriter), and the log reads only up to what is durable, so without the second
+                        // wait this loop would spin, reading nothing, until the local commit.
+                        var next = Ledger.FoldedSequence + 1;
+                        await _engine.Applier.WaitForAppliedAsync(next, wait.Token);
+                        await _engine.Log.WaitForSequenceAsync(next, wait.Token);
                     }
                     catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                     {
@@ -160,7 +169,8 @@ internal sealed class MoLedgerFollower : IAsyncDisposable
                     }
                 }
 
-                await CatchUpAsync(_engine.Applier.AppliedSequence, ct);
+                Interlocked.Increment(ref _rounds);
+                await CatchUpAsync(Math.Min(_engine.Applier.AppliedSequence, _engine.Log.LastSequence), ct);
 
                 // By time, and after many records (a bulk import folds millions in less than an interval): a start after
                 // a crash folds every record after the snapshot before MO calls are answered, about 1 µs each.

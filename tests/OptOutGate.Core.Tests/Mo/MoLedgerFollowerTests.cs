@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
 using OptOutGate.Core.Mo;
 using OptOutGate.Core.Replication;
 using OptOutGate.Core.Tests.Engine;
 using OptOutGate.Core.Tests.History;
+using OptOutGate.Core.Tests.Replication;
 
 namespace OptOutGate.Core.Tests.Mo;
 
@@ -29,7 +28,7 @@ public sealed class MoLedgerFollowerTests
 
         using (replica.Log.HoldCommits())
         {
-            Assert.True(await writer.WriteAsync(await RecordsAsync(primary), CancellationToken.None));
+            Assert.True(await writer.WriteAsync(await PrimaryRecords.FromAsync(primary, 1), CancellationToken.None));
             Assert.Equal(last, replica.Applier.AppliedSequence);
             Assert.True(replica.Log.LastSequence < last);
 
@@ -48,16 +47,5 @@ public sealed class MoLedgerFollowerTests
         }
 
         Assert.Equal(last, follower.Ledger.FoldedSequence);
-    }
-
-    private static async Task<List<ChangeRecord>> RecordsAsync(GateEngine primary)
-    {
-        var records = new List<ChangeRecord>();
-        await foreach (var entry in primary.Log.ReadAsync(1, ulong.MaxValue, CancellationToken.None))
-        {
-            records.Add(entry.Record);
-        }
-
-        return records;
     }
 }

@@ -72,7 +72,7 @@ public sealed class SnapshotBootstrapTests
             await primary.OptOutAsync(Tenant, Sender, "+14155550199");
             var writer = new ReplicaRecordWriter(replica);
             Assert.Equal(n + 1, writer.NextSequence);
-            Assert.True(await writer.WriteAsync(await RecordsAsync(primary, n + 1), CancellationToken.None));
+            Assert.True(await writer.WriteAsync(await PrimaryRecords.FromAsync(primary, n + 1), CancellationToken.None));
 
             Assert.Equal(await ListAsync(primary, Tenant), await ListAsync(replica, Tenant));
             var removal = (await replica.Log.ReadAsync(n + 1, CancellationToken.None))!;
@@ -188,17 +188,6 @@ public sealed class SnapshotBootstrapTests
         Assert.True(EntryQuery.TryCreate(tenant, new EntryFilter { TimeRange = updated }, out var query, out _));
         var page = await EntryLister.For(engine).ListPageAsync(query, 0, 1_000, default);
         return [.. page.Entries];
-    }
-
-    private static async Task<List<ChangeRecord>> RecordsAsync(GateEngine primary, ulong from)
-    {
-        var records = new List<ChangeRecord>();
-        await foreach (var entry in primary.Log.ReadAsync(from, ulong.MaxValue, CancellationToken.None))
-        {
-            records.Add(entry.Record);
-        }
-
-        return records;
     }
 
     private static ulong Parse(string recipient) => E164.TryParse(recipient, out var n) ? n : throw new ArgumentException(recipient);

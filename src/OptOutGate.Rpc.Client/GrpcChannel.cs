@@ -68,7 +68,7 @@ public sealed class GrpcChannel : IDisposable
         where TResponse : class, IMessage<TResponse>, new()
     {
         var call = StartUnaryShaped(method, MethodType.Unary, request, options);
-        return new AsyncUnaryCall<TResponse>(call, call.ReadSingleResponseAsync(method.ResponseParser));
+        return new AsyncUnaryCall<TResponse>(call, call.ReadSingleResponseAsync(method.ResponseDecoder));
     }
 
     /// <summary>A unary call reduced to its response: the cheapest way to call, for callers that need neither headers nor trailers.</summary>
@@ -78,7 +78,26 @@ public sealed class GrpcChannel : IDisposable
         where TResponse : class, IMessage<TResponse>, new()
     {
         var call = StartUnaryShaped(method, MethodType.Unary, request, options);
-        return call.ReadSingleResponseAndDisposeAsync(method.ResponseParser);
+        return call.ReadSingleResponseAndDisposeAsync(method.ResponseDecoder);
+    }
+
+    /// <summary>
+    /// A unary call without generated messages on the hot path: the request goes as the caller serialized it, and the
+    /// response is read by <paramref name="decode"/> straight from the received bytes. For callers that send the same
+    /// requests over and over or need a few fields of a large response (a load generator must not spend the CPU the
+    /// server under test needs); <paramref name="method"/> still names and checks the call.
+    /// </summary>
+    /// <exception cref="RpcException">The call ended with a status other than OK (INTERNAL when <paramref name="decode"/> rejected the bytes).</exception>
+    public Task<TResult> RawUnaryAsync<TRequest, TResponse, TResult>(Method<TRequest, TResponse> method, ReadOnlyMemory<byte> encodedRequest, RawMessageDecoder<TResult> decode, CallOptions options = default)
+        where TRequest : class, IMessage<TRequest>, new()
+        where TResponse : class, IMessage<TResponse>, new()
+        where TResult : class
+    {
+        CheckMethod(method, MethodType.Unary);
+        ArgumentNullException.ThrowIfNull(decode);
+        var call = new GrpcCall(this, method.FullName, options, streamingResponse: false);
+        call.StartUnaryRequest(encodedRequest.Span);
+        return call.ReadSingleResponseAndDisposeAsync(decode);
     }
 
     public AsyncServerStreamingCall<TResponse> ServerStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions options = default)
@@ -86,7 +105,7 @@ public sealed class GrpcChannel : IDisposable
         where TResponse : class, IMessage<TResponse>, new()
     {
         var call = StartUnaryShaped(method, MethodType.ServerStreaming, request, options);
-        return new AsyncServerStreamingCall<TResponse>(call, new ResponseStreamReader<TResponse>(call, method.ResponseParser));
+        return new AsyncServerStreamingCall<TResponse>(call, new ResponseStreamReader<TResponse>(call, method.ResponseDecoder));
     }
 
     public AsyncClientStreamingCall<TRequest, TResponse> ClientStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, CallOptions options = default)
@@ -94,7 +113,7 @@ public sealed class GrpcChannel : IDisposable
         where TResponse : class, IMessage<TResponse>, new()
     {
         var (call, writer) = StartStreaming(method, MethodType.ClientStreaming, options);
-        return new AsyncClientStreamingCall<TRequest, TResponse>(call, writer, call.ReadSingleResponseAsync(method.ResponseParser));
+        return new AsyncClientStreamingCall<TRequest, TResponse>(call, writer, call.ReadSingleResponseAsync(method.ResponseDecoder));
     }
 
     public AsyncDuplexStreamingCall<TRequest, TResponse> DuplexStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, CallOptions options = default)
@@ -102,7 +121,7 @@ public sealed class GrpcChannel : IDisposable
         where TResponse : class, IMessage<TResponse>, new()
     {
         var (call, writer) = StartStreaming(method, MethodType.DuplexStreaming, options);
-        return new AsyncDuplexStreamingCall<TRequest, TResponse>(call, writer, new ResponseStreamReader<TResponse>(call, method.ResponseParser));
+        return new AsyncDuplexStreamingCall<TRequest, TResponse>(call, writer, new ResponseStreamReader<TResponse>(call, method.ResponseDecoder));
     }
 
     /// <summary>Closes the channel's connections; calls still running fail. A custom <see cref="GrpcChannelOptions.HttpHandler"/> is left open.</summary>

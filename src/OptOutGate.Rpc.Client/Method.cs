@@ -13,6 +13,7 @@ public sealed class Method<TRequest, TResponse>
 {
     private static readonly MessageParser<TRequest> s_requestParser = new(static () => new TRequest());
     private static readonly MessageParser<TResponse> s_responseParser = new(static () => new TResponse());
+    private static readonly RawMessageDecoder<TResponse> s_responseDecoder = s_responseParser.ParseFrom;
 
     /// <summary>A method by name, for services without a descriptor at hand (or to call a method the server lacks).</summary>
     public Method(MethodType type, string serviceName, string name)
@@ -38,6 +39,9 @@ public sealed class Method<TRequest, TResponse>
     public MessageParser<TRequest> RequestParser => s_requestParser;
 
     public MessageParser<TResponse> ResponseParser => s_responseParser;
+
+    /// <summary><see cref="ResponseParser"/> as the call reads with it (one delegate for the type, made once).</summary>
+    internal RawMessageDecoder<TResponse> ResponseDecoder => s_responseDecoder;
 
     /// <summary>The method of a generated service descriptor, checked against <typeparamref name="TRequest"/> and <typeparamref name="TResponse"/>.</summary>
     /// <exception cref="ArgumentException">The descriptor's message types are not <typeparamref name="TRequest"/> and <typeparamref name="TResponse"/>.</exception>

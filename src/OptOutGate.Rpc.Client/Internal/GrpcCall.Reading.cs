@@ -14,8 +14,8 @@ internal sealed partial class GrpcCall
 
     /// <summary>The single response of a unary or client-streaming call.</summary>
     /// <exception cref="RpcException">The call ended with a status other than OK.</exception>
-    public async Task<T> ReadSingleResponseAsync<T>(MessageParser<T> parser)
-        where T : class, IMessage<T>
+    public async Task<T> ReadSingleResponseAsync<T>(RawMessageDecoder<T> decode)
+        where T : class
     {
         T? message = null;
         var response = await _responseTask;
@@ -23,12 +23,12 @@ internal sealed partial class GrpcCall
         {
             try
             {
-                message = await ReadNextAsync(parser, _cts.Token);
+                message = await ReadNextAsync(decode, _cts.Token);
                 if (message is null)
                 {
                     FinishFromTrailers(response, missingMessage: true);
                 }
-                else if (await ReadNextAsync(parser, _cts.Token) is not null)
+                else if (await ReadNextAsync(decode, _cts.Token) is not null)
                 {
                     TrySetResult(new Status(StatusCode.Internal, "Additional data after the message received."), new Metadata());
                 }
@@ -49,12 +49,12 @@ internal sealed partial class GrpcCall
     }
 
     /// <summary><see cref="ReadSingleResponseAsync{T}"/>, then the call's resources are released (the caller keeps no call object).</summary>
-    public async Task<T> ReadSingleResponseAndDisposeAsync<T>(MessageParser<T> parser)
-        where T : class, IMessage<T>
+    public async Task<T> ReadSingleResponseAndDisposeAsync<T>(RawMessageDecoder<T> decode)
+        where T : class
     {
         try
         {
-            return await ReadSingleResponseAsync(parser);
+            return await ReadSingleResponseAsync(decode);
         }
         finally
         {
@@ -64,8 +64,8 @@ internal sealed partial class GrpcCall
 
     /// <summary>The next message of a streaming response, or null at its end with an OK status.</summary>
     /// <exception cref="RpcException">The call ended with a status other than OK.</exception>
-    public async ValueTask<T?> ReadStreamMessageAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken)
-        where T : class, IMessage<T>
+    public async ValueTask<T?> ReadStreamMessageAsync<T>(RawMessageDecoder<T> decode, CancellationToken cancellationToken)
+        where T : class
     {
         if (Interlocked.Exchange(ref _reading, 1) == 1)
         {
@@ -82,7 +82,7 @@ internal sealed partial class GrpcCall
             {
                 try
                 {
-                    var message = await ReadNextAsync(parser, _cts.Token);
+                    var message = await ReadNextAsync(decode, _cts.Token);
                     if (message is not null)
                     {
                         return message;
@@ -108,8 +108,8 @@ internal sealed partial class GrpcCall
     }
 
     /// <summary>The next whole message, or null when the response body has ended. Throws on protocol and transport errors.</summary>
-    private async ValueTask<T?> ReadNextAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken)
-        where T : class, IMessage<T>
+    private async ValueTask<T?> ReadNextAsync<T>(RawMessageDecoder<T> decode, CancellationToken cancellationToken)
+        where T : class
     {
         var reader = _reader ??= PipeReader.Create(await _response!.Content.ReadAsStreamAsync(cancellationToken), s_readerOptions);
         while (true)
@@ -121,7 +121,7 @@ internal sealed partial class GrpcCall
                 try
                 {
                     // Parse before AdvanceTo: the pipe may reuse the segments afterwards.
-                    return Parse(parser, payload, compressed);
+                    return Parse(decode, payload, compressed);
                 }
                 finally
                 {
@@ -141,14 +141,14 @@ internal sealed partial class GrpcCall
         }
     }
 
-    private T Parse<T>(MessageParser<T> parser, ReadOnlySequence<byte> payload, bool compressed)
-        where T : class, IMessage<T>
+    private T Parse<T>(RawMessageDecoder<T> decode, ReadOnlySequence<byte> payload, bool compressed)
+        where T : class
     {
         try
         {
             if (!compressed)
             {
-                return parser.ParseFrom(payload);
+                return decode(payload);
             }
 
             // compression.md: a compressed flag without grpc-encoding (or with identity) is INTERNAL.
@@ -157,9 +157,9 @@ internal sealed partial class GrpcCall
                 throw new RpcException(StatusCode.Internal, "Compressed message received without a grpc-encoding header.");
             }
 
-            return parser.ParseFrom(MessageCompression.Decompress(_responseEncoding, payload, _channel.MaxReceiveMessageSize));
+            return decode(new ReadOnlySequence<byte>(MessageCompression.Decompress(_responseEncoding, payload, _channel.MaxReceiveMessageSize)));
         }
-        catch (InvalidProtocolBufferException)
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidDataException)
         {
             throw new RpcException(StatusCode.Internal, "Failed to deserialize response message.");
         }

@@ -71,9 +71,25 @@ internal sealed partial class GrpcCall
         }
         catch (RpcException ex)
         {
-            // Over the send limit: the call fails without anything sent.
-            TrySetResult(ex.Status, new Metadata());
-            _responseTask = Task.FromResult<HttpResponseMessage?>(null);
+            FailBeforeSending(ex);
+            return;
+        }
+
+        Start(new UnaryRequestContent(buffer, length), watchCancellation: _streamingResponse);
+    }
+
+    /// <summary>A unary request whose message the caller serialized.</summary>
+    public void StartUnaryRequest(ReadOnlySpan<byte> encoded)
+    {
+        byte[] buffer;
+        int length;
+        try
+        {
+            buffer = RequestFraming.Frame(encoded, _channel.MaxSendMessageSize, _channel.CompressRequests, out length);
+        }
+        catch (RpcException ex)
+        {
+            FailBeforeSending(ex);
             return;
         }
 
@@ -86,6 +102,13 @@ internal sealed partial class GrpcCall
         _streamingContent = content;
         Start(content, watchCancellation: true);
         return content;
+    }
+
+    /// <summary>Over the send limit: the call fails without anything sent.</summary>
+    private void FailBeforeSending(RpcException ex)
+    {
+        TrySetResult(ex.Status, new Metadata());
+        _responseTask = Task.FromResult<HttpResponseMessage?>(null);
     }
 
     /// <summary>Response headers as metadata; throws the call's <see cref="RpcException"/> when the call failed before valid headers arrived.</summary>

@@ -14,11 +14,7 @@ internal static class RequestFraming
     public static byte[] Frame(IMessage message, int maxSendSize, bool compress, out int length)
     {
         var size = message.CalculateSize();
-        if (size > maxSendSize)
-        {
-            throw new RpcException(StatusCode.ResourceExhausted, $"Sending message exceeds the maximum configured message size ({size} > {maxSendSize} bytes).");
-        }
-
+        ThrowIfTooLarge(size, maxSendSize);
         if (compress)
         {
             return FrameCompressed(message, size, out length);
@@ -29,6 +25,30 @@ internal static class RequestFraming
         MessageFraming.WriteHeader(buffer, compressed: false, size);
         message.WriteTo(buffer.AsSpan(MessageFraming.HeaderSize, size));
         return buffer;
+    }
+
+    /// <summary><see cref="Frame(IMessage, int, bool, out int)"/> for a message serialized by the caller.</summary>
+    public static byte[] Frame(ReadOnlySpan<byte> encoded, int maxSendSize, bool compress, out int length)
+    {
+        ThrowIfTooLarge(encoded.Length, maxSendSize);
+        if (compress)
+        {
+            return FrameCompressed(MessageCompression.CompressGzip(encoded), out length);
+        }
+
+        length = MessageFraming.HeaderSize + encoded.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        MessageFraming.WriteHeader(buffer, compressed: false, encoded.Length);
+        encoded.CopyTo(buffer.AsSpan(MessageFraming.HeaderSize));
+        return buffer;
+    }
+
+    private static void ThrowIfTooLarge(int size, int maxSendSize)
+    {
+        if (size > maxSendSize)
+        {
+            throw new RpcException(StatusCode.ResourceExhausted, $"Sending message exceeds the maximum configured message size ({size} > {maxSendSize} bytes).");
+        }
     }
 
     private static byte[] FrameCompressed(IMessage message, int size, out int length)
@@ -45,6 +65,11 @@ internal static class RequestFraming
             ArrayPool<byte>.Shared.Return(plain);
         }
 
+        return FrameCompressed(compressed, out length);
+    }
+
+    private static byte[] FrameCompressed(byte[] compressed, out int length)
+    {
         length = MessageFraming.HeaderSize + compressed.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         MessageFraming.WriteHeader(buffer, compressed: true, compressed.Length);

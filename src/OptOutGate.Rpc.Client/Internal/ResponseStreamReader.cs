@@ -7,13 +7,13 @@ internal sealed class ResponseStreamReader<T> : IAsyncStreamReader<T>
     where T : class, IMessage<T>
 {
     private readonly GrpcCall _call;
-    private readonly MessageParser<T> _parser;
+    private readonly RawMessageDecoder<T> _decode;
     private T? _current;
 
-    public ResponseStreamReader(GrpcCall call, MessageParser<T> parser)
+    public ResponseStreamReader(GrpcCall call, RawMessageDecoder<T> decode)
     {
         _call = call;
-        _parser = parser;
+        _decode = decode;
     }
 
     public T Current => _current ?? throw new InvalidOperationException("No current message: call MoveNextAsync first.");
@@ -21,7 +21,7 @@ internal sealed class ResponseStreamReader<T> : IAsyncStreamReader<T>
     /// <remarks>Cancelling <paramref name="cancellationToken"/> cancels the whole call (CANCELLED, RST_STREAM).</remarks>
     public async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken = default)
     {
-        var message = await _call.ReadStreamMessageAsync(_parser, cancellationToken);
+        var message = await _call.ReadStreamMessageAsync(_decode, cancellationToken);
         if (message is null)
         {
             _current = null;

@@ -69,16 +69,17 @@ internal static class CheckScenario
         }
     }
 
+    /// <summary>One CheckBatch of the pool's pre-serialized batches, its answer read as a <see cref="CheckBatchTally"/>.</summary>
     public static RunLoop.CallAsync CreateCall(GateClients gate, BatchPool pool, bool verify) =>
         async (worker, sequence, cancellationToken) =>
         {
-            var request = pool[(worker * 7919L) + sequence];
-            var response = await gate.For(worker).UnaryAsync(GateClients.CheckBatch, request, gate.Call(cancellationToken));
-            return new CallResult(response.Verdicts.Count, verify ? Verify(response, request.Recipients.Count, pool.ExpectedBlocked) : null);
+            var request = pool.Encoded((worker * 7919L) + sequence);
+            var tally = await gate.For(worker).RawUnaryAsync(GateClients.CheckBatch, request, CheckBatchTally.Decode, gate.Call(cancellationToken));
+            return new CallResult(tally.Verdicts, verify ? Verify(tally.Verdicts, tally.Counts, pool.BatchSize, pool.ExpectedBlocked) : null);
         };
 
-    public static string Verify(CheckBatchResponse response, int recipients, int expectedBlocked) =>
-        response.Verdicts.Count == recipients && response.Counts is { } counts && counts.BlockedOptedOut == expectedBlocked
+    public static string Verify(int verdicts, VerdictCounts? counts, int recipients, int expectedBlocked) =>
+        verdicts == recipients && counts is not null && counts.BlockedOptedOut == expectedBlocked
             ? AsExpected
             : Mismatch;
 

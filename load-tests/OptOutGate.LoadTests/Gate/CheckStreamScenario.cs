@@ -44,7 +44,7 @@ internal static class CheckStreamScenario
                 }
 
                 var batch = response.Batch;
-                return new CallResult(batch.Verdicts.Count, verify ? CheckScenario.Verify(batch, request.Batch.Recipients.Count, pool.ExpectedBlocked) : null);
+                return new CallResult(batch.Verdicts.Count, verify ? CheckScenario.Verify(batch.Verdicts.Count, batch.Counts, request.Batch.Recipients.Count, pool.ExpectedBlocked) : null);
             }, cancellationToken);
             var report = run.ToReport(options.Name, countsRecipients: true);
             return Output.Print([report], options, GateClients.CheckStream.FullName, run.EndReason);

@@ -96,7 +96,7 @@ public sealed class GrpcChannel : IDisposable
         CheckMethod(method, MethodType.Unary);
         ArgumentNullException.ThrowIfNull(decode);
         var call = new GrpcCall(this, method.FullName, options, streamingResponse: false);
-        call.StartUnaryRequest(encodedRequest.Span);
+        call.StartUnaryRequest(encodedRequest);
         return call.ReadSingleResponseAndDisposeAsync(decode);
     }
 

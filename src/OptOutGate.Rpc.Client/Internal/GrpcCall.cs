@@ -61,40 +61,12 @@ internal sealed partial class GrpcCall
     /// <summary>Fires when the call is cancelled, its deadline passes or it fails.</summary>
     internal CancellationToken CallToken => _cts.Token;
 
-    public void StartUnaryRequest(IMessage request)
-    {
-        byte[] buffer;
-        int length;
-        try
-        {
-            buffer = RequestFraming.Frame(request, _channel.MaxSendMessageSize, _channel.CompressRequests, out length);
-        }
-        catch (RpcException ex)
-        {
-            FailBeforeSending(ex);
-            return;
-        }
-
-        Start(new UnaryRequestContent(buffer, length), watchCancellation: _streamingResponse);
-    }
+    public void StartUnaryRequest(IMessage request) =>
+        StartUnary(request, static (IMessage message, GrpcChannel channel, out int length) => RequestFraming.Frame(message, channel.MaxSendMessageSize, channel.CompressRequests, out length));
 
     /// <summary>A unary request whose message the caller serialized.</summary>
-    public void StartUnaryRequest(ReadOnlySpan<byte> encoded)
-    {
-        byte[] buffer;
-        int length;
-        try
-        {
-            buffer = RequestFraming.Frame(encoded, _channel.MaxSendMessageSize, _channel.CompressRequests, out length);
-        }
-        catch (RpcException ex)
-        {
-            FailBeforeSending(ex);
-            return;
-        }
-
-        Start(new UnaryRequestContent(buffer, length), watchCancellation: _streamingResponse);
-    }
+    public void StartUnaryRequest(ReadOnlyMemory<byte> encoded) =>
+        StartUnary(encoded, static (ReadOnlyMemory<byte> message, GrpcChannel channel, out int length) => RequestFraming.Frame(message.Span, channel.MaxSendMessageSize, channel.CompressRequests, out length));
 
     public StreamingRequestContent StartStreamingRequest()
     {
@@ -104,11 +76,25 @@ internal sealed partial class GrpcCall
         return content;
     }
 
-    /// <summary>Over the send limit: the call fails without anything sent.</summary>
-    private void FailBeforeSending(RpcException ex)
+    private delegate byte[] Framer<TMessage>(TMessage message, GrpcChannel channel, out int length);
+
+    private void StartUnary<TMessage>(TMessage message, Framer<TMessage> frame)
     {
-        TrySetResult(ex.Status, new Metadata());
-        _responseTask = Task.FromResult<HttpResponseMessage?>(null);
+        byte[] buffer;
+        int length;
+        try
+        {
+            buffer = frame(message, _channel, out length);
+        }
+        catch (RpcException ex)
+        {
+            // Over the send limit: the call fails without anything sent.
+            TrySetResult(ex.Status, new Metadata());
+            _responseTask = Task.FromResult<HttpResponseMessage?>(null);
+            return;
+        }
+
+        Start(new UnaryRequestContent(buffer, length), watchCancellation: _streamingResponse);
     }
 
     /// <summary>Response headers as metadata; throws the call's <see cref="RpcException"/> when the call failed before valid headers arrived.</summary>

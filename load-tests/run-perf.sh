@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The standard performance set (load-tests/README.md, "Performance"): builds Release, starts a gate of its own
 # (Release, temporary data directory, free port, metrics off), runs
-#   unary at 64 workers · check at maximum load, then at half of it (p99) · race against redis-server · mo ·
+#   unary at 64 workers · check at maximum load, then at half of it (p99) · probe (the same CheckBatch paced from
+#   python grpcio, an independent client) · race against redis-server · mo ·
 #   mixed (checks at maximum while MO arrives at MIXED_MO_RPS) · lag (a replica of the gate started after the runs
 #   above, following its change stream; primary ack -> replica verdict)
 # and prints every summary. Runs are short on purpose: on the 2-core build machine client and server share the
@@ -17,6 +18,7 @@
 #   LAG_SAMPLES=300               samples of `lag`
 #   NO_REPLICA=1                  skip the replica and `lag`
 #   SKIP_BUILD=1                  use the binaries already built
+#   PROBE_STEPS="1:1000 1:3000 2:5000"  processes:calls/s of the python grpcio latency probe after `check`
 #   SERVER_DIR=<dir>              run the OptOutGate.Server.dll in <dir> (for example built from a clean checkout)
 #                                 instead of src/OptOutGate.Server/bin/Release/net10.0
 set -euo pipefail
@@ -99,6 +101,35 @@ run() {
 common=(--address "$address" -z "$DURATION" --warmup "$WARMUP")
 run unary unary "${common[@]}" -c 64 --connections 1
 run check check "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --find-half-load
+
+# The same CheckBatch latency from an independent client (python grpcio: gRPC's C core), with the dataset just loaded:
+# it tells the gate's own tail from the .NET generator's (load-tests/README.md, "Half load"). Skipped without grpcio.
+# 10s -> 10, 2m -> 120 (the generator's duration syntax, for the probe's --duration in seconds).
+seconds_of() {
+    case "$1" in
+        *s) echo "${1%s}" ;;
+        *m) echo $((${1%m} * 60)) ;;
+        *) echo "$1" ;;
+    esac
+}
+
+probe() {
+    local processes=$1 rate=$2
+    echo
+    echo "=== probe: latency_probe.py --rate $rate --processes $processes (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    if ! /usr/bin/python3 "$here/python/latency_probe.py" --address "127.0.0.1:$port" --rate "$rate" --processes "$processes" \
+        --duration "$(seconds_of "$DURATION")" --expect-blocked 20 | tee "$OUT/probe-$rate.txt"; then
+        echo "=== probe at $rate calls/s: failed"
+        status=1
+    fi
+}
+if [[ "$DATASET" == 1000000 ]] && /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
+    for step in ${PROBE_STEPS:-1:1000 1:3000 2:5000}; do
+        probe "${step%%:*}" "${step##*:}"
+    done
+else
+    echo "=== probe: skipped (needs /usr/bin/python3 with grpcio, and the default DATASET its batch file was written for)"
+fi
 run race race "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --rounds "$ROUNDS"
 run mo mo "${common[@]}" -c 2 --connections 1 --in-flight 32
 run mixed mixed "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --mo-rps "${MIXED_MO_RPS:-2000}"

@@ -1,3 +1,4 @@
+using Grpc.Health.V1;
 using OptOutGate.Contracts.V1;
 using OptOutGate.LoadTests.Running;
 using OptOutGate.Rpc;
@@ -12,6 +13,7 @@ namespace OptOutGate.LoadTests.Gate;
 /// </summary>
 internal sealed class GateClients : IDisposable
 {
+    public static readonly Method<HealthCheckRequest, HealthCheckResponse> HealthCheck = Find<HealthCheckRequest, HealthCheckResponse>(HealthReflection.Descriptor, "Health", "Check");
     public static readonly Method<CheckBatchRequest, CheckBatchResponse> CheckBatch = Find<CheckBatchRequest, CheckBatchResponse>(GateReflection.Descriptor, "Gate", "CheckBatch");
     public static readonly Method<CheckStreamRequest, CheckStreamResponse> CheckStream = Find<CheckStreamRequest, CheckStreamResponse>(GateReflection.Descriptor, "Gate", "CheckStream");
     public static readonly Method<StreamMoRequest, StreamMoResponse> StreamMo = Find<StreamMoRequest, StreamMoResponse>(MoReflection.Descriptor, "Mo", "StreamMo");

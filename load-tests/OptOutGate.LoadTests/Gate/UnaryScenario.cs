@@ -10,19 +10,16 @@ namespace OptOutGate.LoadTests.Gate;
 /// </summary>
 internal static class UnaryScenario
 {
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_check =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-
     public static async Task<int> RunAsync(LoadTestOptions options, CancellationToken cancellationToken)
     {
         using var gate = GateClients.Primary(options);
         var request = new HealthCheckRequest();
-        Console.Error.WriteLine($"unary: {s_check.FullName} on {options.Address}, {options.Concurrency} workers over {options.Connections} connections, {options.Warmup.TotalSeconds:0.#} s warm-up + {options.Duration.TotalSeconds:0.#} s");
+        Console.Error.WriteLine($"unary: {GateClients.HealthCheck.FullName} on {options.Address}, {options.Concurrency} workers over {options.Connections} connections, {options.Warmup.TotalSeconds:0.#} s warm-up + {options.Duration.TotalSeconds:0.#} s");
         var run = await RunLoop.RunAsync(RunSettings.From("unary", options), async (worker, _, ct) =>
         {
-            await gate.For(worker).UnaryAsync(s_check, request, gate.Call(ct));
+            await gate.For(worker).UnaryAsync(GateClients.HealthCheck, request, gate.Call(ct));
             return default;
         }, cancellationToken);
-        return Output.Print([run.ToReport(options.Name, countsRecipients: false)], options, s_check.FullName, run.EndReason);
+        return Output.Print([run.ToReport(options.Name, countsRecipients: false)], options, GateClients.HealthCheck.FullName, run.EndReason);
     }
 }

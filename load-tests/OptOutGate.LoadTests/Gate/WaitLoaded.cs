@@ -17,9 +17,6 @@ namespace OptOutGate.LoadTests.Gate;
 /// </summary>
 internal static class WaitLoaded
 {
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_health =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-
     public static async Task<int> RunAsync(LoadTestOptions options, CancellationToken cancellationToken)
     {
         if (options.Dataset == 0)
@@ -47,7 +44,7 @@ internal static class WaitLoaded
             {
                 try
                 {
-                    var health = await gate.For(0).UnaryAsync(s_health, new HealthCheckRequest(), new CallOptions(gate.Headers, deadline, cancellationToken));
+                    var health = await gate.For(0).UnaryAsync(GateClients.HealthCheck, new HealthCheckRequest(), new CallOptions(gate.Headers, deadline, cancellationToken));
                     lastHealth = health.Status.ToString();
                     if (health.Status == HealthCheckResponse.Types.ServingStatus.Serving)
                     {

@@ -12,9 +12,6 @@ namespace OptOutGate.LoadTests.Gate;
 /// </summary>
 internal static class WaitReady
 {
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_check =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-
     public static async Task<int> RunAsync(LoadTestOptions options, CancellationToken cancellationToken)
     {
         using var gate = GateClients.Primary(options);
@@ -24,7 +21,7 @@ internal static class WaitReady
         {
             try
             {
-                var response = await gate.For(0).UnaryAsync(s_check, new HealthCheckRequest(), new CallOptions(gate.Headers, DateTime.UtcNow.AddSeconds(2), cancellationToken));
+                var response = await gate.For(0).UnaryAsync(GateClients.HealthCheck, new HealthCheckRequest(), new CallOptions(gate.Headers, DateTime.UtcNow.AddSeconds(2), cancellationToken));
                 if (response.Status == HealthCheckResponse.Types.ServingStatus.Serving)
                 {
                     Console.Error.WriteLine($"wait-ready: {options.Address} SERVING after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");

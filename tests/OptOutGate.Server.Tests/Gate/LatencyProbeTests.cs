@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using OptOutGate.Contracts.V1;
@@ -43,31 +42,13 @@ public sealed class LatencyProbeTests
         }
     }
 
-    private static async Task<(int ExitCode, string Output)> RunProbeAsync(GateProcess gate, string batch, int expectBlocked)
-    {
-        var root = GateProcess.RepositoryRoot();
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("OPTOUTGATE_PYTHON") is { Length: > 0 } python ? python : "/usr/bin/python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = root,
-        };
-        foreach (var argument in new[]
-        {
-            Path.Combine(root, "load-tests", "python", "latency_probe.py"),
-            "--address", "127.0.0.1:" + gate.Port.ToString(CultureInfo.InvariantCulture),
-            "--rate", "200", "--duration", "1", "--warmup", "0.2",
-            "--batch", batch, "--expect-blocked", expectBlocked.ToString(CultureInfo.InvariantCulture),
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int ExitCode, string Output)> RunProbeAsync(GateProcess gate, string batch, int expectBlocked) =>
+        PythonScript.RunAsync(
+            Path.Combine("load-tests", "python", "latency_probe.py"),
+            [
+                "--address", "127.0.0.1:" + gate.Port.ToString(CultureInfo.InvariantCulture),
+                "--rate", "200", "--duration", "1", "--warmup", "0.2",
+                "--batch", batch, "--expect-blocked", expectBlocked.ToString(CultureInfo.InvariantCulture),
+            ],
+            TimeSpan.FromMinutes(2));
 }

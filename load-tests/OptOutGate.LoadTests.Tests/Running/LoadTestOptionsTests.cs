@@ -39,6 +39,18 @@ public class LoadTestOptionsTests
     [InlineData("check", "--sms-type", "unspecified")]
     [InlineData("check", "--bogus", "1")]
     [InlineData("check", "-z")]
+    [InlineData("check", "--direct")]
+    [InlineData("mo", "--direct", "-r", "100")]
+    [InlineData("check", "--direct", "-r", "100", "--address", "https://127.0.0.1:6000")]
     public void Bad_options_are_refused(params string[] args) =>
         Assert.False(LoadTestOptions.TryParse(args, out _, out _));
+
+    [Theory]
+    [InlineData("check", "--direct", "-r", "100")]
+    [InlineData("check", "--direct", "--find-half-load")]
+    public void Direct_takes_a_paced_check(params string[] args)
+    {
+        Assert.True(LoadTestOptions.TryParse(args, out var options, out var error), error);
+        Assert.True(options.Direct);
+    }
 }

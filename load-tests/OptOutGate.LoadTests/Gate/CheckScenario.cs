@@ -1,5 +1,6 @@
 using System.Globalization;
 using OptOutGate.Contracts.V1;
+using OptOutGate.LoadTests.Http2;
 using OptOutGate.LoadTests.Reporting;
 using OptOutGate.LoadTests.Running;
 using OptOutGate.LoadTests.Workload;
@@ -30,7 +31,9 @@ internal static class CheckScenario
         Describe("check", options, pool);
         if (!options.FindHalfLoad)
         {
-            var run = await RunLoop.RunAsync(RunSettings.From("check", options), call, cancellationToken);
+            var run = options.Direct
+                ? RunDirect(RunSettings.From("check (direct)", options), options, pool, cancellationToken)
+                : await RunLoop.RunAsync(RunSettings.From("check", options), call, cancellationToken);
             var report = run.ToReport(options.Name, countsRecipients: true);
             return Output.Print([report], options, GateClients.CheckBatch.FullName, run.EndReason);
         }
@@ -40,8 +43,8 @@ internal static class CheckScenario
         var maxReport = max.ToReport(Named(options, "maximum load"), countsRecipients: true);
         var half = maxReport.Rps / 2;
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"check: maximum {maxReport.Rps:0.0} calls/s; now paced at half, {half:0.0} calls/s"));
-        var settings = RunSettings.From("check (half)", options) with { Rps = half };
-        var paced = await RunLoop.RunAsync(settings, call, cancellationToken);
+        var settings = RunSettings.From(options.Direct ? "check (half, direct)" : "check (half)", options) with { Rps = half };
+        var paced = options.Direct ? RunDirect(settings, options, pool, cancellationToken) : await RunLoop.RunAsync(settings, call, cancellationToken);
         var halfReport = paced.ToReport(Named(options, string.Create(CultureInfo.InvariantCulture, $"half load ({half:0.0} calls/s)")), countsRecipients: true);
         var p99 = LoadReport.Percentile(halfReport.SortedOkNanos, 99);
         halfReport.Notes.Add(("Target", $"p99 {GhzFormat.NanoUnit(p99)} at half load, target < 1 ms: {(p99 < 1_000_000 ? "met" : "NOT met")}"));
@@ -77,6 +80,29 @@ internal static class CheckScenario
             var tally = await gate.For(worker).RawUnaryAsync(GateClients.CheckBatch, request, CheckBatchTally.Decode, gate.Call(cancellationToken));
             return new CallResult(tally.Verdicts, verify ? Verify(tally.Verdicts, tally.Counts, pool.BatchSize, pool.ExpectedBlocked) : null);
         };
+
+    /// <summary>A paced run on the direct HTTP/2 client (--direct): the same batches, every answer checked the same way.</summary>
+    private static RunResult RunDirect(RunSettings settings, LoadTestOptions options, BatchPool pool, CancellationToken cancellationToken)
+    {
+        var verify = options.SmsType != SmsType.Confirmation;
+        List<(string, string)> headers = [("grpc-timeout", Rpc.GrpcTimeout.Format(options.Timeout)), ("user-agent", "optoutgate-loadtests-direct")];
+        if (options.Key is { } key)
+        {
+            headers.Add(("authorization", "Bearer " + key));
+        }
+
+        var target = new DirectUnaryTarget(
+            options.Address.Host,
+            options.Address.Port,
+            RequestHeaderBlock.Encode(options.Address.Authority, GateClients.CheckBatch.FullName, headers),
+            [.. Enumerable.Range(0, pool.Requests.Length).Select(n => pool.Encoded(n))],
+            message =>
+            {
+                var tally = CheckBatchTally.Decode(message);
+                return new CallResult(tally.Verdicts, verify ? Verify(tally.Verdicts, tally.Counts, pool.BatchSize, pool.ExpectedBlocked) : null);
+            });
+        return DirectUnaryRun.Run(settings, target, options.Connections, options.Timeout, cancellationToken);
+    }
 
     public static string Verify(int verdicts, VerdictCounts? counts, int recipients, int expectedBlocked) =>
         verdicts == recipients && counts is not null && counts.BlockedOptedOut == expectedBlocked

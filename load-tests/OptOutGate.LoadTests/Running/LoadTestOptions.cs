@@ -32,6 +32,8 @@ internal sealed class LoadTestOptions
         check:     --batch-size 1000  --opted-out-share 0.02  --dataset 1000000  --no-load  --load-via add|import
                    --load-parallelism 4  --sender LOADTEST  --app ""  --sms-type marketing  --batches 64
                    --find-half-load (max load, then half of it: p99 at half load)
+                   --direct (paced runs, -r or the half of --find-half-load, on the direct HTTP/2 client: open loop,
+                   one pacing thread sends, reader threads complete, no thread pool; h2c only)
         streams:   --in-flight 8 (per stream)
         mo:        --mo-sender (default --sender)
         mixed:     --mo-streams 2  --mo-in-flight 16  --mo-rps 0
@@ -92,6 +94,9 @@ internal sealed class LoadTestOptions
     public int Batches { get; private set; } = 64;
 
     public bool FindHalfLoad { get; private set; }
+
+    /// <summary>Paced check runs go through the direct HTTP/2 client (Http2/DirectUnaryRun) instead of the project's client.</summary>
+    public bool Direct { get; private set; }
 
     public int InFlight { get; private set; } = 8;
 
@@ -166,8 +171,18 @@ internal sealed class LoadTestOptions
             }
         }
 
-        return true;
+        error = options.Inconsistency() ?? string.Empty;
+        return error.Length == 0;
     }
+
+    /// <summary>Options that parse one by one but cannot go together.</summary>
+    private string? Inconsistency() => Direct switch
+    {
+        true when Command != "check" => "--direct applies to the check command only.",
+        true when Rps <= 0 && !FindHalfLoad => "--direct drives paced runs: give -r/--rps or --find-half-load.",
+        true when Address.Scheme != Uri.UriSchemeHttp => "--direct speaks plain-text HTTP/2 (h2c): the address must be http://.",
+        _ => null,
+    };
 
     /// <summary>Go-style durations as ghz takes them: <c>500ms</c>, <c>10s</c>, <c>2m</c>, <c>1h</c>; a bare number is seconds.</summary>
     public static bool TryParseDuration(string text, out TimeSpan duration)
@@ -207,6 +222,7 @@ internal sealed class LoadTestOptions
         ["concurrency"] = Concurrency,
         ["connections"] = Connections,
         ["qps"] = Rps,
+        ["direct"] = Direct,
         ["duration"] = (long)(Duration.TotalMilliseconds * 1_000_000),
         ["timeout"] = (long)(Timeout.TotalMilliseconds * 1_000_000),
         ["warmup"] = (long)(Warmup.TotalMilliseconds * 1_000_000),
@@ -230,6 +246,9 @@ internal sealed class LoadTestOptions
                 return true;
             case "--find-half-load":
                 FindHalfLoad = true;
+                return true;
+            case "--direct":
+                Direct = true;
                 return true;
             case "--use-min-sequence":
                 UseMinSequence = true;

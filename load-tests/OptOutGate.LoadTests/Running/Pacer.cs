@@ -81,7 +81,7 @@ internal sealed partial class Pacer : IDisposable
         }
     }
 
-    private static void SleepUntil(long timestamp)
+    internal static void SleepUntil(long timestamp)
     {
         var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
         if (wait <= TimeSpan.Zero)

@@ -118,8 +118,13 @@ internal static class RunLoop
     }
 }
 
-/// <summary>The recorders of one run and its measured wall time.</summary>
-internal sealed record RunResult(IReadOnlyList<LatencyRecorder> Recorders, TimeSpan Total, string EndReason)
+/// <summary>The recorders of one run, its measured wall time, and notes the runner adds under the summary.</summary>
+internal sealed record RunResult(IReadOnlyList<LatencyRecorder> Recorders, TimeSpan Total, string EndReason, IReadOnlyList<(string Label, string Value)>? Notes = null)
 {
-    public LoadReport ToReport(string name, bool countsRecipients) => LoadReport.From(name, Recorders, Total, countsRecipients);
+    public LoadReport ToReport(string name, bool countsRecipients)
+    {
+        var report = LoadReport.From(name, Recorders, Total, countsRecipients);
+        report.Notes.AddRange(Notes ?? []);
+        return report;
+    }
 }

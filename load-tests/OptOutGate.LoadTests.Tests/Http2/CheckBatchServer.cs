@@ -1,0 +1,90 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Rpc;
+using OptOutGate.Rpc.Server;
+using OptOutGate.Rpc.Server.Hosting;
+using OptOutGate.Rpc.Server.Services;
+
+namespace OptOutGate.LoadTests.Tests.Http2;
+
+/// <summary>
+/// A real Kestrel server with the project's gRPC layer serving Gate.CheckBatch by a rule the tests can predict: a
+/// recipient ending in 0 is opted out. Sender FAIL gets FAILED_PRECONDITION with a message that needs percent-encoding.
+/// </summary>
+public sealed class CheckBatchServer : IAsyncLifetime
+{
+    public const string FailureMessage = "refusé: 100% sure";
+
+    private WebApplication? _app;
+
+    public Uri Address { get; private set; } = null!;
+
+    public int CallsAnswered;
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ConfigureRpcDefaults();
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.AddRpcServer(options =>
+        {
+            options.MaxReceiveMessageSize = 16 * 1024 * 1024;
+            options.MaxSendMessageSize = 16 * 1024 * 1024;
+        });
+        var gate = GateReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("Gate");
+        builder.Services.AddRpcService(_ => ServiceDefinition.CreateBuilder(gate)
+            .AddUnary<CheckBatchRequest, CheckBatchResponse>(gate.FindMethodByName("CheckBatch"), CheckBatch)
+            .Build());
+
+        _app = builder.Build();
+        _app.MapRpcServices();
+        await _app.StartAsync();
+        Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    private Task<CheckBatchResponse> CheckBatch(CheckBatchRequest request, ServerCallContext context)
+    {
+        if (request.Sender == "FAIL")
+        {
+            throw new RpcException(StatusCode.FailedPrecondition, FailureMessage);
+        }
+
+        var response = new CheckBatchResponse { Counts = new VerdictCounts(), Sequence = 7 };
+        foreach (var recipient in request.Recipients)
+        {
+            var blocked = recipient.EndsWith('0');
+            response.Verdicts.Add(blocked ? Verdict.BlockedOptedOut : Verdict.Allowed);
+            if (blocked)
+            {
+                response.Counts.BlockedOptedOut++;
+            }
+            else
+            {
+                response.Counts.Allowed++;
+            }
+        }
+
+        Interlocked.Increment(ref CallsAnswered);
+        return Task.FromResult(response);
+    }
+}

@@ -1,0 +1,235 @@
+using System.Buffers;
+using System.Diagnostics;
+using OptOutGate.LoadTests.Reporting;
+using OptOutGate.LoadTests.Running;
+using OptOutGate.Rpc;
+
+namespace OptOutGate.LoadTests.Http2;
+
+/// <summary>
+/// An open-loop paced run on <see cref="Http2Connection"/>s, for latency at a given rate (--direct): one thread sleeps
+/// to each slot (start + k / rps, as <see cref="Pacer"/>) and sends call k itself, whatever is in flight; the
+/// connections' reader threads complete the calls and record them. No thread-pool thread takes part, so what is
+/// measured is the gate and the network stack, not the client's scheduling. At most --concurrency calls are in flight
+/// (never more than the server's SETTINGS_MAX_CONCURRENT_STREAMS per connection); when all are, the next slot waits,
+/// and its latency, taken from the slot, includes that wait (no coordinated omission).
+/// </summary>
+internal sealed class DirectUnaryRun
+{
+    private readonly object _free = new();
+    private readonly Stack<PacedCall>[] _idle;
+    private readonly LatencyRecorder[] _recorders;
+    private readonly List<long>[] _fromSend;
+    private readonly DirectUnaryTarget _target;
+    private int _inFlight;
+
+    private DirectUnaryRun(DirectUnaryTarget target, int connections)
+    {
+        _target = target;
+        _idle = new Stack<PacedCall>[connections];
+        _recorders = new LatencyRecorder[connections];
+        _fromSend = new List<long>[connections];
+        for (var i = 0; i < connections; i++)
+        {
+            _idle[i] = new Stack<PacedCall>();
+            _recorders[i] = new LatencyRecorder();
+            _fromSend[i] = new List<long>(capacity: 16 * 1024);
+        }
+    }
+
+    /// <param name="settings">Rps must be set: an open loop has no natural pace.</param>
+    /// <param name="drainTimeout">How long calls still in flight at the end may take before they are failed.</param>
+    public static RunResult Run(RunSettings settings, DirectUnaryTarget target, int connections, TimeSpan drainTimeout, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.Rps);
+        var open = new List<Http2Connection>();
+        try
+        {
+            for (var i = 0; i < connections; i++)
+            {
+                open.Add(Http2Connection.Connect(target.Host, target.Port, drainTimeout));
+            }
+
+            return new DirectUnaryRun(target, connections).Run(settings, open, drainTimeout, cancellationToken);
+        }
+        finally
+        {
+            foreach (var connection in open)
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
+    private RunResult Run(RunSettings settings, List<Http2Connection> connections, TimeSpan drainTimeout, CancellationToken cancellationToken)
+    {
+        var framed = _target.FramedRequests();
+        var perConnection = (settings.Concurrency + connections.Count - 1) / connections.Count;
+        for (var c = 0; c < connections.Count; c++)
+        {
+            for (var i = 0; i < Math.Min(perConnection, connections[c].MaxConcurrentStreams); i++)
+            {
+                _idle[c].Push(new PacedCall(this, c));
+            }
+        }
+
+        var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 100;
+        var measureFrom = start + (long)(settings.Warmup.TotalSeconds * Stopwatch.Frequency);
+        var measureUntil = settings.Total > 0 ? long.MaxValue : measureFrom + (long)(settings.Duration.TotalSeconds * Stopwatch.Frequency);
+        using (var progress = new Progress(settings, _recorders, start, measureFrom))
+        {
+            var (from, slot, counted, issued) = (start, 0L, 0L, 0L);
+            while (!cancellationToken.IsCancellationRequested && (settings.Total == 0 || counted < settings.Total))
+            {
+                var due = from + (long)(slot * Stopwatch.Frequency / settings.Rps);
+                if (from == start && due >= measureFrom && measureFrom > start)
+                {
+                    // The measured part keeps its own schedule, whatever the warm-up left late.
+                    (from, slot, due) = (measureFrom, 0, measureFrom);
+                }
+
+                if (due >= measureUntil)
+                {
+                    break;
+                }
+
+                Pacer.SleepUntil(due);
+                var connection = (int)(issued % connections.Count);
+                var call = TakeIdle(connection);
+                call.Scheduled = due;
+                call.Sent = Stopwatch.GetTimestamp();
+                call.Counted = due >= measureFrom;
+                counted += call.Counted ? 1 : 0;
+                Interlocked.Increment(ref _inFlight);
+                connections[connection].Start(call, _target.HeaderBlock, framed[(int)(issued % framed.Length)]);
+                issued++;
+                slot++;
+            }
+
+            WaitForInFlight(drainTimeout);
+            foreach (var connection in connections)
+            {
+                connection.Dispose(); // Fails whatever is still in flight, which is then recorded.
+            }
+
+            progress.Finish();
+        }
+
+        var lastEnded = _recorders.Max(static r => r.LastEnded);
+        var total = lastEnded > measureFrom ? Stopwatch.GetElapsedTime(measureFrom, lastEnded) : TimeSpan.Zero;
+        var endReason = cancellationToken.IsCancellationRequested ? "cancel" : settings.Total > 0 ? "normal" : "timeout";
+        return new RunResult(_recorders, total, endReason, [("From the send", FromSendSummary())]);
+    }
+
+    /// <summary>
+    /// The OK calls' latency from the moment the pacing thread sent them: the slot latency less the pacing thread's own
+    /// wake-up delay and any wait for a free call. Shown beside the summary, it tells the two apart.
+    /// </summary>
+    private string FromSendSummary()
+    {
+        var sorted = _fromSend.SelectMany(static list => list).Order().ToArray();
+        return $"p50 {GhzFormat.NanoUnit(LoadReport.Percentile(sorted, 50))}, p99 {GhzFormat.NanoUnit(LoadReport.Percentile(sorted, 99))}, p99.9 {GhzFormat.NanoUnit(LoadReport.Percentile(sorted, 99.9))}";
+    }
+
+    private PacedCall TakeIdle(int connection)
+    {
+        lock (_free)
+        {
+            while (_idle[connection].Count == 0)
+            {
+                Monitor.Wait(_free);
+            }
+
+            return _idle[connection].Pop();
+        }
+    }
+
+    private void WaitForInFlight(TimeSpan timeout)
+    {
+        var until = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        lock (_free)
+        {
+            while (_inFlight > 0)
+            {
+                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), until);
+                if (left <= TimeSpan.Zero)
+                {
+                    return;
+                }
+
+                Monitor.Wait(_free, left);
+            }
+        }
+    }
+
+    /// <summary>Records a completed call (on the reader thread that completed it) and makes its object idle again.</summary>
+    private void Completed(PacedCall call, Status status, ReadOnlySequence<byte> message)
+    {
+        var ended = Stopwatch.GetTimestamp();
+        if (call.Counted)
+        {
+            Record(call, status, message, ended);
+        }
+
+        lock (_free)
+        {
+            _idle[call.Connection].Push(call);
+            _inFlight--;
+            Monitor.PulseAll(_free);
+        }
+    }
+
+    private void Record(PacedCall call, Status status, ReadOnlySequence<byte> message, long ended)
+    {
+        var nanos = LatencyRecorder.ToNanos(ended - call.Scheduled);
+        var recorder = _recorders[call.Connection];
+        CallResult result = default;
+        if (status.Code == StatusCode.OK)
+        {
+            try
+            {
+                result = _target.Read(message);
+            }
+            catch (RpcException ex)
+            {
+                status = ex.Status;
+            }
+#pragma warning disable CA1031 // A response the reader cannot take is recorded as the call's failure, as RunLoop does.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                status = new Status(StatusCode.Unknown, ex.GetType().Name + ": " + ex.Message);
+            }
+        }
+
+        // A connection's calls complete on its reader thread, but a refused start completes on the pacing thread.
+        lock (recorder)
+        {
+            if (status.Code != StatusCode.OK)
+            {
+                recorder.RecordError(nanos, status, ended);
+                return;
+            }
+
+            recorder.RecordOk(nanos, result.Recipients, ended);
+            _fromSend[call.Connection].Add(LatencyRecorder.ToNanos(ended - call.Sent));
+            if (result.Tag is { } tag)
+            {
+                recorder.Increment(tag);
+            }
+        }
+    }
+
+    private sealed class PacedCall(DirectUnaryRun run, int connection) : Http2UnaryCall
+    {
+        public int Connection { get; } = connection;
+
+        public long Scheduled { get; set; }
+
+        public long Sent { get; set; }
+
+        public bool Counted { get; set; }
+
+        protected internal override void OnCompleted(Status status, ReadOnlySequence<byte> message) => run.Completed(this, status, message);
+    }
+}

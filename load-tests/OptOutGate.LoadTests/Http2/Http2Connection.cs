@@ -1,0 +1,290 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using OptOutGate.Rpc;
+using static OptOutGate.LoadTests.Http2.Http2Protocol;
+
+namespace OptOutGate.LoadTests.Http2;
+
+/// <summary>
+/// A bare HTTP/2 (h2c, prior knowledge) connection for unary gRPC calls, built to measure the gate's latency without a
+/// client stack's thread hand-offs: the caller's thread writes a call's frames straight to a blocking socket, and one
+/// dedicated reader thread parses every frame and completes the call in place. HttpClient's HTTP/2 instead queues each
+/// write to a writer task and each response to the caller's continuation, three thread-pool wake-ups per call; on two
+/// shared cores each wake-up can cost a millisecond at the tail, which is what the .NET load generator's half-load p99
+/// showed (load-tests/README.md). Flow control is honoured both ways, SETTINGS and PING are answered, GOAWAY and
+/// RST_STREAM end the calls they concern with gRPC's status for them.
+/// </summary>
+internal sealed partial class Http2Connection : IDisposable
+{
+    /// <summary>The receive window this client grants: the largest HTTP/2 allows, so the gate never waits on it.</summary>
+    private const int ReceiveWindow = MaxWindowSize;
+
+    private readonly Socket _socket;
+    private readonly object _send = new();
+    private readonly object _streams = new();
+    private readonly Dictionary<int, Http2UnaryCall> _open = [];
+    private readonly Thread _reader;
+    private readonly ManualResetEventSlim _settingsReceived = new();
+    private byte[] _sendBuffer = new byte[64 * 1024];
+    private int _nextStreamId = 1;
+    private long _connectionSendWindow = DefaultInitialWindowSize;
+    private int _peerInitialWindow = DefaultInitialWindowSize;
+    private int _peerMaxFrameSize = DefaultMaxFrameSize;
+    private Status? _closed; // Written and read under the send lock.
+
+    private Http2Connection(Socket socket)
+    {
+        _socket = socket;
+        _reader = new Thread(ReadLoop) { IsBackground = true, Name = "h2 reader" };
+    }
+
+    /// <summary>SETTINGS_MAX_CONCURRENT_STREAMS from the server (unbounded until it says).</summary>
+    public int MaxConcurrentStreams { get; private set; } = int.MaxValue;
+
+    /// <summary>
+    /// Connects, sends the preface and this client's SETTINGS, and waits for the server's. Synchronous socket calls
+    /// only: one asynchronous call would put the socket in .NET's emulated-blocking mode, whose waits go through the
+    /// thread pool.
+    /// </summary>
+    public static Http2Connection Connect(string host, int port, TimeSpan timeout)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Connect(host, port);
+            var connection = new Http2Connection(socket);
+            connection.SendPreface();
+            connection._reader.Start();
+            if (!connection._settingsReceived.Wait(timeout))
+            {
+                connection.Dispose();
+                throw new IOException($"{host}:{port} sent no HTTP/2 SETTINGS within {timeout.TotalSeconds:0.#} s: is it a gRPC server speaking h2c?");
+            }
+
+            return connection._closed is { } failed ? throw new IOException($"{host}:{port}: {failed.Detail}") : connection;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="call"/>: HEADERS with <paramref name="headerBlock"/>, then DATA carrying
+    /// <paramref name="framedMessage"/> (a gRPC length-prefixed message) and END_STREAM, written from this thread. Waits
+    /// for flow-control window if the server has none open. A connection that has failed completes the call at once.
+    /// </summary>
+    public void Start(Http2UnaryCall call, ReadOnlySpan<byte> headerBlock, ReadOnlySpan<byte> framedMessage)
+    {
+        Status? refused;
+        try
+        {
+            lock (_send)
+            {
+                refused = _closed ?? _goingAway ?? Open(call, headerBlock.Length);
+                if (refused is null)
+                {
+                    var written = Frame(0, headerBlock, FrameType.Headers, EndHeaders, call.StreamId);
+                    WriteData(call, framedMessage, written);
+                }
+            }
+        }
+        catch (SocketException ex)
+        {
+            // The call is open, so closing the connection completes it.
+            Close(new Status(StatusCode.Unavailable, "the connection failed while sending: " + ex.Message));
+            return;
+        }
+
+        if (refused is { } status)
+        {
+            Complete(call, status, default);
+        }
+    }
+
+    public void Dispose()
+    {
+        Close(new Status(StatusCode.Cancelled, "the client closed the connection"));
+        if (_reader.IsAlive && Thread.CurrentThread != _reader)
+        {
+            _reader.Join();
+        }
+
+        _socket.Dispose();
+        _settingsReceived.Dispose();
+    }
+
+    private Status? Open(Http2UnaryCall call, int headerBlockLength)
+    {
+        if (headerBlockLength > _peerMaxFrameSize)
+        {
+            return new Status(StatusCode.Internal, $"request headers of {headerBlockLength} bytes exceed the server's frame size ({_peerMaxFrameSize})");
+        }
+
+        if (_nextStreamId < 0)
+        {
+            return new Status(StatusCode.Unavailable, "this connection has used all its stream ids");
+        }
+
+        call.Reset();
+        call.StreamId = _nextStreamId;
+        call.SendWindow = _peerInitialWindow;
+        _nextStreamId += 2;
+        lock (_streams)
+        {
+            _open.Add(call.StreamId, call);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// DATA frames within both send windows, waiting for WINDOW_UPDATE when they are shut; called under the send lock.
+    /// Stops early when the stream or the connection ends while it waits: whoever ended it completed the call.
+    /// </summary>
+    private void WriteData(Http2UnaryCall call, ReadOnlySpan<byte> message, int written)
+    {
+        var streamId = call.StreamId; // The reader zeroes call.StreamId when the server ends the stream early.
+        var sent = 0;
+        while (sent < message.Length)
+        {
+            var room = (int)Math.Min(Math.Min(_connectionSendWindow, call.SendWindow), _peerMaxFrameSize);
+            if (room <= 0)
+            {
+                Flush(written);
+                written = 0;
+                Monitor.Wait(_send);
+                if (_closed is not null || call.StreamId == 0)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            var length = Math.Min(room, message.Length - sent);
+            var last = sent + length == message.Length;
+            written = Frame(written, message.Slice(sent, length), FrameType.Data, last ? EndStream : (byte)0, streamId);
+            _connectionSendWindow -= length;
+            call.SendWindow -= length;
+            sent += length;
+        }
+
+        Flush(written);
+    }
+
+    /// <summary>Appends a frame to the send buffer at <paramref name="offset"/>; returns the new end.</summary>
+    private int Frame(int offset, ReadOnlySpan<byte> payload, FrameType type, byte flags, int streamId)
+    {
+        var end = offset + FrameHeaderSize + payload.Length;
+        if (end > _sendBuffer.Length)
+        {
+            Array.Resize(ref _sendBuffer, Math.Max(end, _sendBuffer.Length * 2));
+        }
+
+        WriteFrameHeader(_sendBuffer.AsSpan(offset), payload.Length, type, flags, streamId);
+        payload.CopyTo(_sendBuffer.AsSpan(offset + FrameHeaderSize));
+        return end;
+    }
+
+    private void Flush(int length)
+    {
+        var sent = 0;
+        while (sent < length)
+        {
+            sent += _socket.Send(_sendBuffer.AsSpan(sent, length - sent), SocketFlags.None);
+        }
+    }
+
+    /// <summary>Writes one control frame (from the reader thread); a socket that has gone ends the connection.</summary>
+    private void SendControl(FrameType type, byte flags, int streamId, ReadOnlySpan<byte> payload)
+    {
+        SocketException failure;
+        lock (_send)
+        {
+            if (_closed is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                Flush(Frame(0, payload, type, flags, streamId));
+                return;
+            }
+            catch (SocketException ex)
+            {
+                failure = ex;
+            }
+        }
+
+        Close(new Status(StatusCode.Unavailable, "the connection failed while sending: " + failure.Message));
+    }
+
+    private void SendPreface()
+    {
+        Span<byte> settings = stackalloc byte[18];
+        Setting(settings, SettingsEnablePush, 0);
+        Setting(settings[6..], SettingsInitialWindowSize, ReceiveWindow);
+        Setting(settings[12..], SettingsHeaderTableSize, HpackDecoder.MaxTableSize);
+        Span<byte> window = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(window, ReceiveWindow - DefaultInitialWindowSize);
+        lock (_send)
+        {
+            Preface.CopyTo(_sendBuffer);
+            var written = Frame(Preface.Length, settings, FrameType.Settings, 0, 0);
+            Flush(Frame(written, window, FrameType.WindowUpdate, 0, 0));
+        }
+
+        static void Setting(Span<byte> destination, ushort id, int value)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(destination, id);
+            BinaryPrimitives.WriteInt32BigEndian(destination[2..], value);
+        }
+    }
+
+    /// <summary>Ends the call (at most once: whoever takes it out of the open table completes it).</summary>
+    private void Complete(Http2UnaryCall call, Status status, System.Buffers.ReadOnlySequence<byte> message)
+    {
+        call.StreamId = 0;
+        call.OnCompleted(status, message);
+    }
+
+    /// <summary>Fails every open call and refuses new ones; the first reason given is kept.</summary>
+    private void Close(Status reason)
+    {
+        List<Http2UnaryCall> open;
+        lock (_send)
+        {
+            if (_closed is not null)
+            {
+                return;
+            }
+
+            _closed = reason;
+            Monitor.PulseAll(_send);
+        }
+
+        _settingsReceived.Set();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already gone.
+        }
+
+        lock (_streams)
+        {
+            open = [.. _open.Values];
+            _open.Clear();
+        }
+
+        foreach (var call in open)
+        {
+            Complete(call, reason, default);
+        }
+    }
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The standard performance set (load-tests/README.md, "Performance"): builds Release, starts a gate of its own
 # (Release, temporary data directory, free port, metrics off), runs
-#   unary at 64 workers · check at maximum load, then at half of it (p99) · probe (the same CheckBatch paced from
+#   unary at 64 workers · check at maximum load, then at half of it (p99; paced open loop by the direct HTTP/2 client,
+#   --direct, unless HALF_LOAD_CLIENT=channel) · probe (the same CheckBatch paced from
 #   python grpcio, an independent client) · race against redis-server · mo ·
 #   mixed (checks at maximum while MO arrives at MIXED_MO_RPS) · lag (a replica of the gate started after the runs
 #   above, following its change stream; primary ack -> replica verdict)
@@ -18,6 +19,8 @@
 #   LAG_SAMPLES=300               samples of `lag`
 #   NO_REPLICA=1                  skip the replica and `lag`
 #   SKIP_BUILD=1                  use the binaries already built
+#   HALF_LOAD_CLIENT=direct       the half-load run's client: direct (Http2/, no thread pool) or channel (the project's
+#                                 GrpcChannel on HttpClient, closed loop of CONCURRENCY workers)
 #   PROBE_STEPS="1:1000 1:3000 2:5000"  processes:calls/s of the python grpcio latency probe after `check`
 #   SERVER_DIR=<dir>              run the OptOutGate.Server.dll in <dir> (for example built from a clean checkout)
 #                                 instead of src/OptOutGate.Server/bin/Release/net10.0
@@ -100,7 +103,9 @@ run() {
 
 common=(--address "$address" -z "$DURATION" --warmup "$WARMUP")
 run unary unary "${common[@]}" -c 64 --connections 1
-run check check "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --find-half-load
+half_client=()
+[[ "${HALF_LOAD_CLIENT:-direct}" == channel ]] || half_client=(--direct)
+run check check "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --find-half-load "${half_client[@]}"
 
 # The same CheckBatch latency from an independent client (python grpcio: gRPC's C core), with the dataset just loaded:
 # it tells the gate's own tail from the .NET generator's (load-tests/README.md, "Half load"). Skipped without grpcio.

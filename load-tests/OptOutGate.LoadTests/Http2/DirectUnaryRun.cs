@@ -78,34 +78,9 @@ internal sealed class DirectUnaryRun
         var measureUntil = settings.Total > 0 ? long.MaxValue : measureFrom + (long)(settings.Duration.TotalSeconds * Stopwatch.Frequency);
         using (var progress = new Progress(settings, _recorders, start, measureFrom))
         {
-            var (from, slot, counted, issued) = (start, 0L, 0L, 0L);
-            while (!cancellationToken.IsCancellationRequested && (settings.Total == 0 || counted < settings.Total))
-            {
-                var due = from + (long)(slot * Stopwatch.Frequency / settings.Rps);
-                if (from == start && due >= measureFrom && measureFrom > start)
-                {
-                    // The measured part keeps its own schedule, whatever the warm-up left late.
-                    (from, slot, due) = (measureFrom, 0, measureFrom);
-                }
-
-                if (due >= measureUntil)
-                {
-                    break;
-                }
-
-                Pacer.SleepUntil(due);
-                var connection = (int)(issued % connections.Count);
-                var call = TakeIdle(connection);
-                call.Scheduled = due;
-                call.Sent = Stopwatch.GetTimestamp();
-                call.Counted = due >= measureFrom;
-                counted += call.Counted ? 1 : 0;
-                Interlocked.Increment(ref _inFlight);
-                connections[connection].Start(call, _target.HeaderBlock, framed[(int)(issued % framed.Length)]);
-                issued++;
-                slot++;
-            }
-
+            var pacing = new Thread(() => Pace(settings, connections, framed, (start, measureFrom, measureUntil), cancellationToken)) { Name = "direct pacer" };
+            pacing.Start();
+            pacing.Join();
             WaitForInFlight(drainTimeout);
             foreach (var connection in connections)
             {
@@ -129,6 +104,42 @@ internal sealed class DirectUnaryRun
     {
         var sorted = _fromSend.SelectMany(static list => list).Order().ToArray();
         return $"p50 {GhzFormat.NanoUnit(LoadReport.Percentile(sorted, 50))}, p99 {GhzFormat.NanoUnit(LoadReport.Percentile(sorted, 99))}, p99.9 {GhzFormat.NanoUnit(LoadReport.Percentile(sorted, 99.9))}";
+    }
+
+    /// <summary>
+    /// The pacing thread (its own, not a thread-pool thread the run would hold for its whole length): sleeps to each
+    /// slot and sends that call itself.
+    /// </summary>
+    private void Pace(RunSettings settings, List<Http2Connection> connections, byte[][] framed, (long Start, long MeasureFrom, long MeasureUntil) window, CancellationToken cancellationToken)
+    {
+        var (start, measureFrom, measureUntil) = window;
+        var (from, slot, counted, issued) = (start, 0L, 0L, 0L);
+        while (!cancellationToken.IsCancellationRequested && (settings.Total == 0 || counted < settings.Total))
+        {
+            var due = from + (long)(slot * Stopwatch.Frequency / settings.Rps);
+            if (from == start && due >= measureFrom && measureFrom > start)
+            {
+                // The measured part keeps its own schedule, whatever the warm-up left late.
+                (from, slot, due) = (measureFrom, 0, measureFrom);
+            }
+
+            if (due >= measureUntil)
+            {
+                break;
+            }
+
+            Pacer.SleepUntil(due);
+            var connection = (int)(issued % connections.Count);
+            var call = TakeIdle(connection);
+            call.Scheduled = due;
+            call.Sent = Stopwatch.GetTimestamp();
+            call.Counted = due >= measureFrom;
+            counted += call.Counted ? 1 : 0;
+            Interlocked.Increment(ref _inFlight);
+            connections[connection].Start(call, _target.HeaderBlock, framed[(int)(issued % framed.Length)]);
+            issued++;
+            slot++;
+        }
     }
 
     private PacedCall TakeIdle(int connection)

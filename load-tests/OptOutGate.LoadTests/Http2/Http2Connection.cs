@@ -8,10 +8,10 @@ namespace OptOutGate.LoadTests.Http2;
 /// <summary>
 /// A bare HTTP/2 (h2c, prior knowledge) connection for unary gRPC calls, built to measure the gate's latency without a
 /// client stack's thread hand-offs: the caller's thread writes a call's frames straight to a blocking socket, and one
-/// dedicated reader thread parses every frame and completes the call in place. HttpClient's HTTP/2 instead queues each
-/// write to a writer task and each response to the caller's continuation, three thread-pool wake-ups per call; on two
-/// shared cores each wake-up can cost a millisecond at the tail, which is what the .NET load generator's half-load p99
-/// showed (load-tests/README.md). Flow control is honoured both ways, SETTINGS and PING are answered, GOAWAY and
+/// dedicated reader thread parses every frame and completes the call in place. HttpClient's HTTP/2 instead hands each
+/// request to the connection's writer and each response back to the caller's continuation through the thread pool;
+/// on two shared cores such wake-ups cost up to milliseconds at the tail, which the project's client showed in its
+/// half-load p99 (load-tests/README.md, "Half load"). Flow control is honoured both ways, SETTINGS and PING are answered, GOAWAY and
 /// RST_STREAM end the calls they concern with gRPC's status for them.
 /// </summary>
 internal sealed partial class Http2Connection : IDisposable

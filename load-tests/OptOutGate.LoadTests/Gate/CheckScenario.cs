@@ -27,7 +27,7 @@ internal static class CheckScenario
         }
 
         var pool = BatchPool.Create(options, space);
-        var call = CreateCall(gate, pool, options.SmsType != SmsType.Confirmation);
+        var call = CreateCall(gate, pool, options.ChecksVerdicts);
         Describe("check", options, pool);
         if (!options.FindHalfLoad)
         {
@@ -78,13 +78,12 @@ internal static class CheckScenario
         {
             var request = pool.Encoded((worker * 7919L) + sequence);
             var tally = await gate.For(worker).RawUnaryAsync(GateClients.CheckBatch, request, CheckBatchTally.Decode, gate.Call(cancellationToken));
-            return new CallResult(tally.Verdicts, verify ? Verify(tally.Verdicts, tally.Counts, pool.BatchSize, pool.ExpectedBlocked) : null);
+            return Result(tally, pool, verify);
         };
 
     /// <summary>A paced run on the direct HTTP/2 client (--direct): the same batches, every answer checked the same way.</summary>
     private static RunResult RunDirect(RunSettings settings, LoadTestOptions options, BatchPool pool, CancellationToken cancellationToken)
     {
-        var verify = options.SmsType != SmsType.Confirmation;
         List<(string, string)> headers = [("grpc-timeout", Rpc.GrpcTimeout.Format(options.Timeout)), ("user-agent", "optoutgate-loadtests-direct")];
         if (options.Key is { } key)
         {
@@ -95,14 +94,14 @@ internal static class CheckScenario
             options.Address.Host,
             options.Address.Port,
             RequestHeaderBlock.Encode(options.Address.Authority, GateClients.CheckBatch.FullName, headers),
-            [.. Enumerable.Range(0, pool.Requests.Length).Select(n => pool.Encoded(n))],
-            message =>
-            {
-                var tally = CheckBatchTally.Decode(message);
-                return new CallResult(tally.Verdicts, verify ? Verify(tally.Verdicts, tally.Counts, pool.BatchSize, pool.ExpectedBlocked) : null);
-            });
+            pool.AllEncoded,
+            message => Result(CheckBatchTally.Decode(message), pool, options.ChecksVerdicts));
         return DirectUnaryRun.Run(settings, target, options.Connections, options.Timeout, cancellationToken);
     }
+
+    /// <summary>An answer as the run records it: its recipients, and whether its verdicts are the expected ones.</summary>
+    private static CallResult Result(CheckBatchTally tally, BatchPool pool, bool verify) =>
+        new(tally.Verdicts, verify ? Verify(tally.Verdicts, tally.Counts, pool.BatchSize, pool.ExpectedBlocked) : null);
 
     public static string Verify(int verdicts, VerdictCounts? counts, int recipients, int expectedBlocked) =>
         verdicts == recipients && counts is not null && counts.BlockedOptedOut == expectedBlocked

@@ -21,7 +21,7 @@ internal static class CheckStreamScenario
         }
 
         var pool = BatchPool.Create(options, space);
-        var verify = options.SmsType != SmsType.Confirmation;
+        var verify = options.ChecksVerdicts;
         var streams = new StreamMux<CheckStreamRequest, CheckStreamResponse, ulong>[options.Concurrency];
         for (var i = 0; i < streams.Length; i++)
         {

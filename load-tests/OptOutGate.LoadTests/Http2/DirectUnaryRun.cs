@@ -74,8 +74,7 @@ internal sealed class DirectUnaryRun
         }
 
         var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 100;
-        var measureFrom = start + (long)(settings.Warmup.TotalSeconds * Stopwatch.Frequency);
-        var measureUntil = settings.Total > 0 ? long.MaxValue : measureFrom + (long)(settings.Duration.TotalSeconds * Stopwatch.Frequency);
+        var (measureFrom, measureUntil) = settings.Window(start);
         using (var progress = new Progress(settings, _recorders, start, measureFrom))
         {
             var pacing = new Thread(() => Pace(settings, connections, framed, (start, measureFrom, measureUntil), cancellationToken)) { Name = "direct pacer" };
@@ -90,10 +89,7 @@ internal sealed class DirectUnaryRun
             progress.Finish();
         }
 
-        var lastEnded = _recorders.Max(static r => r.LastEnded);
-        var total = lastEnded > measureFrom ? Stopwatch.GetElapsedTime(measureFrom, lastEnded) : TimeSpan.Zero;
-        var endReason = cancellationToken.IsCancellationRequested ? "cancel" : settings.Total > 0 ? "normal" : "timeout";
-        return new RunResult(_recorders, total, endReason, [("From the send", FromSendSummary())]);
+        return RunResult.From(_recorders, measureFrom, settings, cancellationToken.IsCancellationRequested, [("From the send", FromSendSummary())]);
     }
 
     /// <summary>
@@ -113,16 +109,11 @@ internal sealed class DirectUnaryRun
     private void Pace(RunSettings settings, List<Http2Connection> connections, byte[][] framed, (long Start, long MeasureFrom, long MeasureUntil) window, CancellationToken cancellationToken)
     {
         var (start, measureFrom, measureUntil) = window;
-        var (from, slot, counted, issued) = (start, 0L, 0L, 0L);
+        var schedule = new PaceSchedule(start, measureFrom, settings.Rps);
+        var (counted, issued) = (0L, 0L);
         while (!cancellationToken.IsCancellationRequested && (settings.Total == 0 || counted < settings.Total))
         {
-            var due = from + (long)(slot * Stopwatch.Frequency / settings.Rps);
-            if (from == start && due >= measureFrom && measureFrom > start)
-            {
-                // The measured part keeps its own schedule, whatever the warm-up left late.
-                (from, slot, due) = (measureFrom, 0, measureFrom);
-            }
-
+            var due = schedule.Next(out _);
             if (due >= measureUntil)
             {
                 break;
@@ -138,7 +129,6 @@ internal sealed class DirectUnaryRun
             Interlocked.Increment(ref _inFlight);
             connections[connection].Start(call, _target.HeaderBlock, framed[(int)(issued % framed.Length)]);
             issued++;
-            slot++;
         }
     }
 
@@ -192,41 +182,30 @@ internal sealed class DirectUnaryRun
 
     private void Record(PacedCall call, Status status, ReadOnlySequence<byte> message, long ended)
     {
-        var nanos = LatencyRecorder.ToNanos(ended - call.Scheduled);
-        var recorder = _recorders[call.Connection];
+        Status? failure = status.Code == StatusCode.OK ? null : status;
         CallResult result = default;
-        if (status.Code == StatusCode.OK)
+        if (failure is null)
         {
             try
             {
                 result = _target.Read(message);
             }
-            catch (RpcException ex)
-            {
-                status = ex.Status;
-            }
 #pragma warning disable CA1031 // A response the reader cannot take is recorded as the call's failure, as RunLoop does.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                status = new Status(StatusCode.Unknown, ex.GetType().Name + ": " + ex.Message);
+                failure = RunLoop.StatusOf(ex);
             }
         }
 
         // A connection's calls complete on its reader thread, but a refused start completes on the pacing thread.
+        var recorder = _recorders[call.Connection];
         lock (recorder)
         {
-            if (status.Code != StatusCode.OK)
+            recorder.Record(LatencyRecorder.ToNanos(ended - call.Scheduled), failure, result, ended);
+            if (failure is null)
             {
-                recorder.RecordError(nanos, status, ended);
-                return;
-            }
-
-            recorder.RecordOk(nanos, result.Recipients, ended);
-            _fromSend[call.Connection].Add(LatencyRecorder.ToNanos(ended - call.Sent));
-            if (result.Tag is { } tag)
-            {
-                recorder.Increment(tag);
+                _fromSend[call.Connection].Add(LatencyRecorder.ToNanos(ended - call.Sent));
             }
         }
     }

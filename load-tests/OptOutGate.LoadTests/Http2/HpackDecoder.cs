@@ -119,7 +119,7 @@ internal sealed class HpackDecoder
 
     private void Insert(string name, string value)
     {
-        var size = Encoding.ASCII.GetByteCount(name) + Encoding.ASCII.GetByteCount(value) + EntryOverhead;
+        var size = name.Length + value.Length + EntryOverhead; // Latin-1 strings: one byte per character.
         if (size > _tableCapacity)
         {
             // An entry larger than the table empties it and is not added (RFC 7541 section 4.4).

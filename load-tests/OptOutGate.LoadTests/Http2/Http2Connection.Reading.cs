@@ -12,8 +12,6 @@ internal sealed partial class Http2Connection
     /// <summary>The largest response message accepted (the load generator's limit for the project's client too).</summary>
     private const int MaxResponseMessageSize = 64 * 1024 * 1024;
 
-    private const uint CompressionError = 0x9;
-
     private readonly HpackDecoder _hpack = new();
     private byte[] _headerBlock = new byte[DefaultMaxFrameSize];
     private int _headerBlockLength;
@@ -43,7 +41,7 @@ internal sealed partial class Http2Connection
                     var (length, type, flags, streamId) = ReadFrameHeader(buffer.AsSpan(start));
                     if (length > DefaultMaxFrameSize)
                     {
-                        throw new Http2ProtocolException($"a {type} frame of {length} bytes, over the {DefaultMaxFrameSize} this client allows", 0x6);
+                        throw new Http2ProtocolException($"a {type} frame of {length} bytes, over the {DefaultMaxFrameSize} this client allows", FrameSizeError);
                     }
 
                     if (end - start < FrameHeaderSize + length)
@@ -103,7 +101,7 @@ internal sealed partial class Http2Connection
                 var code = BinaryPrimitives.ReadUInt32BigEndian(Exactly(payload, 4, type));
                 if (Take(streamId) is { } reset)
                 {
-                    Complete(reset, new Status(StatusOf(code), $"the server reset the stream (HTTP/2 error code {code})"), default);
+                    Complete(reset, new Status(GrpcHttpMapping.FromHttp2ErrorCode(code), $"the server reset the stream (HTTP/2 error code {code})"), default);
                 }
 
                 break;
@@ -204,7 +202,7 @@ internal sealed partial class Http2Connection
         {
             if (_headerBlockLength + fragment.Length > 1024 * 1024)
             {
-                throw new Http2ProtocolException("a header block over 1 MiB", 0xb);
+                throw new Http2ProtocolException("a header block over 1 MiB", EnhanceYourCalm);
             }
 
             Array.Resize(ref _headerBlock, Math.Max(_headerBlock.Length * 2, _headerBlockLength + fragment.Length));
@@ -265,7 +263,7 @@ internal sealed partial class Http2Connection
 
         if (payload.Length % 6 != 0)
         {
-            throw new Http2ProtocolException($"a SETTINGS frame of {payload.Length} bytes", 0x6);
+            throw new Http2ProtocolException($"a SETTINGS frame of {payload.Length} bytes", FrameSizeError);
         }
 
         for (var i = 0; i < payload.Length; i += 6)
@@ -346,7 +344,7 @@ internal sealed partial class Http2Connection
     {
         if (payload.Length < 8)
         {
-            throw new Http2ProtocolException("a GOAWAY frame shorter than 8 bytes", 0x6);
+            throw new Http2ProtocolException("a GOAWAY frame shorter than 8 bytes", FrameSizeError);
         }
 
         var lastStreamId = BinaryPrimitives.ReadInt32BigEndian(payload) & int.MaxValue;
@@ -442,7 +440,7 @@ internal sealed partial class Http2Connection
     }
 
     private static ReadOnlySpan<byte> Exactly(ReadOnlySpan<byte> payload, int length, FrameType type) =>
-        payload.Length == length ? payload : throw new Http2ProtocolException($"a {type} frame of {payload.Length} bytes, not {length}", 0x6);
+        payload.Length == length ? payload : throw new Http2ProtocolException($"a {type} frame of {payload.Length} bytes, not {length}", FrameSizeError);
 }
 
 /// <summary>A connection error in what the server sent (RFC 9113 section 5.4.1), with the HTTP/2 error code to report.</summary>

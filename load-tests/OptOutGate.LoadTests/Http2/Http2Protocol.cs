@@ -45,8 +45,9 @@ internal static class Http2Protocol
 
     public const uint ProtocolError = 0x1;
     public const uint FlowControlError = 0x3;
-    public const uint RefusedStream = 0x7;
+    public const uint FrameSizeError = 0x6;
     public const uint Cancel = 0x8;
+    public const uint CompressionError = 0x9;
     public const uint EnhanceYourCalm = 0xb;
 
     public static void WriteFrameHeader(Span<byte> destination, int length, FrameType type, byte flags, int streamId)
@@ -61,17 +62,4 @@ internal static class Http2Protocol
 
     public static (int Length, FrameType Type, byte Flags, int StreamId) ReadFrameHeader(ReadOnlySpan<byte> source) =>
         ((source[0] << 16) | (source[1] << 8) | source[2], (FrameType)source[3], source[4], BinaryPrimitives.ReadInt32BigEndian(source[5..]) & int.MaxValue);
-
-    /// <summary>
-    /// gRPC's mapping of an RST_STREAM or GOAWAY error code to a status (PROTOCOL-HTTP2.md, "Errors"): the call was
-    /// refused before any processing (UNAVAILABLE, safe to retry), cancelled, or broke the protocol (INTERNAL).
-    /// </summary>
-    public static Rpc.StatusCode StatusOf(uint errorCode) => errorCode switch
-    {
-        RefusedStream => Rpc.StatusCode.Unavailable,
-        Cancel => Rpc.StatusCode.Cancelled,
-        EnhanceYourCalm => Rpc.StatusCode.ResourceExhausted,
-        0xc => Rpc.StatusCode.PermissionDenied, // INADEQUATE_SECURITY
-        _ => Rpc.StatusCode.Internal,
-    };
 }

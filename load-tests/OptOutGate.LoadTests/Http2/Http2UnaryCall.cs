@@ -40,21 +40,12 @@ internal abstract class Http2UnaryCall
         var status = Find(fields, ":status");
         if (status != "200")
         {
-            // gRPC's HTTP-to-status mapping (doc/http-grpc-status-mapping.md).
-            var code = status switch
-            {
-                "400" => StatusCode.Internal,
-                "401" => StatusCode.Unauthenticated,
-                "403" => StatusCode.PermissionDenied,
-                "404" => StatusCode.Unimplemented,
-                "429" or "502" or "503" or "504" => StatusCode.Unavailable,
-                _ => StatusCode.Unknown,
-            };
+            var code = int.TryParse(status, out var http) ? GrpcHttpMapping.FromHttpStatus(http) : StatusCode.Unknown;
             return new Status(code, $"HTTP status {status ?? "(none)"} instead of 200");
         }
 
         var contentType = Find(fields, "content-type");
-        return contentType is not null && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase)
+        return GrpcHttpMapping.IsGrpcContentType(contentType)
             ? null
             : new Status(StatusCode.Unknown, $"content-type '{contentType}' is not application/grpc");
     }

@@ -1,4 +1,3 @@
-using OptOutGate.Contracts.V1;
 using OptOutGate.LoadTests.Gate;
 using OptOutGate.LoadTests.Running;
 using OptOutGate.LoadTests.Workload;
@@ -21,7 +20,7 @@ internal static class MixedScenario
         }
 
         var pool = BatchPool.Create(options, space);
-        var checkCall = CheckScenario.CreateCall(gate, pool, options.SmsType != SmsType.Confirmation);
+        var checkCall = CheckScenario.CreateCall(gate, pool, options.ChecksVerdicts);
 
         // MO on its own connections, as a carrier adapter would be a different client from the dispatcher.
         using var moGate = new GateClients(options.Address, Math.Max(1, Math.Min(options.MoStreams, options.Connections)), options.Key, options.Timeout);

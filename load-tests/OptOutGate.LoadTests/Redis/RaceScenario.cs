@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using OptOutGate.Contracts.V1;
 using OptOutGate.LoadTests.Gate;
 using OptOutGate.LoadTests.Reporting;
 using OptOutGate.LoadTests.Running;
@@ -68,7 +67,7 @@ internal static class RaceScenario
 
         var pool = BatchPool.Create(options, space);
         var commands = pool.Requests.Select(r => RespConnection.Encode("SMISMEMBER", key, r.Recipients)).ToArray();
-        var verify = options.SmsType != SmsType.Confirmation;
+        var verify = options.ChecksVerdicts;
         var gateCall = CheckScenario.CreateCall(gate, pool, verify);
         RunLoop.CallAsync redisCall = async (worker, sequence, ct) =>
         {

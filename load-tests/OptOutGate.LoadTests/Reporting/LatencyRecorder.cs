@@ -64,6 +64,22 @@ internal sealed class LatencyRecorder
         Volatile.Write(ref _calls, _calls + 1);
     }
 
+    /// <summary>One call: an error with its status, or OK with its recipients and its tally.</summary>
+    public void Record(long nanos, Status? failure, Running.CallResult result, long ended)
+    {
+        if (failure is { } status)
+        {
+            RecordError(nanos, status, ended);
+            return;
+        }
+
+        RecordOk(nanos, result.Recipients, ended);
+        if (result.Tag is { } tag)
+        {
+            Increment(tag);
+        }
+    }
+
     public void Increment(string counter, long by = 1) => _counters[counter] = _counters.GetValueOrDefault(counter) + by;
 
     private void Count(StatusCode code) => _codes[code] = _codes.GetValueOrDefault(code) + 1;

@@ -91,6 +91,12 @@ internal sealed class LoadTestOptions
 
     public SmsType SmsType { get; private set; } = SmsType.Marketing;
 
+    /// <summary>
+    /// Whether each answer's BLOCKED_OPTED_OUT count can be checked against the batch: a CONFIRMATION depends on the
+    /// confirmation windows open after recent opt-outs and opt-ins (common.proto), not on the dataset alone.
+    /// </summary>
+    public bool ChecksVerdicts => SmsType != SmsType.Confirmation;
+
     public int Batches { get; private set; } = 64;
 
     public bool FindHalfLoad { get; private set; }

@@ -57,22 +57,18 @@ internal sealed partial class Pacer : IDisposable
 
     private void Release()
     {
-        var from = _start;
-        var warmingUp = _measureFrom > _start;
-        for (long slot = 0; !_stopped; slot++)
+        var schedule = new PaceSchedule(_start, _measureFrom, _rps);
+        while (!_stopped)
         {
-            var due = from + (long)(slot * Stopwatch.Frequency / _rps);
-            if (warmingUp && due >= _measureFrom)
+            var due = schedule.Next(out var startsMeasuring);
+            if (startsMeasuring)
             {
-                warmingUp = false;
                 SleepUntil(_measureFrom);
                 while (_starts.Wait(0))
                 {
                     // Drop the warm-up's backlog.
                     _due.TryDequeue(out _);
                 }
-
-                (from, slot, due) = (_measureFrom, 0, _measureFrom);
             }
 
             SleepUntil(due);

@@ -16,8 +16,7 @@ internal static class RunLoop
     public static async Task<RunResult> RunAsync(RunSettings settings, CallAsync call, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var measureFrom = start + Ticks(settings.Warmup);
-        var measureUntil = settings.Total > 0 ? long.MaxValue : measureFrom + Ticks(settings.Duration);
+        var (measureFrom, measureUntil) = settings.Window(start);
         using var pacer = settings.Rps > 0 ? new Pacer(start, measureFrom, settings.Rps) : null;
         var shared = new Shared(settings.Total, pacer);
 
@@ -37,12 +36,12 @@ internal static class RunLoop
 
         await Task.WhenAll(workers);
         progress.Finish();
-
-        var lastEnded = recorders.Max(static r => r.LastEnded);
-        var total = lastEnded > measureFrom ? Stopwatch.GetElapsedTime(measureFrom, lastEnded) : TimeSpan.Zero;
-        var endReason = cancellationToken.IsCancellationRequested ? "cancel" : settings.Total > 0 ? "normal" : "timeout";
-        return new RunResult(recorders, total, endReason);
+        return RunResult.From(recorders, measureFrom, settings, cancellationToken.IsCancellationRequested);
     }
+
+    /// <summary>A call's failure as the status recorded for it: an RpcException's own, anything else UNKNOWN, as ghz records it.</summary>
+    public static Status StatusOf(Exception exception) =>
+        exception is RpcException rpc ? rpc.Status : new Status(StatusCode.Unknown, exception.GetType().Name + ": " + exception.Message);
 
     private static async Task WorkAsync(
         int worker, CallAsync call, LatencyRecorder recorder, Shared shared, long measureFrom, long measureUntil, CancellationToken cancellationToken)
@@ -70,10 +69,6 @@ internal static class RunLoop
             {
                 result = await call(worker, sequence++, cancellationToken);
             }
-            catch (RpcException ex)
-            {
-                failure = ex.Status;
-            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
@@ -82,7 +77,7 @@ internal static class RunLoop
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                failure = new Status(StatusCode.Unknown, ex.GetType().Name + ": " + ex.Message);
+                failure = StatusOf(ex);
             }
 
             var ended = Stopwatch.GetTimestamp();
@@ -92,21 +87,9 @@ internal static class RunLoop
             }
 
             var nanos = result.LatencyNanos ?? LatencyRecorder.ToNanos(ended - (scheduled != 0 ? Math.Min(scheduled, began) : began));
-            if (failure is { } status)
-            {
-                recorder.RecordError(nanos, status, ended);
-                continue;
-            }
-
-            recorder.RecordOk(nanos, result.Recipients, ended);
-            if (result.Tag is { } tag)
-            {
-                recorder.Increment(tag);
-            }
+            recorder.Record(nanos, failure, result, ended);
         }
     }
-
-    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
     private sealed class Shared(long total, Pacer? pacer)
     {
@@ -121,6 +104,14 @@ internal static class RunLoop
 /// <summary>The recorders of one run, its measured wall time, and notes the runner adds under the summary.</summary>
 internal sealed record RunResult(IReadOnlyList<LatencyRecorder> Recorders, TimeSpan Total, string EndReason, IReadOnlyList<(string Label, string Value)>? Notes = null)
 {
+    /// <summary>The result of a run whose measured part began at <paramref name="measureFrom"/>: it lasted until the last call ended.</summary>
+    public static RunResult From(IReadOnlyList<LatencyRecorder> recorders, long measureFrom, RunSettings settings, bool cancelled, IReadOnlyList<(string Label, string Value)>? notes = null)
+    {
+        var lastEnded = recorders.Max(static r => r.LastEnded);
+        var total = lastEnded > measureFrom ? Stopwatch.GetElapsedTime(measureFrom, lastEnded) : TimeSpan.Zero;
+        return new RunResult(recorders, total, cancelled ? "cancel" : settings.Total > 0 ? "normal" : "timeout", notes);
+    }
+
     public LoadReport ToReport(string name, bool countsRecipients)
     {
         var report = LoadReport.From(name, Recorders, Total, countsRecipients);

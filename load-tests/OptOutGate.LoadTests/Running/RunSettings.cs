@@ -11,4 +11,11 @@ internal sealed record RunSettings(string Label, int Concurrency, TimeSpan Durat
 {
     public static RunSettings From(string label, LoadTestOptions options) =>
         new(label, options.Concurrency, options.Duration, options.Total, options.Warmup, options.Rps);
+
+    /// <summary>Where the measured part of a run started at <paramref name="start"/> begins and ends (Stopwatch timestamps).</summary>
+    public (long MeasureFrom, long MeasureUntil) Window(long start)
+    {
+        var measureFrom = start + (long)(Warmup.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        return (measureFrom, Total > 0 ? long.MaxValue : measureFrom + (long)(Duration.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
+    }
 }

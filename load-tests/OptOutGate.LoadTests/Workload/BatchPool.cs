@@ -35,6 +35,9 @@ internal sealed class BatchPool
     /// <summary>Batch <paramref name="n"/> (the same one as the indexer) as its serialized CheckBatchRequest.</summary>
     public byte[] Encoded(long n) => _encoded[(int)(n % _encoded.Length)];
 
+    /// <summary>Every batch serialized, in order.</summary>
+    public IReadOnlyList<byte[]> AllEncoded => _encoded;
+
     public static int OptedOutPerBatch(int batchSize, double share, long dataset) =>
         dataset == 0 ? 0 : (int)Math.Round(batchSize * share, MidpointRounding.AwayFromZero);
 

@@ -46,7 +46,7 @@ internal sealed partial class GrpcCall
 
         if (Find<HttpProtocolException>(ex) is { } protocol)
         {
-            return new Status(MapResetCode(protocol.ErrorCode), Describe(context, ex));
+            return new Status(GrpcHttpMapping.FromHttp2ErrorCode(protocol.ErrorCode), Describe(context, ex));
         }
 
         // Connection refused, reset or closed; TLS failures; the channel disposed: the spec's "connection failure".
@@ -54,16 +54,6 @@ internal sealed partial class GrpcCall
             ? new Status(StatusCode.Unavailable, Describe(context, ex))
             : new Status(StatusCode.Internal, Describe(context, ex));
     }
-
-    /// <summary>RST_STREAM / GOAWAY error codes to statuses (PROTOCOL-HTTP2.md "Errors").</summary>
-    internal static StatusCode MapResetCode(long http2ErrorCode) => http2ErrorCode switch
-    {
-        0x7 => StatusCode.Unavailable,        // REFUSED_STREAM: not processed, safe to retry
-        0x8 => StatusCode.Cancelled,          // CANCEL
-        0xB => StatusCode.ResourceExhausted,  // ENHANCE_YOUR_CALM
-        0xC => StatusCode.PermissionDenied,   // INADEQUATE_SECURITY
-        _ => StatusCode.Internal,             // NO_ERROR without a status, PROTOCOL_ERROR, INTERNAL_ERROR, ...
-    };
 
     /// <summary>"context Type: message Type: message" down the inner exceptions, as grpc-dotnet words it.</summary>
     internal static string Describe(string context, Exception ex)

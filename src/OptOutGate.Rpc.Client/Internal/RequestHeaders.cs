@@ -6,7 +6,7 @@ namespace OptOutGate.Rpc.Client.Internal;
 /// <summary>The request headers of a call, in the order PROTOCOL-HTTP2.md gives (grpc-timeout right after the reserved ones).</summary>
 internal static class RequestHeaders
 {
-    public const string GrpcContentType = "application/grpc";
+    public const string GrpcContentType = GrpcHttpMapping.ContentType;
 
     /// <summary><c>grpc-&lt;lang&gt;-&lt;variant&gt;/&lt;version&gt;</c>, the user-agent structure PROTOCOL-HTTP2.md recommends.</summary>
     public static readonly string DefaultUserAgent = "grpc-dotnet-optoutgate/" + Version();

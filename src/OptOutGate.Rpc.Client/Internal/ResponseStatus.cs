@@ -35,7 +35,7 @@ internal static class ResponseStatus
         var httpStatus = (int)response.StatusCode;
         if (httpStatus != 200)
         {
-            return new Status(MapHttpStatus(httpStatus), "Bad gRPC response. HTTP status code: " + httpStatus.ToString(CultureInfo.InvariantCulture));
+            return new Status(GrpcHttpMapping.FromHttpStatus(httpStatus), "Bad gRPC response. HTTP status code: " + httpStatus.ToString(CultureInfo.InvariantCulture));
         }
 
         var contentType = response.Content.Headers.ContentType;
@@ -44,40 +44,12 @@ internal static class ResponseStatus
             return new Status(StatusCode.Cancelled, "Bad gRPC response. Response did not have a content-type header.");
         }
 
-        if (!IsGrpcContentType(contentType.MediaType))
+        if (!GrpcHttpMapping.IsGrpcContentType(contentType.MediaType))
         {
             return new Status(StatusCode.Cancelled, "Bad gRPC response. Invalid content-type value: " + contentType);
         }
 
         return null;
-    }
-
-    /// <summary>
-    /// The HTTP-to-gRPC table of http-grpc-status-mapping.md, used only when the response has no grpc-status.
-    /// Unexpected 1xx map to INTERNAL as in grpc-dotnet.
-    /// </summary>
-    public static StatusCode MapHttpStatus(int httpStatus) => httpStatus switch
-    {
-        400 => StatusCode.Internal,
-        401 => StatusCode.Unauthenticated,
-        403 => StatusCode.PermissionDenied,
-        404 => StatusCode.Unimplemented,
-        429 or 502 or 503 or 504 => StatusCode.Unavailable,
-        431 => StatusCode.Internal,
-        >= 100 and < 200 => StatusCode.Internal,
-        _ => StatusCode.Unknown,
-    };
-
-    /// <summary><c>application/grpc</c>, optionally followed by <c>+subtype</c> or <c>;params</c>, case-insensitive (not <c>application/grpc-web</c>).</summary>
-    public static bool IsGrpcContentType(string? mediaType)
-    {
-        if (mediaType is null || !mediaType.StartsWith(RequestHeaders.GrpcContentType, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        return mediaType.Length == RequestHeaders.GrpcContentType.Length
-            || mediaType[RequestHeaders.GrpcContentType.Length] is '+' or ';';
     }
 
     /// <summary>Reads grpc-status and grpc-message (percent-decoded). An unparsable grpc-status is UNKNOWN, an error parsing the returned status.</summary>

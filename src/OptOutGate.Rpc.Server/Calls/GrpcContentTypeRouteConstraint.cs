@@ -10,5 +10,5 @@ namespace OptOutGate.Rpc.Server.Calls;
 internal sealed class GrpcContentTypeRouteConstraint : IRouteConstraint
 {
     public bool Match(HttpContext? httpContext, IRouter? route, string routeKey, RouteValueDictionary values, RouteDirection routeDirection) =>
-        httpContext is not null && RpcProtocol.IsGrpcContentType(httpContext.Request.ContentType);
+        httpContext is not null && GrpcHttpMapping.IsGrpcContentType(httpContext.Request.ContentType);
 }

@@ -5,7 +5,7 @@ namespace OptOutGate.Rpc.Server.Calls;
 /// <summary>Header names, fixed values and pre-built strings of the gRPC HTTP/2 protocol (PROTOCOL-HTTP2.md).</summary>
 internal static class RpcProtocol
 {
-    public const string ContentType = "application/grpc";
+    public const string ContentType = GrpcHttpMapping.ContentType;
     public const string StatusHeader = "grpc-status";
     public const string MessageHeader = "grpc-message";
     public const string TimeoutHeader = GrpcTimeout.HeaderName;
@@ -22,26 +22,6 @@ internal static class RpcProtocol
         (uint)code < (uint)s_statusStrings.Length
             ? s_statusStrings[(int)code]
             : ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// <c>application/grpc</c>, optionally followed by <c>+subtype</c> or <c>;params</c>, case-insensitive
-    /// (grpc-dotnet's rule), so that <c>application/grpc-web</c> is not taken for gRPC.
-    /// </summary>
-    public static bool IsGrpcContentType(string? contentType)
-    {
-        if (contentType is null || !contentType.StartsWith(ContentType, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        if (contentType.Length == ContentType.Length)
-        {
-            return true;
-        }
-
-        var next = contentType[ContentType.Length];
-        return next is '+' or ';';
-    }
 
     /// <summary>Headers that are part of the protocol, not custom metadata (grpc-dotnet's filtered set).</summary>
     public static bool IsReservedRequestHeader(string name) =>

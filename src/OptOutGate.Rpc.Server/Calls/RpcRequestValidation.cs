@@ -11,7 +11,7 @@ internal static class RpcRequestValidation
     {
         var request = http.Request;
         var contentType = request.ContentType;
-        if (!RpcProtocol.IsGrpcContentType(contentType))
+        if (!GrpcHttpMapping.IsGrpcContentType(contentType))
         {
             RpcServerLog.UnsupportedContentType(logger, contentType);
             Reject(

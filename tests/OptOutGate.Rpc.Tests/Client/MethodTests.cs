@@ -34,10 +34,10 @@ public sealed class MethodTests
     [Fact]
     public void Reset_codes_map_to_statuses_per_the_spec()
     {
-        Assert.Equal(StatusCode.Cancelled, GrpcCall.MapResetCode(0x8));
-        Assert.Equal(StatusCode.Unavailable, GrpcCall.MapResetCode(0x7));
-        Assert.Equal(StatusCode.ResourceExhausted, GrpcCall.MapResetCode(0xB));
-        Assert.Equal(StatusCode.PermissionDenied, GrpcCall.MapResetCode(0xC));
-        Assert.Equal(StatusCode.Internal, GrpcCall.MapResetCode(0x2));
+        Assert.Equal(StatusCode.Cancelled, GrpcHttpMapping.FromHttp2ErrorCode(0x8));
+        Assert.Equal(StatusCode.Unavailable, GrpcHttpMapping.FromHttp2ErrorCode(0x7));
+        Assert.Equal(StatusCode.ResourceExhausted, GrpcHttpMapping.FromHttp2ErrorCode(0xB));
+        Assert.Equal(StatusCode.PermissionDenied, GrpcHttpMapping.FromHttp2ErrorCode(0xC));
+        Assert.Equal(StatusCode.Internal, GrpcHttpMapping.FromHttp2ErrorCode(0x2));
     }
 }

@@ -21,7 +21,7 @@ public sealed class ResponseStatusTests
     [InlineData(200, StatusCode.Unknown)]
     [InlineData(103, StatusCode.Internal)]
     public void Http_status_maps_per_the_grpc_table(int http, StatusCode expected) =>
-        Assert.Equal(expected, ResponseStatus.MapHttpStatus(http));
+        Assert.Equal(expected, GrpcHttpMapping.FromHttpStatus(http));
 
     [Theory]
     [InlineData("application/grpc", true)]
@@ -32,7 +32,7 @@ public sealed class ResponseStatusTests
     [InlineData("application/json", false)]
     [InlineData(null, false)]
     public void Grpc_content_type_is_recognised_with_subtypes_and_parameters_only(string? mediaType, bool expected) =>
-        Assert.Equal(expected, ResponseStatus.IsGrpcContentType(mediaType));
+        Assert.Equal(expected, GrpcHttpMapping.IsGrpcContentType(mediaType));
 
     [Fact]
     public void Valid_response_headers_mean_messages_follow()

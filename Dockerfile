@@ -9,8 +9,7 @@ COPY src/OptOutGate.Rpc.Client/OptOutGate.Rpc.Client.csproj src/OptOutGate.Rpc.C
 COPY src/OptOutGate.Contracts/OptOutGate.Contracts.csproj src/OptOutGate.Contracts/
 COPY src/OptOutGate.Core/OptOutGate.Core.csproj src/OptOutGate.Core/
 COPY src/OptOutGate.Server/OptOutGate.Server.csproj src/OptOutGate.Server/
-# The local package folder in NuGet.config exists only on the build machines here; an empty one keeps restore happy.
-RUN mkdir -p /opt/nuget/packages && dotnet restore src/OptOutGate.Server/OptOutGate.Server.csproj
+RUN dotnet restore src/OptOutGate.Server/OptOutGate.Server.csproj
 COPY protos/ protos/
 COPY src/ src/
 RUN dotnet publish src/OptOutGate.Server/OptOutGate.Server.csproj -c Release --no-restore -o /app

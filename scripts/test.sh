@@ -29,16 +29,20 @@ fi
 export OPTOUTGATE_PYTHON=/usr/bin/python3
 export OPTOUTGATE_NODE="$(command -v node)"
 
+# The closing line's parser is checked first against captured output, crashed test hosts included.
+scripts/test-summary/check.sh
+
 dotnet build OptOutGate.sln -c Release -warnaserror
 
-# One plain closing line ("N passed, N failed") summed over every test assembly, for people and for CI.
+# One plain closing line ("N passed, N failed, N skipped, N aborted") summed over every test assembly, for people
+# and for CI. A test host that crashes prints no summary of its own: the line names it, and the script fails.
 log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 set +e
 dotnet test OptOutGate.sln -c Release --no-build "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+awk -f scripts/test-summary/summarize.awk "$log"
+summary_status=$?
 set -e
-awk '/(Passed|Failed)! +- Failed: / {
-        gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
-     } END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
-rm -f "$log"
+[ "$status" -ne 0 ] || status=$summary_status
 exit "$status"

@@ -167,6 +167,10 @@ def main():
     except ImportError:
         print("latency_probe: cannot import grpc: apt-get install -y python3-grpcio", file=sys.stderr)
         return 2
+    if not os.path.isfile(args.batch):
+        print("latency_probe: no batch file at %s: write it with `dotnet run --project load-tests/OptOutGate.LoadTests "
+              "-c Release -- ghz-data --out load-tests/ghz/data` (run-perf.sh writes its own)" % args.batch, file=sys.stderr)
+        return 2
     with open(args.batch, encoding="utf-8") as f:
         batch = json.load(f)
     request = encode_request(batch)

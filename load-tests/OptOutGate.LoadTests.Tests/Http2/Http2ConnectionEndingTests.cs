@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
@@ -27,7 +26,7 @@ public sealed class Http2ConnectionEndingTests
         var peer = Task.Run(() => ServeOneRequest(listener, how));
 
         using var connection = Http2Connection.Connect("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, Timeout);
-        var call = new RecordingCall();
+        var call = new Http2Peer.RecordingCall();
         connection.Start(call, RequestHeaderBlock.Encode("test", "/test.Service/Method", []), [0, 0, 0, 0, 1, 8]);
 
         var status = await call.Completed.Task.WaitAsync(Timeout);
@@ -35,7 +34,7 @@ public sealed class Http2ConnectionEndingTests
         Assert.Contains(detail, status.Detail, StringComparison.Ordinal);
 
         // A connection the server has left refuses new calls at once with the same kind of status.
-        var next = new RecordingCall();
+        var next = new Http2Peer.RecordingCall();
         connection.Start(next, RequestHeaderBlock.Encode("test", "/test.Service/Method", []), [0, 0, 0, 0, 1, 8]);
         Assert.Equal(StatusCode.Unavailable, (await next.Completed.Task.WaitAsync(Timeout)).Code);
 
@@ -48,84 +47,25 @@ public sealed class Http2ConnectionEndingTests
     {
         using var client = listener.AcceptTcpClient();
         var stream = client.GetStream();
-        ReadExactly(stream, 24); // The client preface.
-        stream.Write(Frame(0x4, 0, 0, [])); // SETTINGS, nothing changed.
-        while (true)
-        {
-            var header = ReadExactly(stream, 9);
-            var length = (header[0] << 16) | (header[1] << 8) | header[2];
-            var (type, flags) = (header[3], header[4]);
-            ReadExactly(stream, length);
-            if (type == 0x4 && (flags & 0x1) == 0)
-            {
-                stream.Write(Frame(0x4, 0x1, 0, [])); // SETTINGS ACK.
-            }
-
-            if (type == 0x0 && (flags & 0x1) != 0)
-            {
-                break; // The request's last DATA frame.
-            }
-        }
+        Http2Peer.AnswerHandshake(stream);
+        Http2Peer.ReadRequest(stream);
 
         var payload = new byte[8];
         switch (how)
         {
             case "goaway":
                 BinaryPrimitives.WriteInt32BigEndian(payload, 0); // Last stream processed: none.
-                stream.Write(Frame(0x7, 0, 0, [.. payload, .. "draining"u8]));
-                ReadUntilClosed(stream);
+                stream.Write(Http2Peer.Frame(Http2Peer.GoAway, 0, 0, [.. payload, .. "draining"u8]));
+                Http2Peer.ReadUntilClosed(stream);
                 break;
             case "reset":
                 BinaryPrimitives.WriteUInt32BigEndian(payload, 7); // REFUSED_STREAM.
-                stream.Write(Frame(0x3, 0, 1, payload[..4]));
-                stream.Write(Frame(0x7, 0, 0, new byte[8])); // Then GOAWAY, so the second call is refused too.
-                ReadUntilClosed(stream);
+                stream.Write(Http2Peer.Frame(Http2Peer.RstStream, 0, 1, payload[..4]));
+                stream.Write(Http2Peer.Frame(Http2Peer.GoAway, 0, 0, new byte[8])); // Then GOAWAY, so the second call is refused too.
+                Http2Peer.ReadUntilClosed(stream);
                 break;
             default:
                 break; // Closing the socket is the whole answer.
         }
-    }
-
-    private static byte[] Frame(byte type, byte flags, int streamId, byte[] payload)
-    {
-        var frame = new byte[9 + payload.Length];
-        frame[0] = (byte)(payload.Length >> 16);
-        frame[1] = (byte)(payload.Length >> 8);
-        frame[2] = (byte)payload.Length;
-        frame[3] = type;
-        frame[4] = flags;
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), streamId);
-        payload.CopyTo(frame, 9);
-        return frame;
-    }
-
-    private static byte[] ReadExactly(NetworkStream stream, int length)
-    {
-        var buffer = new byte[length];
-        stream.ReadExactly(buffer);
-        return buffer;
-    }
-
-    /// <summary>Keeps the socket open until the client closes it, so the ending tested is the frame, not a close.</summary>
-    private static void ReadUntilClosed(NetworkStream stream)
-    {
-        var buffer = new byte[1024];
-        try
-        {
-            while (stream.Read(buffer) > 0)
-            {
-            }
-        }
-        catch (IOException)
-        {
-            // The client reset the connection: it has gone.
-        }
-    }
-
-    private sealed class RecordingCall : Http2UnaryCall
-    {
-        public TaskCompletionSource<Status> Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        protected internal override void OnCompleted(Status status, ReadOnlySequence<byte> message) => Completed.TrySetResult(status);
     }
 }

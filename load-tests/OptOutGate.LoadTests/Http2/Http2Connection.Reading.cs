@@ -20,6 +20,11 @@ internal sealed partial class Http2Connection
     private long _receivedSinceWindowUpdate;
     private Status? _goingAway;
 
+    /// <summary>
+    /// Reads until the connection closes, then disposes the socket: the reader is the last to use it (writers stop at
+    /// <see cref="Close"/>, which every way out of this loop has called), so no other thread disposes it under a
+    /// read or a control frame still being written.
+    /// </summary>
     private void ReadLoop()
     {
         var buffer = new byte[4 * (FrameHeaderSize + DefaultMaxFrameSize)];
@@ -76,6 +81,10 @@ internal sealed partial class Http2Connection
         catch (HpackException ex)
         {
             Abort(CompressionError, ex.Message);
+        }
+        finally
+        {
+            _socket.Dispose();
         }
     }
 
@@ -397,7 +406,10 @@ internal sealed partial class Http2Connection
         {
             try
             {
-                Flush(Frame(0, payload, FrameType.GoAway, 0, 0));
+                if (_closed is null)
+                {
+                    Flush(Frame(0, payload, FrameType.GoAway, 0, 0));
+                }
             }
             catch (SocketException)
             {

@@ -31,6 +31,8 @@ internal sealed partial class Http2Connection : IDisposable
     private int _peerInitialWindow = DefaultInitialWindowSize;
     private int _peerMaxFrameSize = DefaultMaxFrameSize;
     private Status? _closed; // Written and read under the send lock.
+    private bool _readerStarted;
+    private int _disposed;
 
     private Http2Connection(Socket socket)
     {
@@ -48,24 +50,24 @@ internal sealed partial class Http2Connection : IDisposable
     /// </summary>
     public static Http2Connection Connect(string host, int port, TimeSpan timeout)
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var connection = new Http2Connection(new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true });
         try
         {
-            socket.Connect(host, port);
-            var connection = new Http2Connection(socket);
+            connection._socket.Connect(host, port);
             connection.SendPreface();
+            connection._readerStarted = true;
             connection._reader.Start();
             if (!connection._settingsReceived.Wait(timeout))
             {
-                connection.Dispose();
                 throw new IOException($"{host}:{port} sent no HTTP/2 SETTINGS within {timeout.TotalSeconds:0.#} s: is it a gRPC server speaking h2c?");
             }
 
-            return connection._closed is { } failed ? throw new IOException($"{host}:{port}: {failed.Detail}") : connection;
+            return connection.ClosedReason is { } failed ? throw new IOException($"{host}:{port}: {failed.Detail}") : connection;
         }
         catch
         {
-            socket.Dispose();
+            // Not the socket directly: a reader that has failed the handshake may still be closing it.
+            connection.Dispose();
             throw;
         }
     }
@@ -103,16 +105,40 @@ internal sealed partial class Http2Connection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Fails the open calls, shuts the socket and waits for the reader thread to end; it disposes the socket as it
+    /// ends (see <see cref="ReadLoop"/>). Safe to call more than once, from any thread, the reader's own included (a
+    /// call's completion may dispose its connection): the reader then ends when it returns to its loop.
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         Close(new Status(StatusCode.Cancelled, "the client closed the connection"));
-        if (_reader.IsAlive && Thread.CurrentThread != _reader)
+        if (!_readerStarted)
+        {
+            _socket.Dispose();
+        }
+        else if (Thread.CurrentThread != _reader)
         {
             _reader.Join();
         }
 
-        _socket.Dispose();
         _settingsReceived.Dispose();
+    }
+
+    private Status? ClosedReason
+    {
+        get
+        {
+            lock (_send)
+            {
+                return _closed;
+            }
+        }
     }
 
     private Status? Open(Http2UnaryCall call, int headerBlockLength)
@@ -251,7 +277,11 @@ internal sealed partial class Http2Connection : IDisposable
         call.OnCompleted(status, message);
     }
 
-    /// <summary>Fails every open call and refuses new ones; the first reason given is kept.</summary>
+    /// <summary>
+    /// Fails every open call and refuses new ones; the first reason given is kept, later calls do nothing. Any thread
+    /// may call it, several at once: once <see cref="_closed"/> is set under the send lock no writer touches the
+    /// socket again, and shutting it down ends the reader.
+    /// </summary>
     private void Close(Status reason)
     {
         List<Http2UnaryCall> open;
@@ -271,9 +301,9 @@ internal sealed partial class Http2Connection : IDisposable
         {
             _socket.Shutdown(SocketShutdown.Both);
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            // Already gone.
+            // Already gone: the peer reset it, or the reader, ending on the peer's close meanwhile, disposed it.
         }
 
         lock (_streams)

@@ -4,7 +4,6 @@ using OptOutGate.Contracts.V1;
 using OptOutGate.Core.Durability;
 using OptOutGate.Core.Engine;
 using OptOutGate.Server.Engine;
-using StackExchange.Redis;
 
 namespace OptOutGate.Server.Replication;
 
@@ -32,7 +31,7 @@ internal sealed partial class ChangePublisher(
             return;
         }
 
-        using var redis = await RedisFanout.ConnectAsync(options.Redis!, options.Channel);
+        using var redis = await RedisFanout.ConnectAsync(options.Redis!, options.Channel, logger);
         var buffer = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(options.PublishBufferMessages)
         {
             FullMode = BoundedChannelFullMode.DropWrite,
@@ -136,7 +135,7 @@ internal sealed partial class ChangePublisher(
 
             try
             {
-                await redis.Subscriber.PublishAsync(redis.Channel, message);
+                await redis.PublishAsync(message);
                 metrics.Published();
             }
 #pragma warning disable CA1031 // A failed publish is a gap the replicas fill; the publisher goes on.

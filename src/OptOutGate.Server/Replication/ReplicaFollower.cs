@@ -127,8 +127,8 @@ internal sealed partial class ReplicaFollower : BackgroundService
             LogFollowing(_logger, _options.PrimaryAddress!, _writer.NextSequence, _options.Redis is { Length: > 0 } ? "Redis " + _options.Channel : "the change stream");
             if (_options.Redis is { Length: > 0 })
             {
-                redis = await RedisFanout.ConnectAsync(_options.Redis, _options.Channel);
-                await redis.Subscriber.SubscribeAsync(redis.Channel, OnRedisMessage);
+                redis = await RedisFanout.ConnectAsync(_options.Redis, _options.Channel, _logger);
+                await redis.SubscribeInOrderAsync(OnRedisMessage);
             }
 
             var failures = 0;
@@ -181,7 +181,7 @@ internal sealed partial class ReplicaFollower : BackgroundService
 
     private static TimeSpan Backoff(int failures) => TimeSpan.FromMilliseconds(Math.Min(2_000, 50 * (1 << Math.Min(failures, 6))));
 
-    private void OnRedisMessage(RedisChannel channel, RedisValue value)
+    private void OnRedisMessage(RedisValue value)
     {
         Volatile.Write(ref _lastRedisMessage, _time.GetTimestamp());
         _redisMessages.Writer.TryWrite((byte[])value!);

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using StackExchange.Redis;
 
 namespace OptOutGate.LoadTests.Redis;
 
@@ -75,11 +74,11 @@ internal sealed class RedisServerProcess : IAsyncDisposable
 
             try
             {
-                await using var probe = await ConnectionMultiplexer.ConnectAsync(RedisSetClient.Options(port));
-                await probe.GetDatabase().PingAsync();
+                await using var probe = await RespConnection.ConnectAsync("127.0.0.1", port, cancellationToken);
+                await probe.SendAsync(RespConnection.Encode("PING", null, []), cancellationToken);
                 return server;
             }
-            catch (RedisConnectionException) when (Stopwatch.GetTimestamp() < deadline)
+            catch (SocketException) when (Stopwatch.GetTimestamp() < deadline)
             {
                 await Task.Delay(50, cancellationToken);
             }

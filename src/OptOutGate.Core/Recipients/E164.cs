@@ -66,6 +66,65 @@ public static class E164
         return true;
     }
 
+    /// <summary>
+    /// <see cref="TryParse"/> and the numbering-plan test in one pass over the digits (the check path): false as well for
+    /// a well-formed number that no numbering plan allows.
+    /// </summary>
+    public static bool TryParseValid(ReadOnlySpan<char> text, NumberingPlanTable plans, out ulong number)
+    {
+        number = 0;
+        var digits = text.Length - 1;
+        if (digits < MinDigits || digits > MaxDigits || text[0] != '+' || text[1] == '0')
+        {
+            return false;
+        }
+
+        ulong value = 0;
+        var state = NumberingPlanTable.Start;
+        for (var i = 1; i < text.Length; i++)
+        {
+            var d = (uint)(text[i] - '0');
+            if (d > 9)
+            {
+                return false;
+            }
+
+            state = plans.Next(state, d);
+            value = (value * 10) + d;
+        }
+
+        number = value;
+        return plans.Accepts(state);
+    }
+
+    /// <summary><see cref="TryParseValid(ReadOnlySpan{char}, NumberingPlanTable, out ulong)"/> on UTF-8 bytes.</summary>
+    public static bool TryParseValidUtf8(ReadOnlySpan<byte> text, NumberingPlanTable plans, out ulong number)
+    {
+        number = 0;
+        var digits = text.Length - 1;
+        if (digits < MinDigits || digits > MaxDigits || text[0] != (byte)'+' || text[1] == (byte)'0')
+        {
+            return false;
+        }
+
+        ulong value = 0;
+        var state = NumberingPlanTable.Start;
+        for (var i = 1; i < text.Length; i++)
+        {
+            var d = (uint)(text[i] - (byte)'0');
+            if (d > 9)
+            {
+                return false;
+            }
+
+            state = plans.Next(state, d);
+            value = (value * 10) + d;
+        }
+
+        number = value;
+        return plans.Accepts(state);
+    }
+
     public static string Format(ulong number) => "+" + number.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>For logs: never a full phone number (STYLE.md). Keeps the calling code's first digits and the last two.</summary>

@@ -1,0 +1,267 @@
+using System.Runtime.CompilerServices;
+using PhoneNumbers;
+
+namespace OptOutGate.Core.Recipients;
+
+/// <summary>
+/// The check path's numbering-plan test: a deterministic automaton over the digits of an E.164 number (calling code,
+/// then national number) that accepts exactly the numbers whose national number matches a number type of a region of
+/// that calling code in libphonenumber's metadata (fixed line, mobile, toll free, premium rate, shared cost, personal,
+/// VoIP, pager, UAN, voicemail), within that type's possible lengths: what libphonenumber's IsValidNumber accepts for
+/// numbers written in E.164. Built once from the metadata (<see cref="Build"/>); walking it is one table read per digit,
+/// done while the recipient's digits are parsed, so the check path keeps its lookup budget (no parse objects, no
+/// regular expressions, no allocation).
+/// </summary>
+public sealed class NumberingPlanTable
+{
+    private const int Digits = 10;
+
+    // _next[state * 10 + digit] = next state, or -1: no number of any plan continues this way.
+    private readonly int[] _next;
+
+    // Bit n of _accept[state] set: a number ending in this state after n digits is valid.
+    private readonly bool[] _accept;
+
+    private NumberingPlanTable(int[] next, bool[] accept)
+    {
+        _next = next;
+        _accept = accept;
+    }
+
+    /// <summary>States of the automaton (its size: 40 bytes per state).</summary>
+    public int StateCount => _accept.Length;
+
+    /// <summary>The state before the first digit.</summary>
+    public const int Start = 0;
+
+    /// <summary>The state after one more digit (0-9); -1 once no numbering plan can match.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Next(int state, uint digit) => state < 0 ? -1 : _next[(state * Digits) + (int)digit];
+
+    /// <summary>Whether the digits walked so far are a whole valid number.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Accepts(int state) => state >= 0 && _accept[state];
+
+    /// <summary>Whether the number (E.164 digits as an integer, as <see cref="E164"/> parses it) is valid.</summary>
+    public bool IsValid(ulong number)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        var count = 0;
+        for (var n = number; n != 0; n /= 10)
+        {
+            digits[count++] = (byte)(n % 10);
+        }
+
+        var state = Start;
+        for (var i = count - 1; i >= 0 && state >= 0; i--)
+        {
+            state = Next(state, digits[i]);
+        }
+
+        return Accepts(state);
+    }
+
+    /// <summary>Builds the automaton from the metadata of every calling code.</summary>
+    public static NumberingPlanTable Build(PhoneNumberUtil util)
+    {
+        ArgumentNullException.ThrowIfNull(util);
+        var nfa = new DigitNfa();
+        var root = nfa.NewState();
+        var accepts = new Dictionary<int, (int CodeLength, HashSet<int> Lengths)>();
+        foreach (var code in util.GetSupportedCallingCodes().Order())
+        {
+            var codeText = code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // A state reads one set of digits, so every calling code starts from a state of its own.
+            var at = nfa.NewState();
+            nfa.AddEpsilon(root, at);
+            foreach (var c in codeText)
+            {
+                var next = nfa.NewState();
+                nfa.SetDigits(at, (ushort)(1 << (c - '0')), next);
+                var hop = nfa.NewState();
+                nfa.AddEpsilon(next, hop);
+                at = hop;
+            }
+
+            foreach (var metadata in MetadataOf(util, code))
+            {
+                foreach (var desc in TypesOf(metadata))
+                {
+                    var lengths = desc.PossibleLengthList.Count > 0 ? desc.PossibleLengthList : metadata.GeneralDesc.PossibleLengthList;
+                    var start = nfa.NewState();
+                    nfa.AddEpsilon(at, start);
+                    var end = DigitPattern.Add(nfa, desc.NationalNumberPattern, start);
+                    accepts[end] = (codeText.Length, [.. lengths]);
+                }
+            }
+        }
+
+        return Determinize(nfa, root, accepts);
+    }
+
+    private static IEnumerable<PhoneMetadata> MetadataOf(PhoneNumberUtil util, int code)
+    {
+        foreach (var region in util.GetRegionCodesForCountryCode(code))
+        {
+            var metadata = region == "001" ? util.GetMetadataForNonGeographicalRegion(code) : util.GetMetadataForRegion(region);
+            if (metadata is not null)
+            {
+                yield return metadata;
+            }
+        }
+    }
+
+    private static IEnumerable<PhoneNumberDesc> TypesOf(PhoneMetadata metadata)
+    {
+        PhoneNumberDesc?[] types =
+        [
+            metadata.FixedLine, metadata.Mobile, metadata.TollFree, metadata.PremiumRate, metadata.SharedCost,
+            metadata.PersonalNumber, metadata.Voip, metadata.Pager, metadata.Uan, metadata.Voicemail,
+        ];
+        foreach (var desc in types)
+        {
+            if (desc is not null && !string.IsNullOrEmpty(desc.NationalNumberPattern) && desc.NationalNumberPattern != "NA"
+                && !desc.PossibleLengthList.Contains(-1))
+            {
+                yield return desc;
+            }
+        }
+    }
+
+    private static NumberingPlanTable Determinize(DigitNfa nfa, int root, Dictionary<int, (int CodeLength, HashSet<int> Lengths)> accepts)
+    {
+        var ids = new Dictionary<StateSet, int>();
+        var sets = new List<StateSet>();
+        var next = new List<int>();
+        var accept = new List<bool>();
+        var mark = new int[nfa.Count];
+        var stamp = 0;
+        var stack = new Stack<int>();
+
+        int[] Closure(IEnumerable<int> seeds)
+        {
+            stamp++;
+            var result = new List<int>();
+            foreach (var seed in seeds)
+            {
+                if (mark[seed] != stamp)
+                {
+                    mark[seed] = stamp;
+                    stack.Push(seed);
+                }
+            }
+
+            while (stack.TryPop(out var state))
+            {
+                // Only states that read a digit or end a pattern matter to the set; the rest are passed through.
+                if (nfa.MaskOf(state) != 0 || accepts.ContainsKey(state))
+                {
+                    result.Add(state);
+                }
+
+                if (nfa.EpsilonsOf(state) is { } epsilons)
+                {
+                    foreach (var target in epsilons)
+                    {
+                        if (mark[target] != stamp)
+                        {
+                            mark[target] = stamp;
+                            stack.Push(target);
+                        }
+                    }
+                }
+            }
+
+            result.Sort();
+            return [.. result];
+        }
+
+        int Intern(StateSet set)
+        {
+            if (ids.TryGetValue(set, out var id))
+            {
+                return id;
+            }
+
+            id = sets.Count;
+            ids[set] = id;
+            sets.Add(set);
+            for (var d = 0; d < Digits; d++)
+            {
+                next.Add(-1);
+            }
+
+            var accepting = false;
+            foreach (var state in set.States)
+            {
+                if (accepts.TryGetValue(state, out var end) && end.Lengths.Contains(set.Depth - end.CodeLength))
+                {
+                    accepting = true;
+                    break;
+                }
+            }
+
+            accept.Add(accepting);
+            return id;
+        }
+
+        Intern(new StateSet(0, Closure([root])));
+        var targets = new List<int>();
+        for (var id = 0; id < sets.Count; id++)
+        {
+            var set = sets[id];
+            if (set.Depth >= E164.MaxDigits)
+            {
+                continue;
+            }
+
+            for (var d = 0; d < Digits; d++)
+            {
+                targets.Clear();
+                foreach (var state in set.States)
+                {
+                    if ((nfa.MaskOf(state) & (1 << d)) != 0)
+                    {
+                        targets.Add(nfa.TargetOf(state));
+                    }
+                }
+
+                if (targets.Count != 0)
+                {
+                    next[(id * Digits) + d] = Intern(new StateSet(set.Depth + 1, Closure(targets)));
+                }
+            }
+        }
+
+        return new NumberingPlanTable([.. next], [.. accept]);
+    }
+
+    /// <summary>A set of automaton states after <see cref="Depth"/> digits (equal by contents).</summary>
+    private sealed class StateSet(int depth, int[] states) : IEquatable<StateSet>
+    {
+        private readonly int _hash = Hash(depth, states);
+
+        public int Depth { get; } = depth;
+
+        public int[] States { get; } = states;
+
+        public bool Equals(StateSet? other) =>
+            other is not null && other.Depth == Depth && other.States.AsSpan().SequenceEqual(States);
+
+        public override bool Equals(object? obj) => Equals(obj as StateSet);
+
+        public override int GetHashCode() => _hash;
+
+        private static int Hash(int depth, int[] states)
+        {
+            var hash = new HashCode();
+            hash.Add(depth);
+            foreach (var state in states)
+            {
+                hash.Add(state);
+            }
+
+            return hash.ToHashCode();
+        }
+    }
+}

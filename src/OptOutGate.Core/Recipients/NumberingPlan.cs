@@ -22,12 +22,25 @@ public static class NumberingPlan
 
     /// <summary>
     /// True when <paramref name="e164"/> is E.164 as the contract writes it and a number its numbering plan allows;
-    /// <paramref name="country"/> is then its region.
+    /// <paramref name="country"/> is then its region. Where one region's plan alone accepts the number (every calling
+    /// code but the few that several regions share) the table built from the metadata answers both, in a walk over the
+    /// digits; otherwise (NANP, +7, +44...) libphonenumber parses it and picks the region as it always does. Bulk writes
+    /// of 10,000 recipients thus cost milliseconds, not the tens of milliseconds a full parse of each would.
     /// </summary>
     public static bool TryValidate(string e164, out string country)
     {
         country = "";
-        if (!E164.TryParse(e164, out _))
+        if (!E164.TryParse(e164, out var number))
+        {
+            return false;
+        }
+
+        if (Table.TryGetRegion(number, out var valid, out country))
+        {
+            return true;
+        }
+
+        if (!valid)
         {
             return false;
         }

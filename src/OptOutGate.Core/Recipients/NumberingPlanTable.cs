@@ -19,13 +19,18 @@ public sealed class NumberingPlanTable
     // _next[state * 10 + digit] = next state, or -1: no number of any plan continues this way.
     private readonly int[] _next;
 
-    // Bit n of _accept[state] set: a number ending in this state after n digits is valid.
+    // _accept[state]: a number ending in this state is valid.
     private readonly bool[] _accept;
 
-    private NumberingPlanTable(int[] next, bool[] accept)
+    // _regions[state] of an accepting state: the one region whose plan accepts the number, or null when several regions
+    // sharing the calling code do (NANP, +7, +44...): libphonenumber's region selection decides those.
+    private readonly string?[] _regions;
+
+    private NumberingPlanTable(int[] next, bool[] accept, string?[] regions)
     {
         _next = next;
         _accept = accept;
+        _regions = regions;
     }
 
     /// <summary>States of the automaton (its size: 40 bytes per state).</summary>
@@ -43,7 +48,21 @@ public sealed class NumberingPlanTable
     public bool Accepts(int state) => state >= 0 && _accept[state];
 
     /// <summary>Whether the number (E.164 digits as an integer, as <see cref="E164"/> parses it) is valid.</summary>
-    public bool IsValid(ulong number)
+    public bool IsValid(ulong number) => Accepts(Walk(number));
+
+    /// <summary>
+    /// For a valid number: true with its region when one region's plan alone accepts it; false when the number is invalid
+    /// or several regions of its calling code accept it (then <paramref name="valid"/> tells which).
+    /// </summary>
+    public bool TryGetRegion(ulong number, out bool valid, out string region)
+    {
+        var state = Walk(number);
+        valid = Accepts(state);
+        region = valid ? _regions[state] ?? "" : "";
+        return region.Length != 0;
+    }
+
+    private int Walk(ulong number)
     {
         Span<byte> digits = stackalloc byte[20];
         var count = 0;
@@ -58,7 +77,7 @@ public sealed class NumberingPlanTable
             state = Next(state, digits[i]);
         }
 
-        return Accepts(state);
+        return state;
     }
 
     /// <summary>Builds the automaton from the metadata of every calling code.</summary>
@@ -67,7 +86,7 @@ public sealed class NumberingPlanTable
         ArgumentNullException.ThrowIfNull(util);
         var nfa = new DigitNfa();
         var root = nfa.NewState();
-        var accepts = new Dictionary<int, (int CodeLength, HashSet<int> Lengths)>();
+        var accepts = new Dictionary<int, (int CodeLength, HashSet<int> Lengths, string Region)>();
         foreach (var code in util.GetSupportedCallingCodes().Order())
         {
             var codeText = code.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -83,7 +102,7 @@ public sealed class NumberingPlanTable
                 at = hop;
             }
 
-            foreach (var metadata in MetadataOf(util, code))
+            foreach (var (region, metadata) in MetadataOf(util, code))
             {
                 foreach (var desc in TypesOf(metadata))
                 {
@@ -91,7 +110,7 @@ public sealed class NumberingPlanTable
                     var start = nfa.NewState();
                     nfa.AddEpsilon(at, start);
                     var end = DigitPattern.Add(nfa, desc.NationalNumberPattern, start);
-                    accepts[end] = (codeText.Length, [.. lengths]);
+                    accepts[end] = (codeText.Length, [.. lengths], region);
                 }
             }
         }
@@ -99,14 +118,14 @@ public sealed class NumberingPlanTable
         return Determinize(nfa, root, accepts);
     }
 
-    private static IEnumerable<PhoneMetadata> MetadataOf(PhoneNumberUtil util, int code)
+    private static IEnumerable<(string Region, PhoneMetadata Metadata)> MetadataOf(PhoneNumberUtil util, int code)
     {
         foreach (var region in util.GetRegionCodesForCountryCode(code))
         {
             var metadata = region == "001" ? util.GetMetadataForNonGeographicalRegion(code) : util.GetMetadataForRegion(region);
             if (metadata is not null)
             {
-                yield return metadata;
+                yield return (region, metadata);
             }
         }
     }
@@ -128,12 +147,13 @@ public sealed class NumberingPlanTable
         }
     }
 
-    private static NumberingPlanTable Determinize(DigitNfa nfa, int root, Dictionary<int, (int CodeLength, HashSet<int> Lengths)> accepts)
+    private static NumberingPlanTable Determinize(DigitNfa nfa, int root, Dictionary<int, (int CodeLength, HashSet<int> Lengths, string Region)> accepts)
     {
         var ids = new Dictionary<StateSet, int>();
         var sets = new List<StateSet>();
         var next = new List<int>();
         var accept = new List<bool>();
+        var regions = new List<string?>();
         var mark = new int[nfa.Count];
         var stamp = 0;
         var stack = new Stack<int>();
@@ -192,16 +212,18 @@ public sealed class NumberingPlanTable
             }
 
             var accepting = false;
+            string? region = null;
             foreach (var state in set.States)
             {
                 if (accepts.TryGetValue(state, out var end) && end.Lengths.Contains(set.Depth - end.CodeLength))
                 {
+                    region = !accepting || region == end.Region ? end.Region : null;
                     accepting = true;
-                    break;
                 }
             }
 
             accept.Add(accepting);
+            regions.Add(region);
             return id;
         }
 
@@ -233,7 +255,7 @@ public sealed class NumberingPlanTable
             }
         }
 
-        return new NumberingPlanTable([.. next], [.. accept]);
+        return new NumberingPlanTable([.. next], [.. accept], [.. regions]);
     }
 
     /// <summary>A set of automaton states after <see cref="Depth"/> digits (equal by contents).</summary>

@@ -80,10 +80,11 @@ public sealed class NumberingPlanTests(ITestOutputHelper output)
                     }
 
                     checkedNumbers++;
-                    var full = NumberingPlan.TryValidate(candidate, out _);
-                    if (full != NumberingPlan.Table.IsValid(number))
+                    var oracle = Oracle(util, candidate);
+                    var valid = NumberingPlan.TryValidate(candidate, out var country);
+                    if (oracle.Length != 0 != NumberingPlan.Table.IsValid(number) || oracle.Length != 0 != valid || oracle != country)
                     {
-                        disagreements.Add($"{candidate} ({region} {type}): libphonenumber {full}");
+                        disagreements.Add($"{candidate} ({region} {type}): libphonenumber '{oracle}', table {NumberingPlan.Table.IsValid(number)}, write time '{country}'");
                     }
                 }
             }
@@ -100,6 +101,20 @@ public sealed class NumberingPlanTests(ITestOutputHelper output)
         {
             Assert.True(E164.TryParse(number, out var parsed) ? !NumberingPlan.Table.IsValid(parsed) : true, number);
             Assert.False(NumberingPlan.TryValidate(number, out _), number);
+        }
+    }
+
+    /// <summary>libphonenumber alone: valid and written exactly as its E.164 format; the region, else "".</summary>
+    private static string Oracle(PhoneNumberUtil util, string e164)
+    {
+        try
+        {
+            var parsed = util.Parse(e164, null);
+            return util.IsValidNumber(parsed) && util.Format(parsed, PhoneNumberFormat.E164) == e164 ? util.GetRegionCodeForNumber(parsed) : "";
+        }
+        catch (NumberParseException)
+        {
+            return "";
         }
     }
 

@@ -51,7 +51,7 @@ internal static class IndexLookupMode
                 });
                 // The check path from the recipients' bytes (CheckBatchWire parses them as it reads the request): E.164
                 // digits alone, then with the numbering-plan automaton walked along, each followed by the filter and FASTER.
-                TimeText("parse, filter batch then faster", texts, batch =>
+                Time("parse, filter batch then faster", texts, batch =>
                 {
                     for (var i = 0; i < batch.Length; i++)
                     {
@@ -60,7 +60,7 @@ internal static class IndexLookupMode
 
                     return Lookup(index, parsed, maybe);
                 });
-                TimeText("parse+plan, filter then faster", texts, batch =>
+                Time("parse+plan, filter then faster", texts, batch =>
                 {
                     for (var i = 0; i < batch.Length; i++)
                     {
@@ -97,20 +97,7 @@ internal static class IndexLookupMode
         return found;
     }
 
-    private static void TimeText(string name, byte[][][] batches, Func<byte[][], int> run)
-    {
-        var sink = 0;
-        var wall = Stopwatch.GetTimestamp();
-        var cpu = ThreadCpuClock.NowNanoseconds();
-        foreach (var batch in batches)
-        {
-            sink += run(batch);
-        }
-
-        Report(name, batches.Length, sink, wall, cpu);
-    }
-
-    private static void Time(string name, ulong[][] batches, Func<ulong[], int> run)
+    private static void Time<TBatch>(string name, TBatch[] batches, Func<TBatch, int> run)
     {
         var sink = 0;
         var wall = Stopwatch.GetTimestamp();

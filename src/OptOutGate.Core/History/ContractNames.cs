@@ -31,6 +31,10 @@ internal static class ContractNames
 
     public static string Full(Source value) => FullName(CommonReflection.Descriptor, "Source", (int)value);
 
+    public static string Full(KeywordKind value) => FullName(AdminConfigReflection.Descriptor, "KeywordKind", (int)value);
+
+    public static string Full(MatchMode value) => FullName(AdminConfigReflection.Descriptor, "MatchMode", (int)value);
+
     private static string FullName(FileDescriptor file, string enumName, int value) =>
         file.FindTypeByName<EnumDescriptor>(enumName)?.FindValueByNumber(value)?.Name
         ?? value.ToString(System.Globalization.CultureInfo.InvariantCulture);

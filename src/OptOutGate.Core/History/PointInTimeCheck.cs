@@ -161,12 +161,14 @@ internal sealed class PointInTimeCheck
                 optInHere = record;
             }
 
-            // A re-applied address opt-in (and an opt-in with nothing to lift) lifts no entry of its own scope.
+            // In event order every keyword event acts as its action says, also one that was superseded or changed
+            // nothing when it arrived. A re-applied address opt-in (no MO text) repeats an earlier opt-in's event and
+            // lifts no entry of its own scope.
             if (adds)
             {
                 entries[(kind, scope)] = record;
             }
-            else if (record.KeywordEffect != KeywordEffect.Unchanged)
+            else if (!(record.LiftsTenantOptOut && record.MoText.Length == 0))
             {
                 entries.Remove((kind, scope));
             }

@@ -48,6 +48,20 @@ public sealed class MoOrderingPropertyTests(ITestOutputHelper output)
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(150).WithEndSize(8), property);
         output.WriteLine($"{cases.Count} sequences checked on the primary");
 
+        // The history tells the same story: CheckAtTime replays each recipient's records in event order.
+        var now = DateTime.UtcNow;
+        foreach (var (recipient, events, expected) in cases)
+        {
+            foreach (var sender in Senders)
+            {
+                var atTime = await mo.AdminAsync<CheckAtTimeRequest, CheckAtTimeResponse>("CheckAtTime", new CheckAtTimeRequest
+                {
+                    Recipient = recipient, Sender = sender, SmsType = SmsType.Marketing, Time = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(now),
+                });
+                Assert.True(atTime.Verdict == expected[sender], $"CheckAtTime: {recipient} at {sender} is {atTime.Verdict}, expected {expected[sender]} ({string.Join(", ", events.Select(e => e.ToString()))})");
+            }
+        }
+
         var head = await new ReplicationClient(primary).AppliedSequenceAsync();
         var onReplica = new ReplicationClient(replica);
         await onReplica.WaitForSequenceAsync(head, TimeSpan.FromSeconds(60));

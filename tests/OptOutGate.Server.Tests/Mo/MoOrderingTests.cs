@@ -44,6 +44,7 @@ public sealed class MoOrderingTests
         Assert.Equal("START", start.MatchedKeyword);
         Assert.True(start.Sequence > second.Sequence);
         Assert.Equal(Verdict.BlockedOptedOut, await mo.CheckAsync(r, SmsType.Marketing));
+        Assert.Equal(Verdict.BlockedOptedOut, await AtTimeAsync(mo, r, MoClient.Address, DateTime.UtcNow));
 
         var keywords = (await mo.HistoryAsync(r)).Where(h => h.Action is ChangeAction.OptOut or ChangeAction.OptIn).ToList();
         Assert.Equal(["r1-a", "r1-b", "r1-c"], keywords.Select(h => h.CarrierMessageId));
@@ -126,6 +127,11 @@ public sealed class MoOrderingTests
         Assert.Equal(Verdict.BlockedTenantOptOut, await mo.CheckAsync(r, SmsType.Marketing, Other));
         Assert.Equal(Verdict.BlockedTenantOptOut, await mo.CheckAsync(r, SmsType.Marketing, "ACME"));
 
+        // The history says the same at this time (CheckAtTime replays it in event order).
+        var asked = DateTime.UtcNow;
+        Assert.Equal(Verdict.Allowed, await AtTimeAsync(mo, r, MoClient.Address, asked));
+        Assert.Equal(Verdict.BlockedTenantOptOut, await AtTimeAsync(mo, r, Other, asked));
+
         // The tenant-wide record names no sender; the opt-in at the address is an entry of its own kind.
         var history = await mo.HistoryAsync(r);
         var tenantWide = history.Single(h => h.CarrierMessageId == "r4-a" && h.Action == ChangeAction.OptOut);
@@ -203,6 +209,12 @@ public sealed class MoOrderingTests
         CarrierMessageId = id,
         CarrierTime = Timestamp.FromDateTime(DateTime.SpecifyKind(carrierTime, DateTimeKind.Utc)),
     };
+
+    private static async Task<Verdict> AtTimeAsync(MoClient mo, string recipient, string sender, DateTime time) =>
+        (await mo.AdminAsync<CheckAtTimeRequest, CheckAtTimeResponse>("CheckAtTime", new CheckAtTimeRequest
+        {
+            Recipient = recipient, Sender = sender, SmsType = SmsType.Marketing, Time = Timestamp.FromDateTime(time),
+        })).Verdict;
 
     private static async Task<string> MetricsAsync(GateProcess gate)
     {

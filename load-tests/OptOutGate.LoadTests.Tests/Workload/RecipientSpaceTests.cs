@@ -12,10 +12,34 @@ public class RecipientSpaceTests
         var space = new RecipientSpace(seed: 1);
         var numbers = Enumerable.Range(0, 20_000).Select(i => space.Number(i)).ToList();
 
-        Assert.All(numbers, static n => Assert.Matches(new Regex(@"^\+1[2-9]\d{9}$"), n));
+        Assert.All(numbers, static n => Assert.Matches(new Regex(@"^\+(55\d\d9|86\d\d\d)\d{8}$"), n));
         Assert.Equal(numbers.Count, numbers.Distinct(StringComparer.Ordinal).Count());
         Assert.Equal(numbers[1234], new RecipientSpace(seed: 1).Number(1234));
         Assert.NotEqual(numbers[1234], new RecipientSpace(seed: 2).Number(1234));
+    }
+
+    [Fact]
+    public void Every_block_holds_numbers_the_numbering_plans_allow()
+    {
+        // The gate answers INVALID_RECIPIENT for a number no numbering plan allows: every number here must be valid.
+        var util = PhoneNumbers.PhoneNumberUtil.GetInstance();
+        var random = new Random(5);
+        Assert.Equal(80, RecipientSpace.BlockPrefixes.Count);
+        foreach (var prefix in RecipientSpace.BlockPrefixes)
+        {
+            foreach (var offset in (int[])[0, 99_999_999, random.Next(100_000_000), random.Next(100_000_000), random.Next(100_000_000)])
+            {
+                var number = prefix + offset.ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
+                var parsed = util.Parse(number, null);
+                Assert.True(util.IsValidNumber(parsed) && util.Format(parsed, PhoneNumbers.PhoneNumberFormat.E164) == number, number);
+            }
+        }
+
+        var space = new RecipientSpace(seed: 3);
+        foreach (var index in (long[])[0, 1, RecipientSpace.MaxDataset, RecipientSpace.MoStart, RecipientSpace.Span - 1])
+        {
+            Assert.True(util.IsValidNumber(util.Parse(space.Number(index), null)), space.Number(index));
+        }
     }
 
     [Fact]

@@ -29,6 +29,7 @@ internal static class CheckBatchWire
     public static bool TryReadRequest(ReadOnlySpan<byte> bytes, CheckBatchInput input)
     {
         input.Reset();
+        var plans = NumberingPlan.Table;
         var pos = 0;
         while (pos < bytes.Length)
         {
@@ -62,7 +63,8 @@ internal static class CheckBatchWire
                         input.App = Encoding.UTF8.GetString(value);
                         break;
                     case 4:
-                        input.AddRecipient(E164.TryParseUtf8(value, out var number) ? number : 0);
+                        // The numbering-plan test is walked with the digits (0 = INVALID_RECIPIENT, see CheckEngine).
+                        input.AddRecipient(E164.TryParseValidUtf8(value, plans, out var number) ? number : 0);
                         break;
                     case 3:
                         // A packed repeated encoding of a singular enum: the last value wins (protobuf's rule).

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Core.Durability;
 using OptOutGate.Core.Engine;
+using OptOutGate.Core.History;
 using OptOutGate.Core.Index;
 using OptOutGate.Core.Recipients;
 using OptOutGate.Core.State;
@@ -35,15 +37,18 @@ internal sealed class CheckEngine
     private readonly GateStateApplier _applier;
     private readonly WritePipeline? _writes;
     private readonly TimeProvider _time;
+    private readonly ChangeLog? _log;
 
     public CheckEngine(GateEngine engine, TimeProvider time)
-        : this(engine.Index, engine.Scopes, engine.Config, engine.Applier, engine.Writes, time)
+        : this(engine.Index, engine.Scopes, engine.Config, engine.Applier, engine.Writes, time, engine.Log)
     {
     }
 
     /// <param name="writes">Where CONFIRMATION uses are written; null = every CONFIRMATION is blocked (read-only use).</param>
-    public CheckEngine(EntryIndex index, ScopeTable scopes, GateConfig config, GateStateApplier applier, WritePipeline? writes, TimeProvider time)
+    /// <param name="log">Where explanations read the deciding entries' records; null = explanations name sequences only.</param>
+    public CheckEngine(EntryIndex index, ScopeTable scopes, GateConfig config, GateStateApplier applier, WritePipeline? writes, TimeProvider time, ChangeLog? log = null)
     {
+        _log = log;
         _index = index;
         _scopes = scopes;
         _config = config;
@@ -56,13 +61,15 @@ internal sealed class CheckEngine
     public ulong AppliedSequence => _applier.AppliedSequence;
 
     /// <summary>
-    /// Parses recipients as E.164 into numbers; 0 marks a malformed one (no valid number is 0: the first digit never is).
+    /// Parses recipients as E.164 into numbers; 0 marks a malformed one or one no numbering plan allows (no valid number
+    /// is 0: the first digit never is).
     /// </summary>
     public static void ParseRecipients(IReadOnlyList<string> recipients, Span<ulong> numbers)
     {
+        var plans = NumberingPlan.Table;
         for (var i = 0; i < recipients.Count; i++)
         {
-            numbers[i] = E164.TryParse(recipients[i], out var number) ? number : 0;
+            numbers[i] = E164.TryParseValid(recipients[i], plans, out var number) ? number : 0;
         }
     }
 
@@ -77,8 +84,13 @@ internal sealed class CheckEngine
         var result = Check(query, recipients.Span, verdicts.Span, explain, out var confirmations);
         if (confirmations == 0)
         {
-            explain?.Build(this, query, recipients.Span, verdicts.Span, explanations!);
-            return new ValueTask<CheckResult>(result);
+            if (explain is null)
+            {
+                return new ValueTask<CheckResult>(result);
+            }
+
+            explain.Build(this, query, recipients.Span, verdicts.Span, explanations!);
+            return CompleteExplanationsAsync(query, result, explanations!, ct);
         }
 
         return SpendConfirmationsAsync(query, recipients, verdicts, result, confirmations, explain, explanations, ct);
@@ -185,6 +197,23 @@ internal sealed class CheckEngine
         ReadScope(reader, recipient, scopes.TenantId, scopes.SenderScopeId, EntryScope.Sender, ref entries);
         ReadScope(reader, recipient, scopes.TenantId, scopes.SenderAppScopeId, EntryScope.SenderApp, ref entries);
         ReadScope(reader, recipient, scopes.TenantId, scopes.TenantScopeId, EntryScope.Tenant, ref entries);
+        if (scopes.SenderScopeId != 0 && entries.TryGet(EntryKind.OptOut, EntryScope.Tenant, out var tenantWide))
+        {
+            ReadAddressOptIn(reader, recipient, scopes, tenantWide, ref entries);
+        }
+    }
+
+    /// <summary>
+    /// Only for a recipient with a tenant-wide opt-out: the recipient's own opt-in at this sender lifts it here when it is
+    /// the newer record (EntryKind.AddressOptIn explains why sequence order is the event order).
+    /// </summary>
+    private static void ReadAddressOptIn(IndexReader reader, ulong recipient, in CheckScopes scopes, EntryValue tenantWide, ref RecipientEntries entries)
+    {
+        if (reader.TryGet(EntryKey.Create(EntryKind.AddressOptIn, recipient, scopes.SenderScopeId, scopes.TenantId), out var optIn))
+        {
+            entries.Set(EntryKind.AddressOptIn, EntryScope.Sender, optIn);
+            entries.TenantOptOutLifted = optIn.Sequence > tenantWide.Sequence;
+        }
     }
 
     private static void ReadScope(IndexReader reader, ulong recipient, uint tenantId, uint scopeId, EntryScope scope, ref RecipientEntries entries)
@@ -274,7 +303,22 @@ internal sealed class CheckEngine
         }
 
         explain?.Build(this, query, recipients.Span, verdicts.Span, explanations!);
+        if (explain is not null && _log is not null)
+        {
+            await ExplanationText.CompleteAsync(_log, explanations!, query.Type, ct).ConfigureAwait(false);
+        }
+
         return new CheckResult(counts, sequence);
+    }
+
+    private async ValueTask<CheckResult> CompleteExplanationsAsync(CheckQuery query, CheckResult result, IList<Explanation> explanations, CancellationToken ct)
+    {
+        if (_log is not null)
+        {
+            await ExplanationText.CompleteAsync(_log, explanations, query.Type, ct).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     internal GateConfig Config => _config;

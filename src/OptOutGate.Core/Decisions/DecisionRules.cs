@@ -8,7 +8,8 @@ namespace OptOutGate.Core.Decisions;
 /// <summary>
 /// The verdict for one recipient (docs/gate-internals.md "Decision rules"). Pure: no I/O, no allocation, so the
 /// decision table can be tested exhaustively and the hot path stays small. The order of the rules is the
-/// compliance argument: operator mutes first, then opt-outs, and a bypass lifts only opt-outs.
+/// compliance argument: operator mutes first, then opt-outs, and a bypass lifts only opt-outs of its own or a wider
+/// scope (DESIGN.md "Deciding a send").
 /// </summary>
 internal static class DecisionRules
 {
@@ -40,45 +41,54 @@ internal static class DecisionRules
                 : new Decision(Verdict.BlockedConfirmation, default);
         }
 
-        // 3. Opt-outs block what the blocking rule of (sender, app) says, tenant-wide first.
-        Decision blocked;
-        if ((blockedByRule & typeBit) != 0 && entries.TryGet(EntryKind.OptOut, EntryScope.Tenant, out _))
-        {
-            blocked = new Decision(Verdict.BlockedTenantOptOut, new DecidingEntry(true, EntryKind.OptOut, EntryScope.Tenant));
-        }
-        else if ((blockedByRule & typeBit) != 0 && TryFindOptOutAtSender(entries, out var optOut))
-        {
-            blocked = new Decision(Verdict.BlockedOptedOut, optOut);
-        }
-        else
+        // 3. Opt-outs block what the blocking rule of (sender, app) says, tenant-wide first. A tenant-wide opt-out does
+        // not block where the recipient opted in again at this sender after it (an address opt-in).
+        if ((blockedByRule & typeBit) == 0)
         {
             return new Decision(Verdict.Allowed, default);
         }
 
-        // 4. A bypass covering the type lifts an opt-out; the verdict says so, and explain names both entries.
-        return TryFindCovering(entries, EntryKind.Bypass, typeBit, out var bypass)
-            ? new Decision(Verdict.AllowedBypass, bypass, blocked.Decider)
-            : blocked;
+        var tenantWide = !entries.TenantOptOutLifted && entries.TryGet(EntryKind.OptOut, EntryScope.Tenant, out _);
+        var atSender = entries.TryGet(EntryKind.OptOut, EntryScope.Sender, out _);
+        var atSenderApp = entries.TryGet(EntryKind.OptOut, EntryScope.SenderApp, out _);
+        if (!tenantWide && !atSender && !atSenderApp)
+        {
+            return new Decision(Verdict.Allowed, default);
+        }
+
+        var blocked = Blocking(tenantWide, atSender, atSenderApp);
+
+        // 4. A bypass lifts opt-outs of its own or a wider scope, never a narrower one: the narrowest covering bypass
+        // decides (a SENDER bypass lifts the sender's and the tenant-wide opt-out, a TENANT bypass only the
+        // tenant-wide one). What it does not lift keeps blocking, and the verdict names that.
+        if (!TryFindCovering(entries, EntryKind.Bypass, typeBit, out var bypass))
+        {
+            return blocked;
+        }
+
+        var width = Width(bypass.Scope);
+        tenantWide &= width > Width(EntryScope.Tenant);
+        atSender &= width > Width(EntryScope.Sender);
+        atSenderApp &= width > Width(EntryScope.SenderApp);
+        return tenantWide || atSender || atSenderApp
+            ? Blocking(tenantWide, atSender, atSenderApp)
+            : new Decision(Verdict.AllowedBypass, bypass, blocked.Decider);
     }
 
-    private static bool TryFindOptOutAtSender(in RecipientEntries entries, out DecidingEntry decider)
+    private static Decision Blocking(bool tenantWide, bool atSender, bool atSenderApp) =>
+        tenantWide ? new Decision(Verdict.BlockedTenantOptOut, new DecidingEntry(true, EntryKind.OptOut, EntryScope.Tenant))
+
+            // The app-scoped entry is the more specific one, so explanations name it when both exist.
+            : atSenderApp ? new Decision(Verdict.BlockedOptedOut, new DecidingEntry(true, EntryKind.OptOut, EntryScope.SenderApp))
+            : new Decision(Verdict.BlockedOptedOut, new DecidingEntry(true, EntryKind.OptOut, EntryScope.Sender));
+
+    /// <summary>How wide a scope is: (sender, app) 0, (sender) 1, tenant-wide 2.</summary>
+    private static int Width(EntryScope scope) => scope switch
     {
-        // The app-scoped entry is the more specific one, so explanations name it when both exist.
-        if (entries.TryGet(EntryKind.OptOut, EntryScope.SenderApp, out _))
-        {
-            decider = new DecidingEntry(true, EntryKind.OptOut, EntryScope.SenderApp);
-            return true;
-        }
-
-        if (entries.TryGet(EntryKind.OptOut, EntryScope.Sender, out _))
-        {
-            decider = new DecidingEntry(true, EntryKind.OptOut, EntryScope.Sender);
-            return true;
-        }
-
-        decider = default;
-        return false;
-    }
+        EntryScope.SenderApp => 0,
+        EntryScope.Sender => 1,
+        _ => 2,
+    };
 
     private static bool TryFindCovering(in RecipientEntries entries, EntryKind kind, byte typeBit, out DecidingEntry decider)
     {

@@ -1,4 +1,5 @@
 using OptOutGate.Contracts.V1;
+using OptOutGate.Core.History;
 using OptOutGate.Core.Index;
 using OptOutGate.Core.Recipients;
 using OptOutGate.Core.State;
@@ -38,26 +39,26 @@ internal sealed class ExplainState(int count)
             switch (verdict)
             {
                 case Verdict.InvalidRecipient:
-                    explanation.Reason = "the recipient is not E.164 ('+' and 8-15 digits, the first not 0)";
+                    explanation.Reason = "the recipient is not a valid E.164 number: '+' and 8-15 digits, the first not 0, that its country's numbering plan allows (libphonenumber metadata)";
                     break;
                 case Verdict.BlockedConfirmation:
                     explanation.Reason = "no confirmation is due: no opt-out or opt-in of this recipient at this sender within the confirmation window, or its one confirmation was already allowed";
                     break;
                 case Verdict.BlockedSuppressed:
                     explanation.Entry = EntryOf(query, recipient, decision.Decider, _entries[i]);
-                    explanation.Reason = $"on the suppression list ({ScopeText(decision.Decider.Scope)}) for {query.Type}; entry made by history record {explanation.Entry.Sequence}";
+                    explanation.Reason = $"on the suppression list ({ScopeText(decision.Decider.Scope)}) for {ContractNames.Full(query.Type)}; entry made by history record {explanation.Entry.Sequence}";
                     break;
                 case Verdict.BlockedOptedOut:
                 case Verdict.BlockedTenantOptOut:
                     explanation.Entry = EntryOf(query, recipient, decision.Decider, _entries[i]);
                     AddBlockedTypes(explanation, rule, isDefault);
-                    explanation.Reason = $"opted out ({ScopeText(decision.Decider.Scope)}, source {explanation.Entry.Source}) by history record {explanation.Entry.Sequence}; the {(isDefault ? "default" : "configured")} blocking rule covers {query.Type}";
+                    explanation.Reason = $"opted out ({ScopeText(decision.Decider.Scope)}, {ContractNames.Full(explanation.Entry.Source)}) by history record {explanation.Entry.Sequence}; the {(isDefault ? "default" : "configured")} blocking rule covers {ContractNames.Full(query.Type)}";
                     break;
                 case Verdict.AllowedBypass:
                     explanation.Entry = EntryOf(query, recipient, decision.Decider, _entries[i]);
                     explanation.BypassedEntry = EntryOf(query, recipient, decision.Bypassed, _entries[i]);
                     AddBlockedTypes(explanation, rule, isDefault);
-                    explanation.Reason = $"bypass entry ({ScopeText(decision.Decider.Scope)}, history record {explanation.Entry.Sequence}) lets {query.Type} through the opt-out of history record {explanation.BypassedEntry.Sequence}";
+                    explanation.Reason = $"bypass entry ({ScopeText(decision.Decider.Scope)}, history record {explanation.Entry.Sequence}) lets {ContractNames.Full(query.Type)} through the opt-out of history record {explanation.BypassedEntry.Sequence}";
                     break;
             }
 

@@ -5,7 +5,7 @@ using EntryKind = OptOutGate.Core.Index.EntryKind;
 namespace OptOutGate.Core.Decisions;
 
 /// <summary>
-/// The entries found for one recipient: up to one per (kind, scope), nine slots, on the stack. Filled by the check
+/// The entries found for one recipient: up to one per (kind, scope), twelve slots, on the stack. Filled by the check
 /// path from index reads, consumed by <see cref="DecisionRules"/>.
 /// </summary>
 internal struct RecipientEntries
@@ -14,6 +14,13 @@ internal struct RecipientEntries
     private ushort _found;
 
     public readonly bool IsEmpty => _found == 0;
+
+    /// <summary>
+    /// True when the recipient opted in again at this sender after the tenant-wide opt-out (an address opt-in newer
+    /// than it): the tenant-wide opt-out does not block here. Set by whoever fills the entries (sequence order on the
+    /// live index, event order when replaying history).
+    /// </summary>
+    public bool TenantOptOutLifted { readonly get; set; }
 
     public void Set(EntryKind kind, EntryScope scope, EntryValue value)
     {
@@ -31,7 +38,7 @@ internal struct RecipientEntries
 
     private static int Slot(EntryKind kind, EntryScope scope) => (((int)kind - 1) * 3) + (int)scope;
 
-    [InlineArray(9)]
+    [InlineArray(12)]
     private struct SlotValues
     {
         private EntryValue _element0;

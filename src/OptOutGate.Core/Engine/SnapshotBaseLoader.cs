@@ -46,7 +46,7 @@ internal static class SnapshotBaseLoader
             var record = entry.Record;
             if (record.TenantId.Length == 0
                 || !E164.TryParse(record.Recipient, out var recipient)
-                || !EntryViews.TryKindOf(record.Action, out var kind, out var adds) || !adds
+                || !EntryViews.TryEntryOf(record, out var kind)
                 || !EntryTarget.TryResolve(record.Scope, record.Sender, record.App, out var sender, out var app))
             {
                 throw new InvalidDataException($"{snapshotBase.Path}: record {record.Sequence} is not an entry's record.");

@@ -22,6 +22,23 @@ internal static class ContractNames
 
     public static string Of(SmsType value) => Short(CommonReflection.Descriptor, "SmsType", "SMS_TYPE_", (int)value);
 
+    public static string Of(KeywordEffect value) => Short(ChangesReflection.Descriptor, "KeywordEffect", "KEYWORD_EFFECT_", (int)value);
+
+    public static string Of(Verdict value) => Short(CommonReflection.Descriptor, "Verdict", "VERDICT_", (int)value);
+
+    /// <summary>The full value name as the contract spells it ("SMS_TYPE_MARKETING"), for error messages and explanations.</summary>
+    public static string Full(SmsType value) => FullName(CommonReflection.Descriptor, "SmsType", (int)value);
+
+    public static string Full(Source value) => FullName(CommonReflection.Descriptor, "Source", (int)value);
+
+    public static string Full(KeywordKind value) => FullName(AdminConfigReflection.Descriptor, "KeywordKind", (int)value);
+
+    public static string Full(MatchMode value) => FullName(AdminConfigReflection.Descriptor, "MatchMode", (int)value);
+
+    private static string FullName(FileDescriptor file, string enumName, int value) =>
+        file.FindTypeByName<EnumDescriptor>(enumName)?.FindValueByNumber(value)?.Name
+        ?? value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static string Join(IEnumerable<SmsType> types) => string.Join('|', types.Select(Of));
 
     private static string Short(FileDescriptor file, string enumName, string prefix, int value) =>

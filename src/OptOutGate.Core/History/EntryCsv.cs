@@ -3,13 +3,13 @@ using OptOutGate.Contracts.V1;
 namespace OptOutGate.Core.History;
 
 /// <summary>The ExportEntries CSV (admin.proto: kind, scope, sender, recipient, app, sms_types, source, reason,
-/// update_time, sequence, carrier_message_id, actor_key_id).</summary>
+/// update_time, sequence, carrier_message_id, actor_key_id, country).</summary>
 internal static class EntryCsv
 {
     private static readonly string[] Columns =
     [
         "kind", "scope", "sender", "recipient", "app", "sms_types", "source", "reason", "update_time", "sequence",
-        "carrier_message_id", "actor_key_id",
+        "carrier_message_id", "actor_key_id", "country",
     ];
 
     public static void WriteHeader(CsvChunkWriter csv)
@@ -39,6 +39,7 @@ internal static class EntryCsv
         csv.Field(entry.Sequence);
         csv.Field(entry.CarrierMessageId);
         csv.Field(entry.ActorKeyId);
+        csv.Field(entry.Country);
         csv.EndRow();
     }
 }

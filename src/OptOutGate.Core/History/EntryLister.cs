@@ -163,7 +163,7 @@ internal sealed class EntryLister
         {
             foreach (var (scopeId, name) in _scopes.ScopesOf(tenantId))
             {
-                for (var kind = IndexEntryKind.OptOut; kind <= IndexEntryKind.Bypass; kind++)
+                for (var kind = IndexEntryKind.OptOut; kind <= IndexEntryKind.AddressOptIn; kind++)
                 {
                     var key = EntryKey.Create(kind, query.Recipient, scopeId, tenantId);
                     if (_index.TryGet(key, out var value) && query.MatchesEntry(kind, name, query.Recipient, value.Source))

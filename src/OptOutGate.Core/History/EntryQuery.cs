@@ -41,7 +41,7 @@ internal sealed class EntryQuery
         filter ??= new EntryFilter();
         query = new EntryQuery(tenantId);
         ulong recipient = 0;
-        if (filter.Kind is < EntryKind.Unspecified or > EntryKind.Bypass)
+        if (filter.Kind is < EntryKind.Unspecified or > EntryKind.AddressOptIn)
         {
             error = "filter.kind is not a known entry kind.";
             return false;

@@ -1,4 +1,5 @@
 using OptOutGate.Contracts.V1;
+using OptOutGate.Core.Recipients;
 using OptOutGate.Core.State;
 using IndexEntryKind = OptOutGate.Core.Index.EntryKind;
 
@@ -27,6 +28,9 @@ internal static class EntryViews
             Sequence = record.Sequence,
             CarrierMessageId = record.CarrierMessageId,
             ActorKeyId = record.ActorKeyId,
+
+            // Records written before numbers were validated carry no country: it is a function of the number.
+            Country = record.Country.Length != 0 ? record.Country : NumberingPlan.CountryOf(record.Recipient),
         };
         if (kind != IndexEntryKind.OptOut)
         {
@@ -41,8 +45,22 @@ internal static class EntryViews
         IndexEntryKind.OptOut => EntryKind.OptOut,
         IndexEntryKind.Suppression => EntryKind.Suppression,
         IndexEntryKind.Bypass => EntryKind.Bypass,
+        IndexEntryKind.AddressOptIn => EntryKind.AddressOptIn,
         _ => EntryKind.Unspecified,
     };
+
+    /// <summary>The kind of entry a record made (a snapshot base holds one such record per entry); false for any other record.</summary>
+    public static bool TryEntryOf(ChangeRecord record, out IndexEntryKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.Action == ChangeAction.OptIn && record.LiftsTenantOptOut)
+        {
+            kind = IndexEntryKind.AddressOptIn;
+            return true;
+        }
+
+        return TryKindOf(record.Action, out kind, out var adds) && adds;
+    }
 
     /// <summary>The entry kind a record's action changes; false for actions that change no entry.</summary>
     public static bool TryKindOf(ChangeAction action, out IndexEntryKind kind, out bool adds)

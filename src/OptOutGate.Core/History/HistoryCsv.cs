@@ -1,4 +1,5 @@
 using OptOutGate.Contracts.V1;
+using OptOutGate.Core.Recipients;
 
 namespace OptOutGate.Core.History;
 
@@ -9,7 +10,8 @@ internal static class HistoryCsv
     [
         "sequence", "event_time", "receive_time", "sender", "recipient", "app", "action", "scope", "sms_types", "source",
         "reason", "mo_text", "carrier_message_id", "matched_keyword", "actor_key_id", "source_name", "provider_error_code",
-        "removal_request_id", "review_item_id",
+        "removal_request_id", "review_item_id", "country", "inbound_address", "carrier_time", "keyword_effect",
+        "superseded_by_sequence", "lifts_tenant_opt_out", "reply_text",
     ];
 
     public static void WriteHeader(CsvChunkWriter csv)
@@ -46,6 +48,13 @@ internal static class HistoryCsv
         csv.Field(record.ProviderErrorCode);
         csv.Field(record.RemovalRequestId);
         csv.Field(record.ReviewItemId);
+        csv.Field(record.Country.Length != 0 || record.Recipient.Length == 0 ? record.Country : NumberingPlan.CountryOf(record.Recipient));
+        csv.Field(record.InboundAddress);
+        csv.Field(record.CarrierTime);
+        csv.Field(record.KeywordEffect == KeywordEffect.Unspecified ? "" : ContractNames.Of(record.KeywordEffect));
+        csv.Field(record.SupersededBySequence == 0 ? "" : record.SupersededBySequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        csv.Field(record.LiftsTenantOptOut ? "true" : "");
+        csv.Field(record.ReplyText);
         csv.EndRow();
     }
 }

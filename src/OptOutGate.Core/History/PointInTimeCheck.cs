@@ -87,23 +87,32 @@ internal sealed class PointInTimeCheck
             entries.Set(slot.Kind, slot.Scope, EntryValue.Create(record.Sequence, SmsTypeMasks.From(record.SmsTypes), (byte)record.Source));
         }
 
+        entries.TenantOptOutLifted = state.TenantOptOutLifted;
+
         var decision = DecisionRules.Decide(entries, type, rule.Mask, ConfirmationState.Open);
-        var sequence = Math.Max(state.Sequence, rule.Sequence);
+        var sequence = Math.Max(Math.Max(state.Sequence, rule.Sequence), await LastTenantRecordAsync(tenant, time, ct));
         return new PointInTimeResult(
             decision.Verdict,
             ViewOf(decision.Decider, state.Entries),
             ViewOf(decision.Bypassed, state.Entries),
             rule.Mask,
             rule.Source,
-            sequence);
+            sequence)
+        {
+            DeciderText = TextOf(decision.Decider, state.Entries),
+            BypassedText = TextOf(decision.Bypassed, state.Entries),
+        };
     }
+
+    private static string TextOf(DecidingEntry decider, Dictionary<(IndexEntryKind Kind, EntryScope Scope), ChangeRecord> entries) =>
+        decider.Found && entries.TryGetValue((decider.Kind, decider.Scope), out var record) ? ExplanationText.Made(record, decider.Kind) : "";
 
     private static Entry? ViewOf(DecidingEntry decider, Dictionary<(IndexEntryKind Kind, EntryScope Scope), ChangeRecord> entries) =>
         decider.Found && entries.TryGetValue((decider.Kind, decider.Scope), out var record)
             ? EntryViews.FromRecord(decider.Kind, record, SmsTypeMasks.From(record.SmsTypes))
             : null;
 
-    private async Task<(Dictionary<(IndexEntryKind Kind, EntryScope Scope), ChangeRecord> Entries, ulong Sequence)> ReplayEntriesAsync(
+    private async Task<(Dictionary<(IndexEntryKind Kind, EntryScope Scope), ChangeRecord> Entries, ulong Sequence, bool TenantOptOutLifted)> ReplayEntriesAsync(
         uint tenantId, ulong recipient, string sender, string app, DateTime time, CancellationToken ct)
     {
         var changes = new List<ChangeRecord>();
@@ -121,14 +130,22 @@ internal sealed class PointInTimeCheck
             position = entry.PreviousForRecipient;
         }
 
+        // Event order, as live state follows it (an opt-out after an opt-in of the same time). Every keyword event is
+        // replayed in its place, also one that arrived late and was superseded then: in event order it is where it belongs.
         changes.Sort(static (a, b) =>
         {
             var c = a.EventTime.CompareTo(b.EventTime);
+            if (c == 0)
+            {
+                c = (a.Action == ChangeAction.OptOut).CompareTo(b.Action == ChangeAction.OptOut);
+            }
+
             return c != 0 ? c : a.Sequence.CompareTo(b.Sequence);
         });
 
         var entries = new Dictionary<(IndexEntryKind, EntryScope), ChangeRecord>();
         ulong sequence = 0;
+        ChangeRecord? optInHere = null;
         foreach (var record in changes)
         {
             if (!EntryTarget.TryResolve(record.Scope, record.Sender, record.App, out var scopeSender, out var scopeApp)
@@ -138,11 +155,20 @@ internal sealed class PointInTimeCheck
             }
 
             EntryViews.TryKindOf(record.Action, out var kind, out var adds);
+            if (record.Action == ChangeAction.OptIn && record.Source == Source.MoKeyword && scope == EntryScope.Sender)
+            {
+                // The recipient's own opt-in here: it lifts an earlier tenant-wide opt-out at this sender.
+                optInHere = record;
+            }
+
+            // In event order every keyword event acts as its action says, also one that was superseded or changed
+            // nothing when it arrived. A re-applied address opt-in (no MO text) repeats an earlier opt-in's event and
+            // lifts no entry of its own scope.
             if (adds)
             {
                 entries[(kind, scope)] = record;
             }
-            else
+            else if (!(record.LiftsTenantOptOut && record.MoText.Length == 0))
             {
                 entries.Remove((kind, scope));
             }
@@ -150,7 +176,43 @@ internal sealed class PointInTimeCheck
             sequence = Math.Max(sequence, record.Sequence);
         }
 
-        return (entries, sequence);
+        // Lifted when the recipient's last opt-in here came after the tenant-wide opt-out in event order.
+        var lifted = optInHere is not null && entries.TryGetValue((IndexEntryKind.OptOut, EntryScope.Tenant), out var tenantWide)
+            && changes.IndexOf(optInHere) > changes.IndexOf(tenantWide);
+        if (lifted)
+        {
+            entries[(IndexEntryKind.AddressOptIn, EntryScope.Sender)] = optInHere!;
+        }
+
+        return (entries, sequence, lifted);
+    }
+
+    /// <summary>Records searched backwards from the last one received by the time for one of the tenant's.</summary>
+    public const int TenantRecordSearchBudget = 10_000;
+
+    /// <summary>
+    /// The tenant's last record received at or before <paramref name="time"/> (its event time is at or before it too):
+    /// receive time grows with sequence, so a binary search finds the last record received by then, and a short walk back
+    /// finds the tenant's (0 when there is none within <see cref="TenantRecordSearchBudget"/> records).
+    /// </summary>
+    private async ValueTask<ulong> LastTenantRecordAsync(string tenant, DateTime time, CancellationToken ct)
+    {
+        var last = _log.LastSequence;
+        if (last < _log.FirstSequence)
+        {
+            return 0;
+        }
+
+        var after = await ReceiveTimeSearch.FirstAtOrAfterAsync(_log, _log.FirstSequence, last, time.AddTicks(1), ct);
+        for (var position = after - 1; position >= _log.FirstSequence && position > 0 && after - position <= TenantRecordSearchBudget; position--)
+        {
+            if (await _log.ReadAsync(position, ct) is { } entry && entry.Record.TenantId == tenant)
+            {
+                return position;
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>Which of the three scopes of a check at (sender, app) a record's target is, if any.</summary>
@@ -199,6 +261,12 @@ internal sealed class PointInTimeCheck
             }
 
             position = entry.PreviousForSender;
+        }
+
+        // The tenant's default rule of the app (empty sender) is in no sender's chain: today's stands in when there is one.
+        if (_config.TryGetBlockingRule(tenant, "", app, out var tenantDefault))
+        {
+            return (SmsTypeMasks.From(tenantDefault.BlockedSmsTypes), RuleSource.Current, 0UL);
         }
 
         // The sender's older records are not held here (a replica bootstrapped from a snapshot): today's rule stands in.

@@ -13,4 +13,11 @@ internal sealed record PointInTimeResult(
     Entry? Bypassed,
     byte BlockedMask,
     RuleSource RuleSource,
-    ulong Sequence);
+    ulong Sequence)
+{
+    /// <summary>The sentence of the deciding entry ("opted out by MO 'STOP' at +18005550100 on 2026-01-05"); empty when none.</summary>
+    public string DeciderText { get; init; } = "";
+
+    /// <summary>The sentence of the entry a bypass lifted; empty when none.</summary>
+    public string BypassedText { get; init; } = "";
+}

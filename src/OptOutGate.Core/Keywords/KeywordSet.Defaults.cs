@@ -28,13 +28,26 @@ public sealed partial class KeywordSet
         ("NO MAS", "es"),
     ];
 
-    /// <summary>The keywords every set keeps, with their kind: they can be neither removed nor redefined.</summary>
+    /// <summary>
+    /// The keywords every set keeps, with their kind: they can be neither removed nor redefined. The opt-outs are the
+    /// FCC's per-se revocation words (47 CFR 64.1200(a)(10): "stop, quit, end, revoke, opt out, cancel, unsubscribe"),
+    /// which a sender must always honour.
+    /// </summary>
     internal static readonly (string Text, KeywordKind Kind)[] Required =
     [
         ("STOP", KeywordKind.OptOut),
+        ("QUIT", KeywordKind.OptOut),
+        ("END", KeywordKind.OptOut),
+        ("REVOKE", KeywordKind.OptOut),
+        ("OPT OUT", KeywordKind.OptOut),
+        ("CANCEL", KeywordKind.OptOut),
+        ("UNSUBSCRIBE", KeywordKind.OptOut),
         ("START", KeywordKind.OptIn),
         ("HELP", KeywordKind.Help),
     ];
+
+    /// <summary>The required keywords as a sentence, for error messages.</summary>
+    internal const string RequiredText = "STOP, QUIT, END, REVOKE, OPT OUT, CANCEL and UNSUBSCRIBE (opt-out; the FCC's per-se words), START and HELP";
 
     private static readonly KeywordCandidate[] PhraseCandidates = CompilePhrases();
 

@@ -62,7 +62,7 @@ public sealed partial class KeywordSet
 
             if (!found)
             {
-                error = $"keywords: the set must keep {text} ({KindName(kind)}); every keyword set keeps STOP, START and HELP";
+                error = $"keywords: the set must keep {text} ({KindName(kind)}); every keyword set keeps " + RequiredText;
                 return false;
             }
         }
@@ -73,7 +73,7 @@ public sealed partial class KeywordSet
     }
 
     /// <summary>
-    /// Compiles the built-in defaults without <paramref name="removals"/> (any default but STOP, START and HELP; texts
+    /// Compiles the built-in defaults without <paramref name="removals"/> (any default but the required ones, <see cref="Required"/>; texts
     /// are normalized, so "stop all" removes "STOP ALL") and with <paramref name="additions"/> on top. An addition may
     /// not repeat a keyword still in the set: to change a default's mode or language, remove it and add it again.
     /// </summary>
@@ -102,7 +102,7 @@ public sealed partial class KeywordSet
             {
                 if (text == required)
                 {
-                    error = $"{field}: {text} cannot be removed; every keyword set keeps STOP, START and HELP";
+                    error = $"{field}: {text} cannot be removed; every keyword set keeps " + RequiredText;
                     return false;
                 }
             }
@@ -180,13 +180,13 @@ public sealed partial class KeywordSet
 
         if (keyword.Kind is not (KeywordKind.OptOut or KeywordKind.OptIn or KeywordKind.Help))
         {
-            error = $"{field}.kind: {text} needs a kind (opt-out, opt-in or help), not {keyword.Kind}";
+            error = $"{field}.kind: {text} needs a kind (opt-out, opt-in or help), not {History.ContractNames.Full(keyword.Kind)}";
             return false;
         }
 
         if (keyword.MatchMode is not (MatchMode.Exact or MatchMode.Leading))
         {
-            error = $"{field}.match_mode: {text} needs a match mode (EXACT or LEADING), not {keyword.MatchMode}";
+            error = $"{field}.match_mode: {text} needs a match mode (EXACT or LEADING), not {History.ContractNames.Full(keyword.MatchMode)}";
             return false;
         }
 

@@ -17,10 +17,10 @@ internal sealed partial class MoLedger
         {
             case ChangeAction.OptOut:
             case ChangeAction.OptIn:
+                FoldOrder(record, receiveTicks);
                 if (record.Source == Source.MoKeyword)
                 {
-                    FoldSeen(record, receiveTicks, record.Action == ChangeAction.OptOut ? MoAction.OptedOut : MoAction.OptedIn);
-                    FoldOrder(record, receiveTicks);
+                    FoldSeen(record, receiveTicks, SeenAction(record));
                 }
 
                 if (record.ReviewItemId.Length != 0 && _reviewItems.TryGetValue(record.ReviewItemId, out var resolvedByOptOut))
@@ -66,6 +66,8 @@ internal sealed partial class MoLedger
 
                 break;
             case ChangeAction.OptOutRemoved:
+                FoldOrder(record, receiveTicks);
+
                 // The record that lifts the opt-out of an approved request is the request's review_sequence.
                 if (record.RemovalRequestId.Length != 0 && _removals.TryGetValue(record.RemovalRequestId, out var lifted)
                     && lifted.Request.State == RemovalRequestState.Approved && lifted.Request.ReviewSequence < record.Sequence)
@@ -87,24 +89,39 @@ internal sealed partial class MoLedger
             return;
         }
 
+        // The content key is the message's own: its inbound address and the carrier time as the carrier gave it.
         var seen = new SeenMo(record.Sequence, receiveTicks, action);
+        var to = record.InboundAddress.Length != 0 ? record.InboundAddress : record.Sender;
+        var carrierTime = record.CarrierTime ?? record.EventTime;
         _messages.TryAdd(MoKeys.Message(record.TenantId, record.CarrierMessageId), seen);
-        _contents.TryAdd(MoKeys.Content(record.TenantId, record.Sender, record.Recipient, record.MoText, record.EventTime.ToDateTime().Ticks), seen);
+        _contents.TryAdd(MoKeys.Content(record.TenantId, to, record.Recipient, record.MoText, carrierTime.ToDateTime().Ticks), seen);
     }
+
+    private static MoAction SeenAction(ChangeRecord record) =>
+        record.KeywordEffect == KeywordEffect.Superseded ? MoAction.Superseded
+        : record.Action == ChangeAction.OptOut ? MoAction.OptedOut : MoAction.OptedIn;
 
     private void FoldOrder(ChangeRecord record, long receiveTicks)
     {
-        if (record.EventTime is null || !E164.TryParse(record.Recipient, out var recipient))
+        if (!E164.TryParse(record.Recipient, out var recipient))
         {
             return;
         }
 
-        var key = new OrderKey(record.TenantId, record.Scope == Scope.Tenant ? "" : record.Sender, recipient);
-        var latest = new LatestMo(record.EventTime.ToDateTime().Ticks, record.Action == ChangeAction.OptOut, record.Sequence, receiveTicks, record.CarrierMessageId);
-        if (!_latest.TryGetValue(key, out var current) || Later(latest, current))
+        var key = (record.TenantId, recipient);
+        if (!_order.TryGetValue(key, out var order))
         {
-            _latest[key] = latest;
+            order = new RecipientOrder();
+            if (!order.Fold(record, receiveTicks))
+            {
+                return;
+            }
+
+            _order[key] = order;
+            return;
         }
+
+        order.Fold(record, receiveTicks);
     }
 
     private static ReviewItem ReviewItemOf(ChangeRecord record) => new()

@@ -7,7 +7,9 @@ namespace OptOutGate.Core.Mo;
 // The snapshot: the folded state as of FoldedSequence (pending claims and in-memory-only messages are not part of it).
 internal sealed partial class MoLedger
 {
-    private const uint FileMagic = 0x4D4F4C47; // "MOLG"
+    // "MOL2": the ordering state per recipient and scope. A file of the first format ("MOLG") is not used: the
+    // ledger is rebuilt from the log, as for any unusable snapshot.
+    private const uint FileMagic = 0x4D4F4C32;
 
     /// <summary>
     /// Writes the folded state as of <see cref="FoldedSequence"/> to <paramref name="path"/> (through a temporary file,
@@ -18,7 +20,7 @@ internal sealed partial class MoLedger
     {
         KeyValuePair<UInt128, SeenMo>[] messages;
         KeyValuePair<UInt128, SeenMo>[] contents;
-        KeyValuePair<OrderKey, LatestMo>[] latest;
+        KeyValuePair<(string Tenant, ulong Recipient), RecipientOrder>[] order;
         (string Tenant, bool Resolved, byte[] Item)[] reviewItems;
         (string Tenant, byte[] Request)[] removals;
         ulong folded;
@@ -27,7 +29,7 @@ internal sealed partial class MoLedger
             folded = _folded;
             messages = [.. _messages];
             contents = [.. _contents];
-            latest = [.. _latest];
+            order = [.. _order.Select(static p => KeyValuePair.Create(p.Key, p.Value.Clone()))];
             reviewItems = [.. _reviewItems.Values.Select(static s => (s.Tenant, s.Resolved, s.Item.ToByteArray()))];
             removals = [.. _removals.Values.Select(static s => (s.Tenant, s.Request.ToByteArray()))];
         }
@@ -38,17 +40,12 @@ internal sealed partial class MoLedger
             writer.Write(folded);
             WriteSeen(writer, messages);
             WriteSeen(writer, contents);
-            writer.Write(latest.Length);
-            foreach (var (key, value) in latest)
+            writer.Write(order.Length);
+            foreach (var (key, value) in order)
             {
                 writer.Write(key.Tenant);
-                writer.Write(key.ScopeSender);
                 writer.Write(key.Recipient);
-                writer.Write(value.EventTicks);
-                writer.Write(value.OptOut);
-                writer.Write(value.Sequence);
-                writer.Write(value.ReceiveTicks);
-                writer.Write(value.CarrierMessageId);
+                value.Write(writer);
             }
 
             writer.Write(reviewItems.Length);
@@ -80,11 +77,11 @@ internal sealed partial class MoLedger
         ledger._folded = reader.ReadUInt64();
         ReadSeen(reader, ledger._messages);
         ReadSeen(reader, ledger._contents);
-        var latestCount = reader.ReadInt32();
-        for (var i = 0; i < latestCount; i++)
+        var orderCount = reader.ReadInt32();
+        for (var i = 0; i < orderCount; i++)
         {
-            var key = new OrderKey(reader.ReadString(), reader.ReadString(), reader.ReadUInt64());
-            ledger._latest[key] = new LatestMo(reader.ReadInt64(), reader.ReadBoolean(), reader.ReadUInt64(), reader.ReadInt64(), reader.ReadString());
+            var key = (reader.ReadString(), reader.ReadUInt64());
+            ledger._order[key] = RecipientOrder.Read(reader);
         }
 
         var reviewCount = reader.ReadInt32();

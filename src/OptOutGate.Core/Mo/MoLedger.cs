@@ -5,7 +5,8 @@ namespace OptOutGate.Core.Mo;
 /// <summary>
 /// The MO side's own state, derived from history records like the rest of the engine's state: which carrier messages
 /// were seen (duplicate detection, by carrier message id and by content), the latest MO opt-out/opt-in per target
-/// (event-time ordering), the review queue and the removal requests. Folding a record is idempotent, so a record may
+/// (event-time ordering: the latest opt-out/opt-in event per recipient and scope, of any source), the review queue and
+/// the removal requests. Folding a record is idempotent, so a record may
 /// be folded twice (once when its write completes, once when <see cref="MoLedgerFollower"/> reads it from the log).
 /// </summary>
 /// <remarks>
@@ -29,7 +30,7 @@ internal sealed partial class MoLedger
     private readonly Lock _lock = new();
     private readonly Dictionary<UInt128, SeenMo> _messages = [];
     private readonly Dictionary<UInt128, SeenMo> _contents = [];
-    private readonly Dictionary<OrderKey, LatestMo> _latest = [];
+    private readonly Dictionary<(string Tenant, ulong Recipient), RecipientOrder> _order = [];
     private readonly Dictionary<string, ReviewItemState> _reviewItems = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RemovalState> _removals = new(StringComparer.Ordinal);
 
@@ -37,7 +38,7 @@ internal sealed partial class MoLedger
     private readonly Dictionary<UInt128, SeenMo> _transientContents = [];
     private readonly Dictionary<UInt128, MoTicket> _pendingMessages = [];
     private readonly Dictionary<UInt128, MoTicket> _pendingContents = [];
-    private readonly Dictionary<OrderKey, (LatestMo Latest, MoTicket Ticket)> _pendingLatest = [];
+    private readonly Dictionary<(string Tenant, ulong Recipient), List<(ChangeRecord Record, MoTicket Ticket)>> _pendingOrder = [];
     private readonly Dictionary<string, MoTicket> _pendingReviewItems = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MoTicket> _pendingRemovals = new(StringComparer.Ordinal);
     private readonly Dictionary<RemovalTarget, MoTicket> _pendingRemovalTargets = [];
@@ -136,29 +137,45 @@ internal sealed partial class MoLedger
         }
     }
 
-    /// <summary>The latest MO opt-out/opt-in of the target, pending ones included.</summary>
-    public bool TryGetLatest(OrderKey key, out LatestMo latest)
+    /// <summary>
+    /// The ordering state of a recipient as of every record folded plus the decisions still being written (a copy the
+    /// caller may keep). Within the ledger's window it knows every event; older scopes are gone, and the caller falls
+    /// back on the entry's own record (MoDecision).
+    /// </summary>
+    public RecipientOrder OrderOf(string tenant, ulong recipient)
     {
         lock (_lock)
         {
-            var found = _latest.TryGetValue(key, out latest);
-            // A pending decision is later in log order, so it wins a tie of carrier times.
-            if (_pendingLatest.TryGetValue(key, out var pending) && (!found || pending.Latest.EventTicks >= latest.EventTicks))
+            var order = _order.TryGetValue((tenant, recipient), out var folded) ? folded.Clone() : new RecipientOrder();
+            if (_pendingOrder.TryGetValue((tenant, recipient), out var pending))
             {
-                latest = pending.Latest;
-                return true;
+                foreach (var (record, _) in pending)
+                {
+                    order.Fold(record, 0);
+                }
             }
 
-            return found;
+            return order;
         }
     }
 
-    /// <summary>Records a decided opt-out/opt-in as the target's latest until <paramref name="ticket"/> completes.</summary>
-    public void ClaimLatest(OrderKey key, LatestMo latest, MoTicket ticket)
+    /// <summary>Adds decided records of a recipient to its ordering state until <paramref name="ticket"/> completes.</summary>
+    public void ClaimOrder(string tenant, ulong recipient, IEnumerable<ChangeRecord> records, MoTicket ticket)
     {
         lock (_lock)
         {
-            _pendingLatest[key] = (latest, ticket);
+            var key = (tenant, recipient);
+            if (!_pendingOrder.TryGetValue(key, out var pending))
+            {
+                pending = [];
+                _pendingOrder[key] = pending;
+            }
+
+            foreach (var record in records)
+            {
+                pending.Add((record, ticket));
+            }
+
             ticket.Orders.Add(key);
         }
     }
@@ -290,9 +307,13 @@ internal sealed partial class MoLedger
 
         foreach (var key in ticket.Orders)
         {
-            if (_pendingLatest.TryGetValue(key, out var pending) && pending.Ticket == ticket)
+            if (_pendingOrder.TryGetValue(key, out var pending))
             {
-                _pendingLatest.Remove(key);
+                pending.RemoveAll(p => p.Ticket == ticket);
+                if (pending.Count == 0)
+                {
+                    _pendingOrder.Remove(key);
+                }
             }
         }
 
@@ -335,11 +356,11 @@ internal sealed partial class MoLedger
         PruneSeen(_contents, oldest);
         PruneSeen(_transientMessages, oldest);
         PruneSeen(_transientContents, oldest);
-        foreach (var (key, latest) in _latest)
+        foreach (var (key, order) in _order)
         {
-            if (latest.ReceiveTicks < oldest)
+            if (order.ReceiveTicks < oldest)
             {
-                _latest.Remove(key);
+                _order.Remove(key);
             }
         }
     }
@@ -354,7 +375,4 @@ internal sealed partial class MoLedger
             }
         }
     }
-
-    private static bool Later(LatestMo a, LatestMo b) =>
-        a.EventTicks > b.EventTicks || (a.EventTicks == b.EventTicks && a.Sequence > b.Sequence);
 }

@@ -20,6 +20,7 @@ internal sealed class MoMetrics : IDisposable
     private readonly Histogram<double> _classification;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _importLines;
+    private readonly Counter<long> _carrierTimeAhead;
     private Func<(int Count, DateTime Oldest)>? _reviewQueue;
 
     public MoMetrics(IMeterFactory meterFactory, TimeProvider time)
@@ -39,6 +40,10 @@ internal sealed class MoMetrics : IDisposable
             "s",
             "Time from a validated MO message to its durable result.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
+        _carrierTimeAhead = _meter.CreateCounter<long>(
+            "optoutgate.mo.carrier_time_ahead",
+            "{message}",
+            "MO messages whose carrier time was later than the gate's clock when received; their event time is the receive time.");
         _importLines = _meter.CreateCounter<long>("optoutgate.mo.import.lines", "{line}", "ImportOptOuts lines, by outcome (added, already_present, invalid) and dry run.");
         _meter.CreateObservableGauge("optoutgate.mo.review_queue.size", () => _reviewQueue is { } q ? q().Count : 0, "{item}", "Open review items (AMBIGUOUS MO under the REVIEW policy).");
         _meter.CreateObservableGauge(
@@ -73,6 +78,8 @@ internal sealed class MoMetrics : IDisposable
 
     public void Failed() => _errors.Add(1);
 
+    public void CarrierTimeAhead() => _carrierTimeAhead.Add(1);
+
     public void Classified(TimeSpan elapsed) => _classification.Record(elapsed.TotalSeconds);
 
     public void Imported(long added, long alreadyPresent, long invalid, bool dryRun)
@@ -87,8 +94,8 @@ internal sealed class MoMetrics : IDisposable
 
     private static KeyValuePair<string, object?>[][] CreateActionTags()
     {
-        var tags = new KeyValuePair<string, object?>[(int)MoAction.Duplicate + 1][];
-        for (var action = MoAction.Unspecified; action <= MoAction.Duplicate; action++)
+        var tags = new KeyValuePair<string, object?>[(int)MoAction.Superseded + 1][];
+        for (var action = MoAction.Unspecified; action <= MoAction.Superseded; action++)
         {
             var name = action.ToString().ToUpperInvariant();
             tags[(int)action] = [new("action", action switch

@@ -64,6 +64,11 @@ internal sealed class MoProcessor
         E164.TryParse(message.FromNumber, out var recipient);
         var now = _time.GetUtcNow().UtcDateTime;
         var carrierTicks = message.CarrierTime.ToDateTime().Ticks;
+        if (carrierTicks > now.Ticks)
+        {
+            _metrics.CarrierTimeAhead();
+        }
+
         var messageKey = MoKeys.Message(tenant, message.CarrierMessageId);
         var contentKey = MoKeys.Content(tenant, message.InboundAddress, message.FromNumber, message.Text, carrierTicks);
         if (_ledger.TryFind(messageKey, contentKey, now, out var seen, out var pending))
@@ -95,7 +100,7 @@ internal sealed class MoProcessor
         }
 
         var decision = new MoDecision(_ledger, tenant, message, recipient, classification, messageKey, contentKey);
-        var request = new RecordWriteRequest { TenantId = tenant, ActorKeyId = actorKeyId, Build = decision.Build };
+        var request = new RecordWriteRequest { TenantId = tenant, ActorKeyId = actorKeyId, Build = decision.BuildAsync };
 
         // The write is not tied to the caller: once decided, the message is recorded and its claim released either way.
         _ = WriteAsync(decision, request);
@@ -117,13 +122,13 @@ internal sealed class MoProcessor
         var answer = NewResult(message, decision.Action, classification);
         answer.Sequence = outcome.Sequence;
         answer.ReviewItemId = decision.ReviewItemId;
-        if (decision.Action is MoAction.OptedOut or MoAction.OptedIn)
+        if (decision.Action is MoAction.OptedOut or MoAction.OptedIn or MoAction.Superseded)
         {
             answer.Scope = decision.Scope;
-            if (decision.Changed)
-            {
-                SetReply(answer, address, message, decision.Action, classification.LanguageCode);
-            }
+            answer.StateChanged = decision.Changed;
+            answer.SupersededBySequence = decision.Record?.SupersededBySequence ?? 0;
+            answer.ReplyText = decision.ReplyText;
+            answer.ReplyLanguageCode = decision.ReplyLanguageCode;
         }
 
         _metrics.Recorded(answer.Action, Stopwatch.GetElapsedTime(started));

@@ -16,7 +16,7 @@ internal sealed class MoTicket
 
     internal List<UInt128> Contents { get; } = new(1);
 
-    internal List<OrderKey> Orders { get; } = new(1);
+    internal List<(string Tenant, ulong Recipient)> Orders { get; } = new(1);
 
     internal List<string> ReviewItems { get; } = new(0);
 

@@ -36,6 +36,11 @@ internal static class MoValidation
             return "message.from_number: not E.164 (+ and 8-15 digits, the first not 0).";
         }
 
+        if (!NumberingPlan.TryValidate(message.FromNumber, out _))
+        {
+            return "message.from_number: not a number any numbering plan allows (libphonenumber metadata).";
+        }
+
         if (message.CarrierMessageId.Length == 0)
         {
             return "message.carrier_message_id: required.";

@@ -74,8 +74,9 @@ internal sealed class RemovalCreateDecision(MoLedger ledger, RemovalTarget targe
 /// <summary>
 /// ReviewRemovalRequest: only a PENDING request. Approval writes REMOVAL_APPROVED and, when the opt-out still exists,
 /// OPT_OUT_REMOVED with source REMOVAL_APPROVED (which may lift an MO-made opt-out); rejection writes REMOVAL_REJECTED.
+/// Four eyes: the key that created the request cannot approve it (it may reject, that is withdraw, it).
 /// </summary>
-internal sealed class RemovalReviewDecision(MoLedger ledger, string tenant, string id, bool approve, string note) : WorkflowDecision
+internal sealed class RemovalReviewDecision(MoLedger ledger, string tenant, string id, bool approve, string note, string reviewerKeyId) : WorkflowDecision
 {
     public override IReadOnlyList<ChangeRecord> Build(WriteStateView view)
     {
@@ -87,6 +88,11 @@ internal sealed class RemovalReviewDecision(MoLedger ledger, string tenant, stri
         if (request.State != RemovalRequestState.Pending || reviewPending)
         {
             return Refuse(WorkflowOutcome.NotPending);
+        }
+
+        if (approve && string.Equals(request.RequesterKeyId, reviewerKeyId, StringComparison.Ordinal))
+        {
+            return Refuse(WorkflowOutcome.SameKey);
         }
 
         ledger.ClaimRemovalReview(id, Ticket);

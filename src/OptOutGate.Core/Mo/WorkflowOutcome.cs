@@ -7,4 +7,7 @@ internal enum WorkflowOutcome
     NotFound = 1,
     AlreadyExists = 2,
     NotPending = 3,
+
+    /// <summary>Four eyes: the key that created a removal request tried to approve it.</summary>
+    SameKey = 4,
 }

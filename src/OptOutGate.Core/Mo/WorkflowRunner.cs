@@ -14,7 +14,7 @@ internal static class WorkflowRunner
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(decision);
-        var request = new RecordWriteRequest { TenantId = tenant, ActorKeyId = actorKeyId, Build = decision.Build };
+        var request = new RecordWriteRequest { TenantId = tenant, ActorKeyId = actorKeyId, Build = RecordWriteRequest.Sync(decision.Build) };
         _ = WriteAsync(engine, ledger, decision, request);
         await decision.Ticket.Done.WaitAsync(ct);
     }

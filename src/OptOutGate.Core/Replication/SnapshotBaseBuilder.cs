@@ -150,6 +150,7 @@ internal sealed class SnapshotBaseBuilder : IDisposable
             EntryKind.OptOut => ChangeAction.OptOut,
             EntryKind.Suppression => ChangeAction.Suppress,
             EntryKind.Bypass => ChangeAction.BypassAdd,
+            EntryKind.AddressOptIn => ChangeAction.OptIn,
             _ => ChangeAction.Unspecified,
         };
         if (action == ChangeAction.Unspecified
@@ -177,6 +178,13 @@ internal sealed class SnapshotBaseBuilder : IDisposable
             ActorKeyId = entry.ActorKeyId,
         };
         record.SmsTypes.AddRange(entry.SmsTypes);
+        if (entry.Kind == EntryKind.AddressOptIn)
+        {
+            // An address opt-in is the record of the opt-in that made it (EntryViews.TryEntryOf reads it back).
+            record.LiftsTenantOptOut = true;
+            record.KeywordEffect = KeywordEffect.Unchanged;
+        }
+
         var bytes = new LogEntry { Record = record }.ToByteArray();
         Span<byte> length = stackalloc byte[4];
         BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);

@@ -87,12 +87,13 @@ internal sealed partial class GateConfig
     }
 
     /// <summary>
-    /// The SMS types an opt-out blocks for sends of (sender, app): the blocking rule's, or
-    /// <see cref="SmsTypeMasks.DefaultBlocked"/> when there is none. <paramref name="isDefault"/> says which.
+    /// The SMS types an opt-out blocks for sends of (sender, app): the rule of (sender, app), else the tenant's default
+    /// rule of ("", app), else <see cref="SmsTypeMasks.DefaultBlocked"/>. <paramref name="isDefault"/> is true only for
+    /// the last.
     /// </summary>
     public byte GetBlockedMask(string tenant, string sender, string app, out bool isDefault)
     {
-        if (_rules.TryGetValue((tenant, sender, app), out var rule))
+        if (_rules.TryGetValue((tenant, sender, app), out var rule) || _rules.TryGetValue((tenant, "", app), out rule))
         {
             isDefault = false;
             return SmsTypeMasks.From(rule.BlockedSmsTypes);

@@ -33,11 +33,24 @@ internal sealed partial class GateStateApplier
         switch (record.Action)
         {
             case ChangeAction.OptOut:
-                ApplyEntry(record, tenantId, hasRecipient, recipient, EntryKind.OptOut, upsert: true);
+                if (KeywordEffects.WritesEntry(record))
+                {
+                    ApplyEntry(record, tenantId, hasRecipient, recipient, EntryKind.OptOut, upsert: true);
+                }
+
                 OpenConfirmationWindow(record, tenantId, hasRecipient, recipient);
                 break;
             case ChangeAction.OptIn:
-                ApplyEntry(record, tenantId, hasRecipient, recipient, EntryKind.OptOut, upsert: false);
+                if (KeywordEffects.WritesEntry(record))
+                {
+                    ApplyEntry(record, tenantId, hasRecipient, recipient, EntryKind.OptOut, upsert: false);
+                }
+
+                if (record.LiftsTenantOptOut)
+                {
+                    ApplyEntry(record, tenantId, hasRecipient, recipient, EntryKind.AddressOptIn, upsert: true);
+                }
+
                 OpenConfirmationWindow(record, tenantId, hasRecipient, recipient);
                 break;
             case ChangeAction.OptOutRemoved:
@@ -103,14 +116,15 @@ internal sealed partial class GateStateApplier
 
     private void OpenConfirmationWindow(ChangeRecord record, uint tenantId, bool hasRecipient, ulong recipient)
     {
-        // The confirmation goes from the address the recipient wrote to (or was opted out at); a record without a sender
-        // (a tenant-wide change made by API) has no address to confirm from.
-        if (!hasRecipient || record.Sender.Length == 0 || record.ReceiveTime is null)
+        // The confirmation goes from the address the recipient wrote to (or was opted out at); a record without one
+        // (a tenant-wide change made by API) has no address to confirm from. Only a change that took effect opens one.
+        var address = KeywordEffects.ConfirmationSender(record);
+        if (!hasRecipient || address.Length == 0 || record.ReceiveTime is null || !KeywordEffects.OpensConfirmationWindow(record))
         {
             return;
         }
 
-        var key = new ConfirmationKey(recipient, _scopes.InternScope(tenantId, record.Sender, ""), tenantId);
+        var key = new ConfirmationKey(recipient, _scopes.InternScope(tenantId, address, ""), tenantId);
         var expire = record.ReceiveTime.ToDateTime() + _config.GetConfirmationWindow(record.TenantId);
         _config.OpenConfirmationWindow(key, expire, record.Sequence);
     }

@@ -97,11 +97,24 @@ internal sealed class WriteOverlay
         switch (record.Action)
         {
             case ChangeAction.OptOut:
-                SetEntry(record, EntryKind.OptOut, hasRecipient, recipient, present: true, batch);
+                if (KeywordEffects.WritesEntry(record))
+                {
+                    SetEntry(record, EntryKind.OptOut, hasRecipient, recipient, present: true, batch);
+                }
+
                 OpenWindow(record, hasRecipient, recipient, batch);
                 break;
             case ChangeAction.OptIn:
-                SetEntry(record, EntryKind.OptOut, hasRecipient, recipient, present: false, batch);
+                if (KeywordEffects.WritesEntry(record))
+                {
+                    SetEntry(record, EntryKind.OptOut, hasRecipient, recipient, present: false, batch);
+                }
+
+                if (record.LiftsTenantOptOut)
+                {
+                    SetEntry(record, EntryKind.AddressOptIn, hasRecipient, recipient, present: true, batch);
+                }
+
                 OpenWindow(record, hasRecipient, recipient, batch);
                 break;
             case ChangeAction.OptOutRemoved:
@@ -180,9 +193,10 @@ internal sealed class WriteOverlay
 
     private void OpenWindow(ChangeRecord record, bool hasRecipient, ulong recipient, long batch)
     {
-        if (hasRecipient && record.Sender.Length != 0)
+        var address = KeywordEffects.ConfirmationSender(record);
+        if (hasRecipient && address.Length != 0 && KeywordEffects.OpensConfirmationWindow(record))
         {
-            _windows[(record.TenantId, record.Sender, recipient)] = new(false, batch);
+            _windows[(record.TenantId, address, recipient)] = new(false, batch);
         }
     }
 

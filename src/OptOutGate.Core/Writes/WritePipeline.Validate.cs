@@ -30,8 +30,7 @@ internal sealed partial class WritePipeline
                 ValidateConfirmations(pending, confirmation, batch);
                 return ValueTask.CompletedTask;
             case RecordWriteRequest records:
-                ValidateRecords(pending, records, batch);
-                return ValueTask.CompletedTask;
+                return ValidateRecordsAsync(pending, records, batch);
             default:
                 throw new ArgumentException($"Unknown write request type {pending.Request.GetType().Name}.");
         }
@@ -64,7 +63,11 @@ internal sealed partial class WritePipeline
         for (var i = 0; i < items.Length; i++)
         {
             var text = request.Recipients[i];
-            if (!E164.TryParse(text, out var recipient))
+            var country = "";
+
+            // Adds take only numbers a numbering plan allows (and store their country); a remove also lifts an entry
+            // of a number the plans no longer allow.
+            if (!E164.TryParse(text, out var recipient) || (adding && !NumberingPlan.TryValidate(text, out country)))
             {
                 items[i] = new WriteItemResult(WriteOutcome.InvalidRecipient, null, written: false);
                 continue;
@@ -89,6 +92,7 @@ internal sealed partial class WritePipeline
             if (outcome is WriteOutcome.Added or WriteOutcome.Updated or WriteOutcome.Removed)
             {
                 var record = NewEntryRecord(request, sender, app, scope, text, action);
+                record.Country = country;
                 Add(pending, batch, record);
                 items[i] = new WriteItemResult(outcome, record, written: true);
             }
@@ -115,8 +119,9 @@ internal sealed partial class WritePipeline
                 found = request.Delete ? _view.TryGetInboundAddress(tenant, sender, out _) : true;
                 break;
             case ConfigChange.ConfigOneofCase.BlockingRule:
+                // An empty sender is the tenant's default rule of the app: no inbound address to find.
                 (sender, app) = (change.BlockingRule.Sender, change.BlockingRule.App);
-                found = request.Delete ? _view.BlockingRuleExists(tenant, sender, app) : _view.TryGetInboundAddress(tenant, sender, out _);
+                found = request.Delete ? _view.BlockingRuleExists(tenant, sender, app) : sender.Length == 0 || _view.TryGetInboundAddress(tenant, sender, out _);
                 break;
             case ConfigChange.ConfigOneofCase.TenantPolicy:
                 sender = "";
@@ -126,7 +131,7 @@ internal sealed partial class WritePipeline
                 throw new ArgumentException("A configuration change must hold an inbound address, a blocking rule or a tenant policy.");
         }
 
-        if (sender.Length == 0 && change.ConfigCase != ConfigChange.ConfigOneofCase.TenantPolicy)
+        if (sender.Length == 0 && change.ConfigCase == ConfigChange.ConfigOneofCase.InboundAddress)
         {
             throw new ArgumentException("The configuration change names no sender.");
         }
@@ -177,7 +182,7 @@ internal sealed partial class WritePipeline
                 Sender = request.Sender,
                 Recipient = E164.Format(recipient),
                 Action = ChangeAction.ConfirmationSent,
-                Source = Source.Api,
+                Source = Source.Check,
                 ActorKeyId = request.ActorKeyId,
                 EventTime = EventTimeOf(request),
             };
@@ -188,9 +193,9 @@ internal sealed partial class WritePipeline
         pending.Items = items;
     }
 
-    private void ValidateRecords(PendingWrite pending, RecordWriteRequest request, WriteBatch batch)
+    private async ValueTask ValidateRecordsAsync(PendingWrite pending, RecordWriteRequest request, WriteBatch batch)
     {
-        var records = request.Build(_view);
+        var records = await request.Build(_view);
         foreach (var record in records)
         {
             if (record.TenantId.Length == 0)
@@ -223,6 +228,13 @@ internal sealed partial class WritePipeline
 
     private void Add(PendingWrite pending, WriteBatch batch, ChangeRecord record)
     {
+        if (record.Recipient.Length != 0 && record.Country.Length == 0)
+        {
+            // The country is a function of the number (libphonenumber); stored in the record so that lists, history and
+            // exports show the country the number had when it was written, whatever a later metadata version says.
+            record.Country = NumberingPlan.CountryOf(record.Recipient);
+        }
+
         batch.Entries.Add(new LogEntry { Record = record });
         _overlay.Apply(record, batch.Id, _appliedRulesOf);
         pending.LastRecord = record;

@@ -64,7 +64,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        _view = new WriteStateView(index, scopes, config, _overlay);
+        _view = new WriteStateView(index, scopes, config, _overlay, log);
         _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,
@@ -258,6 +258,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         }
 
         _overlay.SetHeads(record.TenantId, recipient, record.Sender, record.Sequence, _currentBatch);
+        PendingLinks.Resolve(record);
     }
 
     private void SetFault(Exception error)

@@ -1,4 +1,5 @@
 using OptOutGate.Contracts.V1;
+using OptOutGate.Core.Durability;
 using OptOutGate.Core.Index;
 using OptOutGate.Core.State;
 using EntryKind = OptOutGate.Core.Index.EntryKind;
@@ -16,14 +17,20 @@ internal sealed class WriteStateView
     private readonly ScopeTable _scopes;
     private readonly GateConfig _config;
     private readonly WriteOverlay _overlay;
+    private readonly ChangeLog _log;
 
-    public WriteStateView(EntryIndex index, ScopeTable scopes, GateConfig config, WriteOverlay overlay)
+    public WriteStateView(EntryIndex index, ScopeTable scopes, GateConfig config, WriteOverlay overlay, ChangeLog log)
     {
         _index = index;
         _scopes = scopes;
         _config = config;
         _overlay = overlay;
+        _log = log;
     }
+
+    /// <summary>The record that last changed an entry: the pending one, or the committed one read from the log.</summary>
+    public async ValueTask<ChangeRecord?> ReadRecordAsync(EntryState entry) =>
+        entry.PendingRecord ?? (await _log.ReadAsync(entry.Sequence, CancellationToken.None))?.Record;
 
     /// <summary>The time the current batch is validated at (event times default to it).</summary>
     public DateTimeOffset Now { get; internal set; }

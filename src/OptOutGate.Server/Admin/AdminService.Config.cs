@@ -92,7 +92,7 @@ internal sealed partial class AdminService
     {
         var identity = CallIdentity.Of(context);
         var rule = request.Rule ?? throw AdminErrors.InvalidArgument("rule is required.");
-        TextLimits.CheckSender(rule.Sender, "rule.sender");
+        CheckRuleSender(rule.Sender, "rule.sender");
         TextLimits.CheckApp(rule.App, "rule.app");
         var stored = new BlockingRule { Sender = rule.Sender, App = rule.App };
         stored.BlockedSmsTypes.AddRange(ConfigValidation.BlockedTypes(rule.BlockedSmsTypes, "rule.blocked_sms_types"));
@@ -141,13 +141,22 @@ internal sealed partial class AdminService
     public async Task<DeleteBlockingRuleResponse> DeleteBlockingRuleAsync(DeleteBlockingRuleRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
-        TextLimits.CheckSender(request.Sender, "sender");
+        CheckRuleSender(request.Sender, "sender");
         TextLimits.CheckApp(request.App, "app");
         var engine = RequireEngine();
         var change = new ConfigChange { BlockingRule = new BlockingRule { Sender = request.Sender, App = request.App } };
         var sequence = await WriteConfigAsync(engine, identity, change, delete: true, context.CancellationToken)
             ?? throw AdminErrors.NotFound($"No blocking rule for sender '{request.Sender}' and app '{request.App}'.");
         return new DeleteBlockingRuleResponse { Sequence = sequence };
+    }
+
+    /// <summary>A rule's sender: an inbound address, or empty for the tenant's default rule of the app.</summary>
+    private static void CheckRuleSender(string sender, string field)
+    {
+        if (sender.Length != 0)
+        {
+            TextLimits.CheckSender(sender, field);
+        }
     }
 
     /// <summary>Writes one configuration change; its sequence, or null when the pipeline answered NOT_FOUND.</summary>

@@ -56,6 +56,7 @@ internal sealed partial class AdminService
         var response = new AddBypassesResponse();
         response.Sequence = await WriteEntriesAsync(context, request.Scope, request.Sender, request.App, request.Recipients,
             IndexEntryKind.Bypass, EntryWriteOperation.Add, Source.Admin, request.Reason, mask, @override: false, response.Results);
+        await BypassWarnings.AddAsync(RequireEngine(), CallIdentity.Of(context).TenantId, request.Scope, request.Sender, request.App, mask, response.Results, context.CancellationToken);
         return response;
     }
 
@@ -89,12 +90,13 @@ internal sealed partial class AdminService
         foreach (var text in request.Recipients)
         {
             var result = new RecipientResult { Recipient = text };
-            if (!E164.TryParse(text, out var recipient))
+            if (!E164.TryParseValid(text, NumberingPlan.Table, out var recipient))
             {
                 result.Outcome = RecipientOutcome.InvalidRecipient;
                 result.Message = RecipientResults.InvalidRecipientMessage;
             }
-            else if ((hasTenantScope && engine.Index.TryGet(EntryKey.Create(IndexEntryKind.OptOut, recipient, tenantScope, tenantId), out var value))
+            else if ((hasTenantScope && engine.Index.TryGet(EntryKey.Create(IndexEntryKind.OptOut, recipient, tenantScope, tenantId), out var value)
+                    && !LiftedAtSender(engine, recipient, tenantId, hasSenderScope ? senderScope : 0, value))
                 || (hasAppScope && engine.Index.TryGet(EntryKey.Create(IndexEntryKind.OptOut, recipient, appScope, tenantId), out value))
                 || (hasSenderScope && engine.Index.TryGet(EntryKey.Create(IndexEntryKind.OptOut, recipient, senderScope, tenantId), out value)))
             {
@@ -115,6 +117,12 @@ internal sealed partial class AdminService
 
         return response;
     }
+
+    /// <summary>The recipient opted in again at this sender after the tenant-wide opt-out (the same rule as CheckBatch).</summary>
+    private static bool LiftedAtSender(Core.Engine.GateEngine engine, ulong recipient, uint tenantId, uint senderScope, EntryValue tenantWide) =>
+        senderScope != 0
+        && engine.Index.TryGet(EntryKey.Create(IndexEntryKind.AddressOptIn, recipient, senderScope, tenantId), out var optIn)
+        && optIn.Sequence > tenantWide.Sequence;
 
     /// <summary>Validates the target and count, writes one entry request, and fills the per-recipient results; the write's sequence.</summary>
     private async Task<ulong> WriteEntriesAsync(

@@ -127,13 +127,14 @@ internal sealed partial class AdminService
             explanation.DefaultBlockingRule = result.RuleSource == RuleSource.Default;
         }
 
+        // The entry's own keyword and date (common.proto's example), and the time asked about.
         var at = request.Time.ToDateTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var type = ContractNames.Full(request.SmsType);
         explanation.Reason = result.Verdict switch
         {
-            Verdict.BlockedSuppressed => $"suppressed for {ContractNames.Of(request.SmsType)} at {at}",
-            Verdict.BlockedTenantOptOut => $"opted out of every sender of the tenant at {at}",
-            Verdict.BlockedOptedOut => $"opted out at {request.Sender} at {at}",
-            Verdict.AllowedBypass => $"a bypass entry let {ContractNames.Of(request.SmsType)} through at {at}",
+            Verdict.BlockedSuppressed => $"{result.DeciderText}; the suppression covered {type} at {at}",
+            Verdict.BlockedTenantOptOut or Verdict.BlockedOptedOut => $"{result.DeciderText}; the blocking rule covered {type} at {at}",
+            Verdict.AllowedBypass => $"{result.DeciderText}: let {type} through at {at}; {result.BypassedText}",
             _ => "",
         };
         if (optOut && result.RuleSource == RuleSource.Current)

@@ -100,10 +100,22 @@ internal static class ConfigValidation
 
         if (normalized.Count != 0)
         {
-            // DESIGN.md: tenants and addresses may remove every default keyword but STOP, START and HELP.
-            Require(normalized, "STOP", KeywordKind.OptOut, field);
-            Require(normalized, "START", KeywordKind.OptIn, field);
-            Require(normalized, "HELP", KeywordKind.Help, field);
+            // DESIGN.md: tenants and addresses may remove every default keyword but the FCC's per-se opt-out words
+            // (47 CFR 64.1200(a)(10)), START and HELP.
+            var missing = new List<string>();
+            foreach (var (text, kind) in KeywordSet.Required)
+            {
+                if (!Has(normalized, text, kind))
+                {
+                    missing.Add($"{text} ({ContractName(kind)})");
+                }
+            }
+
+            if (missing.Count != 0)
+            {
+                throw AdminErrors.InvalidArgument(
+                    $"{field}: a non-empty keyword set must keep {KeywordSet.RequiredText}; missing: {string.Join(", ", missing)}.");
+            }
         }
 
         return normalized;
@@ -130,18 +142,25 @@ internal static class ConfigValidation
         return [.. set];
     }
 
-    private static void Require(List<Keyword> keywords, string text, KeywordKind kind, string field)
+    private static bool Has(List<Keyword> keywords, string text, KeywordKind kind)
     {
         foreach (var keyword in keywords)
         {
             if (keyword.Text == text && keyword.Kind == kind)
             {
-                return;
+                return true;
             }
         }
 
-        throw AdminErrors.InvalidArgument($"{field}: a non-empty keyword set must keep {text} as a {kind} keyword.");
+        return false;
     }
+
+    private static string ContractName(KeywordKind kind) => kind switch
+    {
+        KeywordKind.OptOut => "KEYWORD_KIND_OPT_OUT",
+        KeywordKind.OptIn => "KEYWORD_KIND_OPT_IN",
+        _ => "KEYWORD_KIND_HELP",
+    };
 
     private static void CheckReplyTexts(InboundAddress address)
     {

@@ -14,7 +14,8 @@ internal static class RecipientResults
     // A removed entry's own record is usually the removal record's predecessor in the recipient's chain.
     private const int RemovedEntrySearch = 32;
 
-    public const string InvalidRecipientMessage = "Not E.164: '+' and 8-15 digits, the first not 0, nothing else.";
+    public const string InvalidRecipientMessage =
+        "Not a valid E.164 number: '+' and 8-15 digits, the first not 0, nothing else, and a number its country's numbering plan allows (libphonenumber metadata).";
 
     public const string RemovalNotAllowedMessage =
         "The recipient opted out by MO keyword; lifting it needs override with a reason (the recipient's documented consent) or an approved removal request.";

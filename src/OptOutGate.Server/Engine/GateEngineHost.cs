@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OptOutGate.Core.Decisions;
 using OptOutGate.Core.Engine;
+using OptOutGate.Core.Recipients;
 using OptOutGate.Server.Hosting;
 
 namespace OptOutGate.Server.Engine;
@@ -75,10 +76,15 @@ internal sealed partial class GateEngineHost(
         var options = engineOptions;
         options.DataDirectory = serverOptions.Value.DataDirectory;
         LogOpening(_logger, Path.GetFullPath(options.DataDirectory));
+
+        // The check path's numbering-plan automaton, built from libphonenumber's metadata beside the recovery, so the
+        // first check does not pay for it.
+        var plans = Task.Run(BuildNumberingPlans, CancellationToken.None);
         GateEngine engine;
         try
         {
             engine = await GateEngine.OpenAsync(options, loggerFactory, time, _stopping.Token);
+            await plans;
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -108,6 +114,16 @@ internal sealed partial class GateEngineHost(
             lifetime.ApplicationStarted.Register(static state => ((ServerReadiness)state!).MarkServing(), readiness);
         }
     }
+
+    private void BuildNumberingPlans()
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var states = NumberingPlan.Table.StateCount;
+        LogNumberingPlans(_logger, states, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Numbering plans (libphonenumber metadata) ready: {States} automaton states, built in {Milliseconds} ms")]
+    private static partial void LogNumberingPlans(ILogger logger, int states, long milliseconds);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opening the gate engine in {DataDirectory}")]
     private static partial void LogOpening(ILogger logger, string dataDirectory);

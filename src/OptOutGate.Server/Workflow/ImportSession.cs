@@ -101,6 +101,12 @@ internal sealed class ImportSession
                 continue;
             }
 
+            if (!NumberingPlan.TryValidate(line.Recipient, out _))
+            {
+                Invalid(number, "recipient is not a number any numbering plan allows (libphonenumber metadata)");
+                continue;
+            }
+
             long eventTicks = 0;
             if (line.EventTime is { } eventTime)
             {

@@ -43,9 +43,9 @@ internal sealed partial class WorkflowService
         CheckLength(name, 100, "provider_name");
         CheckLength(request.ErrorCode, 100, "error_code");
         CheckText(request.ProviderMessage, "provider_message", required: false);
-        if (!E164.TryParse(request.Recipient, out _))
+        if (!NumberingPlan.TryValidate(request.Recipient, out _))
         {
-            throw Invalid("recipient: not E.164.");
+            throw Invalid("recipient: not E.164, or not a number any numbering plan allows.");
         }
 
         if (request.Sender.Length == 0)

@@ -128,7 +128,7 @@ internal sealed partial class WorkflowService(MoHost host, MoMetrics metrics, Ti
 
         CheckText(request.Note, "note", required: request.Decision == ReviewDecision.Reject);
         var (engine, processor) = await host.RequireAsync(context.CancellationToken);
-        var decision = new RemovalReviewDecision(processor.Ledger, identity.TenantId, request.Id, request.Decision == ReviewDecision.Approve, request.Note);
+        var decision = new RemovalReviewDecision(processor.Ledger, identity.TenantId, request.Id, request.Decision == ReviewDecision.Approve, request.Note, identity.KeyId);
         await RunAsync(engine, processor.Ledger, decision, identity, context.CancellationToken);
         switch (decision.Outcome)
         {
@@ -136,6 +136,8 @@ internal sealed partial class WorkflowService(MoHost host, MoMetrics metrics, Ti
                 throw new RpcException(StatusCode.NotFound, "No removal request with this id.");
             case WorkflowOutcome.NotPending:
                 throw new RpcException(StatusCode.FailedPrecondition, "The removal request is no longer PENDING.");
+            case WorkflowOutcome.SameKey:
+                throw new RpcException(StatusCode.PermissionDenied, "Four eyes: the key that created a removal request cannot approve it; another admin key must review it (the creator may reject it).");
             default:
                 return processor.Ledger.TryGetRemoval(identity.TenantId, request.Id, out var reviewed, out _)
                     ? reviewed
@@ -202,8 +204,23 @@ internal sealed partial class WorkflowService(MoHost host, MoMetrics metrics, Ti
         {
             WorkflowOutcome.NotFound => throw new RpcException(StatusCode.NotFound, "No review item with this id."),
             WorkflowOutcome.NotPending => throw new RpcException(StatusCode.FailedPrecondition, "The review item is already resolved."),
-            _ => new ResolveReviewItemResponse { Item = decision.Item, Resolution = request.Resolution, Sequence = decision.LastRecord?.Sequence ?? 0 },
+            _ => new ResolveReviewItemResponse { Item = WithDue(decision.Item, engine, identity.TenantId), Resolution = request.Resolution, Sequence = decision.LastRecord?.Sequence ?? 0 },
         };
+    }
+
+    /// <summary>The item as ListReviewQueue shows it: with its due time and whether that has passed.</summary>
+    private ReviewItem? WithDue(ReviewItem? item, GateEngine engine, string tenant)
+    {
+        if (item is null)
+        {
+            return null;
+        }
+
+        var days = BusinessDays.ReviewDays(engine.Config.GetTenantPolicy(tenant).ReviewDueBusinessDays);
+        var due = BusinessDays.Add(item.ReceiveTime.ToDateTime(), days);
+        item.DueTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(due);
+        item.Overdue = due < time.GetUtcNow().UtcDateTime;
+        return item;
     }
 
     private static async Task RunAsync(GateEngine engine, MoLedger ledger, WorkflowDecision decision, CallIdentity identity, CancellationToken ct)

@@ -6,13 +6,15 @@ namespace OptOutGate.Benchmarks.Index;
 
 /// <summary>
 /// The benchmark data: <c>n</c> opt-out entries, one per recipient, at scope 1 of tenant 1, recipients
-/// <c>12,000,000,000 + 2i</c>; lookups mix members with non-members (odd offsets, never inserted) in random order.
+/// <c>+44 7400 000000 + 2i</c> (UK mobile numbers: +44 740-744 is one block of 50 million numbers that the numbering plan
+/// allows, so every recipient passes the check path's numbering test as in production); lookups mix members with
+/// non-members (odd offsets, never inserted) in random order.
 /// </summary>
 internal static class IndexDataset
 {
     public const uint Scope = 1;
     public const uint Tenant = 1;
-    private const ulong Base = 12_000_000_000UL;
+    private const ulong Base = 447_400_000_000UL;
 
     public static ulong Member(long i) => Base + (2 * (ulong)i);
 

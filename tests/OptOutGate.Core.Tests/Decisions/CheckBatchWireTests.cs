@@ -16,7 +16,7 @@ public sealed class CheckBatchWireTests
             Sender = "ÄCME-😀",
             App = "app-1",
             SmsType = SmsType.Confirmation,
-            Recipients = { "+14155550100", "", "+0123", "14155550100", "+141555501001234567", "+447700900123" },
+            Recipients = { "+14155550100", "", "+0123", "14155550100", "+141555501001234567", "+447400123456" },
             Explain = true,
             MinSequence = 1UL << 40,
         };
@@ -29,7 +29,7 @@ public sealed class CheckBatchWireTests
         Assert.Equal(request.SmsType, input.SmsType);
         Assert.True(input.Explain);
         Assert.Equal(request.MinSequence, input.MinSequence);
-        Assert.Equal([14155550100UL, 0, 0, 0, 0, 447700900123], input.Recipients.ToArray());
+        Assert.Equal([14155550100UL, 0, 0, 0, 0, 447400123456], input.Recipients.ToArray());
     }
 
     [Fact]

@@ -33,6 +33,14 @@ public sealed class DecisionRulesTests
         { "bypass of another type does not lift", $"O:S:0,B:S:{Notification}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedOptedOut, "O:S" },
         { "bypass does not lift suppression", $"P:S:{All},B:S:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedSuppressed, "P:S" },
         { "bypass alone changes nothing", $"B:S:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.Allowed, "-" },
+        { "sender bypass lifts tenant-wide and sender opt-outs", $"O:S:0,O:T:0,B:S:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.AllowedBypass, "B:S" },
+        { "tenant bypass does not lift a sender opt-out", $"O:S:0,B:T:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedOptedOut, "O:S" },
+        { "tenant bypass lifts tenant-wide, the sender opt-out keeps blocking", $"O:S:0,O:T:0,B:T:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedOptedOut, "O:S" },
+        { "sender bypass does not lift an app opt-out", $"O:A:0,B:S:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedOptedOut, "O:A" },
+        { "app bypass lifts every wider opt-out", $"O:A:0,O:S:0,O:T:0,B:A:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.AllowedBypass, "B:A" },
+        { "bypass does not lift a tenant-wide suppression", $"P:T:{All},B:A:{All}", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedSuppressed, "P:T" },
+        { "address opt-in lifts tenant-wide opt-out", "O:T:0,I:S:0", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.Allowed, "-" },
+        { "address opt-in leaves sender opt-out", "O:T:0,O:S:0,I:S:0", SmsType.Marketing, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedOptedOut, "O:S" },
         { "confirmation in open window", "O:S:0", SmsType.Confirmation, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.Open, Verdict.Allowed, "-" },
         { "second confirmation", "O:S:0", SmsType.Confirmation, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.Used, Verdict.BlockedConfirmation, "-" },
         { "confirmation without window", "", SmsType.Confirmation, DecisionRules.DefaultBlockedMask, (int)ConfirmationState.None, Verdict.BlockedConfirmation, "-" },
@@ -55,7 +63,7 @@ public sealed class DecisionRulesTests
     [Fact]
     public void Bypass_NamesTheOptOutItLifted()
     {
-        var found = Parse($"O:A:0,B:T:{All}");
+        var found = Parse($"O:A:0,B:A:{All}");
 
         var decision = DecisionRules.Decide(found, SmsType.Marketing, DecisionRules.DefaultBlockedMask, ConfirmationState.None);
 
@@ -69,9 +77,12 @@ public sealed class DecisionRulesTests
         foreach (var part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             var f = part.Split(':');
-            var kind = f[0] switch { "O" => EntryKind.OptOut, "P" => EntryKind.Suppression, _ => EntryKind.Bypass };
+            var kind = f[0] switch { "O" => EntryKind.OptOut, "P" => EntryKind.Suppression, "I" => EntryKind.AddressOptIn, _ => EntryKind.Bypass };
             var scope = f[1] switch { "S" => EntryScope.Sender, "A" => EntryScope.SenderApp, _ => EntryScope.Tenant };
             entries.Set(kind, scope, EntryValue.Create(7, byte.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture), (byte)Source.Api));
+
+            // As the check path decides it: an address opt-in lifts the tenant-wide opt-out (here always the newer one).
+            entries.TenantOptOutLifted |= kind == EntryKind.AddressOptIn;
         }
 
         return entries;

@@ -45,7 +45,7 @@ internal static class EngineWrites
         engine.Writes.WriteAsync(new RecordWriteRequest
         {
             TenantId = Tenant,
-            Build = _ =>
+            Build = RecordWriteRequest.Sync(_ =>
             [
                 new ChangeRecord
                 {
@@ -57,7 +57,7 @@ internal static class EngineWrites
                     MoText = text,
                     CarrierMessageId = Guid.NewGuid().ToString("N"),
                 },
-            ],
+            ]),
         }, CancellationToken.None);
 
     public static bool TryGetEntry(this GateEngine engine, EntryKind kind, string recipient, string sender, string app, out EntryValue value)

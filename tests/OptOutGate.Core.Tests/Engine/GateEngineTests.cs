@@ -79,7 +79,7 @@ public sealed class GateEngineTests
                 Scope = Scope.SenderApp,
                 Sender = "ACME",
                 App = "app-1",
-                Recipients = ["+447700900123"],
+                Recipients = ["+447400123456"],
                 SmsTypeMask = 0b0110,
                 Source = Source.Admin,
                 Reason = "mute",

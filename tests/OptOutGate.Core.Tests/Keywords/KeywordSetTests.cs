@@ -68,6 +68,17 @@ public sealed class KeywordSetTests
             set.Keywords.Select(k => k.ToProto()));
     }
 
+    /// <summary>The FCC's per-se opt-out words besides STOP (47 CFR 64.1200(a)(10)): every keyword set keeps them.</summary>
+    private static Keyword[] PerSe() =>
+    [
+        Keyword("QUIT", KeywordKind.OptOut, MatchMode.Exact),
+        Keyword("END", KeywordKind.OptOut, MatchMode.Exact),
+        Keyword("REVOKE", KeywordKind.OptOut, MatchMode.Exact),
+        Keyword("OPT OUT", KeywordKind.OptOut, MatchMode.Exact),
+        Keyword("CANCEL", KeywordKind.OptOut, MatchMode.Exact),
+        Keyword("UNSUBSCRIBE", KeywordKind.OptOut, MatchMode.Exact),
+    ];
+
     [Fact]
     public void TryCreate_StoresNormalizedTexts()
     {
@@ -77,11 +88,12 @@ public sealed class KeywordSetTests
             Keyword("Start", KeywordKind.OptIn, MatchMode.Exact),
             Keyword("help!", KeywordKind.Help, MatchMode.Leading),
             Keyword("Arrêt-tout", KeywordKind.OptOut, MatchMode.Exact, "fr", tenantWide: true),
+            .. PerSe(),
         ];
 
         Assert.True(KeywordSet.TryCreate(keywords, out var set, out var error), error);
 
-        Assert.Equal(["STOP", "START", "HELP", "ARRET TOUT"], set.Keywords.Select(k => k.Text));
+        Assert.Equal(["STOP", "START", "HELP", "ARRET TOUT"], set.Keywords.Take(4).Select(k => k.Text));
         var proto = set.Keywords[3].ToProto();
         Assert.Equal("ARRET TOUT", proto.Text);
         Assert.True(proto.TenantWide);
@@ -96,18 +108,26 @@ public sealed class KeywordSetTests
             Keyword("STOP", KeywordKind.OptOut, MatchMode.Leading),
             Keyword("START", KeywordKind.OptIn, MatchMode.Exact),
             Keyword("HELP", KeywordKind.Help, MatchMode.Leading),
+            .. PerSe(),
         ];
         Assert.True(KeywordSet.TryCreate(keywords, out var set, out _));
 
         Assert.Equal(MoAction.OptedOut, MoClassifier.Classify("stop", set).Action);
-        Assert.Equal(MoAction.None, MoClassifier.Classify("END", set).Action);
-        Assert.Equal(MoAction.None, MoClassifier.Classify("UNSUBSCRIBE", set).Action);
+        Assert.Equal(MoAction.OptedOut, MoClassifier.Classify("END", set).Action);
+        Assert.Equal(MoAction.None, MoClassifier.Classify("HALT", set).Action);
+        Assert.Equal(MoAction.None, MoClassifier.Classify("UNSUB", set).Action);
         // The revocation phrases are built in, whatever the keywords.
         Assert.Equal(ClassificationRule.RevocationPhrase, MoClassifier.Classify("please remove me", set).Rule);
     }
 
     [Theory]
     [InlineData("STOP")]
+    [InlineData("QUIT")]
+    [InlineData("END")]
+    [InlineData("REVOKE")]
+    [InlineData("OPT OUT")]
+    [InlineData("CANCEL")]
+    [InlineData("UNSUBSCRIBE")]
     [InlineData("START")]
     [InlineData("HELP")]
     public void TryCreate_WithoutARequiredKeyword_FailsNamingIt(string missing)
@@ -118,6 +138,7 @@ public sealed class KeywordSetTests
             Keyword("START", KeywordKind.OptIn, MatchMode.Exact),
             Keyword("HELP", KeywordKind.Help, MatchMode.Leading),
         };
+        keywords.AddRange(PerSe());
         keywords.RemoveAll(k => k.Text == missing);
 
         Assert.False(KeywordSet.TryCreate(keywords, out var set, out var error));
@@ -140,6 +161,7 @@ public sealed class KeywordSetTests
             Keyword("STOP", KeywordKind.OptIn, MatchMode.Exact),
             Keyword("START", KeywordKind.OptIn, MatchMode.Exact),
             Keyword("HELP", KeywordKind.Help, MatchMode.Leading),
+            .. PerSe(),
         ];
 
         Assert.False(KeywordSet.TryCreate(keywords, out _, out var error));
@@ -162,6 +184,12 @@ public sealed class KeywordSetTests
     [Theory]
     [InlineData("STOP")]
     [InlineData("stop")]
+    [InlineData("quit")]
+    [InlineData("End")]
+    [InlineData("REVOKE")]
+    [InlineData("opt-out")]
+    [InlineData("Cancel")]
+    [InlineData("UNSUBSCRIBE")]
     [InlineData("START")]
     [InlineData("Help!")]
     public void TryCreateFromDefaults_RemovingARequiredKeyword_FailsNamingIt(string removal)
@@ -184,9 +212,9 @@ public sealed class KeywordSetTests
     public void TryCreateFromDefaults_RemovesDefaultsAndAddsKeywords()
     {
         Assert.True(KeywordSet.TryCreateFromDefaults(
-            [Keyword("alto", KeywordKind.OptOut, MatchMode.Leading, "es")], ["End", "stop all"], out var set, out var error), error);
+            [Keyword("alto", KeywordKind.OptOut, MatchMode.Leading, "es")], ["Halt", "stop all"], out var set, out var error), error);
 
-        Assert.False(set.TryGetKeyword("END", out _));
+        Assert.False(set.TryGetKeyword("HALT", out _));
         Assert.False(set.TryGetKeyword("STOP ALL", out _));
         Assert.True(set.TryGetKeyword("STOPALL", out _));
         Assert.True(set.TryGetKeyword("ALTO", out var alto));
@@ -203,13 +231,13 @@ public sealed class KeywordSetTests
     [Fact]
     public void TryCreateFromDefaults_RedefiningADefault_NeedsItsRemovalFirst()
     {
-        var leadingEnd = Keyword("END", KeywordKind.OptOut, MatchMode.Leading);
+        var leadingHalt = Keyword("HALT", KeywordKind.OptOut, MatchMode.Leading);
 
-        Assert.False(KeywordSet.TryCreateFromDefaults([leadingEnd], [], out _, out var error));
-        Assert.Contains("END is already in the set", error, StringComparison.Ordinal);
+        Assert.False(KeywordSet.TryCreateFromDefaults([leadingHalt], [], out _, out var error));
+        Assert.Contains("HALT is already in the set", error, StringComparison.Ordinal);
 
-        Assert.True(KeywordSet.TryCreateFromDefaults([leadingEnd], ["END"], out var set, out error), error);
-        var result = MoClassifier.Classify("END please", set);
+        Assert.True(KeywordSet.TryCreateFromDefaults([leadingHalt], ["HALT"], out var set, out error), error);
+        var result = MoClassifier.Classify("HALT please", set);
         Assert.Equal(MoAction.OptedOut, result.Action);
         Assert.Equal(ClassificationRule.LeadingOptOut, result.Rule);
     }

@@ -9,7 +9,7 @@ internal static class TestKeywordSets
     private static readonly Lazy<KeywordSet> LazyCustom = new(CreateCustom);
 
     /// <summary>
-    /// The defaults without END, plus ALTO (opt-out, LEADING, es), STOP EVERYTHING (opt-out, LEADING, tenant-wide),
+    /// The defaults without HALT, plus ALTO (opt-out, LEADING, es), STOP EVERYTHING (opt-out, LEADING, tenant-wide),
     /// YES (opt-in, EXACT), REJOIN (opt-in, LEADING) and AIUTO (help, LEADING, it).
     /// </summary>
     public static KeywordSet Custom => LazyCustom.Value;
@@ -35,7 +35,7 @@ internal static class TestKeywordSets
             Keyword("REJOIN", KeywordKind.OptIn, MatchMode.Leading, "en"),
             Keyword("Aiuto", KeywordKind.Help, MatchMode.Leading, "it"),
         ];
-        if (!KeywordSet.TryCreateFromDefaults(additions, ["end"], out var set, out var error))
+        if (!KeywordSet.TryCreateFromDefaults(additions, ["halt"], out var set, out var error))
         {
             throw new InvalidOperationException(error);
         }

@@ -70,12 +70,17 @@ public sealed class MoLedgerTests
     {
         var ledger = new MoLedger(TimeSpan.FromHours(24));
         E164.TryParse("+14155550100", out var recipient);
-        var key = new OrderKey("t", "+18005550100", recipient);
         ledger.Fold(MoRecord(2, ChangeAction.OptIn, "late-start", "START", Now.AddMinutes(-1)));
         ledger.Fold(MoRecord(3, ChangeAction.OptOut, "early-stop", "STOP", Now.AddMinutes(-10)));
-        Assert.True(ledger.TryGetLatest(key, out var latest));
-        Assert.False(latest.OptOut);
-        Assert.Equal("late-start", latest.CarrierMessageId);
+        var scope = ledger.OrderOf("t", recipient).Find("+18005550100");
+        Assert.NotNull(scope);
+        Assert.Equal(2UL, scope.Latest!.Value.Sequence);
+        Assert.False(scope.Latest.Value.OptOut);
+        Assert.Equal("late-start", scope.LatestOptInCarrierMessageId);
+
+        // A STOP at the same event time as the START outranks it (a STOP never loses a tie).
+        ledger.Fold(MoRecord(4, ChangeAction.OptOut, "tie-stop", "STOP", Now.AddMinutes(-1)));
+        Assert.True(ledger.OrderOf("t", recipient).Find("+18005550100")!.Latest!.Value.OptOut);
     }
 
     [Fact]

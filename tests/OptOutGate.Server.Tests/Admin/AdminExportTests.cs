@@ -27,7 +27,7 @@ public sealed class AdminExportTests
         var history = await admin.ExportAsync("ExportHistory", new ExportHistoryRequest());
 
         var lines = entries.Lines;
-        Assert.Equal("kind,scope,sender,recipient,app,sms_types,source,reason,update_time,sequence,carrier_message_id,actor_key_id", lines[0]);
+        Assert.Equal("kind,scope,sender,recipient,app,sms_types,source,reason,update_time,sequence,carrier_message_id,actor_key_id,country", lines[0]);
         Assert.Equal(100_001, lines.Length);
         Assert.StartsWith("OPT_OUT,SENDER,+18005550100,+1415", lines[1], StringComparison.Ordinal);
         Assert.Contains(",API,\"import, \"\"quoted\"\"\",", lines[1], StringComparison.Ordinal);

@@ -51,6 +51,14 @@ public sealed class AdminValidationTests
                 new Keyword { Text = "Stop   all", Kind = KeywordKind.OptOut, MatchMode = MatchMode.Leading, TenantWide = true },
                 new Keyword { Text = "start", Kind = KeywordKind.OptIn, MatchMode = MatchMode.Exact },
                 new Keyword { Text = "help", Kind = KeywordKind.Help, MatchMode = MatchMode.Leading },
+
+                // The FCC's per-se words, which every keyword set keeps.
+                new Keyword { Text = "quit", Kind = KeywordKind.OptOut, MatchMode = MatchMode.Exact },
+                new Keyword { Text = "end", Kind = KeywordKind.OptOut, MatchMode = MatchMode.Exact },
+                new Keyword { Text = "revoke", Kind = KeywordKind.OptOut, MatchMode = MatchMode.Exact },
+                new Keyword { Text = "opt-out", Kind = KeywordKind.OptOut, MatchMode = MatchMode.Exact },
+                new Keyword { Text = "cancel", Kind = KeywordKind.OptOut, MatchMode = MatchMode.Exact },
+                new Keyword { Text = "unsubscribe", Kind = KeywordKind.OptOut, MatchMode = MatchMode.Exact },
             },
             ReplyTexts = { new ReplyText { LanguageCode = "en", OptOutText = "You are unsubscribed." } },
             DefaultLanguageCode = "en",
@@ -68,7 +76,7 @@ public sealed class AdminValidationTests
         var history = await admin.CallAsync<ListHistoryRequest, ListHistoryResponse>("ListHistory", new ListHistoryRequest());
 
         Assert.Equal(StatusCode.NotFound, noAddress.Code);
-        Assert.Equal(["STOP", "STOP ALL", "START", "HELP"], put.Keywords.Select(k => k.Text));
+        Assert.Equal(["STOP", "STOP ALL", "START", "HELP", "QUIT", "END", "REVOKE", "OPT OUT", "CANCEL", "UNSUBSCRIBE"], put.Keywords.Select(k => k.Text));
         Assert.Equal(put.Keywords, put.EffectiveKeywords);
         Assert.True(put.UpdateSequence > 0);
         Assert.Equal(put, got);

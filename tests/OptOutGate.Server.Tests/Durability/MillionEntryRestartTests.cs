@@ -19,8 +19,8 @@ public sealed class MillionEntryRestartTests(ITestOutputHelper output)
     [Fact]
     public async Task OneMillionOptOuts_AnswerAsBefore_AfterSigtermRestart_AndAfterSigkillRestart()
     {
-        var added = Enumerable.Range(0, Entries + AfterCheckpoint).Select(i => "+1" + (3_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
-        var never = Enumerable.Range(0, PerCall).Select(i => "+1" + (4_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
+        var added = Enumerable.Range(0, Entries + AfterCheckpoint).Select(i => "+44" + (7_400_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
+        var never = Enumerable.Range(0, PerCall).Select(i => "+44" + (7_430_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
         string data;
         var clock = Stopwatch.StartNew();
 

@@ -8,7 +8,7 @@ using OptOutGate.Rpc.Client;
 namespace OptOutGate.Server.Tests.Mo;
 
 /// <summary>Mo, Admin and Gate calls through the project's client (keys off: loopback, tenant "default").</summary>
-public sealed class MoClient(GrpcChannel channel)
+public sealed class MoClient(GrpcChannel channel, string? apiKey = null)
 {
     public const string Address = "+18005550100";
 
@@ -19,6 +19,12 @@ public sealed class MoClient(GrpcChannel channel)
     public static readonly DateTime BaseTime = new(2026, 1, 5, 12, 0, 0, DateTimeKind.Utc);
 
     public GrpcChannel Channel => channel;
+
+    /// <summary>The same channel, presenting <paramref name="key"/> (a gate with API keys on).</summary>
+    public MoClient WithKey(string key) => new(channel, key);
+
+    private CallOptions Options() =>
+        apiKey is null ? Deadline() : new CallOptions(new Metadata { { "authorization", "Bearer " + apiKey } }, DateTime.UtcNow.AddSeconds(60));
 
     public static Method<StreamMoRequest, StreamMoResponse> StreamMethod { get; } = Method<StreamMoRequest, StreamMoResponse>.From(s_mo.FindMethodByName("StreamMo"));
 
@@ -34,12 +40,12 @@ public sealed class MoClient(GrpcChannel channel)
     };
 
     public async Task<MoResult> RecordAsync(MoMessage message) =>
-        (await channel.UnaryAsync(Method<RecordMoRequest, RecordMoResponse>.From(s_mo.FindMethodByName("RecordMo")), new RecordMoRequest { Message = message }, Deadline())).Result;
+        (await channel.UnaryAsync(Method<RecordMoRequest, RecordMoResponse>.From(s_mo.FindMethodByName("RecordMo")), new RecordMoRequest { Message = message }, Options())).Result;
 
     public Task<TResponse> AdminAsync<TRequest, TResponse>(string method, TRequest request)
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new() =>
-        channel.UnaryAsync(Method<TRequest, TResponse>.From(s_admin.FindMethodByName(method)), request, Deadline());
+        channel.UnaryAsync(Method<TRequest, TResponse>.From(s_admin.FindMethodByName(method)), request, Options());
 
     public async Task<StatusCode> StatusOfAsync(Func<Task> call)
     {
@@ -82,7 +88,7 @@ public sealed class MoClient(GrpcChannel channel)
         var response = await channel.UnaryAsync(
             Method<CheckBatchRequest, CheckBatchResponse>.From(s_gate.FindMethodByName("CheckBatch")),
             new CheckBatchRequest { Sender = sender, SmsType = type, Recipients = { recipient } },
-            Deadline());
+            Options());
         return response.Verdicts[0];
     }
 

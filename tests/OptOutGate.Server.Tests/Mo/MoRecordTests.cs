@@ -29,12 +29,14 @@ public sealed class MoRecordTests
         Assert.True(stop.Sequence > 0);
         Assert.Equal(Verdict.BlockedOptedOut, await mo.CheckAsync(r, SmsType.Marketing));
 
-        // A second STOP changes nothing and gets no second confirmation.
+        // A second STOP changes nothing and gets no second confirmation, but is recorded (a late older START must not
+        // outrank it).
         var again = await mo.RecordAsync(MoClient.Message(r, "STOP please", "c2", 2));
         Assert.Equal(MoAction.OptedOut, again.Action);
         Assert.Equal(ClassificationRule.LeadingOptOut, again.Rule);
         Assert.Equal("", again.ReplyText);
-        Assert.Equal(0UL, again.Sequence);
+        Assert.False(again.StateChanged);
+        Assert.True(again.Sequence > stop.Sequence);
 
         var help = await mo.RecordAsync(MoClient.Message(r, "help me", "c3", 3));
         Assert.Equal(MoAction.Help, help.Action);
@@ -73,8 +75,12 @@ public sealed class MoRecordTests
 
         // History: STOP, START, AMBIGUOUS (HELP, NONE and the second STOP made no record).
         var history = await mo.HistoryAsync(r);
-        Assert.Equal([ChangeAction.OptOut, ChangeAction.OptIn, ChangeAction.Ambiguous], history.Select(h => h.Action));
-        Assert.Equal(["c1", "c5", "c6"], history.Select(h => h.CarrierMessageId));
+        // Every keyword event is recorded (also the second STOP), and each reply handed out spends the confirmation.
+        Assert.Equal(
+            [ChangeAction.OptOut, ChangeAction.ConfirmationSent, ChangeAction.OptOut, ChangeAction.OptIn, ChangeAction.ConfirmationSent, ChangeAction.Ambiguous],
+            history.Select(h => h.Action));
+        Assert.Equal(["c1", "c1", "c2", "c5", "c5", "c6"], history.Select(h => h.CarrierMessageId));
+        Assert.Equal([KeywordEffect.Changed, KeywordEffect.Unchanged, KeywordEffect.Changed], history.Where(h => h.Action is ChangeAction.OptOut or ChangeAction.OptIn).Select(h => h.KeywordEffect));
         Assert.All(history, h => Assert.Equal(Source.MoKeyword, h.Source));
         Assert.Equal("Stop.", history[0].MoText);
         Assert.Equal(MoClient.BaseTime.AddSeconds(1), history[0].EventTime.ToDateTime());
@@ -101,11 +107,13 @@ public sealed class MoRecordTests
         Assert.Equal(Scope.Tenant, all.Scope);
         Assert.Equal(Verdict.BlockedTenantOptOut, await mo.CheckAsync("+14155550110", SmsType.Marketing, "12345"));
 
-        // A START at one address lifts the entry of its own scope (SENDER) only: the tenant-wide opt-out stays.
+        // A START at one address after the tenant-wide opt-out subscribes the recipient again at that address only.
         var start = await mo.RecordAsync(MoClient.Message("+14155550110", "START", "t2", 10));
         Assert.Equal(MoAction.OptedIn, start.Action);
-        Assert.Equal(0UL, start.Sequence);
-        Assert.Equal(Verdict.BlockedTenantOptOut, await mo.CheckAsync("+14155550110", SmsType.Marketing));
+        Assert.True(start.Sequence > all.Sequence);
+        Assert.True(start.StateChanged);
+        Assert.Equal(Verdict.Allowed, await mo.CheckAsync("+14155550110", SmsType.Marketing));
+        Assert.Equal(Verdict.BlockedTenantOptOut, await mo.CheckAsync("+14155550110", SmsType.Marketing, "12345"));
 
         await mo.SetPolicyAsync(new TenantPolicy { RevokeAll = true, AmbiguousPolicy = AmbiguousPolicy.OptOut }, "revoke_all", "ambiguous_policy");
         var stop = await mo.RecordAsync(MoClient.Message("+14155550111", "STOP", "t3"));
@@ -134,12 +142,15 @@ public sealed class MoRecordTests
         await using var gate = await GateProcess.StartAsync();
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
         var mo = new MoClient(channel);
-        await mo.PutAddressAsync();
+
+        // No reply texts: the gate hands out no confirmation, so the first CONFIRMATION checked is the one allowed.
+        await mo.AdminAsync<PutInboundAddressRequest, InboundAddress>("PutInboundAddress", new PutInboundAddressRequest { InboundAddress = new InboundAddress { Sender = MoClient.Address } });
         const string r = "+14155550120";
         Assert.Equal(Verdict.BlockedConfirmation, await mo.CheckAsync(r, SmsType.Confirmation));
 
         var stop = await mo.RecordAsync(MoClient.Message(r, "UNSUBSCRIBE", "k1"));
-        Assert.Equal("You are unsubscribed.", stop.ReplyText);
+        Assert.Equal("", stop.ReplyText);
+        Assert.True(stop.StateChanged);
 
         Assert.Equal(Verdict.Allowed, await mo.CheckAsync(r, SmsType.Confirmation));
         Assert.Equal(Verdict.BlockedConfirmation, await mo.CheckAsync(r, SmsType.Confirmation));
@@ -149,6 +160,12 @@ public sealed class MoRecordTests
         var start = await mo.RecordAsync(MoClient.Message(r, "unstop", "k2", 60));
         Assert.Equal(MoAction.OptedIn, start.Action);
         Assert.Equal(Verdict.Allowed, await mo.CheckAsync(r, SmsType.Confirmation));
+        Assert.Equal(Verdict.BlockedConfirmation, await mo.CheckAsync(r, SmsType.Confirmation));
+
+        // With reply texts the reply is the confirmation: none is left for a check.
+        await mo.PutAddressAsync();
+        var again = await mo.RecordAsync(MoClient.Message(r, "STOP", "k3", 120));
+        Assert.Equal("You are unsubscribed.", again.ReplyText);
         Assert.Equal(Verdict.BlockedConfirmation, await mo.CheckAsync(r, SmsType.Confirmation));
     }
 }

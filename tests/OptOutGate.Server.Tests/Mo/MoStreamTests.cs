@@ -90,7 +90,7 @@ public sealed class MoStreamTests
             Assert.Equal(stopSequence, afterRestart.Sequence);
             Assert.Equal(MoAction.Duplicate, (await mo.RecordAsync(MoClient.Message(r, "STOP", "d1-other", 1))).Action);
             Assert.Equal(MoAction.Duplicate, (await mo.RecordAsync(MoClient.Message(r, "cancel my order", "d3", 3))).Action);
-            Assert.Equal([ChangeAction.OptOut, ChangeAction.Ambiguous], (await mo.HistoryAsync(r)).Select(h => h.Action));
+            Assert.Equal([ChangeAction.OptOut, ChangeAction.ConfirmationSent, ChangeAction.Ambiguous], (await mo.HistoryAsync(r)).Select(h => h.Action));
         }
 
         // And after a SIGKILL (no final snapshot): the ledger is rebuilt from the log.
@@ -127,25 +127,25 @@ public sealed class MoStreamTests
         var start = await mo.RecordAsync(MoClient.Message(a, "START", "o2", 20));
         Assert.Equal(MoAction.OptedIn, start.Action);
         var lateStop = await mo.RecordAsync(MoClient.Message(a, "STOP", "o1", 10));
-        Assert.Equal(MoAction.OptedOut, lateStop.Action);
+        Assert.Equal(MoAction.Superseded, lateStop.Action);
+        Assert.Equal(start.Sequence, lateStop.SupersededBySequence);
         Assert.Equal("", lateStop.ReplyText);
         Assert.True(lateStop.Sequence > start.Sequence);
         Assert.Equal(Verdict.Allowed, await mo.CheckAsync(a, SmsType.Marketing));
         var history = await mo.HistoryAsync(a);
-        Assert.Contains(history, h => h.CarrierMessageId == "o1" && h.Action == ChangeAction.OptOut && h.MoText == "STOP");
+        Assert.Contains(history, h => h.CarrierMessageId == "o1" && h.Action == ChangeAction.OptOut && h.MoText == "STOP" && h.KeywordEffect == KeywordEffect.Superseded);
         Assert.Contains(history, h => h.CarrierMessageId == "o2" && h.Action == ChangeAction.OptIn && h.MoText == "START");
-        Assert.Equal(ChangeAction.OptIn, history[^1].Action);
 
         // STOP (t=20) first, then a late START (t=10): stays opted out.
         const string b = "+14155550141";
-        await mo.RecordAsync(MoClient.Message(b, "STOP", "p2", 20));
+        var stopB = await mo.RecordAsync(MoClient.Message(b, "STOP", "p2", 20));
         var lateStart = await mo.RecordAsync(MoClient.Message(b, "START", "p1", 10));
-        Assert.Equal(MoAction.OptedIn, lateStart.Action);
+        Assert.Equal(MoAction.Superseded, lateStart.Action);
+        Assert.Equal(stopB.Sequence, lateStart.SupersededBySequence);
         Assert.Equal("", lateStart.ReplyText);
         Assert.Equal(Verdict.BlockedOptedOut, await mo.CheckAsync(b, SmsType.Marketing));
         var historyB = await mo.HistoryAsync(b);
-        Assert.Contains(historyB, h => h.CarrierMessageId == "p1" && h.Action == ChangeAction.OptIn);
-        Assert.Equal(ChangeAction.OptOut, historyB[^1].Action);
+        Assert.Contains(historyB, h => h.CarrierMessageId == "p1" && h.Action == ChangeAction.OptIn && h.KeywordEffect == KeywordEffect.Superseded);
     }
 
     [Fact]

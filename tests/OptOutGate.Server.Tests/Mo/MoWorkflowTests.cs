@@ -69,9 +69,21 @@ public sealed class MoWorkflowTests
     [Fact]
     public async Task RemovalRequest_Pending_ThenApproved_LiftsTheMoOptOut_WithSourceRemovalApproved()
     {
-        await using var gate = await GateProcess.StartAsync();
+        // Four eyes: one admin key requests, another approves.
+        var requester = Core.Tenancy.ApiKeyHash.NewKey();
+        var reviewer = Core.Tenancy.ApiKeyHash.NewKey();
+        await using var gate = await GateProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Tenancy:Tenants:acme:Keys:ops:Hash"] = Core.Tenancy.ApiKeyHash.ForConfiguration(requester),
+            ["Tenancy:Tenants:acme:Keys:ops:Roles:0"] = "admin",
+            ["Tenancy:Tenants:acme:Keys:ops:Roles:1"] = "mo",
+            ["Tenancy:Tenants:acme:Keys:ops:Roles:2"] = "check",
+            ["Tenancy:Tenants:acme:Keys:lead:Hash"] = Core.Tenancy.ApiKeyHash.ForConfiguration(reviewer),
+            ["Tenancy:Tenants:acme:Keys:lead:Roles:0"] = "admin",
+        });
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
-        var mo = new MoClient(channel);
+        var mo = new MoClient(channel, requester);
+        var lead = mo.WithKey(reviewer);
         await mo.PutAddressAsync();
         const string r = "+14155550160";
         await mo.RecordAsync(MoClient.Message(r, "STOP", "m1"));
@@ -88,14 +100,16 @@ public sealed class MoWorkflowTests
             "CreateRemovalRequest", new CreateRemovalRequestRequest { Sender = MoClient.Address, Recipient = r })));
         Assert.Equal(Verdict.BlockedOptedOut, await mo.CheckAsync(r, SmsType.Marketing));
 
-        var approved = await mo.AdminAsync<ReviewRemovalRequestRequest, RemovalRequest>(
+        Assert.Equal(StatusCode.PermissionDenied, await mo.StatusOfAsync(() => mo.AdminAsync<ReviewRemovalRequestRequest, RemovalRequest>(
+            "ReviewRemovalRequest", new ReviewRemovalRequestRequest { Id = request.Id, Decision = ReviewDecision.Approve, Note = "my own" })));
+        var approved = await lead.AdminAsync<ReviewRemovalRequestRequest, RemovalRequest>(
             "ReviewRemovalRequest", new ReviewRemovalRequestRequest { Id = request.Id, Decision = ReviewDecision.Approve, Note = "consent on file" });
         Assert.Equal(RemovalRequestState.Approved, approved.State);
         Assert.Equal("consent on file", approved.ReviewNote);
         Assert.True(approved.ReviewSequence > request.CreateSequence);
         Assert.Equal(Verdict.Allowed, await mo.CheckAsync(r, SmsType.Marketing));
         var history = await mo.HistoryAsync(r);
-        Assert.Equal([ChangeAction.OptOut, ChangeAction.RemovalRequested, ChangeAction.RemovalApproved, ChangeAction.OptOutRemoved], history.Select(h => h.Action));
+        Assert.Equal([ChangeAction.OptOut, ChangeAction.ConfirmationSent, ChangeAction.RemovalRequested, ChangeAction.RemovalApproved, ChangeAction.OptOutRemoved], history.Select(h => h.Action));
         Assert.Equal(Source.RemovalApproved, history[^1].Source);
         Assert.Equal(request.Id, history[^1].RemovalRequestId);
         Assert.Equal(approved.ReviewSequence, history[^1].Sequence);

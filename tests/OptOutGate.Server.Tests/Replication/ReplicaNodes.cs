@@ -72,7 +72,7 @@ public static class ReplicaNodes
                 var mos = new List<Task<ulong>>();
                 for (var i = 0; i < Math.Min(50, size); i++)
                 {
-                    var from = "+1650" + random.Next(1_000_000, 1_999_999).ToString(CultureInfo.InvariantCulture);
+                    var from = "+1650" + random.Next(2_000_000, 2_999_999).ToString(CultureInfo.InvariantCulture);
                     var text = random.Next(3) == 0 ? "START" : "STOP";
                     mos.Add(primary.MoAsync(Sender, from, text, $"mo-{seed}-{last}-{i}"));
                 }
@@ -110,7 +110,7 @@ public static class ReplicaNodes
         var set = new HashSet<string>(StringComparer.Ordinal);
         while (set.Count < count)
         {
-            set.Add("+1415" + random.Next(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture));
+            set.Add("+1415" + random.Next(2_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture));
         }
 
         return [.. set];

@@ -55,6 +55,7 @@ internal sealed partial class ChangeLog : IAsyncDisposable
     private TaskCompletionSource _committed = NewSignal();
     private TaskCompletionSource? _commitHold;
     private Exception? _fault;
+    private readonly TaskCompletionSource<Exception> _faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _openSave = Task.CompletedTask;
     private long _savedCount;
 
@@ -78,6 +79,9 @@ internal sealed partial class ChangeLog : IAsyncDisposable
     }
 
     internal ChangeLogMetrics Metrics => _metrics;
+
+    /// <summary>Completes with the write or commit failure that faulted the log; never completes while it works.</summary>
+    public Task<Exception> Faulted => _faulted.Task;
 
     /// <summary>The highest committed (on disk) sequence; 0 when the log is empty.</summary>
     public ulong LastSequence => Volatile.Read(ref _lastSequence);

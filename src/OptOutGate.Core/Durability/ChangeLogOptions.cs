@@ -27,6 +27,7 @@ internal sealed class ChangeLogOptions
     /// <summary>The largest serialized <see cref="LogEntry"/> accepted, in bytes. Default 64 KiB.</summary>
     public int MaxEntryBytes { get; set; } = 64 * 1024;
 
+    /// <summary>Throws <see cref="ArgumentException"/> naming every problem (<see cref="Problems"/>) and a missing directory.</summary>
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Directory))
@@ -34,25 +35,38 @@ internal sealed class ChangeLogOptions
             throw new ArgumentException("ChangeLogOptions.Directory is required.");
         }
 
+        var problems = Problems("ChangeLogOptions.");
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems));
+        }
+    }
+
+    /// <summary>Every setting out of its range, each named with <paramref name="prefix"/> (for example "Engine:Log:").</summary>
+    public List<string> Problems(string prefix)
+    {
+        var problems = new List<string>();
         if (PageSizeBits is < 12 or > 28)
         {
-            throw new ArgumentException($"ChangeLogOptions.PageSizeBits must be 12..28 (was {PageSizeBits}).");
+            problems.Add($"{prefix}PageSizeBits must be 12..28 (was {PageSizeBits}).");
         }
 
         if (MemorySizeBits < PageSizeBits + 1 || MemorySizeBits > 40)
         {
-            throw new ArgumentException($"ChangeLogOptions.MemorySizeBits must be PageSizeBits + 1 ..40 (was {MemorySizeBits}).");
+            problems.Add($"{prefix}MemorySizeBits must be PageSizeBits + 1 ..40 (was {MemorySizeBits}).");
         }
 
         if (SegmentSizeBits < PageSizeBits || SegmentSizeBits > 40)
         {
-            throw new ArgumentException($"ChangeLogOptions.SegmentSizeBits must be PageSizeBits..40 (was {SegmentSizeBits}).");
+            problems.Add($"{prefix}SegmentSizeBits must be PageSizeBits..40 (was {SegmentSizeBits}).");
         }
 
         // A frame (header + checksum + sequence + entry) must fit in one page with room to spare.
-        if (MaxEntryBytes < 256 || MaxEntryBytes > (1 << PageSizeBits) / 2)
+        if (MaxEntryBytes < 256 || MaxEntryBytes > (1 << Math.Clamp(PageSizeBits, 12, 28)) / 2)
         {
-            throw new ArgumentException($"ChangeLogOptions.MaxEntryBytes must be 256..half a page (was {MaxEntryBytes}).");
+            problems.Add($"{prefix}MaxEntryBytes must be 256..half a page (was {MaxEntryBytes}).");
         }
+
+        return problems;
     }
 }

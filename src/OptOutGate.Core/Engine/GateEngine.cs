@@ -91,6 +91,12 @@ internal sealed partial class GateEngine : IAsyncDisposable
     /// <summary>The single writer: every change goes through <see cref="WritePipeline.WriteAsync"/>.</summary>
     public WritePipeline Writes { get; }
 
+    /// <summary>
+    /// Completes with the first failure that stops the engine while it runs (the change log cannot write, the applier
+    /// or the write pipeline stopped); the process must then restart, and recovery goes from what is on disk.
+    /// </summary>
+    public Task<Exception> Failure => Task.WhenAny(Log.Faulted, Applier.Faulted, Writes.Faulted).Unwrap();
+
     /// <summary>The sequence the newest checkpoint reflects (0 = none yet).</summary>
     public ulong LastCheckpointSequence => Volatile.Read(ref _lastCheckpointSequence);
 

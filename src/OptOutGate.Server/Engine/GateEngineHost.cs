@@ -88,15 +88,15 @@ internal sealed partial class GateEngineHost(
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            LogOpenFailed(_logger, e);
-            Environment.ExitCode = 1;
-            lifetime.StopApplication();
+            LogOpenFailed(_logger, e.Message, ExitCodes.Fatal, e);
+            StopWithFailure();
             return;
         }
 
         Volatile.Write(ref _checks, new CheckEngine(engine, time));
         Volatile.Write(ref _engine, engine);
         LogOpened(_logger, engine.Applier.AppliedSequence, engine.Index.Count);
+        _ = WatchForFailureAsync(engine);
 
         // Serving needs both: the state (here) and the listeners (ApplicationStarted). MarkServing never leaves Draining.
         if (lifetime.ApplicationStarted.IsCancellationRequested)
@@ -109,14 +109,37 @@ internal sealed partial class GateEngineHost(
         }
     }
 
+    /// <summary>A failure of the running engine ends the process with <see cref="ExitCodes.Fatal"/>, so that its supervisor restarts it.</summary>
+    private async Task WatchForFailureAsync(GateEngine engine)
+    {
+        var failure = await engine.Failure;
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Stopping already (a fault seen while closing is not a reason to report failure).
+            return;
+        }
+
+        LogEngineFailed(_logger, failure.Message, ExitCodes.Fatal, failure);
+        StopWithFailure();
+    }
+
+    private void StopWithFailure()
+    {
+        Environment.ExitCode = ExitCodes.Fatal;
+        lifetime.StopApplication();
+    }
+
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opening the gate engine in {DataDirectory}")]
     private static partial void LogOpening(ILogger logger, string dataDirectory);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Gate engine open: applied sequence {Sequence}, {Entries} index entries")]
     private static partial void LogOpened(ILogger logger, ulong sequence, long entries);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "The gate engine could not be opened; stopping")]
-    private static partial void LogOpenFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "The gate engine could not be opened ({Reason}); stopping with exit code {ExitCode}")]
+    private static partial void LogOpenFailed(ILogger logger, string reason, int exitCode, Exception exception);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Critical, Message = "The gate engine failed while running ({Reason}); stopping with exit code {ExitCode} so that the process restarts and recovers from its data")]
+    private static partial void LogEngineFailed(ILogger logger, string reason, int exitCode, Exception exception);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Gate engine closed at applied sequence {Sequence}")]
     private static partial void LogClosed(ILogger logger, ulong sequence);

@@ -41,10 +41,10 @@ public sealed class GateServerOptions
 
     /// <summary>
     /// Connections open at once, on both listeners together (Kestrel's MaxConcurrentConnections); one more is accepted
-    /// and closed at once. Default (empty): the process's open-file limit (RLIMIT_NOFILE, <c>ulimit -n</c>) less
-    /// <see cref="ConnectionLimits.ReservedDescriptors"/> descriptors kept for the data files, Redis and a replica's
-    /// own connections, and at most <see cref="ConnectionLimits.DefaultMaxConnections"/>: past the descriptor limit the
-    /// runtime itself fails (accept and file opens return EMFILE), so the limit must come first.
+    /// and closed at once. Default (empty): the process's open-file limit (RLIMIT_NOFILE, <c>ulimit -n</c>) less what
+    /// <see cref="ConnectionLimits.Reserved"/> keeps for the gate's own files and for connections refused over the
+    /// limit (512 and a quarter of the limit), at most <see cref="ConnectionLimits.DefaultMaxConnections"/>: past the
+    /// descriptor limit the runtime itself fails (accept and file opens return EMFILE), so the limit must come first.
     /// </summary>
     public int? MaxConnections { get; set; }
 

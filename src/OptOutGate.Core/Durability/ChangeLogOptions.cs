@@ -4,8 +4,8 @@ namespace OptOutGate.Core.Durability;
 internal sealed class ChangeLogOptions
 {
     /// <summary>
-    /// The log's folder (<c>&lt;data&gt;/log</c>). The live FasterLog is in its <c>active/</c> subfolder; a log whose
-    /// tail had to be cut is kept in <c>torn-&lt;utc time&gt;/</c> for inspection. Required.
+    /// The log's folder (<c>&lt;data&gt;/log</c>). The live FasterLog is in its <c>active/</c> subfolder; a log the
+    /// operator had cut at damage is kept in <c>cut-&lt;utc time&gt;/</c>. Required.
     /// </summary>
     public string Directory { get; set; } = "";
 
@@ -26,6 +26,14 @@ internal sealed class ChangeLogOptions
 
     /// <summary>The largest serialized <see cref="LogEntry"/> accepted, in bytes. Default 64 KiB.</summary>
     public int MaxEntryBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// The operator's explicit permission to cut a damaged log: when the record of this sequence is the first damaged
+    /// one, opening keeps the records before it, gives the lost sequence numbers to empty placeholder records (so none
+    /// is given twice) and moves the log as it was to <c>cut-&lt;utc time&gt;/</c>. When that record is readable, nothing
+    /// is cut. 0 (default): damage is never cut; the log refuses to open. Set from Engine:CutLogAtSequence.
+    /// </summary>
+    public ulong CutAtSequence { get; set; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming every problem (<see cref="Problems"/>) and a missing directory.</summary>
     public void Validate()

@@ -86,6 +86,16 @@ internal sealed class CheckpointStore
         return new CheckpointManifest(sequence, indexToken, createdAt, folder);
     }
 
+    /// <summary>Deletes one checkpoint: its manifest first (durably), so a crash midway leaves debris, never a checkpoint with missing files.</summary>
+    public void Delete(CheckpointManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        File.Delete(Path.Combine(manifest.Directory, ManifestFile));
+        FileSystemSync.SyncDirectory(manifest.Directory);
+        Directory.Delete(manifest.Directory, recursive: true);
+        FileSystemSync.SyncDirectory(Root);
+    }
+
     /// <summary>Deletes every folder but the <paramref name="keep"/> newest complete checkpoints (and debris).</summary>
     public void Prune(int keep)
     {

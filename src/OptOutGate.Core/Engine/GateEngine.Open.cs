@@ -33,6 +33,7 @@ internal sealed partial class GateEngine
 
         var logOptions = options.Log;
         logOptions.Directory = Path.Combine(data, "log");
+        logOptions.CutAtSequence = options.CutLogAtSequence;
         var log = await ChangeLog.OpenAsync(logOptions, loggerFactory.CreateLogger<ChangeLog>(), time, ct);
         EntryIndex? index = null;
         GateStateApplier? applier = null;
@@ -40,6 +41,11 @@ internal sealed partial class GateEngine
         {
             AttachSnapshotBase(log, SnapshotBasePathOf(data), logger);
             var checkpoints = new CheckpointStore(Path.Combine(data, "checkpoints"));
+            if (log.Cut is { } cut)
+            {
+                DiscardWhatTheCutInvalidated(log, cut, checkpoints, data, logger);
+            }
+
             var indexOptions = IndexOptions(options, data);
             var indexLogger = loggerFactory.CreateLogger<EntryIndex>();
             var (loaded, scopes, config, heads, checkpointSequence) = LoadCheckpoint(checkpoints, indexOptions, indexLogger, log, logger);
@@ -68,6 +74,7 @@ internal sealed partial class GateEngine
             engine._metrics.Recovered(elapsed);
             EngineLog.Opened(logger, checkpointSequence, replayed, applier.AppliedSequence, (long)elapsed.TotalMilliseconds, index.Count);
             engine.StartCheckpointTimer();
+            engine.StartVerification(checkpointSequence);
             return engine;
         }
         catch
@@ -102,8 +109,10 @@ internal sealed partial class GateEngine
         {
             if (manifest.Sequence > logSequence)
             {
-                EngineLog.CheckpointAheadOfLog(logger, manifest.Sequence, logSequence);
-                continue;
+                // Every checkpoint is taken after the log committed its sequence (CheckpointCoreAsync), so the log lost
+                // committed records: they may be acknowledged opt-outs, and numbering on from here would give
+                // sequence numbers twice.
+                throw CheckpointAheadOfLog(manifest, log);
             }
 
             if (manifest.Sequence < baseSequence)

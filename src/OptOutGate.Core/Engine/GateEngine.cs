@@ -68,6 +68,7 @@ internal sealed partial class GateEngine : IAsyncDisposable
         _checkpoints = checkpoints;
         _lastCheckpointSequence = checkpointSequence;
         _metrics = new GateEngineMetrics(this);
+        log.DamageFound += OnDamageFound;
     }
 
     /// <summary>The durable change log: history reads, the change stream, <see cref="ChangeLog.LastSequence"/> (committed).</summary>
@@ -132,6 +133,8 @@ internal sealed partial class GateEngine : IAsyncDisposable
 
         await _stopping.CancelAsync();
         await _timerLoop;
+        await StopVerificationAsync();
+        Log.DamageFound -= OnDamageFound;
         await Writes.DisposeAsync();
         try
         {
@@ -168,6 +171,9 @@ internal sealed partial class GateEngine : IAsyncDisposable
             (folder, token) = await SaveStateAsync(sequence);
         }
 
+        // A replica applies records before its own log commits them; a checkpoint counts only once the log holds what it
+        // reflects, so that a checkpoint ahead of the log always means lost records (GateEngine.Open refuses then).
+        await Log.WaitForSequenceAsync(sequence, ct);
         CommitCheckpoint(folder, sequence, token, started);
 
         // The change log saves its sequence map only at dispose and after a long opening scan; after a crash the next

@@ -51,6 +51,15 @@ internal sealed class GateEngineOptions
     /// <summary>log2 of an index log segment (EntryIndexOptions.SegmentSizeBits). Default 30.</summary>
     public int IndexSegmentSizeBits { get; set; } = 30;
 
+    /// <summary>
+    /// The operator's explicit permission to cut a damaged change log at this sequence: the one a refusal names as the
+    /// first it cannot read. The records from it on are lost on this node (their numbers are kept by placeholder
+    /// records), the log as it was is kept in <c>log/cut-&lt;utc time&gt;/</c>, and checkpoints that hold the lost
+    /// records' effects are discarded. Nothing is cut when that record is readable. 0 (default): never cut. Set it
+    /// for one start, then remove it; re-seeding from a healthy peer loses nothing and is the better way when there is one.
+    /// </summary>
+    public ulong CutLogAtSequence { get; set; }
+
     /// <summary>Change log settings; its <see cref="ChangeLogOptions.Directory"/> is set to <c>&lt;data&gt;/log</c> by the engine.</summary>
     public ChangeLogOptions Log { get; set; } = new();
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OptOutGate.Core.Decisions;
+using OptOutGate.Core.Durability;
 using OptOutGate.Core.Engine;
 using OptOutGate.Server.Hosting;
 
@@ -84,6 +85,14 @@ internal sealed partial class GateEngineHost(
         {
             return;
         }
+        catch (DataDamagedException e)
+        {
+            // Not a reason to exit: a restart would find the same damage. The process stays up, NOT_SERVING, with the
+            // damage in its log and in every refusal, until an operator re-seeds the node or cuts the log.
+            LogRefusing(_logger, e.Message);
+            readiness.MarkDamaged(e.Message);
+            return;
+        }
 #pragma warning disable CA1031 // Any failure to recover is fatal for this process: log it and stop with an error code.
         catch (Exception e)
 #pragma warning restore CA1031
@@ -97,6 +106,7 @@ internal sealed partial class GateEngineHost(
         Volatile.Write(ref _engine, engine);
         LogOpened(_logger, engine.Applier.AppliedSequence, engine.Index.Count);
         _ = WatchForFailureAsync(engine);
+        _ = WatchForDamageAsync(engine);
 
         // Serving needs both: the state (here) and the listeners (ApplicationStarted). MarkServing never leaves Draining.
         if (lifetime.ApplicationStarted.IsCancellationRequested)
@@ -123,6 +133,14 @@ internal sealed partial class GateEngineHost(
         StopWithFailure();
     }
 
+    /// <summary>Damage found later where the checks depend on it turns the gate NOT_SERVING for good (GateEngine.DamageUnderChecks).</summary>
+    private async Task WatchForDamageAsync(GateEngine engine)
+    {
+        var damage = await engine.DamageUnderChecks;
+        LogRefusing(_logger, damage.Message);
+        readiness.MarkDamaged(damage.Message);
+    }
+
     private void StopWithFailure()
     {
         Environment.ExitCode = ExitCodes.Fatal;
@@ -140,6 +158,9 @@ internal sealed partial class GateEngineHost(
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Critical, Message = "The gate engine failed while running ({Reason}); stopping with exit code {ExitCode} so that the process restarts and recovers from its data")]
     private static partial void LogEngineFailed(ILogger logger, string reason, int exitCode, Exception exception);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Critical, Message = "The gate refuses to serve (health NOT_SERVING, every call but health UNAVAILABLE): {Damage}")]
+    private static partial void LogRefusing(ILogger logger, string damage);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Gate engine closed at applied sequence {Sequence}")]
     private static partial void LogClosed(ILogger logger, ulong sequence);

@@ -15,6 +15,7 @@ internal static class GateEngineServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(options);
+        services.AddSingleton<OptOutGate.Rpc.Server.Hosting.IRpcCallInterceptor, DataLossInterceptor>();
         services.AddSingleton<GateEngineHost>();
         services.AddHostedService(static sp => sp.GetRequiredService<GateEngineHost>());
         return services;

@@ -37,4 +37,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(11, LogLevel.Error, "The background verification of the change log failed; records below the checkpoint were not all checked.")]
     public static partial void VerificationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Error, "{Damage}")]
+    public static partial void CheckpointDamaged(ILogger logger, string damage);
 }

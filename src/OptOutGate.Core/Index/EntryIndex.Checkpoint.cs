@@ -71,17 +71,59 @@ internal sealed partial class EntryIndex
     /// Deletes every checkpoint but <paramref name="keep"/> (FASTER's files and the saved filters). The coordinator
     /// calls it once the checkpoint it names in its own file is durable.
     /// </summary>
-    public void PurgeCheckpointsExcept(Guid keep)
+    public void PurgeCheckpointsExcept(Guid keep) => PurgeCheckpointsExcept([keep]);
+
+    /// <summary>Deletes every checkpoint but those in <paramref name="keep"/> (FASTER's files and the saved filters).</summary>
+    public void PurgeCheckpointsExcept(IReadOnlyCollection<Guid> keep)
     {
         ThrowIfDisposed();
         var tokens = new HashSet<Guid>(_checkpoints.GetLogCheckpointTokens());
         tokens.UnionWith(_checkpoints.GetIndexCheckpointTokens());
-        tokens.Remove(keep);
+        tokens.ExceptWith(keep);
         foreach (var token in tokens)
         {
             _checkpoints.Purge(token);
             File.Delete(FilterPath(token));
             EntryIndexLog.CheckpointPurged(_logger, token);
+        }
+    }
+
+    /// <summary>The first address of FASTER's hybrid log (where its records start; never moves: nothing compacts it).</summary>
+    public long LogBeginAddress => _store.Log.BeginAddress;
+
+    /// <summary>
+    /// The end of FASTER's hybrid log. Read right after <see cref="TakeCheckpoint"/> with the applier paused, it is the
+    /// checkpoint's final address: a fold-over checkpoint has flushed every record before it to <c>log/</c>, and they
+    /// never change there (later changes are new records after it), so a checksum of that range stays true.
+    /// </summary>
+    public long LogTailAddress => _store.Log.TailAddress;
+
+    /// <summary>The segment file of FASTER's hybrid log holding <paramref name="address"/>, and the byte offset in it.</summary>
+    public (string File, long Offset) LocateLog(long address) => LocateLog(_options, address);
+
+    /// <inheritdoc cref="LocateLog(long)"/>
+    public static (string File, long Offset) LocateLog(EntryIndexOptions options, long address)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var segment = address >> options.SegmentSizeBits;
+        return (Path.Combine(options.Directory, LogFolder, "entries.log." + segment.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            address & ((1L << options.SegmentSizeBits) - 1));
+    }
+
+    /// <summary>The files FASTER wrote for the checkpoint <paramref name="token"/> (hash index and log metadata); they never change after.</summary>
+    public static IEnumerable<string> CheckpointFiles(EntryIndexOptions options, Guid token)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var kind in (string[])["index-checkpoints", "cpr-checkpoints"])
+        {
+            var folder = Path.Combine(options.Directory, CheckpointFolder, kind, token.ToString());
+            if (Directory.Exists(folder))
+            {
+                foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+                {
+                    yield return file;
+                }
+            }
         }
     }
 

@@ -88,7 +88,7 @@ internal sealed partial class ChangeLog
     }
 
     /// <summary>
-    /// The FasterLog address of a record, for tests and diagnostics only: addresses change when a torn tail is cut
+    /// The FasterLog address of a record, for tests and diagnostics only: addresses change when the operator cuts a damaged log
     /// (the log is rewritten), so nothing durable may keep them.
     /// </summary>
     internal bool TryGetAddress(ulong sequence, out long address) => _map.TryGet(sequence, out address);

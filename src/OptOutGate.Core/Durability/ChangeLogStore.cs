@@ -126,7 +126,7 @@ internal static class ChangeLogStore
         var validEnd = log.BeginAddress;
         long lastAddress = -1;
         long scanned = 0;
-        string? torn = null;
+        string? damage = null;
         var begin = log.BeginAddress;
         var resumeAddress = -1L;
         if (saved is not null)
@@ -159,7 +159,7 @@ internal static class ChangeLogStore
                 catch (FasterException ex)
                 {
                     // The iterator met a length that does not fit its page: garbage.
-                    torn = ex.Message;
+                    damage = ex.Message;
                     break;
                 }
 
@@ -190,14 +190,14 @@ internal static class ChangeLogStore
 
                 if (!ok)
                 {
-                    torn = $"bad checksum at address {address}";
+                    damage = $"bad checksum at address {address}";
                     break;
                 }
 
                 map ??= new SequenceAddressMap(sequence);
                 if (last != 0 && sequence != last + 1)
                 {
-                    torn = $"sequence {sequence} after {last} at address {address}";
+                    damage = $"sequence {sequence} after {last} at address {address}";
                     break;
                 }
 
@@ -217,13 +217,13 @@ internal static class ChangeLogStore
             return null;
         }
 
-        if (torn is null && validEnd != tail)
+        if (damage is null && validEnd != tail)
         {
             // The iterator stops quietly at zeroed bytes (it takes them for the padding at a page's end).
-            torn = $"no record at address {validEnd}";
+            damage = $"no record at address {validEnd}";
         }
 
-        return new ScanResult(map ?? new SequenceAddressMap(1), last, lastAddress, validEnd, tail, torn, scanned, stopwatch.Elapsed);
+        return new ScanResult(map ?? new SequenceAddressMap(1), last, lastAddress, validEnd, tail, damage, scanned, stopwatch.Elapsed);
     }
 
     /// <summary>The receive time of the record at <paramref name="address"/> (the last one), for the next appends.</summary>

@@ -51,7 +51,7 @@ internal sealed partial class ChangeLog
     /// nothing after it can be located. Blocking; run it off the request path.
     /// </summary>
     /// <returns>Records checked and records found damaged.</returns>
-    internal unsafe (long Checked, long Damaged) Verify(ulong from, ulong to, CancellationToken ct)
+    internal (long Checked, long Damaged) Verify(ulong from, ulong to, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         from = Math.Max(from, FirstSequence);
@@ -67,41 +67,19 @@ internal sealed partial class ChangeLog
         {
             for (var sequence = from; sequence <= to; sequence++)
             {
-                byte* entry;
-                int length;
-                long address;
-                try
-                {
-                    if (!iterator.UnsafeGetNext(out entry, out length, out address, out _))
-                    {
-                        damaged++;
-                        _ = Damaged(sequence, iterator.NextAddress, "the log's framing ends before it");
-                        break;
-                    }
-                }
-                catch (FasterException e)
+                var frame = LogFrameReader.Next(iterator);
+                if (frame.Kind != LogFrameKind.Entry)
                 {
                     damaged++;
-                    _ = Damaged(sequence, iterator.NextAddress, e.Message, e);
+                    _ = Damaged(sequence, frame.Address == 0 ? iterator.NextAddress : frame.Address, frame.Error ?? "the log's framing ends before it");
                     break;
                 }
 
-                bool ok;
-                ulong found;
-                try
-                {
-                    ok = LogEntryFrame.TryCheck(new ReadOnlySpan<byte>(entry, length), out found);
-                }
-                finally
-                {
-                    iterator.UnsafeRelease();
-                }
-
                 checkedRecords++;
-                if (!ok || found != sequence)
+                if (!frame.Whole || frame.Sequence != sequence)
                 {
                     damaged++;
-                    _ = Damaged(sequence, address, ok ? $"the record there is sequence {found}" : "bad checksum");
+                    _ = Damaged(sequence, frame.Address, frame.Whole ? $"the record there is sequence {frame.Sequence}" : "bad checksum");
                 }
 
                 if ((checkedRecords & 0xFFFF) == 0)

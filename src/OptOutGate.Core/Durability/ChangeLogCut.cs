@@ -124,7 +124,7 @@ internal static class ChangeLogCut
     /// them (zeroed or garbled framing; the padding at a page's end counts too, which only overestimates): an upper
     /// bound, since a number is better left unused than given twice.
     /// </summary>
-    private static unsafe ulong LastPossibleSequence(FasterLog log, long cutAddress, ulong firstLost)
+    private static ulong LastPossibleSequence(FasterLog log, long cutAddress, ulong firstLost)
     {
         var tail = log.TailAddress;
         long entries = 0;
@@ -133,29 +133,16 @@ internal static class ChangeLogCut
         var highestSeen = firstLost - 1;
         using (var iterator = log.Scan(cutAddress, tail, scanBufferingMode: ScanBufferingMode.SinglePageBuffering))
         {
-            try
+            // A framing error ends the walk: the rest counts as unknown.
+            for (var frame = LogFrameReader.Next(iterator); frame.Kind == LogFrameKind.Entry; frame = LogFrameReader.Next(iterator))
             {
-                while (iterator.UnsafeGetNext(out var entry, out var length, out var address, out var next))
+                entries++;
+                unknown += Math.Max(0, frame.Address - expected);
+                expected = frame.Next;
+                if (frame.Whole)
                 {
-                    try
-                    {
-                        entries++;
-                        unknown += Math.Max(0, address - expected);
-                        expected = next;
-                        if (LogEntryFrame.TryCheck(new ReadOnlySpan<byte>(entry, length), out var sequence))
-                        {
-                            highestSeen = Math.Max(highestSeen, sequence);
-                        }
-                    }
-                    finally
-                    {
-                        iterator.UnsafeRelease();
-                    }
+                    highestSeen = Math.Max(highestSeen, frame.Sequence);
                 }
-            }
-            catch (FasterException)
-            {
-                // A length that does not fit its page: the framing is damaged from here on; the rest counts as unknown.
             }
         }
 

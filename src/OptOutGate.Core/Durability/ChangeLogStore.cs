@@ -117,7 +117,7 @@ internal static class ChangeLogStore
     /// it names) to its committed tail, checking each frame's checksum and that sequences follow one another, and
     /// stops at the first record that fails. Null if the saved map does not match the log (scan again without it).
     /// </summary>
-    public static unsafe ScanResult? Scan(FasterLog log, SequenceAddressMap? saved, CancellationToken ct)
+    public static ScanResult? Scan(FasterLog log, SequenceAddressMap? saved, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
         var tail = log.TailAddress;
@@ -145,35 +145,20 @@ internal static class ChangeLogStore
         {
             while (true)
             {
-                byte* entry;
-                int length;
-                long address;
-                long next;
-                try
+                var frame = LogFrameReader.Next(iterator);
+                if (frame.Kind == LogFrameKind.End)
                 {
-                    if (!iterator.UnsafeGetNext(out entry, out length, out address, out next))
-                    {
-                        break;
-                    }
-                }
-                catch (FasterException ex)
-                {
-                    // The iterator met a length that does not fit its page: garbage.
-                    damage = ex.Message;
                     break;
                 }
 
-                bool ok;
-                ulong sequence;
-                try
+                if (frame.Kind == LogFrameKind.FramingDamaged)
                 {
-                    ok = LogEntryFrame.TryCheck(new ReadOnlySpan<byte>(entry, length), out sequence);
-                }
-                finally
-                {
-                    iterator.UnsafeRelease();
+                    // The iterator met a length that does not fit its page: garbage.
+                    damage = frame.Error;
+                    break;
                 }
 
+                var (address, next, ok, sequence) = (frame.Address, frame.Next, frame.Whole, frame.Sequence);
                 if (resumeAddress >= 0)
                 {
                     // The saved map's last record: already mapped; it must be where the map says.

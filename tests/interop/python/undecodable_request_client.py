@@ -18,6 +18,8 @@ import sys
 
 import grpc
 
+from checks import Checks
+
 # Field 4, length-delimited, claims 100 bytes but one follows: truncated.
 TRUNCATED = b"\x22\x64\x2b"
 # A varint that never ends (ten bytes with the continuation bit set).
@@ -52,20 +54,6 @@ BIDI_STREAMING = [
     "/optoutgate.v1.Gate/CheckStream",
     "/optoutgate.v1.Mo/StreamMo",
 ]
-
-
-class Checks:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, reason=""):
-        if ok:
-            self.passed += 1
-            print("OK: " + name)
-        else:
-            self.failed += 1
-            print("FAIL: %s: %s" % (name, reason))
 
 
 def status_of(call):
@@ -117,8 +105,7 @@ def main():
         except grpc.RpcError as e:
             checks.check("health still SERVING after undecodable requests", False, "%s %r" % (e.code(), e.details()))
 
-    print("%d passed, %d failed" % (checks.passed, checks.failed))
-    return 0 if checks.failed == 0 else 1
+    return checks.summary()
 
 
 if __name__ == "__main__":

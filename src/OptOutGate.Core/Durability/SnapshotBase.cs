@@ -105,7 +105,7 @@ internal sealed class SnapshotBase : IDisposable
     public IEnumerable<SnapshotItem> ReadWindows() => ReadItems(SnapshotBaseFormat.HeaderSize, _header.WindowCount, skip: _header.ConfigCount);
 
     /// <summary>Every record in ascending sequence (for loading the base into an engine).</summary>
-    /// <exception cref="InvalidDataException">A record fails its checksum or is out of order.</exception>
+    /// <exception cref="DataDamagedException">A record fails its checksum or is out of order.</exception>
     public IEnumerable<LogEntry> ReadRecords()
     {
         using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -124,7 +124,10 @@ internal sealed class SnapshotBase : IDisposable
             var frame = buffer.AsSpan(0, length);
             if (!LogEntryFrame.TryCheck(frame, out var sequence) || sequence <= last || sequence > Sequence || !LogEntryFrame.TryParse(frame, sequence, out var entry))
             {
-                throw new InvalidDataException($"{Path}: record {i} fails its checksum or is out of order.");
+                throw new DataDamagedException(
+                    $"The snapshot base {Path} is damaged: its record {i} (after sequence {last}) fails its checksum or is out of order. {DataDamagedException.Remedy}.",
+                    Path,
+                    last + 1);
             }
 
             last = sequence;

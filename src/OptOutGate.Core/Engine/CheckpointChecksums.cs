@@ -30,7 +30,7 @@ internal static class CheckpointChecksums
     {
         using var handle = File.OpenHandle(path);
         var length = RandomAccess.GetLength(handle);
-        var crc = Continue(uint.MaxValue, handle, 0, length);
+        var crc = Continue(uint.MaxValue, handle, 0, length, maskRecordHeaders: false);
         return new FileChecksum(Path.GetRelativePath(dataRoot, path), length, ~crc);
     }
 
@@ -109,7 +109,7 @@ internal static class CheckpointChecksums
 
             using (var handle = File.OpenHandle(file))
             {
-                crc = Continue(crc, handle, offset, inSegment);
+                crc = Continue(crc, handle, offset, inSegment, maskRecordHeaders: true);
             }
 
             from += inSegment;
@@ -118,22 +118,35 @@ internal static class CheckpointChecksums
         return crc;
     }
 
-    /// <summary>Continues <paramref name="crc"/> over <paramref name="count"/> bytes from <paramref name="offset"/>; bytes past the end of the file count as missing.</summary>
-    private static uint Continue(uint crc, Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long count)
+    /// <summary>
+    /// Continues <paramref name="crc"/> over <paramref name="count"/> bytes from <paramref name="offset"/>; bytes past the
+    /// end of the file count as missing. With <paramref name="maskRecordHeaders"/> the range is FASTER's hybrid log of
+    /// the index (fixed-size records from an aligned offset), and the bits of each record header that FASTER ignores
+    /// when it reads a page from disk are left out (<see cref="EntryIndex.RecordInfoBitsIgnoredOnDisk"/>): FASTER
+    /// rewrites the last sector of a flush at the next one, and after a recovery those bits differ in memory, so the
+    /// bytes on disk change there while nothing FASTER reads does.
+    /// </summary>
+    private static uint Continue(uint crc, Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long count, bool maskRecordHeaders)
     {
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferBytes);
         try
         {
             while (count > 0)
             {
-                var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(BufferBytes, count)), offset);
-                if (read == 0)
+                var chunk = buffer.AsSpan(0, (int)Math.Min(BufferBytes, count));
+                var read = ReadFully(handle, chunk, offset);
+                if (maskRecordHeaders)
                 {
-                    // The file ends before the range does: fold the missing length in, so no short file can match.
-                    return LogEntryFrame.Crc32CContinue(crc, BitConverter.GetBytes(count)) ^ 0xA5A5A5A5;
+                    MaskRecordHeaders(chunk[..read], offset);
                 }
 
-                crc = LogEntryFrame.Crc32CContinue(crc, buffer.AsSpan(0, read));
+                crc = LogEntryFrame.Crc32CContinue(crc, chunk[..read]);
+                if (read < chunk.Length)
+                {
+                    // The file ends before the range does: fold the missing length in, so no short file can match.
+                    return LogEntryFrame.Crc32CContinue(crc, BitConverter.GetBytes(count - read)) ^ 0xA5A5A5A5;
+                }
+
                 offset += read;
                 count -= read;
             }
@@ -143,6 +156,35 @@ internal static class CheckpointChecksums
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the file ends; returns the bytes read.</summary>
+    private static int ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> buffer, long offset)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var read = RandomAccess.Read(handle, buffer[total..], offset + total);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total;
+    }
+
+    /// <summary>Clears the disregarded header bits of every record in <paramref name="bytes"/>, which start at log address <paramref name="address"/>.</summary>
+    private static void MaskRecordHeaders(Span<byte> bytes, long address)
+    {
+        var first = (int)((EntryIndex.RecordBytes - (address % EntryIndex.RecordBytes)) % EntryIndex.RecordBytes);
+        for (var at = first; at + sizeof(ulong) <= bytes.Length; at += EntryIndex.RecordBytes)
+        {
+            var header = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes[at..]);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes[at..], header & ~EntryIndex.RecordInfoBitsIgnoredOnDisk);
         }
     }
 }

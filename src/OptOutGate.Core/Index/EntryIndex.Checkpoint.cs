@@ -88,6 +88,19 @@ internal sealed partial class EntryIndex
         }
     }
 
+    /// <summary>
+    /// Bytes of one record in FASTER's hybrid log: the 8-byte record header (RecordInfo), the 16-byte key, the 8-byte
+    /// value. A power of two, so records tile every page from the log's first address (64) on: each multiple of it is a
+    /// record header. Checked when an index is built.
+    /// </summary>
+    internal const int RecordBytes = 32;
+
+    /// <summary>
+    /// The record header bits FASTER 2.6 clears whenever it reads a page from disk (RecordInfo.ClearBitsForDiskImages:
+    /// the lock bits 48-54, Sealed 57, Dirty 59): bookkeeping of the in-memory copy, whose value on disk nothing reads.
+    /// </summary>
+    internal const ulong RecordInfoBitsIgnoredOnDisk = (0x7FUL << 48) | (1UL << 57) | (1UL << 59);
+
     /// <summary>The first address of FASTER's hybrid log (where its records start; never moves: nothing compacts it).</summary>
     public long LogBeginAddress => _store.Log.BeginAddress;
 

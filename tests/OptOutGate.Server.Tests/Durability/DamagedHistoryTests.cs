@@ -20,9 +20,6 @@ public sealed class DamagedHistoryTests
 {
     private const int Written = 3_000;
 
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_health =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-
     [Fact]
     public async Task ByteFlippedBelowTheCheckpoint_ChecksStayRight_ReadersMeetingItAnswerDataLoss_AndItIsCounted()
     {
@@ -66,8 +63,7 @@ public sealed class DamagedHistoryTests
         Assert.Equal(RecipientOutcome.Present, present.Results[0].Outcome);
         Assert.Contains(where, present.Results[0].Message, StringComparison.Ordinal);
 
-        var health = await channel.UnaryAsync(s_health, new HealthCheckRequest());
-        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, await Refusal.HealthAsync(channel));
         Assert.Equal(1, await DamagedRecordsCountedAsync(gate));
     }
 

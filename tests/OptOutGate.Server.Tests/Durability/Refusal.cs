@@ -13,6 +13,10 @@ public static class Refusal
     private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_health =
         Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
 
+    /// <summary>The gate's overall health status.</summary>
+    public static async Task<HealthCheckResponse.Types.ServingStatus> HealthAsync(GrpcChannel channel) =>
+        (await channel.UnaryAsync(s_health, new HealthCheckRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(10)))).Status;
+
     /// <summary>Starts the gate on a damaged folder and waits until it says it refuses.</summary>
     public static async Task<GateProcess> StartRefusingAsync(string dataDirectory, IDictionary<string, string>? settings = null)
     {
@@ -29,8 +33,7 @@ public static class Refusal
     public static async Task AssertRefusingAsync(GateProcess gate, params string[] expected)
     {
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
-        var health = await channel.UnaryAsync(s_health, new HealthCheckRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(10)));
-        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, health.Status);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, await HealthAsync(channel));
 
         FileDescriptor[] files = [GateReflection.Descriptor, AdminReflection.Descriptor, MoReflection.Descriptor, ChangesReflection.Descriptor];
         foreach (var service in files.SelectMany(f => f.Services))

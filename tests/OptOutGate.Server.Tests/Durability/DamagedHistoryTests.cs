@@ -84,6 +84,10 @@ public sealed class DamagedHistoryTests
         await using var gate = await GateProcess.StartAsync(settings, folder.DataDirectory);
         Assert.Contains("Gate engine open: checkpoint at sequence 1000, replayed 2000 records", gate.Output, StringComparison.Ordinal);
 
+        // The MO ledger reads the records after its snapshot once at start: a reader too, it would find the damage
+        // first (and turn the gate NOT_SERVING before the export asks).
+        await gate.WaitForOutputAsync("MO ledger ready at sequence 3000", TimeSpan.FromSeconds(60));
+
         // The disk changes under the running gate.
         var damaged = LogSegment.ReadRecords(segment, pageSizeBits: 12)[1999];
         LogSegment.FlipPayloadByte(segment, damaged);

@@ -210,6 +210,7 @@ internal sealed partial class ChangeLog
         if (Interlocked.CompareExchange(ref _fault, exception, null) is null)
         {
             ChangeLogLog.Faulted(_logger, exception, LastSequence);
+            _faulted.TrySetResult(exception);
             Interlocked.Exchange(ref _committed, NewSignal())
                 .TrySetException(new ChangeLogFaultedException("The change log is faulted after a write or commit failure; restart the process.", exception));
         }

@@ -11,7 +11,7 @@ internal sealed partial class ChangeLog
     /// <see cref="ulong.MaxValue"/> for "up to the last"); <paramref name="fromSequence"/> below
     /// <see cref="FirstSequence"/> starts there. Recent records come from memory, older ones from disk.
     /// </summary>
-    /// <exception cref="InvalidDataException">A record no longer matches its checksum (the disk changed under the log).</exception>
+    /// <exception cref="DataDamagedException">A record fails its checksum (the disk changed under the log); reported too.</exception>
     public async IAsyncEnumerable<LogEntry> ReadAsync(ulong fromSequence, ulong toSequence, [EnumeratorCancellation] CancellationToken ct)
     {
         var last = LastSequence;
@@ -31,11 +31,11 @@ internal sealed partial class ChangeLog
             byte[] bytes;
             int length;
             long address;
-            while (!iterator.GetNext(out bytes, out length, out address, out _))
+            while (!TryGetNext(iterator, sequence, out bytes, out length, out address))
             {
                 if (iterator.NextAddress >= end || !await iterator.WaitAsync(ct))
                 {
-                    throw new InvalidDataException($"The change log ended at address {iterator.NextAddress} before sequence {sequence}.");
+                    throw Damaged(sequence, iterator.NextAddress, "the log's framing ends before it");
                 }
             }
 
@@ -50,7 +50,7 @@ internal sealed partial class ChangeLog
     /// enqueued but not yet committed here is waited for (one group commit): replicas apply records before their own
     /// commit (<see cref="EnqueueReplicated"/>), and a reader that saw one applied must find it.
     /// </summary>
-    /// <exception cref="InvalidDataException">The record no longer matches its checksum (the disk changed under the log).</exception>
+    /// <exception cref="DataDamagedException">The record fails its checksum (the disk changed under the log); reported too.</exception>
     public async ValueTask<LogEntry?> ReadAsync(ulong sequence, CancellationToken ct)
     {
         if (sequence < FirstSequence && Base is { } snapshotBase)
@@ -73,23 +73,51 @@ internal sealed partial class ChangeLog
             return null;
         }
 
-        var (bytes, length) = await _log.ReadAsync(address, token: ct);
+        byte[] bytes;
+        int length;
+        try
+        {
+            (bytes, length) = await _log.ReadAsync(address, token: ct);
+        }
+        catch (FasterException e)
+        {
+            throw Damaged(sequence, address, e.Message, e);
+        }
+
         return Decode(bytes.AsSpan(0, length), sequence, address);
     }
 
     /// <summary>
-    /// The FasterLog address of a record, for tests and diagnostics only: addresses change when a torn tail is cut
+    /// The FasterLog address of a record, for tests and diagnostics only: addresses change when the operator cuts a damaged log
     /// (the log is rewritten), so nothing durable may keep them.
     /// </summary>
     internal bool TryGetAddress(ulong sequence, out long address) => _map.TryGet(sequence, out address);
 
-    private static LogEntry Decode(ReadOnlySpan<byte> frame, ulong sequence, long address)
+    private LogEntry Decode(ReadOnlySpan<byte> frame, ulong sequence, long address)
     {
-        if (!LogEntryFrame.TryCheck(frame, out var found) || found != sequence || !LogEntryFrame.TryParse(frame, sequence, out var entry))
+        if (!LogEntryFrame.TryCheck(frame, out var found))
         {
-            throw new InvalidDataException($"The change log record at address {address} is not sequence {sequence} or fails its checksum.");
+            throw Damaged(sequence, address, "bad checksum");
+        }
+
+        if (found != sequence || !LogEntryFrame.TryParse(frame, sequence, out var entry))
+        {
+            throw Damaged(sequence, address, found != sequence ? $"the record there is sequence {found}" : "its checksum matches but it does not parse");
         }
 
         return entry;
+    }
+
+    /// <summary>The iterator's next entry; a length that does not fit its page (garbage in the framing) is damage.</summary>
+    private bool TryGetNext(FasterLogScanIterator iterator, ulong sequence, out byte[] bytes, out int length, out long address)
+    {
+        try
+        {
+            return iterator.GetNext(out bytes, out length, out address, out _);
+        }
+        catch (FasterException e)
+        {
+            throw Damaged(sequence, iterator.NextAddress, e.Message, e);
+        }
     }
 }

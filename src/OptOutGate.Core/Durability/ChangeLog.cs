@@ -24,9 +24,11 @@ namespace OptOutGate.Core.Durability;
 /// restart; the opening scan then keeps exactly the records on disk, so sequences stay gap-free.
 /// </para>
 /// <para>
-/// Opening: the opening scan checks every record from the first to FasterLog's committed tail and rebuilds the
-/// sequence → address map; if it stops early (a file cut short, garbage over the last bytes), the log is cut after the
-/// last whole record by rewriting the whole records into a fresh log (see <see cref="ChangeLogStore"/>).
+/// Opening: the opening scan checks every record after the saved sequence map to FasterLog's committed tail and
+/// rebuilds the sequence → address map. A record that fails there is damage, never a torn tail (FasterLog commits only
+/// what is on disk): the open refuses (<see cref="DataDamagedException"/>), and only an operator's explicit
+/// <see cref="ChangeLogOptions.CutAtSequence"/> cuts the log (<see cref="ChangeLogCut"/>). Reads that meet damage
+/// later throw the same exception and report it (<see cref="DamageFound"/>).
 /// </para>
 /// </remarks>
 internal sealed partial class ChangeLog : IAsyncDisposable
@@ -55,6 +57,7 @@ internal sealed partial class ChangeLog : IAsyncDisposable
     private TaskCompletionSource _committed = NewSignal();
     private TaskCompletionSource? _commitHold;
     private Exception? _fault;
+    private readonly TaskCompletionSource<Exception> _faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _openSave = Task.CompletedTask;
     private long _savedCount;
 
@@ -79,6 +82,9 @@ internal sealed partial class ChangeLog : IAsyncDisposable
 
     internal ChangeLogMetrics Metrics => _metrics;
 
+    /// <summary>Completes with the write or commit failure that faulted the log; never completes while it works.</summary>
+    public Task<Exception> Faulted => _faulted.Task;
+
     /// <summary>The highest committed (on disk) sequence; 0 when the log is empty.</summary>
     public ulong LastSequence => Volatile.Read(ref _lastSequence);
 
@@ -93,10 +99,12 @@ internal sealed partial class ChangeLog : IAsyncDisposable
 
     /// <summary>
     /// Opens the log in <see cref="ChangeLogOptions.Directory"/>, creating it if there is none, and recovers the
-    /// committed records. A torn tail is cut at the last whole, checksum-valid record before this returns; the cut is
-    /// on disk (the remaining records were rewritten and committed) by then.
+    /// committed records, checking every record after the saved sequence map. Damage inside the committed range, or
+    /// commit metadata missing or behind the records, refuses the open (<see cref="DataDamagedException"/>) unless the
+    /// operator asked to cut the log at exactly that damage (<see cref="ChangeLogOptions.CutAtSequence"/>); the cut is
+    /// on disk before this returns.
     /// </summary>
-    /// <exception cref="InvalidDataException">The log cannot be read, or is still torn after a rewrite.</exception>
+    /// <exception cref="DataDamagedException">The log is damaged; the message names the file, the place and what to do.</exception>
     public static async Task<ChangeLog> OpenAsync(ChangeLogOptions options, ILogger logger, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -105,34 +113,49 @@ internal sealed partial class ChangeLog : IAsyncDisposable
         options.Validate();
         var root = Path.GetFullPath(options.Directory);
         Directory.CreateDirectory(root);
-        ChangeLogStore.RecoverInterruptedRebuild(root, logger);
+        ChangeLogCut.RecoverInterruptedRebuild(root, logger);
         var folder = Path.Combine(root, ChangeLogStore.ActiveFolder);
+        ChangeLogStore.ThrowIfRecordsWithoutCommitMetadata(folder, options);
 
         var (log, device) = await ChangeLogStore.OpenFasterLogAsync(folder, options, ct);
         try
         {
             var saved = await SequenceMapFile.TryLoadAsync(folder, ct);
+            ThrowIfMapBeyondCommitPoint(folder, options, log, saved);
             var savedCount = saved?.Count ?? 0;
             var scan = await Task.Run(() => ChangeLogStore.Scan(log, saved, ct) ?? ChangeLogStore.Scan(log, null, ct)!, ct);
-            if (scan.TornReason is not null)
+            if (await FindDamageAsync(log, scan, options.CutAtSequence, ct) is { } damage)
             {
-                ChangeLogLog.TornTail(logger, scan.LastSequence, scan.ValidEnd, scan.CommittedTail, scan.TornReason, scan.CommittedTail - scan.ValidEnd);
-                var (torn, tornDevice) = (log, device);
+                if (options.CutAtSequence != damage.Sequence)
+                {
+                    throw Refusal(folder, options, scan, damage);
+                }
+
+                var receiveTime = await ReceiveTimeBeforeAsync(log, scan, damage.Sequence, time, ct);
+                var (damaged, damagedDevice) = (log, device);
                 (log, device) = (null!, null!);
-                var tornFolder = await ChangeLogStore.RebuildAsync(root, torn, tornDevice, scan.ValidEnd, options, ct);
-                ChangeLogLog.Rebuilt(logger, scan.LastSequence, tornFolder);
+                var cut = await ChangeLogCut.CutAsync(root, damaged, damagedDevice, damage.Address, damage.Sequence, receiveTime, options, ct);
+                ChangeLogLog.Cut(logger, cut.FirstLost, cut.LastLost, cut.KeptIn);
 
                 (log, device) = await ChangeLogStore.OpenFasterLogAsync(folder, options, ct);
                 scan = await Task.Run(() => ChangeLogStore.Scan(log, null, ct)!, ct);
-                if (scan.TornReason is not null)
+                if (scan.DamageReason is not null)
                 {
-                    throw new InvalidDataException($"The rewritten change log in {folder} is still torn: {scan.TornReason}.");
+                    throw new DataDamagedException($"The change log rewritten by the cut in {folder} does not read back whole: {scan.DamageReason}.", folder, scan.LastSequence + 1);
                 }
+
+                savedCount = 0;
+                saved = null;
+            }
+            else if (options.CutAtSequence != 0)
+            {
+                ChangeLogLog.NothingToCut(logger, options.CutAtSequence);
             }
 
             var lastReceiveTime = await ChangeLogStore.ReadReceiveTimeAsync(log, scan.LastAddress, scan.LastSequence, ct);
             var changeLog = new ChangeLog(log, device, folder, options, logger, time, scan, lastReceiveTime);
             changeLog._savedCount = scan.Map == saved ? savedCount : 0;
+            changeLog.Cut = ChangeLogCut.ReadMarker(folder);
             ChangeLogLog.Opened(logger, root, changeLog.FirstSequence, scan.LastSequence, changeLog.SizeBytes, scan.ScannedRecords, (long)scan.Elapsed.TotalMilliseconds);
             if (scan.ScannedRecords >= SaveMapAfterScanning)
             {
@@ -148,6 +171,96 @@ internal sealed partial class ChangeLog : IAsyncDisposable
             device?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The cut this log went through at the operator's request and whose consequences (checkpoints that hold the lost
+    /// records' effects) the engine has not yet dealt with; null when none. See <see cref="AcknowledgeCut"/>.
+    /// </summary>
+    public LogCut? Cut { get; private set; }
+
+    /// <summary>Records that the engine has dealt with <see cref="Cut"/> (durable when this returns).</summary>
+    public void AcknowledgeCut()
+    {
+        ChangeLogCut.Acknowledge(_folder);
+        Cut = null;
+    }
+
+    /// <summary>The first damaged record: where the scan stopped, or, when the operator names a sequence to cut at, that record if it fails.</summary>
+    private static async Task<(ulong Sequence, long Address, string Why)?> FindDamageAsync(FasterLog log, ScanResult scan, ulong cutAt, CancellationToken ct)
+    {
+        if (scan.DamageReason is { } reason)
+        {
+            return (scan.LastSequence + 1, scan.ValidEnd, reason);
+        }
+
+        if (cutAt == 0 || cutAt > scan.LastSequence || !scan.Map.TryGet(cutAt, out var address))
+        {
+            return null;
+        }
+
+        // Below the saved map the opening scan did not read the records: read the one the operator named.
+        try
+        {
+            var (bytes, length) = await log.ReadAsync(address, token: ct);
+            return LogEntryFrame.TryCheck(bytes.AsSpan(0, length), out var found) && found == cutAt ? null : (cutAt, address, "bad checksum");
+        }
+        catch (FasterException e)
+        {
+            return (cutAt, address, e.Message);
+        }
+    }
+
+    private static DataDamagedException Refusal(string folder, ChangeLogOptions options, ScanResult scan, (ulong Sequence, long Address, string Why) damage)
+    {
+        var (file, offset) = ChangeLogStore.Locate(folder, options, damage.Address);
+        return new DataDamagedException(
+            $"The change log is damaged inside its committed range ({damage.Why}): the records from sequence {damage.Sequence} on cannot be read, "
+            + $"from byte {offset} of {file} (log addresses {damage.Address}..{scan.CommittedTail}). A crash cannot do this (records are on disk "
+            + "before their commit point moves); a disk, a restore or an operator can, and the records may be acknowledged opt-outs, so the gate "
+            + $"does not serve. {DataDamagedException.Remedy}; or, losing the records from {damage.Sequence} on on this node, start it once with "
+            + $"Engine:CutLogAtSequence={damage.Sequence} to cut the log there (the log as it was is kept beside it).",
+            file,
+            damage.Sequence);
+    }
+
+    /// <summary>
+    /// The saved sequence map is written only for committed records, so it can never name one past the commit point.
+    /// If it does, the commit metadata was lost or replaced, or the segment files were cut, and committed records are missing.
+    /// </summary>
+    private static void ThrowIfMapBeyondCommitPoint(string folder, ChangeLogOptions options, FasterLog log, SequenceAddressMap? saved)
+    {
+        if (saved is null || saved.Count == 0)
+        {
+            return;
+        }
+
+        var last = saved.FirstSequence + (ulong)saved.Count - 1;
+        if (!saved.TryGet(last, out var address) || address < log.TailAddress)
+        {
+            return;
+        }
+
+        var (file, offset) = ChangeLogStore.Locate(folder, options, address);
+        throw new DataDamagedException(
+            $"The change log's commit metadata ends the log at address {log.TailAddress}, but {Path.Combine(folder, SequenceMapFile.FileName)} "
+            + $"(saved only for committed records) names sequence {last} at address {address} (byte {offset} of {file}): committed records are "
+            + "missing past the commit point (its commit metadata in log-commits/ was lost or replaced by an older copy, or the segment files were "
+            + $"cut), and they may be acknowledged opt-outs, so the gate does not serve. {DataDamagedException.Remedy}.",
+            Path.Combine(folder, "log-commits"),
+            0);
+    }
+
+    /// <summary>The receive time placeholders get: that of the last record kept, so receive times never go back.</summary>
+    private static async Task<Timestamp> ReceiveTimeBeforeAsync(FasterLog log, ScanResult scan, ulong sequence, TimeProvider time, CancellationToken ct)
+    {
+        if (sequence > scan.Map.FirstSequence && scan.Map.TryGet(sequence - 1, out var address)
+            && await ChangeLogStore.ReadReceiveTimeAsync(log, address, sequence - 1, ct) is { } previous)
+        {
+            return previous;
+        }
+
+        return Timestamp.FromDateTimeOffset(time.GetUtcNow());
     }
 
     /// <summary>

@@ -11,6 +11,7 @@ internal sealed class ChangeLogMetrics : IDisposable
     private readonly Histogram<double> _commitDuration;
     private readonly Counter<long> _appendedRecords;
     private readonly Counter<long> _commits;
+    private readonly Counter<long> _damaged;
 
     public ChangeLogMetrics(ChangeLog log)
     {
@@ -24,6 +25,8 @@ internal sealed class ChangeLogMetrics : IDisposable
             });
         _appendedRecords = _meter.CreateCounter<long>("optoutgate_log_appended_records", "{record}", "Records appended to the change log.");
         _commits = _meter.CreateCounter<long>("optoutgate_log_commits", "{commit}", "Group commits of the change log.");
+        _damaged = _meter.CreateCounter<long>(
+            "optoutgate_log_damaged_records", "{record}", "Change log records found damaged (failing their checksum) by readers or the background verification; each counted once.");
         _meter.CreateObservableGauge("optoutgate_log_size", () => log.SizeBytes, "By", "Bytes of the change log from its first to its last record.");
         _meter.CreateObservableGauge("optoutgate_log_last_sequence", () => (long)log.LastSequence, "{record}", "Highest committed sequence of the change log.");
     }
@@ -32,6 +35,8 @@ internal sealed class ChangeLogMetrics : IDisposable
     internal Meter Meter => _meter;
 
     public void Appended(int records) => _appendedRecords.Add(records);
+
+    public void DamageFound() => _damaged.Add(1);
 
     public void Committed(TimeSpan duration)
     {

@@ -6,29 +6,24 @@ using Microsoft.Extensions.Logging;
 namespace OptOutGate.Core.Durability;
 
 /// <summary>
-/// The change log's files: opening a FasterLog in a folder, the opening scan, and cutting a torn tail by rewriting
-/// the whole records into a fresh log.
+/// The change log's files: opening a FasterLog in a folder, the checks that its commit metadata matches the records on
+/// disk, and the opening scan. Cutting a damaged log at the operator's request is <see cref="ChangeLogCut"/>.
 /// </summary>
 /// <remarks>
-/// Why a rewrite: FasterLog has no tail truncation, and its recovered tail is the committed tail from its commit
-/// metadata. Damage before that address (a file cut short, garbage over the last bytes) stays in the committed range,
-/// so appending after it would leave the damage between old and new records, and the next opening scan would stop at
-/// the damage again and drop the newer, acknowledged records. Copying the whole records into a new FasterLog gives a
-/// log whose committed tail is exactly the cut. It costs one sequential copy of the log, only after damage (a crash
-/// alone leaves nothing to cut: FasterLog never commits past data that is not on disk).
-/// <para>
-/// Folders under <see cref="ChangeLogOptions.Directory"/>: <c>active/</c> the live log; <c>rebuild/</c> a rewrite in
-/// progress, complete once it holds the <c>COMPLETE</c> marker; <c>torn-&lt;utc&gt;/</c> a log that was cut, kept
-/// for inspection. The switch is two renames; an interrupted switch is finished (or an unfinished rewrite deleted)
-/// at the next open, so a crash at any point leaves either the torn log (cut again) or the rewritten one.
-/// </para>
+/// A crash never leaves damage inside the committed range: FasterLog writes the commit metadata only after the records
+/// it covers are on disk (write-through I/O). So a record that fails its checksum before the committed tail, commit
+/// metadata missing while records are on disk, or a committed tail below records the gate itself saw committed (the
+/// saved sequence map) can only come from a disk, a restore or an operator, and every one of them may hide
+/// acknowledged opt-outs. Opening then refuses (<see cref="DataDamagedException"/>) instead of cutting and serving.
 /// </remarks>
 internal static class ChangeLogStore
 {
     public const string ActiveFolder = "active";
-    private const string RebuildFolder = "rebuild";
-    private const string CompleteMarker = "COMPLETE";
-    private const string LogFileName = "changes.log";
+    public const string LogFileName = "changes.log";
+    private const string CommitFolder = "log-commits";
+
+    // Written as the cookie of a new log's first commit, so that commit metadata exists before any record does.
+    private static readonly byte[] s_createdCookie = "OOG-LOG1"u8.ToArray();
 
     public static async Task<(FasterLog Log, IDevice Device)> OpenFasterLogAsync(string folder, ChangeLogOptions options, CancellationToken ct)
     {
@@ -48,6 +43,13 @@ internal static class ChangeLogStore
                 TryRecoverLatest = true,
             };
             var log = await FasterLog.CreateAsync(settings, ct);
+            if (log.TailAddress == log.BeginAddress && !HasCommitMetadata(folder))
+            {
+                // A new log (or one whose records were never committed): commit once with nothing in it, so that
+                // from the first record on, records without commit metadata mean lost metadata, never a new log.
+                log.CommitStrongly(out _, out _, spinWait: true, cookie: s_createdCookie);
+            }
+
             return (log, device);
         }
         catch
@@ -57,12 +59,65 @@ internal static class ChangeLogStore
         }
     }
 
+    /// <summary>The segment file holding <paramref name="address"/> and the byte offset in it (FasterLog's layout).</summary>
+    public static (string File, long Offset) Locate(string folder, ChangeLogOptions options, long address)
+    {
+        var segment = address >> options.SegmentSizeBits;
+        var offset = address & ((1L << options.SegmentSizeBits) - 1);
+        return (Path.Combine(folder, LogFileName + "." + segment.ToString(System.Globalization.CultureInfo.InvariantCulture)), offset);
+    }
+
+    /// <summary>
+    /// Refuses a log whose commit metadata (<c>log-commits/</c>) is gone while its first segment holds records: FasterLog
+    /// would open it empty and write over them from sequence 1. Every log this gate created has metadata from its
+    /// first moment (<see cref="OpenFasterLogAsync"/>).
+    /// </summary>
+    public static void ThrowIfRecordsWithoutCommitMetadata(string folder, ChangeLogOptions options)
+    {
+        if (HasCommitMetadata(folder))
+        {
+            return;
+        }
+
+        var (first, offset) = Locate(folder, options, FirstAddress);
+        if (!File.Exists(first) || new FileInfo(first).Length < offset + 4)
+        {
+            return;
+        }
+
+        Span<byte> length = stackalloc byte[4];
+        using (var handle = File.OpenHandle(first))
+        {
+            if (RandomAccess.Read(handle, length, offset) < 4 || System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(length) == 0)
+            {
+                return;
+            }
+        }
+
+        throw new DataDamagedException(
+            $"The change log's commit metadata ({Path.Combine(folder, CommitFolder)}) is missing, but {first} holds records "
+            + $"({new FileInfo(first).Length} bytes): without it the log cannot tell which records were committed, and opening it would "
+            + $"write new records over them from sequence 1. The gate does not serve. Restore {CommitFolder}/ from a backup taken with the "
+            + $"rest of the data folder, or {char.ToLowerInvariant(DataDamagedException.Remedy[0])}{DataDamagedException.Remedy[1..]}.",
+            Path.Combine(folder, CommitFolder),
+            0);
+    }
+
+    /// <summary>FasterLog's first address: segment 0 is addressed from its file offset 0, and records start at 64.</summary>
+    public const long FirstAddress = 64;
+
+    private static bool HasCommitMetadata(string folder)
+    {
+        var commits = Path.Combine(folder, CommitFolder);
+        return Directory.Exists(commits) && Directory.EnumerateFiles(commits).Any();
+    }
+
     /// <summary>
     /// Reads every record from the log's begin address (or, given a <paramref name="saved"/> map, from the last record
     /// it names) to its committed tail, checking each frame's checksum and that sequences follow one another, and
     /// stops at the first record that fails. Null if the saved map does not match the log (scan again without it).
     /// </summary>
-    public static unsafe ScanResult? Scan(FasterLog log, SequenceAddressMap? saved, CancellationToken ct)
+    public static ScanResult? Scan(FasterLog log, SequenceAddressMap? saved, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
         var tail = log.TailAddress;
@@ -71,7 +126,7 @@ internal static class ChangeLogStore
         var validEnd = log.BeginAddress;
         long lastAddress = -1;
         long scanned = 0;
-        string? torn = null;
+        string? damage = null;
         var begin = log.BeginAddress;
         var resumeAddress = -1L;
         if (saved is not null)
@@ -90,35 +145,20 @@ internal static class ChangeLogStore
         {
             while (true)
             {
-                byte* entry;
-                int length;
-                long address;
-                long next;
-                try
+                var frame = LogFrameReader.Next(iterator);
+                if (frame.Kind == LogFrameKind.End)
                 {
-                    if (!iterator.UnsafeGetNext(out entry, out length, out address, out next))
-                    {
-                        break;
-                    }
-                }
-                catch (FasterException ex)
-                {
-                    // The iterator met a length that does not fit its page: garbage.
-                    torn = ex.Message;
                     break;
                 }
 
-                bool ok;
-                ulong sequence;
-                try
+                if (frame.Kind == LogFrameKind.FramingDamaged)
                 {
-                    ok = LogEntryFrame.TryCheck(new ReadOnlySpan<byte>(entry, length), out sequence);
-                }
-                finally
-                {
-                    iterator.UnsafeRelease();
+                    // The iterator met a length that does not fit its page: garbage.
+                    damage = frame.Error;
+                    break;
                 }
 
+                var (address, next, ok, sequence) = (frame.Address, frame.Next, frame.Whole, frame.Sequence);
                 if (resumeAddress >= 0)
                 {
                     // The saved map's last record: already mapped; it must be where the map says.
@@ -135,14 +175,14 @@ internal static class ChangeLogStore
 
                 if (!ok)
                 {
-                    torn = $"bad checksum at address {address}";
+                    damage = $"bad checksum at address {address}";
                     break;
                 }
 
                 map ??= new SequenceAddressMap(sequence);
                 if (last != 0 && sequence != last + 1)
                 {
-                    torn = $"sequence {sequence} after {last} at address {address}";
+                    damage = $"sequence {sequence} after {last} at address {address}";
                     break;
                 }
 
@@ -162,13 +202,13 @@ internal static class ChangeLogStore
             return null;
         }
 
-        if (torn is null && validEnd != tail)
+        if (damage is null && validEnd != tail)
         {
             // The iterator stops quietly at zeroed bytes (it takes them for the padding at a page's end).
-            torn = $"no record at address {validEnd}";
+            damage = $"no record at address {validEnd}";
         }
 
-        return new ScanResult(map ?? new SequenceAddressMap(1), last, lastAddress, validEnd, tail, torn, scanned, stopwatch.Elapsed);
+        return new ScanResult(map ?? new SequenceAddressMap(1), last, lastAddress, validEnd, tail, damage, scanned, stopwatch.Elapsed);
     }
 
     /// <summary>The receive time of the record at <paramref name="address"/> (the last one), for the next appends.</summary>
@@ -188,105 +228,6 @@ internal static class ChangeLogStore
 
         return entry.Record.ReceiveTime;
     }
-
-    /// <summary>
-    /// Copies the records before <paramref name="validEnd"/> of <paramref name="torn"/> (which is then disposed) into
-    /// a fresh log and switches folders, returning the folder the torn log was moved to.
-    /// </summary>
-    public static async Task<string> RebuildAsync(string root, FasterLog torn, IDevice tornDevice, long validEnd, ChangeLogOptions options, CancellationToken ct)
-    {
-        var rebuild = Path.Combine(root, RebuildFolder);
-        if (Directory.Exists(rebuild))
-        {
-            Directory.Delete(rebuild, recursive: true);
-        }
-
-        try
-        {
-            var (copy, copyDevice) = await OpenFasterLogAsync(rebuild, options, ct);
-            try
-            {
-                await Task.Run(() => Copy(torn, validEnd, copy), ct);
-                await copy.CommitAsync(ct);
-            }
-            finally
-            {
-                copy.Dispose();
-                copyDevice.Dispose();
-            }
-        }
-        finally
-        {
-            torn.Dispose();
-            tornDevice.Dispose();
-        }
-
-        await WriteMarkerAsync(Path.Combine(rebuild, CompleteMarker), ct);
-        return SwitchToRebuild(root);
-    }
-
-    /// <summary>Finishes a switch a previous run started, or deletes a rewrite it did not complete.</summary>
-    public static void RecoverInterruptedRebuild(string root, ILogger logger)
-    {
-        var rebuild = Path.Combine(root, RebuildFolder);
-        if (!Directory.Exists(rebuild))
-        {
-            return;
-        }
-
-        if (File.Exists(Path.Combine(rebuild, CompleteMarker)))
-        {
-            ChangeLogLog.RebuildResumed(logger, SwitchToRebuild(root));
-        }
-        else
-        {
-            ChangeLogLog.RebuildDiscarded(logger, rebuild);
-            Directory.Delete(rebuild, recursive: true);
-        }
-    }
-
-    private static unsafe void Copy(FasterLog from, long until, FasterLog to)
-    {
-        using var iterator = from.Scan(from.BeginAddress, until, scanBufferingMode: ScanBufferingMode.DoublePageBuffering);
-        while (iterator.UnsafeGetNext(out var entry, out var length, out _, out _))
-        {
-            try
-            {
-                to.Enqueue(new ReadOnlySpan<byte>(entry, length));
-            }
-            finally
-            {
-                iterator.UnsafeRelease();
-            }
-        }
-    }
-
-    private static string SwitchToRebuild(string root)
-    {
-        var active = Path.Combine(root, ActiveFolder);
-        var rebuild = Path.Combine(root, RebuildFolder);
-        var tornFolder = Path.Combine(root, "torn-" + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmssfff'Z'", System.Globalization.CultureInfo.InvariantCulture));
-        if (Directory.Exists(active))
-        {
-            Directory.Move(active, tornFolder);
-        }
-
-        Directory.Move(rebuild, active);
-        FileSystemSync.SyncDirectory(root);
-        File.Delete(Path.Combine(active, CompleteMarker));
-        return tornFolder;
-    }
-
-    private static async Task WriteMarkerAsync(string path, CancellationToken ct)
-    {
-        await using (var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.WriteThrough))
-        {
-            await stream.WriteAsync("complete\n"u8.ToArray(), ct);
-            stream.Flush(flushToDisk: true);
-        }
-
-        FileSystemSync.SyncDirectory(Path.GetDirectoryName(path)!);
-    }
 }
 
 /// <summary>What the opening scan found.</summary>
@@ -295,7 +236,7 @@ internal static class ChangeLogStore
 /// <param name="LastAddress">The last whole record's address; -1 when none.</param>
 /// <param name="ValidEnd">The address after the last whole record.</param>
 /// <param name="CommittedTail">FasterLog's recovered (committed) tail.</param>
-/// <param name="TornReason">Why the scan stopped before the committed tail; null when it did not.</param>
+/// <param name="DamageReason">Why the scan stopped before the committed tail; null when it did not.</param>
 /// <param name="ScannedRecords">Records read and checked (those after the saved map, if one was used).</param>
 internal sealed record ScanResult(
-    SequenceAddressMap Map, ulong LastSequence, long LastAddress, long ValidEnd, long CommittedTail, string? TornReason, long ScannedRecords, TimeSpan Elapsed);
+    SequenceAddressMap Map, ulong LastSequence, long LastAddress, long ValidEnd, long CommittedTail, string? DamageReason, long ScannedRecords, TimeSpan Elapsed);

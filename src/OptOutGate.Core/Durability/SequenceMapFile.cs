@@ -15,7 +15,7 @@ namespace OptOutGate.Core.Durability;
 /// CRC continued from the saved one. That keeps a save per checkpoint cheap (8 bytes per record since the last one,
 /// instead of 80 MB at 10 million records). A crash between the two leaves the old header over a longer file, which
 /// still loads (the addresses past its count are ignored); a torn header fails its CRC and the open scans the whole log.
-/// A rewrite after a torn tail starts a new folder without a file.
+/// A rewrite after an operator's cut (ChangeLogCut) starts a new folder without a file.
 /// </remarks>
 internal static class SequenceMapFile
 {

@@ -105,7 +105,7 @@ internal sealed class SnapshotBase : IDisposable
     public IEnumerable<SnapshotItem> ReadWindows() => ReadItems(SnapshotBaseFormat.HeaderSize, _header.WindowCount, skip: _header.ConfigCount);
 
     /// <summary>Every record in ascending sequence (for loading the base into an engine).</summary>
-    /// <exception cref="InvalidDataException">A record fails its checksum or is out of order.</exception>
+    /// <exception cref="DataDamagedException">A record fails its checksum or is out of order.</exception>
     public IEnumerable<LogEntry> ReadRecords()
     {
         using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -124,7 +124,10 @@ internal sealed class SnapshotBase : IDisposable
             var frame = buffer.AsSpan(0, length);
             if (!LogEntryFrame.TryCheck(frame, out var sequence) || sequence <= last || sequence > Sequence || !LogEntryFrame.TryParse(frame, sequence, out var entry))
             {
-                throw new InvalidDataException($"{Path}: record {i} fails its checksum or is out of order.");
+                throw new DataDamagedException(
+                    $"The snapshot base {Path} is damaged: its record {i} (after sequence {last}) fails its checksum or is out of order. {DataDamagedException.Remedy}.",
+                    Path,
+                    last + 1);
             }
 
             last = sequence;
@@ -133,7 +136,7 @@ internal sealed class SnapshotBase : IDisposable
     }
 
     /// <summary>The record of <paramref name="sequence"/>, or null when the base holds none for it.</summary>
-    /// <exception cref="InvalidDataException">The record no longer matches its checksum (the disk changed under it).</exception>
+    /// <exception cref="DataDamagedException">The record no longer matches its checksum (the disk changed under it).</exception>
     public async ValueTask<LogEntry?> ReadAsync(ulong sequence, CancellationToken ct)
     {
         if (!TryFindBlock(sequence, out var block))
@@ -159,12 +162,18 @@ internal sealed class SnapshotBase : IDisposable
             ArrayPool<byte>.Shared.Return(table);
         }
 
+        return await ReadRecordAsync(sequence, offset, ct);
+    }
+
+    /// <exception cref="DataDamagedException">The record fails its checksum or its length is impossible.</exception>
+    private async ValueTask<LogEntry> ReadRecordAsync(ulong sequence, long offset, CancellationToken ct)
+    {
         var prefix = new byte[4];
         await ReadExactlyAsync(prefix, offset, ct);
         var length = BinaryPrimitives.ReadInt32LittleEndian(prefix);
         if (length < LogEntryFrame.HeaderSize || length > SnapshotBaseFormat.MaxFrameBytes)
         {
-            throw new InvalidDataException($"{Path}: the record of sequence {sequence} has a bad length.");
+            throw Damaged(sequence, offset, "its length is impossible");
         }
 
         var frame = ArrayPool<byte>.Shared.Rent(length);
@@ -174,7 +183,7 @@ internal sealed class SnapshotBase : IDisposable
             var span = frame.AsSpan(0, length);
             if (!LogEntryFrame.TryCheck(span, out var found) || found != sequence || !LogEntryFrame.TryParse(span, sequence, out var entry))
             {
-                throw new InvalidDataException($"{Path}: the record at offset {offset} is not sequence {sequence} or fails its checksum.");
+                throw Damaged(sequence, offset, "it is not that record or fails its checksum");
             }
 
             return entry;
@@ -182,6 +191,43 @@ internal sealed class SnapshotBase : IDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(frame);
+        }
+    }
+
+    private DataDamagedException Damaged(ulong sequence, long offset, string why) =>
+        new($"The snapshot base record of sequence {sequence} is damaged in {Path} at byte {offset}: {why}. It cannot be read. {DataDamagedException.Remedy}.", Path, sequence);
+
+    /// <summary>
+    /// The records with a sequence of <paramref name="fromSequence"/> or more, in ascending sequence: a seek through the
+    /// in-memory fences to the table block, then the table rows and their records in order (lists that page by sequence).
+    /// </summary>
+    /// <exception cref="DataDamagedException">A record fails its checksum.</exception>
+    public async IAsyncEnumerable<LogEntry> ReadFromAsync(ulong fromSequence, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var fences = _fences;
+        if (fences.Length == 0 || fromSequence > Sequence)
+        {
+            yield break;
+        }
+
+        var row = TryFindBlock(Math.Max(fromSequence, fences[0]), out var block) ? (long)block * SnapshotBaseFormat.FenceStride : 0;
+        var rows = new byte[SnapshotBaseFormat.FenceStride * SnapshotBaseFormat.TableRowSize];
+        while (row < _header.RecordCount)
+        {
+            var count = (int)Math.Min(SnapshotBaseFormat.FenceStride, _header.RecordCount - row);
+            var bytes = rows.AsMemory(0, count * SnapshotBaseFormat.TableRowSize);
+            await ReadExactlyAsync(bytes, _header.TableOffset + (row * SnapshotBaseFormat.TableRowSize), ct);
+            for (var i = 0; i < count; i++)
+            {
+                var entry = bytes.Span.Slice(i * SnapshotBaseFormat.TableRowSize, SnapshotBaseFormat.TableRowSize);
+                var sequence = BinaryPrimitives.ReadUInt64LittleEndian(entry);
+                if (sequence >= fromSequence)
+                {
+                    yield return await ReadRecordAsync(sequence, BinaryPrimitives.ReadInt64LittleEndian(entry[8..]), ct);
+                }
+            }
+
+            row += count;
         }
     }
 

@@ -16,7 +16,10 @@ internal sealed class CheckpointStore
     public const string ConfigFile = "config.bin";
     public const string HeadsFile = "heads.bin";
     private const string ManifestFile = "manifest.json";
-    private const int Format = 1;
+
+    // 2: with the checksums of every file and of the index log range. Format 1 manifests (no checksums) are not
+    // loaded: nothing unverified is served; the state is rebuilt from the change log once, after an upgrade.
+    private const int Format = 2;
 
     public CheckpointStore(string root)
     {
@@ -57,8 +60,10 @@ internal sealed class CheckpointStore
     }
 
     /// <summary>Makes the checkpoint in <paramref name="folder"/> count. Returns once the manifest is durable.</summary>
-    public CheckpointManifest Commit(string folder, ulong sequence, Guid indexToken, DateTimeOffset createdAt)
+    public CheckpointManifest Commit(string folder, ulong sequence, Guid indexToken, DateTimeOffset createdAt, IReadOnlyList<FileChecksum> files, IndexLogChecksum indexLog)
     {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(indexLog);
         var temporary = Path.Combine(folder, ManifestFile + ".tmp");
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
@@ -74,6 +79,22 @@ internal sealed class CheckpointStore
                 writer.WriteStringValue(ConfigFile);
                 writer.WriteStringValue(HeadsFile);
                 writer.WriteEndArray();
+                writer.WriteStartArray("checksums");
+                foreach (var file in files)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("path", file.Path);
+                    writer.WriteNumber("length", file.Length);
+                    writer.WriteNumber("crc32c", file.Crc32C);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteStartObject("indexLog");
+                writer.WriteNumber("begin", indexLog.Begin);
+                writer.WriteNumber("end", indexLog.End);
+                writer.WriteNumber("crc32c", indexLog.Crc32C);
+                writer.WriteEndObject();
                 writer.WriteEndObject();
             }
 
@@ -83,7 +104,17 @@ internal sealed class CheckpointStore
         File.Move(temporary, Path.Combine(folder, ManifestFile), overwrite: true);
         FileSystemSync.SyncDirectory(folder);
         FileSystemSync.SyncDirectory(Root);
-        return new CheckpointManifest(sequence, indexToken, createdAt, folder);
+        return new CheckpointManifest(sequence, indexToken, createdAt, folder, files, indexLog);
+    }
+
+    /// <summary>Deletes one checkpoint: its manifest first (durably), so a crash midway leaves debris, never a checkpoint with missing files.</summary>
+    public void Delete(CheckpointManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        File.Delete(Path.Combine(manifest.Directory, ManifestFile));
+        FileSystemSync.SyncDirectory(manifest.Directory);
+        Directory.Delete(manifest.Directory, recursive: true);
+        FileSystemSync.SyncDirectory(Root);
     }
 
     /// <summary>Deletes every folder but the <paramref name="keep"/> newest complete checkpoints (and debris).</summary>
@@ -131,11 +162,20 @@ internal sealed class CheckpointStore
                 }
             }
 
+            var checksums = new List<FileChecksum>();
+            foreach (var file in root.GetProperty("checksums").EnumerateArray())
+            {
+                checksums.Add(new FileChecksum(file.GetProperty("path").GetString()!, file.GetProperty("length").GetInt64(), file.GetProperty("crc32c").GetUInt32()));
+            }
+
+            var log = root.GetProperty("indexLog");
             manifest = new CheckpointManifest(
                 root.GetProperty("sequence").GetUInt64(),
                 root.GetProperty("indexToken").GetGuid(),
                 root.GetProperty("createdAt").GetDateTimeOffset(),
-                folder);
+                folder,
+                checksums,
+                new IndexLogChecksum(log.GetProperty("begin").GetInt64(), log.GetProperty("end").GetInt64(), log.GetProperty("crc32c").GetUInt32()));
             return true;
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException)

@@ -11,8 +11,8 @@ internal static partial class EngineLog
     [LoggerMessage(2, LogLevel.Warning, "Checkpoint at sequence {Sequence} in {Directory} could not be loaded; trying an older one or the whole log.")]
     public static partial void CheckpointUnusable(ILogger logger, ulong sequence, string directory, Exception exception);
 
-    [LoggerMessage(3, LogLevel.Warning, "Checkpoint at sequence {Sequence} is ahead of the change log (last sequence {LogSequence}); ignored.")]
-    public static partial void CheckpointAheadOfLog(ILogger logger, ulong sequence, ulong logSequence);
+    [LoggerMessage(3, LogLevel.Warning, "Checkpoint at sequence {Sequence} discarded: the change log was cut at sequence {FirstLost}, and it holds the lost records' effects.")]
+    public static partial void CheckpointDiscardedAfterCut(ILogger logger, ulong sequence, ulong firstLost);
 
     [LoggerMessage(4, LogLevel.Information, "Checkpoint at sequence {Sequence} taken in {ElapsedMs} ms ({Entries} entries).")]
     public static partial void CheckpointTaken(ILogger logger, ulong sequence, long elapsedMs, long entries);
@@ -34,4 +34,10 @@ internal static partial class EngineLog
 
     [LoggerMessage(10, LogLevel.Information, "Snapshot base at sequence {Sequence} loaded ({Records} entries) in {ElapsedMs} ms; the change log continues at {Next}.")]
     public static partial void SnapshotBaseLoaded(ILogger logger, ulong sequence, long records, long elapsedMs, ulong next);
+
+    [LoggerMessage(11, LogLevel.Error, "The background verification of the change log failed; records below the checkpoint were not all checked.")]
+    public static partial void VerificationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Error, "{Damage}")]
+    public static partial void CheckpointDamaged(ILogger logger, string damage);
 }

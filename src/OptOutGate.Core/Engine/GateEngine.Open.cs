@@ -33,6 +33,7 @@ internal sealed partial class GateEngine
 
         var logOptions = options.Log;
         logOptions.Directory = Path.Combine(data, "log");
+        logOptions.CutAtSequence = options.CutLogAtSequence;
         var log = await ChangeLog.OpenAsync(logOptions, loggerFactory.CreateLogger<ChangeLog>(), time, ct);
         EntryIndex? index = null;
         GateStateApplier? applier = null;
@@ -40,9 +41,14 @@ internal sealed partial class GateEngine
         {
             AttachSnapshotBase(log, SnapshotBasePathOf(data), logger);
             var checkpoints = new CheckpointStore(Path.Combine(data, "checkpoints"));
+            if (log.Cut is { } cut)
+            {
+                DiscardWhatTheCutInvalidated(log, cut, checkpoints, data, logger);
+            }
+
             var indexOptions = IndexOptions(options, data);
             var indexLogger = loggerFactory.CreateLogger<EntryIndex>();
-            var (loaded, scopes, config, heads, checkpointSequence) = LoadCheckpoint(checkpoints, indexOptions, indexLogger, log, logger);
+            var (loaded, scopes, config, heads, checkpointSequence, indexLogChecksum) = LoadCheckpoint(checkpoints, data, indexOptions, indexLogger, log, logger);
             index = loaded;
 
             applier = new GateStateApplier(index, scopes, config, heads, checkpointSequence, loggerFactory.CreateLogger<GateStateApplier>());
@@ -63,11 +69,16 @@ internal sealed partial class GateEngine
                 loggerFactory.CreateLogger<WritePipeline>());
             writes.Start();
 
-            var engine = new GateEngine(options, logger, time, log, index, scopes, config, heads, applier, writes, checkpoints, checkpointSequence);
+            var engine = new GateEngine(options, logger, time, log, index, scopes, config, heads, applier, writes, checkpoints, checkpointSequence)
+            {
+                _indexOptions = indexOptions,
+                _indexLogChecksum = indexLogChecksum,
+            };
             var elapsed = Stopwatch.GetElapsedTime(started);
             engine._metrics.Recovered(elapsed);
             EngineLog.Opened(logger, checkpointSequence, replayed, applier.AppliedSequence, (long)elapsed.TotalMilliseconds, index.Count);
             engine.StartCheckpointTimer();
+            engine.StartVerification(checkpointSequence);
             return engine;
         }
         catch
@@ -93,8 +104,8 @@ internal sealed partial class GateEngine
     /// snapshot base (a replica bootstrapped from a snapshot: the state at its sequence), else an empty state at
     /// sequence 0 (the whole log is then replayed, which is always correct: the log is the source of truth).
     /// </summary>
-    private static (EntryIndex Index, ScopeTable Scopes, GateConfig Config, HistoryHeads Heads, ulong Sequence) LoadCheckpoint(
-        CheckpointStore checkpoints, EntryIndexOptions indexOptions, ILogger indexLogger, ChangeLog log, ILogger logger)
+    private static (EntryIndex Index, ScopeTable Scopes, GateConfig Config, HistoryHeads Heads, ulong Sequence, IndexLogChecksum? IndexLog) LoadCheckpoint(
+        CheckpointStore checkpoints, string data, EntryIndexOptions indexOptions, ILogger indexLogger, ChangeLog log, ILogger logger)
     {
         var logSequence = log.LastSequence;
         var baseSequence = log.Base?.Sequence ?? 0;
@@ -102,8 +113,10 @@ internal sealed partial class GateEngine
         {
             if (manifest.Sequence > logSequence)
             {
-                EngineLog.CheckpointAheadOfLog(logger, manifest.Sequence, logSequence);
-                continue;
+                // Every checkpoint is taken after the log committed its sequence (CheckpointCoreAsync), so the log lost
+                // committed records: they may be acknowledged opt-outs, and numbering on from here would give
+                // sequence numbers twice.
+                throw CheckpointAheadOfLog(manifest, log);
             }
 
             if (manifest.Sequence < baseSequence)
@@ -116,8 +129,12 @@ internal sealed partial class GateEngine
             EntryIndex? index = null;
             try
             {
-                (index, var scopes, var config, var heads) = CheckpointLoader.Load(manifest, indexOptions, indexLogger, logger);
-                return (index, scopes, config, heads, manifest.Sequence);
+                (index, var scopes, var config, var heads) = CheckpointLoader.Load(manifest, data, indexOptions, indexLogger, logger);
+                return (index, scopes, config, heads, manifest.Sequence, manifest.IndexLog);
+            }
+            catch (DataDamagedException e)
+            {
+                EngineLog.CheckpointDamaged(logger, e.Message);
             }
 #pragma warning disable CA1031 // Any failure to load a checkpoint means: use an older one, or the whole log.
             catch (Exception e)
@@ -136,7 +153,7 @@ internal sealed partial class GateEngine
             {
                 var (scopes, config, heads) = (new ScopeTable(), new GateConfig(), new HistoryHeads());
                 SnapshotBaseLoader.Load(snapshotBase, index, scopes, config, heads);
-                return (index, scopes, config, heads, snapshotBase.Sequence);
+                return (index, scopes, config, heads, snapshotBase.Sequence, null);
             }
             catch
             {
@@ -146,7 +163,7 @@ internal sealed partial class GateEngine
         }
 
         EngineLog.NoCheckpoint(logger);
-        return (EntryIndex.Create(indexOptions, indexLogger), new ScopeTable(), new GateConfig(), new HistoryHeads(), 0);
+        return (EntryIndex.Create(indexOptions, indexLogger), new ScopeTable(), new GateConfig(), new HistoryHeads(), 0, null);
     }
 
     /// <summary>

@@ -34,8 +34,7 @@ internal sealed partial class GateEngine
 
             var snapshotBase = SnapshotBase.Open(SnapshotBasePath);
             var sequence = snapshotBase.Sequence;
-            string folder;
-            Guid token;
+            SavedState saved;
             try
             {
                 using var pause = await Applier.PauseAsync(ct);
@@ -45,7 +44,7 @@ internal sealed partial class GateEngine
                 EngineLog.SnapshotBaseLoaded(_logger, sequence, snapshotBase.RecordCount, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, Log.NextSequence);
 
                 // Still paused: the checkpoint is exactly the base's state.
-                (folder, token) = await SaveStateAsync(sequence);
+                saved = await SaveStateAsync(sequence);
             }
             catch
             {
@@ -57,7 +56,7 @@ internal sealed partial class GateEngine
                 throw;
             }
 
-            return CommitCheckpoint(folder, sequence, token, started);
+            return await Task.Run(() => CommitCheckpoint(saved, sequence, started), CancellationToken.None);
         }
         finally
         {

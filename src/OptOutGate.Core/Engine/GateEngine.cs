@@ -68,6 +68,7 @@ internal sealed partial class GateEngine : IAsyncDisposable
         _checkpoints = checkpoints;
         _lastCheckpointSequence = checkpointSequence;
         _metrics = new GateEngineMetrics(this);
+        log.DamageFound += OnDamageFound;
     }
 
     /// <summary>The durable change log: history reads, the change stream, <see cref="ChangeLog.LastSequence"/> (committed).</summary>
@@ -90,6 +91,12 @@ internal sealed partial class GateEngine : IAsyncDisposable
 
     /// <summary>The single writer: every change goes through <see cref="WritePipeline.WriteAsync"/>.</summary>
     public WritePipeline Writes { get; }
+
+    /// <summary>
+    /// Completes with the first failure that stops the engine while it runs (the change log cannot write, the applier
+    /// or the write pipeline stopped); the process must then restart, and recovery goes from what is on disk.
+    /// </summary>
+    public Task<Exception> Failure => Task.WhenAny(Log.Faulted, Applier.Faulted, Writes.Faulted).Unwrap();
 
     /// <summary>The sequence the newest checkpoint reflects (0 = none yet).</summary>
     public ulong LastCheckpointSequence => Volatile.Read(ref _lastCheckpointSequence);
@@ -126,6 +133,8 @@ internal sealed partial class GateEngine : IAsyncDisposable
 
         await _stopping.CancelAsync();
         await _timerLoop;
+        await StopVerificationAsync();
+        Log.DamageFound -= OnDamageFound;
         await Writes.DisposeAsync();
         try
         {
@@ -143,73 +152,6 @@ internal sealed partial class GateEngine : IAsyncDisposable
             _checkpointLock.Dispose();
             _stopping.Dispose();
         }
-    }
-
-    private async Task<ulong> CheckpointCoreAsync(CancellationToken ct)
-    {
-        var started = Stopwatch.GetTimestamp();
-        string folder;
-        Guid token;
-        ulong sequence;
-        using (var pause = await Applier.PauseAsync(ct))
-        {
-            sequence = pause.Sequence;
-            if (sequence == LastCheckpointSequence)
-            {
-                return sequence;
-            }
-
-            (folder, token) = await SaveStateAsync(sequence);
-        }
-
-        CommitCheckpoint(folder, sequence, token, started);
-
-        // The change log saves its sequence map only at dispose and after a long opening scan; after a crash the next
-        // open would scan every record since (10 million: 2.3-3 s). Saved here it scans at most one checkpoint's worth,
-        // and the save appends only the addresses since the last one.
-        try
-        {
-            await Log.SaveSequenceMapAsync(ct);
-        }
-        catch (IOException e)
-        {
-            ChangeLogLog.MapSaveFailed(_logger, e);
-        }
-
-        return sequence;
-    }
-
-    /// <summary>Writes the state files of a checkpoint at <paramref name="sequence"/>. With the applier paused there.</summary>
-    private async Task<(string Folder, Guid Token)> SaveStateAsync(ulong sequence)
-    {
-        // The FASTER checkpoint blocks; the applier is parked, so a thread-pool thread is the right place for it.
-        var folder = _checkpoints.Prepare(sequence);
-        var token = await Task.Run(() =>
-        {
-            var t = Index.TakeCheckpoint();
-            Scopes.Save(Path.Combine(folder, CheckpointStore.ScopesFile));
-            Config.Save(Path.Combine(folder, CheckpointStore.ConfigFile));
-            Heads.Save(Path.Combine(folder, CheckpointStore.HeadsFile));
-            return t;
-        }, CancellationToken.None);
-        return (folder, token);
-    }
-
-    /// <summary>Makes the checkpoint saved by <see cref="SaveStateAsync"/> count (the applier may run again by now).</summary>
-    private ulong CommitCheckpoint(string folder, ulong sequence, Guid token, long started)
-    {
-        _checkpoints.Commit(folder, sequence, token, _time.GetUtcNow());
-        Volatile.Write(ref _lastCheckpointSequence, sequence);
-
-        // Only once the new manifest is durable may older checkpoints go: until then they are what a restart uses.
-        Index.PurgeCheckpointsExcept(token);
-        _checkpoints.Prune(CheckpointsKept);
-
-
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        _metrics.CheckpointTaken(elapsed);
-        EngineLog.CheckpointTaken(_logger, sequence, (long)elapsed.TotalMilliseconds, Index.Count);
-        return sequence;
     }
 
     private void StartCheckpointTimer()

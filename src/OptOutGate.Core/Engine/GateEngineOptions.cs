@@ -1,4 +1,5 @@
 using OptOutGate.Core.Durability;
+using OptOutGate.Core.Index;
 using OptOutGate.Core.Writes;
 
 namespace OptOutGate.Core.Engine;
@@ -50,32 +51,89 @@ internal sealed class GateEngineOptions
     /// <summary>log2 of an index log segment (EntryIndexOptions.SegmentSizeBits). Default 30.</summary>
     public int IndexSegmentSizeBits { get; set; } = 30;
 
+    /// <summary>
+    /// The operator's explicit permission to cut a damaged change log at this sequence: the one a refusal names as the
+    /// first it cannot read. The records from it on are lost on this node (their numbers are kept by placeholder
+    /// records), the log as it was is kept in <c>log/cut-&lt;utc time&gt;/</c>, and checkpoints that hold the lost
+    /// records' effects are discarded. Nothing is cut when that record is readable. 0 (default): never cut. Set it
+    /// for one start, then remove it; re-seeding from a healthy peer loses nothing and is the better way when there is one.
+    /// </summary>
+    public ulong CutLogAtSequence { get; set; }
+
     /// <summary>Change log settings; its <see cref="ChangeLogOptions.Directory"/> is set to <c>&lt;data&gt;/log</c> by the engine.</summary>
     public ChangeLogOptions Log { get; set; } = new();
 
     /// <summary>Write pipeline tuning.</summary>
     public WritePipelineOptions Writes { get; set; } = new();
 
+    /// <summary>Throws <see cref="ArgumentException"/> naming every problem (<see cref="Problems"/>).</summary>
     public void Validate()
     {
+        var problems = Problems();
         if (string.IsNullOrWhiteSpace(DataDirectory))
         {
-            throw new ArgumentException("GateEngineOptions.DataDirectory is required.");
+            problems.Insert(0, "GateEngineOptions.DataDirectory is required.");
         }
 
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems));
+        }
+    }
+
+    /// <summary>
+    /// Every setting out of its range, named by its configuration key (section "Engine"), for start-up validation. The
+    /// data folder is not checked here (the host sets it from Gate:DataDirectory).
+    /// </summary>
+    public List<string> Problems()
+    {
+        const string prefix = "Engine:";
+        var problems = new List<string>();
         if (CheckpointInterval < TimeSpan.Zero && CheckpointInterval != Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentException("GateEngineOptions.CheckpointInterval must not be negative.");
+            problems.Add($"{prefix}CheckpointInterval must not be negative (was {CheckpointInterval}); 0 turns the timer off.");
         }
 
         if (CheckpointEveryRecords < 0)
         {
-            throw new ArgumentException("GateEngineOptions.CheckpointEveryRecords must not be negative.");
+            problems.Add($"{prefix}CheckpointEveryRecords must not be negative (was {CheckpointEveryRecords}); 0 checkpoints by time only.");
         }
 
-        if (Writes.MaxBatchRecords < 1 || Writes.MaxInFlightBatches < 1 || Writes.QueueCapacity < 1)
+        var index = new EntryIndexOptions
         {
-            throw new ArgumentException("GateEngineOptions.Writes: batch size, in-flight batches and queue capacity must be at least 1.");
+            Directory = "-",
+            ExpectedEntries = ExpectedEntries,
+            MemorySizeBits = IndexMemorySizeBits,
+            PageSizeBits = IndexPageSizeBits,
+            SegmentSizeBits = IndexSegmentSizeBits,
+        };
+        foreach (var (property, message) in index.Problems())
+        {
+            var key = property == nameof(EntryIndexOptions.ExpectedEntries) ? property : "Index" + property;
+            problems.Add($"{prefix}{key}: {message}");
         }
+
+        problems.AddRange(Log.Problems(prefix + "Log:"));
+        if (Writes.MaxBatchRecords < 1)
+        {
+            problems.Add($"{prefix}Writes:MaxBatchRecords must be at least 1 (was {Writes.MaxBatchRecords}).");
+        }
+
+        if (Writes.MaxInFlightBatches < 1)
+        {
+            problems.Add($"{prefix}Writes:MaxInFlightBatches must be at least 1 (was {Writes.MaxInFlightBatches}).");
+        }
+
+        if (Writes.QueueCapacity < 1)
+        {
+            problems.Add($"{prefix}Writes:QueueCapacity must be at least 1 (was {Writes.QueueCapacity}).");
+        }
+
+        if (Writes.MaxRecordBytes < 256)
+        {
+            problems.Add($"{prefix}Writes:MaxRecordBytes must be at least 256 (was {Writes.MaxRecordBytes}).");
+        }
+
+        return problems;
     }
 }

@@ -3,26 +3,27 @@ using OptOutGate.Contracts.V1;
 using OptOutGate.Core.Durability;
 using OptOutGate.Core.Engine;
 using OptOutGate.Core.Index;
+using OptOutGate.Core.Recipients;
 using OptOutGate.Core.State;
 using IndexEntryKind = OptOutGate.Core.Index.EntryKind;
 
 namespace OptOutGate.Core.History;
 
 /// <summary>
-/// The current entries of a tenant (ListEntries, ExportEntries), read from the index: a recipient filter looks up that
-/// recipient's keys in each of the tenant's scopes; any other filter scans the index (<see cref="EntryIndex.Scan"/>)
-/// and keeps only the tenant's keys. Each entry's reason, time and actor come from its history record.
+/// The current entries of a tenant (ListEntries, ExportEntries). A recipient filter looks up that recipient's keys in
+/// each of the tenant's scopes. Any other list pages by the sequence of each entry's last change by walking the
+/// history from the page token's sequence on (a seek: the log's sequence → address map, or the snapshot base's
+/// fences), keeping each record that is still its entry's last change (the index holds that entry with this
+/// sequence) and matches the filter: a page costs the records from its start to its last entry, wherever it starts.
+/// Exports stream in index order, one index scan for the whole file.
 /// </summary>
 /// <remarks>
-/// Pages are ordered by the sequence of each entry's last change, so a page scans the index once and keeps the
-/// smallest sequences above the token's (a bounded heap: memory is a few pages whatever the tenant's size). The cost is
-/// one index scan per page; a secondary index by (tenant, sequence) is the next step if lists of millions of entries
-/// are paged through often. Exports stream in index order, one scan for the whole file.
+/// A page reads at most <see cref="VisitsPerEntry"/> records per entry asked for (at least <see cref="MinVisits"/>):
+/// where the history between entries is mostly other tenants', superseded changes or MO records, it ends early with
+/// fewer entries and a token to go on from (AIP-158 allows short pages), so no call runs for the length of the log.
 /// </remarks>
 internal sealed class EntryLister
 {
-    private static readonly IComparer<ulong> Descending = Comparer<ulong>.Create(static (a, b) => b.CompareTo(a));
-
     private readonly EntryIndex _index;
     private readonly ScopeTable _scopes;
     private readonly ChangeLog _log;
@@ -45,41 +46,51 @@ internal sealed class EntryLister
     /// <summary>The sequence of the state lists reflect (entries changed while a scan runs may show either value).</summary>
     public ulong AppliedSequence => _applier.AppliedSequence;
 
+    /// <summary>Records a page may read per entry it asks for before it ends short (with a token to go on from).</summary>
+    public const int VisitsPerEntry = 8;
+
+    /// <summary>Records any page may read before it ends short.</summary>
+    public const int MinVisits = 10_000;
+
     public async Task<EntryPage> ListPageAsync(EntryQuery query, ulong after, int pageSize, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         if (!_scopes.TryGetTenantId(query.TenantId, out var tenantId))
         {
-            return new EntryPage([], 0);
+            return new EntryPage([], 0, 0);
         }
 
-        var threshold = Math.Max(after + 1, await LowestSequenceAsync(query, ct));
-        var keep = pageSize * 2;
-        var entries = new List<Entry>(Math.Min(pageSize, 1024));
-        while (true)
+        if (query.Recipient != 0)
         {
-            var candidates = SmallestAbove(query, tenantId, threshold, keep);
-            foreach (var (sequence, key, value) in candidates)
+            return await RecipientPageAsync(query, tenantId, after, pageSize, ct);
+        }
+
+        var from = Math.Max(after + 1, await LowestSequenceAsync(query, ct));
+        var to = AppliedSequence;
+        var budget = Math.Max((long)pageSize * VisitsPerEntry, MinVisits);
+        var entries = new List<Entry>(Math.Min(pageSize, 1024));
+        long visited = 0;
+        await foreach (var logEntry in RecordsAsync(from, to, ct))
+        {
+            visited++;
+            var record = logEntry.Record;
+            if (IsLiveEntry(query, tenantId, record, out var kind, out var value))
             {
-                if (await ReadEntryAsync(query, key, value, ct) is { } entry)
+                entries.Add(EntryViews.FromRecord(kind, record, value.SmsTypeMask));
+                if (entries.Count == pageSize)
                 {
-                    entries.Add(entry);
-                    if (entries.Count == pageSize)
-                    {
-                        return new EntryPage(entries, sequence);
-                    }
+                    return new EntryPage(entries, record.Sequence, visited);
                 }
             }
 
-            if (candidates.Count < keep)
+            if (visited == budget && record.Sequence < to)
             {
-                return new EntryPage(entries, 0);
+                return new EntryPage(entries, record.Sequence, visited);
             }
-
-            // Every candidate of this round failed the time range: the next round starts after them.
-            threshold = candidates[^1].Sequence + 1;
         }
+
+        return new EntryPage(entries, 0, visited);
     }
 
     /// <summary>Every matching entry, in index order (not sorted: an export holds no more than one scan chunk).</summary>
@@ -129,32 +140,81 @@ internal sealed class EntryLister
         return lowest <= first && first > 1 ? 0 : lowest;
     }
 
-    private List<(ulong Sequence, EntryKey Key, EntryValue Value)> SmallestAbove(EntryQuery query, uint tenantId, ulong threshold, int keep)
+    /// <summary>One recipient's entries (a few at most: one per kind and scope), by sequence above <paramref name="after"/>.</summary>
+    private async Task<EntryPage> RecipientPageAsync(EntryQuery query, uint tenantId, ulong after, int pageSize, CancellationToken ct)
     {
-        var heap = new PriorityQueue<(EntryKey Key, EntryValue Value), ulong>(keep + 1, Descending);
-        foreach (var (key, value) in Candidates(query, tenantId))
+        var lowest = Math.Max(after + 1, await LowestSequenceAsync(query, ct));
+        var candidates = new List<(EntryKey Key, EntryValue Value)>();
+        foreach (var candidate in Candidates(query, tenantId))
         {
-            var sequence = value.Sequence;
-            if (sequence < threshold || (heap.Count == keep && heap.TryPeek(out _, out var largest) && sequence >= largest))
+            if (candidate.Value.Sequence >= lowest)
             {
-                continue;
-            }
-
-            heap.Enqueue((key, value), sequence);
-            if (heap.Count > keep)
-            {
-                heap.Dequeue();
+                candidates.Add(candidate);
             }
         }
 
-        var list = new List<(ulong, EntryKey, EntryValue)>(heap.Count);
-        while (heap.TryDequeue(out var item, out var sequence))
+        candidates.Sort(static (a, b) => a.Value.Sequence.CompareTo(b.Value.Sequence));
+        var entries = new List<Entry>(Math.Min(pageSize, candidates.Count));
+        foreach (var (key, value) in candidates)
         {
-            list.Add((sequence, item.Key, item.Value));
+            if (await ReadEntryAsync(query, key, value, ct) is { } entry)
+            {
+                entries.Add(entry);
+                if (entries.Count == pageSize)
+                {
+                    return new EntryPage(entries, value.Sequence, candidates.Count);
+                }
+            }
         }
 
-        list.Reverse();
-        return list;
+        return new EntryPage(entries, 0, candidates.Count);
+    }
+
+    /// <summary>The history records <paramref name="from"/>..<paramref name="to"/> in order: the snapshot base's below the log's first, then the log's.</summary>
+    private async IAsyncEnumerable<LogEntry> RecordsAsync(ulong from, ulong to, [EnumeratorCancellation] CancellationToken ct)
+    {
+        if (from < _log.FirstSequence && _log.Base is { } snapshotBase)
+        {
+            await foreach (var entry in snapshotBase.ReadFromAsync(from, ct))
+            {
+                if (entry.Record.Sequence > to)
+                {
+                    yield break;
+                }
+
+                yield return entry;
+            }
+        }
+
+        // A replica applies records before its own log commits them: wait for the commit of what is applied (one group
+        // commit), so that the walk reaches every applied record.
+        if (to > _log.LastSequence)
+        {
+            await _log.WaitForSequenceAsync(to, ct);
+        }
+
+        await foreach (var entry in _log.ReadAsync(Math.Max(from, _log.FirstSequence), to, ct))
+        {
+            yield return entry;
+        }
+    }
+
+    /// <summary>Whether <paramref name="record"/> is still the last change of a live entry of the tenant that matches the query.</summary>
+    private bool IsLiveEntry(EntryQuery query, uint tenantId, ChangeRecord record, out IndexEntryKind kind, out EntryValue value)
+    {
+        value = default;
+        if (!EntryViews.TryKindOf(record.Action, out kind, out var adds) || !adds
+            || !string.Equals(record.TenantId, query.TenantId, StringComparison.Ordinal)
+            || !E164.TryParse(record.Recipient, out var recipient)
+            || !EntryTarget.TryResolve(record.Scope, record.Sender, record.App, out var sender, out var app)
+            || !_scopes.TryGetScope(tenantId, sender, app, out var scopeId)
+            || !_index.TryGet(EntryKey.Create(kind, recipient, scopeId, tenantId), out value)
+            || value.Sequence != record.Sequence)
+        {
+            return false;
+        }
+
+        return query.MatchesEntry(kind, new ScopeName(tenantId, sender, app), recipient, value.Source) && query.MatchesTime(record);
     }
 
     private IEnumerable<(EntryKey Key, EntryValue Value)> Candidates(EntryQuery query, uint tenantId)

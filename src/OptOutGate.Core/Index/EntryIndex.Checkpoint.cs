@@ -71,17 +71,72 @@ internal sealed partial class EntryIndex
     /// Deletes every checkpoint but <paramref name="keep"/> (FASTER's files and the saved filters). The coordinator
     /// calls it once the checkpoint it names in its own file is durable.
     /// </summary>
-    public void PurgeCheckpointsExcept(Guid keep)
+    public void PurgeCheckpointsExcept(Guid keep) => PurgeCheckpointsExcept([keep]);
+
+    /// <summary>Deletes every checkpoint but those in <paramref name="keep"/> (FASTER's files and the saved filters).</summary>
+    public void PurgeCheckpointsExcept(IReadOnlyCollection<Guid> keep)
     {
         ThrowIfDisposed();
         var tokens = new HashSet<Guid>(_checkpoints.GetLogCheckpointTokens());
         tokens.UnionWith(_checkpoints.GetIndexCheckpointTokens());
-        tokens.Remove(keep);
+        tokens.ExceptWith(keep);
         foreach (var token in tokens)
         {
             _checkpoints.Purge(token);
             File.Delete(FilterPath(token));
             EntryIndexLog.CheckpointPurged(_logger, token);
+        }
+    }
+
+    /// <summary>
+    /// Bytes of one record in FASTER's hybrid log: the 8-byte record header (RecordInfo), the 16-byte key, the 8-byte
+    /// value. A power of two, so records tile every page from the log's first address (64) on: each multiple of it is a
+    /// record header. Checked when an index is built.
+    /// </summary>
+    internal const int RecordBytes = 32;
+
+    /// <summary>
+    /// The record header bits FASTER 2.6 clears whenever it reads a page from disk (RecordInfo.ClearBitsForDiskImages:
+    /// the lock bits 48-54, Sealed 57, Dirty 59): bookkeeping of the in-memory copy, whose value on disk nothing reads.
+    /// </summary>
+    internal const ulong RecordInfoBitsIgnoredOnDisk = (0x7FUL << 48) | (1UL << 57) | (1UL << 59);
+
+    /// <summary>The first address of FASTER's hybrid log (where its records start; never moves: nothing compacts it).</summary>
+    public long LogBeginAddress => _store.Log.BeginAddress;
+
+    /// <summary>
+    /// The end of FASTER's hybrid log. Read right after <see cref="TakeCheckpoint"/> with the applier paused, it is the
+    /// checkpoint's final address: a fold-over checkpoint has flushed every record before it to <c>log/</c>, and they
+    /// never change there (later changes are new records after it), so a checksum of that range stays true.
+    /// </summary>
+    public long LogTailAddress => _store.Log.TailAddress;
+
+    /// <summary>The segment file of FASTER's hybrid log holding <paramref name="address"/>, and the byte offset in it.</summary>
+    public (string File, long Offset) LocateLog(long address) => LocateLog(_options, address);
+
+    /// <inheritdoc cref="LocateLog(long)"/>
+    public static (string File, long Offset) LocateLog(EntryIndexOptions options, long address)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var segment = address >> options.SegmentSizeBits;
+        return (Path.Combine(options.Directory, LogFolder, "entries.log." + segment.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            address & ((1L << options.SegmentSizeBits) - 1));
+    }
+
+    /// <summary>The files FASTER wrote for the checkpoint <paramref name="token"/> (hash index and log metadata); they never change after.</summary>
+    public static IEnumerable<string> CheckpointFiles(EntryIndexOptions options, Guid token)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var kind in (string[])["index-checkpoints", "cpr-checkpoints"])
+        {
+            var folder = Path.Combine(options.Directory, CheckpointFolder, kind, token.ToString());
+            if (Directory.Exists(folder))
+            {
+                foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+                {
+                    yield return file;
+                }
+            }
         }
     }
 

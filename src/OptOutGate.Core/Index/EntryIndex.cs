@@ -71,6 +71,12 @@ internal sealed partial class EntryIndex : IDisposable
         _store = new FasterKV<EntryKey, EntryValue>(
             options.IndexBuckets(), logSettings, checkpointSettings, comparer: EntryKeyComparer.Instance,
             concurrencyControlMode: ConcurrencyControlMode.None, logger: logger);
+        if (RecordInfo.GetLength() + Unsafe.SizeOf<EntryKey>() + Unsafe.SizeOf<EntryValue>() != RecordBytes)
+        {
+            // The checkpoint checksums read the log as records of this size (CheckpointChecksums).
+            throw new InvalidOperationException($"An entry index record is not {RecordBytes} bytes.");
+        }
+
         _writer = NewSession();
         _readers = new IndexReaderPool(this, options.MaxReaders);
         _filter = new RecipientFilter(1);

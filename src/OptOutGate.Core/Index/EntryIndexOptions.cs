@@ -55,31 +55,44 @@ internal sealed class EntryIndexOptions
             IndexThrow.InvalidOptions("Directory is required.");
         }
 
+        var problems = Problems();
+        if (problems.Count > 0)
+        {
+            IndexThrow.InvalidOptions(string.Join(" ", problems.Select(static p => p.Message)));
+        }
+    }
+
+    /// <summary>Every sizing setting out of its range: the property's name and what is wrong.</summary>
+    internal List<(string Property, string Message)> Problems()
+    {
+        var problems = new List<(string, string)>();
         if (ExpectedEntries < 1)
         {
-            IndexThrow.InvalidOptions("ExpectedEntries must be at least 1.");
+            problems.Add((nameof(ExpectedEntries), $"ExpectedEntries must be at least 1 (was {ExpectedEntries})."));
         }
 
         if (PageSizeBits is < MinPageSizeBits or > 30)
         {
-            IndexThrow.InvalidOptions("PageSizeBits must be between 12 and 30.");
+            problems.Add((nameof(PageSizeBits), $"PageSizeBits must be between 12 and 30 (was {PageSizeBits})."));
         }
 
         // FASTER needs at least two pages in its circular buffer.
         if (MemorySizeBits < PageSizeBits + 1 || MemorySizeBits > 40)
         {
-            IndexThrow.InvalidOptions("MemorySizeBits must be at least PageSizeBits + 1 and at most 40.");
+            problems.Add((nameof(MemorySizeBits), $"MemorySizeBits must be at least PageSizeBits + 1 and at most 40 (was {MemorySizeBits})."));
         }
 
         if (SegmentSizeBits < PageSizeBits || SegmentSizeBits > 40)
         {
-            IndexThrow.InvalidOptions("SegmentSizeBits must be at least PageSizeBits and at most 40.");
+            problems.Add((nameof(SegmentSizeBits), $"SegmentSizeBits must be at least PageSizeBits and at most 40 (was {SegmentSizeBits})."));
         }
 
         if (MaxReaders is < 1 or > 100)
         {
-            IndexThrow.InvalidOptions("MaxReaders must be between 1 and 100.");
+            problems.Add((nameof(MaxReaders), $"MaxReaders must be between 1 and 100 (was {MaxReaders})."));
         }
+
+        return problems;
     }
 
     /// <summary>Buckets of FASTER's hash table: expected / 4 rounded down to a power of two, so 4-8 entries per

@@ -128,7 +128,11 @@ internal sealed class MoLedgerFollower : IAsyncDisposable
         }
 
         var chunk = new List<ChangeRecord>(Chunk);
-        ulong last = 0;
+
+        // A replica bootstrapped from a snapshot at N holds no records up to N: the ledger starts after them. Left at 0,
+        // the follow loop found record 1 "applied and durable" forever and spun, never reaching a cancellable wait (a
+        // whole core busy, and SIGTERM never finished).
+        var last = Math.Max(from, _engine.Log.FirstSequence) - 1;
         await foreach (var entry in _engine.Log.ReadAsync(from, to, ct))
         {
             chunk.Add(entry.Record);
@@ -151,6 +155,7 @@ internal sealed class MoLedgerFollower : IAsyncDisposable
         {
             while (true)
             {
+                ct.ThrowIfCancellationRequested();
                 using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
                 {
                     wait.CancelAfter(_options.SnapshotInterval);

@@ -11,4 +11,26 @@ internal sealed class MoOptions
 
     /// <summary>How many messages of one StreamMo call may be in flight (waiting for their durable write) at once.</summary>
     public int StreamConcurrency { get; set; } = 512;
+
+    /// <summary>Every setting out of its range, named by its configuration key (section "Mo"), for start-up validation.</summary>
+    public List<string> Problems()
+    {
+        var problems = new List<string>();
+        if (DuplicateWindow <= TimeSpan.Zero)
+        {
+            problems.Add($"Mo:DuplicateWindow must be positive (was {DuplicateWindow}).");
+        }
+
+        if (SnapshotInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"Mo:SnapshotInterval must be positive (was {SnapshotInterval}).");
+        }
+
+        if (StreamConcurrency is < 1 or > 65_536)
+        {
+            problems.Add($"Mo:StreamConcurrency must be 1..65536 (was {StreamConcurrency}).");
+        }
+
+        return problems;
+    }
 }

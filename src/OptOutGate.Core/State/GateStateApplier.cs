@@ -23,6 +23,7 @@ internal sealed partial class GateStateApplier : IDisposable
     private readonly ConcurrentQueue<IReadOnlyList<LogEntry>> _queue = new();
     private readonly PriorityQueue<LogEntry, ulong> _reorder = new();
     private readonly SemaphoreSlim _work = new(0);
+    private readonly TaskCompletionSource<Exception> _faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
     private PauseRequest? _pauseRequest;
     private volatile bool _stopping;
@@ -48,6 +49,9 @@ internal sealed partial class GateStateApplier : IDisposable
 
     /// <summary>The error that stopped the applier, if any (the node must restart; readiness should report it).</summary>
     public Exception? Fault => Volatile.Read(ref _fault);
+
+    /// <summary>Completes with the error that stopped the applier; never completes while it runs.</summary>
+    public Task<Exception> Faulted => _faulted.Task;
 
     /// <summary>
     /// Completes once <see cref="AppliedSequence"/> is at least <paramref name="sequence"/>: the record is then durable
@@ -158,6 +162,7 @@ internal sealed partial class GateStateApplier : IDisposable
         {
             Volatile.Write(ref _fault, e);
             StateLog.ApplierFaulted(_logger, _applied, e);
+            _faulted.TrySetResult(e);
             _waiters.Fail(new InvalidOperationException($"The state applier stopped at sequence {_applied}.", e));
             if (Volatile.Read(ref _pauseRequest) is { } pause)
             {

@@ -247,9 +247,18 @@ internal sealed partial class WritePipeline
             return pendingRecord.Reason == reason;
         }
 
-        // The index keeps no reason; the entry's record does. Only re-adds with unchanged types get here.
-        var entry = await _log.ReadAsync(current.Sequence, CancellationToken.None);
-        return entry is not null && entry.Record.Reason == reason;
+        // The index keeps no reason; the entry's record does. Only re-adds with unchanged types get here. A damaged record
+        // (reported where it was read) counts as another reason: the re-add then writes a whole record for the entry,
+        // where failing here would fail the whole batch.
+        try
+        {
+            var entry = await _log.ReadAsync(current.Sequence, CancellationToken.None);
+            return entry is not null && entry.Record.Reason == reason;
+        }
+        catch (DataDamagedException)
+        {
+            return false;
+        }
     }
 
     private void CheckSize(ChangeRecord record)

@@ -36,6 +36,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
     private readonly WriteStateView _view;
     private readonly Channel<PendingWrite> _queue;
     private readonly SemaphoreSlim _inFlight;
+    private readonly TaskCompletionSource<Exception> _faultedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _faulted = new();
     private readonly Action<LogEntry> _fillBackPointers;
     private readonly Func<string, string, IEnumerable<BlockingRule>> _appliedRulesOf;
@@ -86,6 +87,9 @@ internal sealed partial class WritePipeline : IAsyncDisposable
 
     /// <summary>The error that stopped the pipeline, if any.</summary>
     public Exception? Fault => Volatile.Read(ref _fault);
+
+    /// <summary>Completes with the error that stopped the pipeline; never completes while it runs.</summary>
+    public Task<Exception> Faulted => _faultedSignal.Task;
 
     /// <summary>Starts the loop. Call once the applier has applied the whole log (recovery done).</summary>
     public void Start()
@@ -267,6 +271,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         {
             WritesLog.PipelineFaulted(_logger, error);
             _faulted.Cancel();
+            _faultedSignal.TrySetResult(error);
         }
     }
 

@@ -126,6 +126,16 @@ internal sealed partial class RpcServerCallContext
             return RpcStatuses.CancelledByClient;
         }
 
+        var interceptors = _services.Interceptors;
+        for (var i = 0; i < interceptors.Length; i++)
+        {
+            if (interceptors[i].TryMapException(exception, out var mapped))
+            {
+                RpcServerLog.CallFailed(_services.Logger, Method, mapped.Code, mapped.Detail);
+                return mapped;
+            }
+        }
+
         RpcServerLog.HandlerError(_services.Logger, Method, exception);
         return _services.EnableDetailedErrors
             ? new Status(StatusCode.Unknown, $"{RpcStatuses.HandlerException.Detail} {exception.GetType().Name}: {exception.Message}")

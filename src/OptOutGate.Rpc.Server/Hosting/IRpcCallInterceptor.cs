@@ -11,4 +11,15 @@ namespace OptOutGate.Rpc.Server.Hosting;
 public interface IRpcCallInterceptor
 {
     ValueTask OnCallStartingAsync(ServerMethodDefinition method, ServerCallContext context);
+
+    /// <summary>
+    /// Gives the status a handler's exception ends the call with, for exceptions that are not an
+    /// <see cref="RpcException"/> (false: the server answers UNKNOWN, as for any unexpected exception). Asked in
+    /// registration order; the first that maps it wins.
+    /// </summary>
+    bool TryMapException(Exception exception, out Status status)
+    {
+        status = default;
+        return false;
+    }
 }

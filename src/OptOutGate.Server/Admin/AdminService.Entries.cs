@@ -102,7 +102,7 @@ internal sealed partial class AdminService
             {
                 result.Outcome = RecipientOutcome.Present;
                 result.Sequence = value.Sequence;
-                if (await engine.Log.ReadAsync(value.Sequence, ct) is { } entry)
+                if (await DamagedRecordNote.ReadAsync(engine.Log, value.Sequence, result, ct) is { } entry)
                 {
                     result.Entry = EntryViews.FromRecord(IndexEntryKind.OptOut, entry.Record, value.SmsTypeMask);
                 }

@@ -33,11 +33,11 @@ internal static class RecipientResults
                     result.Entry = EntryViews.FromRecord(kind, record, SmsTypeMasks.From(record.SmsTypes));
                     break;
                 case WriteOutcome.AlreadyPresent or WriteOutcome.RemovalNotAllowed:
-                    result.Entry = await ExistingAsync(engine, item, kind, ct);
                     result.Message = item.Outcome == WriteOutcome.RemovalNotAllowed ? RemovalNotAllowedMessage : "";
+                    result.Entry = await ExistingAsync(engine, item, kind, result, ct);
                     break;
                 case WriteOutcome.Removed:
-                    result.Entry = await RemovedAsync(engine, item.Sequence, kind, ct);
+                    result.Entry = await RemovedAsync(engine, item.Sequence, kind, result, ct);
                     break;
                 case WriteOutcome.InvalidRecipient:
                     result.Message = InvalidRecipientMessage;
@@ -48,22 +48,22 @@ internal static class RecipientResults
         }
     }
 
-    private static async Task<Entry?> ExistingAsync(GateEngine engine, WriteItemResult item, IndexEntryKind kind, CancellationToken ct)
+    private static async Task<Entry?> ExistingAsync(GateEngine engine, WriteItemResult item, IndexEntryKind kind, RecipientResult result, CancellationToken ct)
     {
         if (item.Record is { } pending)
         {
             return EntryViews.FromRecord(kind, pending, SmsTypeMasks.From(pending.SmsTypes));
         }
 
-        return await engine.Log.ReadAsync(item.Sequence, ct) is { } entry
+        return await DamagedRecordNote.ReadAsync(engine.Log, item.Sequence, result, ct) is { } entry
             ? EntryViews.FromRecord(kind, entry.Record, item.Existing.SmsTypeMask)
             : null;
     }
 
     /// <summary>The entry as it was before <paramref name="removalSequence"/> lifted it: the newest earlier add of the same target.</summary>
-    private static async Task<Entry?> RemovedAsync(GateEngine engine, ulong removalSequence, IndexEntryKind kind, CancellationToken ct)
+    private static async Task<Entry?> RemovedAsync(GateEngine engine, ulong removalSequence, IndexEntryKind kind, RecipientResult result, CancellationToken ct)
     {
-        if (await engine.Log.ReadAsync(removalSequence, ct) is not { } removal)
+        if (await DamagedRecordNote.ReadAsync(engine.Log, removalSequence, result, ct) is not { } removal)
         {
             return null;
         }
@@ -72,7 +72,7 @@ internal static class RecipientResults
         var position = removal.PreviousForRecipient;
         for (var steps = 0; position != 0 && steps < RemovedEntrySearch; steps++)
         {
-            if (await engine.Log.ReadAsync(position, ct) is not { } entry)
+            if (await DamagedRecordNote.ReadAsync(engine.Log, position, result, ct) is not { } entry)
             {
                 break;
             }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OptOutGate.Core.Decisions;
+using OptOutGate.Core.Durability;
 using OptOutGate.Core.Engine;
 using OptOutGate.Core.Recipients;
 using OptOutGate.Server.Hosting;
@@ -90,19 +91,28 @@ internal sealed partial class GateEngineHost(
         {
             return;
         }
+        catch (DataDamagedException e)
+        {
+            // Not a reason to exit: a restart would find the same damage. The process stays up, NOT_SERVING, with the
+            // damage in its log and in every refusal, until an operator re-seeds the node or cuts the log.
+            LogRefusing(_logger, e.Message);
+            readiness.MarkDamaged(e.Message);
+            return;
+        }
 #pragma warning disable CA1031 // Any failure to recover is fatal for this process: log it and stop with an error code.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            LogOpenFailed(_logger, e);
-            Environment.ExitCode = 1;
-            lifetime.StopApplication();
+            LogOpenFailed(_logger, e.Message, ExitCodes.Fatal, e);
+            StopWithFailure();
             return;
         }
 
         Volatile.Write(ref _checks, new CheckEngine(engine, time));
         Volatile.Write(ref _engine, engine);
         LogOpened(_logger, engine.Applier.AppliedSequence, engine.Index.Count);
+        _ = WatchForFailureAsync(engine);
+        _ = WatchForDamageAsync(engine);
 
         // Serving needs both: the state (here) and the listeners (ApplicationStarted). MarkServing never leaves Draining.
         if (lifetime.ApplicationStarted.IsCancellationRequested)
@@ -122,8 +132,36 @@ internal sealed partial class GateEngineHost(
         LogNumberingPlans(_logger, states, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Numbering plans (libphonenumber metadata) ready: {States} automaton states, built in {Milliseconds} ms")]
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Numbering plans (libphonenumber metadata) ready: {States} automaton states, built in {Milliseconds} ms")]
     private static partial void LogNumberingPlans(ILogger logger, int states, long milliseconds);
+
+    /// <summary>A failure of the running engine ends the process with <see cref="ExitCodes.Fatal"/>, so that its supervisor restarts it.</summary>
+    private async Task WatchForFailureAsync(GateEngine engine)
+    {
+        var failure = await engine.Failure;
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Stopping already (a fault seen while closing is not a reason to report failure).
+            return;
+        }
+
+        LogEngineFailed(_logger, failure.Message, ExitCodes.Fatal, failure);
+        StopWithFailure();
+    }
+
+    /// <summary>Damage found later where the checks depend on it turns the gate NOT_SERVING for good (GateEngine.DamageUnderChecks).</summary>
+    private async Task WatchForDamageAsync(GateEngine engine)
+    {
+        var damage = await engine.DamageUnderChecks;
+        LogRefusing(_logger, damage.Message);
+        readiness.MarkDamaged(damage.Message);
+    }
+
+    private void StopWithFailure()
+    {
+        Environment.ExitCode = ExitCodes.Fatal;
+        lifetime.StopApplication();
+    }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opening the gate engine in {DataDirectory}")]
     private static partial void LogOpening(ILogger logger, string dataDirectory);
@@ -131,8 +169,14 @@ internal sealed partial class GateEngineHost(
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Gate engine open: applied sequence {Sequence}, {Entries} index entries")]
     private static partial void LogOpened(ILogger logger, ulong sequence, long entries);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "The gate engine could not be opened; stopping")]
-    private static partial void LogOpenFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "The gate engine could not be opened ({Reason}); stopping with exit code {ExitCode}")]
+    private static partial void LogOpenFailed(ILogger logger, string reason, int exitCode, Exception exception);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Critical, Message = "The gate engine failed while running ({Reason}); stopping with exit code {ExitCode} so that the process restarts and recovers from its data")]
+    private static partial void LogEngineFailed(ILogger logger, string reason, int exitCode, Exception exception);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Critical, Message = "The gate refuses to serve (health NOT_SERVING, every call but health UNAVAILABLE): {Damage}")]
+    private static partial void LogRefusing(ILogger logger, string damage);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Gate engine closed at applied sequence {Sequence}")]
     private static partial void LogClosed(ILogger logger, ulong sequence);

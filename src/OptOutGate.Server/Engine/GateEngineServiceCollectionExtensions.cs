@@ -11,11 +11,11 @@ internal static class GateEngineServiceCollectionExtensions
     /// Registers the engine host: it opens the engine at start-up in the background and is the only thing that marks the
     /// gate Serving. The data folder is always <c>Gate:DataDirectory</c>.
     /// </summary>
-    public static IServiceCollection AddGateEngine(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddGateEngine(this IServiceCollection services, GateEngineOptions options)
     {
-        var options = new GateEngineOptions();
-        configuration.GetSection(SectionName).Bind(options);
+        ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(options);
+        services.AddSingleton<OptOutGate.Rpc.Server.Hosting.IRpcCallInterceptor, DataLossInterceptor>();
         services.AddSingleton<GateEngineHost>();
         services.AddHostedService(static sp => sp.GetRequiredService<GateEngineHost>());
         return services;

@@ -5,6 +5,7 @@ using OptOutGate.Rpc.Server.Health;
 using OptOutGate.Rpc.Server.Metrics;
 using OptOutGate.Rpc.Server.Reflection;
 using OptOutGate.Server.Api;
+using OptOutGate.Server.Configuration;
 using OptOutGate.Server.Engine;
 using OptOutGate.Server.Replication;
 using OptOutGate.Server.Tenancy;
@@ -25,29 +26,40 @@ public static class GateHost
         builder.Logging.AddConsole();
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(builder.Configuration.GetSection("Logging:Console"));
 
-        var gateSection = builder.Configuration.GetSection(GateServerOptions.SectionName);
-        var gateOptions = gateSection.Get<GateServerOptions>() ?? new GateServerOptions();
-        ThrowIfInvalid(gateOptions);
-
-        builder.Services.AddOptions<GateServerOptions>().Bind(gateSection).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<GateServerOptions>, GateServerOptionsValidator>();
+        // Every section bound and checked at once: bad settings stop the start here, all of them named.
+        var settings = GateSettings.Load(builder.Configuration);
+        var gateOptions = settings.Gate;
+        builder.Services.AddSingleton(Options.Create(gateOptions));
+        builder.Services.AddSingleton(settings.Mo);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = gateOptions.ShutdownTimeout);
-        builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, gateOptions));
+        var descriptorLimit = ConnectionLimits.DescriptorLimit();
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, gateOptions, descriptorLimit));
 
-        builder.Services.AddRpcServer(rpc => builder.Configuration.GetSection("Rpc").Bind(rpc));
+        builder.Services.AddRpcServer(rpc =>
+        {
+            rpc.MaxReceiveMessageSize = settings.Rpc.MaxReceiveMessageSize;
+            rpc.MaxSendMessageSize = settings.Rpc.MaxSendMessageSize;
+            rpc.EnableDetailedErrors = settings.Rpc.EnableDetailedErrors;
+        });
         // NOT_SERVING from the first moment: readiness (engine recovered, host started) is what turns it to SERVING.
         builder.Services.AddRpcHealth(health => health.InitiallyServing = false);
         builder.Services.AddRpcReflection();
         builder.Services.AddPrometheusMetrics();
         builder.Services.AddSingleton<ServerReadiness>();
-        builder.Services.AddGateReplication(builder.Configuration);
+        builder.Services.AddGateReplication(settings.Replication);
         builder.Services.AddSingleton<IRpcCallInterceptor, ReadinessInterceptor>();
-        builder.Services.AddGateTenancy(builder.Configuration, gateOptions);
-        builder.Services.AddGateEngine(builder.Configuration);
+        builder.Services.AddGateTenancy(settings.Tenants);
+        builder.Services.AddGateEngine(settings.Engine);
         builder.Services.AddGateApi();
         builder.Services.AddHostedService<ReadinessLifecycle>();
 
         var app = builder.Build();
+        HostingLog.ConnectionLimits(
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KestrelSetup)),
+            ConnectionLimits.MaxConnections(gateOptions, descriptorLimit),
+            descriptorLimit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown",
+            gateOptions.MaxStreamsPerConnection,
+            gateOptions.KeepAliveTimeout.TotalSeconds);
         app.MapRpcServices();
         if (gateOptions.MetricsPort >= 0)
         {
@@ -55,15 +67,5 @@ public static class GateHost
         }
 
         return app;
-    }
-
-    /// <summary>Fails fast, before Kestrel binds, with every problem listed (the host's own validation runs later).</summary>
-    private static void ThrowIfInvalid(GateServerOptions options)
-    {
-        var result = new GateServerOptionsValidator().Validate(null, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(GateServerOptions.SectionName, typeof(GateServerOptions), result.Failures);
-        }
     }
 }

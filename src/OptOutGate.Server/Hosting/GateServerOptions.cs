@@ -39,6 +39,31 @@ public sealed class GateServerOptions
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Connections open at once, on both listeners together (Kestrel's MaxConcurrentConnections); one more is accepted
+    /// and closed at once. Default (empty): the process's open-file limit (RLIMIT_NOFILE, <c>ulimit -n</c>) less what
+    /// <see cref="ConnectionLimits.Reserved"/> keeps for the gate's own files and for connections refused over the
+    /// limit (512 and a quarter of the limit), at most <see cref="ConnectionLimits.DefaultMaxConnections"/>: past the
+    /// descriptor limit the runtime itself fails (accept and file opens return EMFILE), so the limit must come first.
+    /// </summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>
+    /// Concurrent calls (HTTP/2 streams) on one connection. Default 1,000: load tools such as ghz send many calls over
+    /// one connection, and gRPC clients queue calls beyond the limit silently.
+    /// </summary>
+    public int MaxStreamsPerConnection { get; set; } = 1000;
+
+    /// <summary>
+    /// How long a connection may sit without a call in progress before it is closed, including a new connection that
+    /// has not sent the whole HTTP/2 preface (Kestrel applies its keep-alive timeout to both). Default 10 s (Kestrel's
+    /// own is 130 s, long enough for idle sockets to pile up); gRPC clients reconnect transparently on their next call.
+    /// </summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a request's headers may take to arrive (Kestrel's RequestHeadersTimeout). Default 10 s.</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Whether the server listens on more than loopback (decides whether API keys are mandatory).</summary>
     public bool ListensBeyondLoopback()
     {

@@ -49,6 +49,7 @@ internal sealed class GateServerOptionsValidator : IValidateOptions<GateServerOp
             failures.Add($"Gate:ShutdownTimeout {options.ShutdownTimeout} is outside 0 to 10 minutes.");
         }
 
+        ConnectionLimits.AddProblems(options, ConnectionLimits.DescriptorLimit(), failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -8,9 +8,10 @@ namespace OptOutGate.Server.Hosting;
 /// <summary>The gate's two listeners: gRPC over HTTP/2 (h2c or TLS) and Prometheus metrics over HTTP/1.1.</summary>
 internal static class KestrelSetup
 {
-    public static void Configure(KestrelServerOptions kestrel, GateServerOptions options)
+    public static void Configure(KestrelServerOptions kestrel, GateServerOptions options, long? descriptorLimit)
     {
         kestrel.ConfigureRpcDefaults();
+        ApplyLimits(kestrel.Limits, options, descriptorLimit);
         var address = ParseAddress(options.ListenAddress);
         kestrel.Listen(address, options.Port, listen =>
         {
@@ -26,6 +27,20 @@ internal static class KestrelSetup
         {
             kestrel.Listen(address, options.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
         }
+    }
+
+    /// <summary>
+    /// Connection limits (README, "Limits"): connections sized from the descriptor limit, no HTTP/1.1 upgrades (gRPC
+    /// is HTTP/2 with prior knowledge or ALPN, and /metrics needs none), streams per connection, and the keep-alive
+    /// timeout, which for HTTP/2 Kestrel also applies to a new connection until its preface has arrived.
+    /// </summary>
+    internal static void ApplyLimits(KestrelServerLimits limits, GateServerOptions options, long? descriptorLimit)
+    {
+        limits.MaxConcurrentConnections = ConnectionLimits.MaxConnections(options, descriptorLimit);
+        limits.MaxConcurrentUpgradedConnections = 0;
+        limits.Http2.MaxStreamsPerConnection = options.MaxStreamsPerConnection;
+        limits.KeepAliveTimeout = options.KeepAliveTimeout;
+        limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
     }
 
     private static IPAddress ParseAddress(string text) =>

@@ -65,6 +65,30 @@ public sealed class ServerReadiness
         }
     }
 
+    /// <summary>Why the gate is <see cref="ReadinessState.Damaged"/> (the damage and what to do); null otherwise.</summary>
+    public string? DamageReason { get; private set; }
+
+    /// <summary>Any state but Draining → Damaged, for the rest of the process's life: the gate answers nothing but health.</summary>
+    public void MarkDamaged(string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        DamageReason ??= reason;
+        while (true)
+        {
+            var current = Volatile.Read(ref _state);
+            if (current is (int)ReadinessState.Draining or (int)ReadinessState.Damaged)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _state, (int)ReadinessState.Damaged, current) == current)
+            {
+                Changed?.Invoke(ReadinessState.Damaged);
+                return;
+            }
+        }
+    }
+
     public void MarkDraining() => Set(ReadinessState.Draining);
 
     private void OnChanged(ReadinessState state)

@@ -16,7 +16,7 @@ internal sealed class MoHost(
     GateEngineHost engineHost,
     ServerReadiness readiness,
     IOptions<GateServerOptions> serverOptions,
-    IConfiguration configuration,
+    MoOptions options,
     MoMetrics metrics,
     ILoggerFactory loggerFactory,
     TimeProvider time) : IHostedLifecycleService
@@ -27,7 +27,7 @@ internal sealed class MoHost(
     private Task<MoProcessor>? _starting;
     private MoLedgerFollower? _follower;
 
-    public MoOptions Options { get; } = configuration.GetSection("Mo").Get<MoOptions>() ?? new MoOptions();
+    public MoOptions Options { get; } = options;
 
     /// <summary>The processor once the engine is open and the ledger caught up; UNAVAILABLE while the engine loads.</summary>
     public async ValueTask<(GateEngine Engine, MoProcessor Processor)> RequireAsync(CancellationToken ct)

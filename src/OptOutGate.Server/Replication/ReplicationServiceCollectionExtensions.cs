@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using OptOutGate.Rpc.Server.Hosting;
 
 namespace OptOutGate.Server.Replication;
@@ -6,21 +5,14 @@ namespace OptOutGate.Server.Replication;
 internal static class ReplicationServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers replication from the "Replication" section (<see cref="ReplicationOptions"/>, checked here so a bad
-    /// setting stops the start-up): a replica gets its write refusal (registered before the readiness check, so a
-    /// write to a replica is FAILED_PRECONDITION even while it catches up), its lag tracking and its follower; a primary
-    /// with Redis gets the publisher. Call before the readiness interceptor is registered.
+    /// Registers replication (<see cref="ReplicationOptions"/>, checked at start-up with every other section): a
+    /// replica gets its write refusal (registered before the readiness check, so a write to a replica is
+    /// FAILED_PRECONDITION even while it catches up), its lag tracking and its follower; a primary with Redis gets the
+    /// publisher. Call before the readiness interceptor is registered.
     /// </summary>
-    public static IServiceCollection AddGateReplication(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddGateReplication(this IServiceCollection services, ReplicationOptions options)
     {
-        var options = new ReplicationOptions();
-        configuration.GetSection(ReplicationOptions.SectionName).Bind(options);
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new OptionsValidationException(ReplicationOptions.SectionName, typeof(ReplicationOptions), problems);
-        }
-
+        ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(options);
         services.AddSingleton<ReplicationMetrics>();
         if (options.IsReplica)

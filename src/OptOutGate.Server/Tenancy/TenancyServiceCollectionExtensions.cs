@@ -23,7 +23,14 @@ internal static class TenancyServiceCollectionExtensions
             throw new OptionsValidationException(TenancyOptions.SectionName, typeof(TenancyOptions), failures);
         }
 
-        services.AddSingleton(registry!);
+        return services.AddGateTenancy(registry!);
+    }
+
+    /// <summary>Registers an already checked <see cref="TenantRegistry"/> (Configuration/GateSettings) and the API-key interceptor.</summary>
+    public static IServiceCollection AddGateTenancy(this IServiceCollection services, TenantRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        services.AddSingleton(registry);
         services.AddSingleton<IRpcCallInterceptor, TenancyInterceptor>();
         services.AddHostedService<TenancyStartupReport>();
         return services;

@@ -121,8 +121,8 @@ public sealed class SnapshotBaseTests : IDisposable
 
         using var reopened = SnapshotBase.Open(BasePath);
         Assert.NotNull(await reopened.ReadAsync(19, CancellationToken.None));
-        await Assert.ThrowsAsync<InvalidDataException>(async () => await reopened.ReadAsync(20, CancellationToken.None));
-        Assert.Throws<InvalidDataException>(() => reopened.ReadRecords().ToList());
+        await Assert.ThrowsAsync<DataDamagedException>(async () => await reopened.ReadAsync(20, CancellationToken.None));
+        Assert.Throws<DataDamagedException>(() => reopened.ReadRecords().ToList());
     }
 
     public void Dispose()

@@ -1,4 +1,7 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Core.Engine;
 using OptOutGate.Core.History;
 using OptOutGate.Core.Tests.Engine;
 using OptOutGate.Core.Writes;
@@ -62,4 +65,83 @@ public sealed class EntryListerTests
         Assert.Equal([SmsType.Marketing], page.Entries[1].SmsTypes);
         Assert.Equal(2, exported.Count);
     }
+
+    [Fact]
+    public async Task PageCost_IsTheSameWhereverThePageStarts_AcrossAMillionEntries()
+    {
+        const int entries = 1_000_000;
+        const int pageSize = 100;
+        using var dir = new EngineTestDirectory();
+        var options = dir.Options();
+        options.ExpectedEntries = entries;
+        options.IndexMemorySizeBits = 28;
+        options.IndexPageSizeBits = 22;
+        options.IndexSegmentSizeBits = 30;
+        await using var engine = await GateEngine.OpenAsync(options, NullLoggerFactory.Instance, dir.Time, CancellationToken.None);
+        for (var start = 0; start < entries; start += 10_000)
+        {
+            await engine.OptOutAsync(Tenant, Sender, Numbers(start, 10_000));
+        }
+
+        var lister = EntryLister.For(engine);
+        Assert.True(EntryQuery.TryCreate(Tenant, new EntryFilter { Kind = EntryKind.OptOut }, out var query, out _));
+
+        // One record per entry: every page reads exactly the records of its own entries, from the first page to the
+        // last (a scan from the start would read all million for each).
+        foreach (var after in (ulong[])[0, 250_000, 500_000, 750_000, 999_800])
+        {
+            var page = await lister.ListPageAsync(query, after, pageSize, default);
+            Assert.Equal(pageSize, page.Entries.Count);
+            Assert.Equal(pageSize, page.Visited);
+            Assert.Equal(Enumerable.Range(1, pageSize).Select(i => after + (ulong)i), page.Entries.Select(e => e.Sequence));
+            Assert.Equal(after + pageSize, page.NextAfter);
+            Assert.Equal(Numbers((int)after, pageSize), page.Entries.Select(e => e.Recipient));
+        }
+
+        var last = await lister.ListPageAsync(query, entries - 40, pageSize, default);
+        Assert.Equal(40, last.Entries.Count);
+        Assert.Equal(40, last.Visited);
+        Assert.Equal(0UL, last.NextAfter);
+    }
+
+    [Fact]
+    public async Task ChurnedHistory_PagesEndShortAtTheirBudget_AndTogetherListEveryLiveEntryOnce()
+    {
+        using var dir = new EngineTestDirectory();
+        await using var engine = await dir.OpenAsync();
+        var recipients = Numbers(0, 3_000);
+        await engine.OptOutAsync(Tenant, Sender, recipients);
+
+        // Two thirds removed and added again, twice: most of the history is superseded changes.
+        for (var round = 0; round < 2; round++)
+        {
+            var churned = recipients.Where((_, i) => i % 3 != 0).ToArray();
+            await engine.RemoveAsync(Tenant, Sender, churned);
+            await engine.OptOutAsync(Tenant, Sender, churned);
+        }
+
+        await engine.OptOutAsync("tenant-b", Sender, recipients);
+        var lister = EntryLister.For(engine);
+        Assert.True(EntryQuery.TryCreate(Tenant, new EntryFilter(), out var query, out _));
+
+        var listed = new List<Entry>();
+        var after = 0UL;
+        var pages = 0;
+        do
+        {
+            var page = await lister.ListPageAsync(query, after, 1_000, default);
+            Assert.True(page.Visited <= Math.Max(1_000 * EntryLister.VisitsPerEntry, EntryLister.MinVisits), $"a page read {page.Visited} records");
+            listed.AddRange(page.Entries);
+            after = page.NextAfter;
+            pages++;
+        }
+        while (after != 0);
+
+        Assert.Equal(recipients.Order(StringComparer.Ordinal), listed.Select(e => e.Recipient).Order(StringComparer.Ordinal));
+        Assert.Equal(listed.Select(e => e.Sequence).Order(), listed.Select(e => e.Sequence));
+        Assert.True(pages >= 3, $"{pages} pages");
+    }
+
+    private static string[] Numbers(int start, int count) =>
+        Enumerable.Range(start, count).Select(i => "+1" + (6_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
 }

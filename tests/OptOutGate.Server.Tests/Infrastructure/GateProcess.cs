@@ -36,6 +36,9 @@ public sealed class GateProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The server's process id (under prlimit too: prlimit execs the server in its own process).</summary>
+    public int ProcessId => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     public string Output
@@ -50,7 +53,8 @@ public sealed class GateProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the gate with <paramref name="settings"/> as command-line configuration, and waits until it logs that it is serving.</summary>
-    public static async Task<GateProcess> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null, bool waitUntilServing = true)
+    /// <param name="openFileLimit">Runs the server under this open-file limit (soft and hard, set with util-linux prlimit), else the test's own.</param>
+    public static async Task<GateProcess> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null, bool waitUntilServing = true, int? openFileLimit = null)
     {
         var port = FreePort();
         var metricsPort = FreePort();
@@ -67,7 +71,7 @@ public sealed class GateProcess : IAsyncDisposable
             all[key] = value;
         }
 
-        var gate = Start(all, port, metricsPort, dataDirectory);
+        var gate = Start(all, port, metricsPort, dataDirectory, openFileLimit);
         if (waitUntilServing)
         {
             await gate.WaitForOutputAsync("Gate readiness is now Serving", TimeSpan.FromSeconds(60));
@@ -77,7 +81,7 @@ public sealed class GateProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the gate with exactly these settings and does not wait (for start-up failure tests).</summary>
-    public static GateProcess StartRaw(IDictionary<string, string> settings) => Start(settings, 0, 0, string.Empty);
+    public static GateProcess StartRaw(IDictionary<string, string> settings) => Start(settings, 0, 0, string.Empty, openFileLimit: null);
 
     public Task WaitForOutputAsync(string text, TimeSpan timeout)
     {
@@ -121,14 +125,21 @@ public sealed class GateProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static GateProcess Start(IDictionary<string, string> settings, int port, int metricsPort, string dataDirectory)
+    private static GateProcess Start(IDictionary<string, string> settings, int port, int metricsPort, string dataDirectory, int? openFileLimit)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "prlimit")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (openFileLimit is { } limit)
+        {
+            // prlimit sets the limit on itself and then execs dotnet: the server is this very process, under the limit.
+            info.ArgumentList.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--nofile={limit}:{limit}"));
+            info.ArgumentList.Add("dotnet");
+        }
+
         info.ArgumentList.Add(ServerAssemblyPath());
         foreach (var (key, value) in settings)
         {

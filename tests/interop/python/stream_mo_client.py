@@ -27,6 +27,8 @@ import time
 
 import grpc
 
+from checks import Checks
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_PROTO_ROOT = os.path.normpath(os.path.join(HERE, "..", "..", "..", "protos"))
 
@@ -44,21 +46,6 @@ def generate_stubs(gen_dir, proto_root):
                       "--python_out=" + gen_dir, "--grpc_python_out=" + gen_dir] + rel)
     if rc != 0:
         raise RuntimeError("protoc failed (%d)" % rc)
-
-
-class Checks:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, reason=""):
-        if ok:
-            self.passed += 1
-            print("OK: " + name)
-        else:
-            self.failed += 1
-            print("FAIL: %s: %s" % (name, reason))
-        sys.stdout.flush()
 
 
 def main():

@@ -143,5 +143,5 @@ public sealed class EntryListerTests
     }
 
     private static string[] Numbers(int start, int count) =>
-        Enumerable.Range(start, count).Select(i => "+1" + (6_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
+        Enumerable.Range(start, count).Select(i => "+1" + (4_153_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
 }

@@ -26,7 +26,7 @@ public sealed class DamagedFolder
 
     public ulong LastSequence => RecipientBySequence.Keys.Max();
 
-    public static string Recipient(int i) => "+1" + (5_550_000_000L + i).ToString(CultureInfo.InvariantCulture);
+    public static string Recipient(int i) => "+1" + (4_152_000_000L + i).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Writes <paramref name="count"/> opt-outs (recipients from <paramref name="first"/>) and stops the server.</summary>
     public static async Task<DamagedFolder> BuildAsync(int count, bool cleanStop, string? dataDirectory = null, IDictionary<string, string>? settings = null, int first = 0)

@@ -7,7 +7,7 @@ COPY src/OptOutGate.Rpc/OptOutGate.Rpc.csproj src/OptOutGate.Rpc/
 COPY src/OptOutGate.Rpc.Server/OptOutGate.Rpc.Server.csproj src/OptOutGate.Rpc.Server/
 COPY src/OptOutGate.Rpc.Client/OptOutGate.Rpc.Client.csproj src/OptOutGate.Rpc.Client/
 COPY src/OptOutGate.Contracts/OptOutGate.Contracts.csproj src/OptOutGate.Contracts/
-COPY src/OptOutGate.Core/OptOutGate.Core.csproj src/OptOutGate.Core/
+COPY src/OptOutGate.Engine/OptOutGate.Engine.csproj src/OptOutGate.Engine/
 COPY src/OptOutGate.Server/OptOutGate.Server.csproj src/OptOutGate.Server/
 RUN dotnet restore src/OptOutGate.Server/OptOutGate.Server.csproj
 COPY protos/ protos/

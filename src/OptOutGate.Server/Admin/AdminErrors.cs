@@ -1,4 +1,4 @@
-using OptOutGate.Core.Durability;
+using OptOutGate.Engine.Durability;
 using OptOutGate.Rpc;
 
 namespace OptOutGate.Server.Admin;

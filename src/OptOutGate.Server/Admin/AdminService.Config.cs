@@ -1,8 +1,8 @@
-using OptOutGate.Core.Keywords;
+using OptOutGate.Engine.Keywords;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.History;
-using OptOutGate.Core.Writes;
+using OptOutGate.Engine.Engine;
+using OptOutGate.Engine.History;
+using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Server.Tenancy;
 

@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.History;
-using OptOutGate.Core.Recipients;
-using OptOutGate.Core.State;
+using OptOutGate.Engine.History;
+using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.State;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Server.Tenancy;
 

@@ -1,5 +1,5 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.History;
+using OptOutGate.Engine.History;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Server.Tenancy;
 

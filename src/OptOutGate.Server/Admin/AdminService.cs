@@ -1,6 +1,6 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.Writes;
+using OptOutGate.Engine.Engine;
+using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server.Services;
 using OptOutGate.Server.Engine;

@@ -1,11 +1,11 @@
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.History;
-using OptOutGate.Core.Index;
-using OptOutGate.Core.Recipients;
-using OptOutGate.Core.State;
-using IndexEntryKind = OptOutGate.Core.Index.EntryKind;
+using OptOutGate.Engine.Engine;
+using OptOutGate.Engine.History;
+using OptOutGate.Engine.Index;
+using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.State;
+using IndexEntryKind = OptOutGate.Engine.Index.EntryKind;
 
 namespace OptOutGate.Server.Admin;
 

@@ -1,4 +1,4 @@
-using OptOutGate.Core.Keywords;
+using OptOutGate.Engine.Keywords;
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
 

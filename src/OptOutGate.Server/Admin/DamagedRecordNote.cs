@@ -1,5 +1,5 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Durability;
+using OptOutGate.Engine.Durability;
 
 namespace OptOutGate.Server.Admin;
 

@@ -1,4 +1,4 @@
-using OptOutGate.Core.History;
+using OptOutGate.Engine.History;
 
 namespace OptOutGate.Server.Admin;
 

@@ -1,10 +1,10 @@
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.History;
-using OptOutGate.Core.State;
-using OptOutGate.Core.Writes;
-using IndexEntryKind = OptOutGate.Core.Index.EntryKind;
+using OptOutGate.Engine.Engine;
+using OptOutGate.Engine.History;
+using OptOutGate.Engine.State;
+using OptOutGate.Engine.Writes;
+using IndexEntryKind = OptOutGate.Engine.Index.EntryKind;
 
 namespace OptOutGate.Server.Admin;
 

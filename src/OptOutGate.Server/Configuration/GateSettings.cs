@@ -1,6 +1,6 @@
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.Mo;
-using OptOutGate.Core.Tenancy;
+using OptOutGate.Engine.Engine;
+using OptOutGate.Engine.Mo;
+using OptOutGate.Engine.Tenancy;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Server.Hosting;
 using OptOutGate.Server.Replication;

@@ -1,4 +1,4 @@
-using OptOutGate.Core.Durability;
+using OptOutGate.Engine.Durability;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Hosting;

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
-using OptOutGate.Core.Decisions;
-using OptOutGate.Core.Durability;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.Recipients;
+using OptOutGate.Engine.Decisions;
+using OptOutGate.Engine.Durability;
+using OptOutGate.Engine.Engine;
+using OptOutGate.Engine.Recipients;
 using OptOutGate.Server.Hosting;
 
 namespace OptOutGate.Server.Engine;

@@ -1,4 +1,4 @@
-using OptOutGate.Core.Engine;
+using OptOutGate.Engine.Engine;
 
 namespace OptOutGate.Server.Engine;
 

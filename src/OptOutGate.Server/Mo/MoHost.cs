@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.Mo;
+using OptOutGate.Engine.Engine;
+using OptOutGate.Engine.Mo;
 using OptOutGate.Rpc;
 using OptOutGate.Server.Engine;
 using OptOutGate.Server.Hosting;

@@ -9,7 +9,7 @@ using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 namespace OptOutGate.Server.Mo;
 
 /// <summary>
-/// optoutgate.v1.Mo: RecordMo and StreamMo over <see cref="Core.Mo.MoProcessor"/>. The tenant is the call's
+/// optoutgate.v1.Mo: RecordMo and StreamMo over <see cref="OptOutGate.Engine.Mo.MoProcessor"/>. The tenant is the call's
 /// <see cref="CallIdentity"/>; every result is sent only once the message's record is durable (mo.proto).
 /// </summary>
 internal sealed class MoService(MoHost host, IHostApplicationLifetime lifetime)

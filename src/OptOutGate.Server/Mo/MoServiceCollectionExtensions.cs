@@ -1,4 +1,4 @@
-using OptOutGate.Core.Mo;
+using OptOutGate.Engine.Mo;
 using OptOutGate.Rpc.Server.Hosting;
 
 namespace OptOutGate.Server.Mo;

@@ -9,7 +9,7 @@ namespace OptOutGate.Server.Mo;
 
 /// <summary>
 /// One StreamMo call. Messages are read in order and each is recorded on its own (up to
-/// <see cref="Core.Mo.MoOptions.StreamConcurrency"/> at once), so results come back as they become durable, in any
+/// <see cref="OptOutGate.Engine.Mo.MoOptions.StreamConcurrency"/> at once), so results come back as they become durable, in any
 /// order, each naming its carrier message id. A malformed message, an unknown inbound address or a failed write is an
 /// error result for that message and the stream goes on. Results go through a <see cref="StreamOutbox{TResponse}"/>;
 /// when the carrier stops reading them, it fills and this call stops reading messages (its own back-pressure), while

@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using Google.Protobuf;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Durability;
-using OptOutGate.Core.Engine;
+using OptOutGate.Engine.Durability;
+using OptOutGate.Engine.Engine;
 using OptOutGate.Server.Engine;
 
 namespace OptOutGate.Server.Replication;

@@ -1,5 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using OptOutGate.Core.Tenancy;
+using OptOutGate.Engine.Tenancy;
 using OptOutGate.Rpc.Server;
 
 namespace OptOutGate.Server.Tenancy;

@@ -1,4 +1,4 @@
-using OptOutGate.Core.Tenancy;
+using OptOutGate.Engine.Tenancy;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Hosting;

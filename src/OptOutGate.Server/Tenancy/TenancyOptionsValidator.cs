@@ -1,4 +1,4 @@
-using OptOutGate.Core.Tenancy;
+using OptOutGate.Engine.Tenancy;
 using OptOutGate.Server.Hosting;
 
 namespace OptOutGate.Server.Tenancy;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using OptOutGate.Core.Tenancy;
+using OptOutGate.Engine.Tenancy;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Server.Hosting;
 

@@ -1,14 +1,14 @@
 using System.Globalization;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.Index;
-using OptOutGate.Core.Mo;
-using OptOutGate.Core.Recipients;
-using OptOutGate.Core.State;
-using OptOutGate.Core.Writes;
+using OptOutGate.Engine.Engine;
+using OptOutGate.Engine.Index;
+using OptOutGate.Engine.Mo;
+using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.State;
+using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc;
 using OptOutGate.Server.Admin;
-using EntryKind = OptOutGate.Core.Index.EntryKind;
+using EntryKind = OptOutGate.Engine.Index.EntryKind;
 
 namespace OptOutGate.Server.Workflow;
 

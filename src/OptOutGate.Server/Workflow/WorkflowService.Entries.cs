@@ -1,12 +1,12 @@
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Recipients;
-using OptOutGate.Core.Writes;
+using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Server.Admin;
 using OptOutGate.Server.Tenancy;
-using IndexEntryKind = OptOutGate.Core.Index.EntryKind;
+using IndexEntryKind = OptOutGate.Engine.Index.EntryKind;
 
 namespace OptOutGate.Server.Workflow;
 

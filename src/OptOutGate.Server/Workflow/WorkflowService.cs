@@ -1,8 +1,8 @@
 using Google.Protobuf.Reflection;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.Mo;
-using OptOutGate.Core.State;
+using OptOutGate.Engine.Engine;
+using OptOutGate.Engine.Mo;
+using OptOutGate.Engine.State;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Services;
@@ -39,7 +39,7 @@ internal sealed partial class WorkflowService(MoHost host, MoMetrics metrics, Ti
     public async Task<RemovalRequest> CreateRemovalRequestAsync(CreateRemovalRequestRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
-        if (!Core.Recipients.E164.TryParse(request.Recipient, out _))
+        if (!OptOutGate.Engine.Recipients.E164.TryParse(request.Recipient, out _))
         {
             throw Invalid("recipient: not E.164.");
         }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Grpc.Health.V1;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Tenancy;
+using OptOutGate.Engine.Tenancy;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Client;
 using OptOutGate.Server.Tests.Infrastructure;

@@ -1,6 +1,6 @@
 using Google.Protobuf.Reflection;
 using Grpc.Health.V1;
-using OptOutGate.Core.Tenancy;
+using OptOutGate.Engine.Tenancy;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Client;
 using OptOutGate.Server.Tenancy;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using OptOutGate.Core.Tenancy;
+using OptOutGate.Engine.Tenancy;
 using OptOutGate.Server.Hosting;
 using OptOutGate.Server.Tenancy;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Grpc.Health.V1;
-using OptOutGate.Core.Tenancy;
+using OptOutGate.Engine.Tenancy;
 using OptOutGate.Rpc.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Tenancy;
+using OptOutGate.Engine.Tenancy;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Health;
 using OptOutGate.Rpc.Server.Hosting;

@@ -1,4 +1,4 @@
-using OptOutGate.Core.Tenancy;
+using OptOutGate.Engine.Tenancy;
 
 namespace OptOutGate.Server.Tests.Tenancy;
 

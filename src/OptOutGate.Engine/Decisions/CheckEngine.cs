@@ -1,14 +1,13 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Durability;
-using OptOutGate.Engine.Engine;
 using OptOutGate.Engine.History;
-using OptOutGate.Engine.Index;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.State;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Storage.Log;
+using OptOutGate.Engine.Storage.State;
 using OptOutGate.Engine.Writes;
-using EntryKind = OptOutGate.Engine.Index.EntryKind;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Decisions;
 

@@ -14,4 +14,4 @@ internal readonly record struct Decision(
     bool UsesConfirmation = false);
 
 /// <summary>Which (kind, scope) slot decided; <see cref="Found"/> false when no entry did (ALLOWED, INVALID, CONFIRMATION rules).</summary>
-internal readonly record struct DecidingEntry(bool Found, Index.EntryKind Kind, EntryScope Scope);
+internal readonly record struct DecidingEntry(bool Found, Storage.Index.EntryKind Kind, EntryScope Scope);

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Index;
-using EntryKind = OptOutGate.Engine.Index.EntryKind;
+using OptOutGate.Engine.Storage.Index;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Decisions;
 
@@ -14,10 +14,10 @@ namespace OptOutGate.Engine.Decisions;
 internal static class DecisionRules
 {
     /// <summary>Every type but CONFIRMATION: what an opt-out blocks where no blocking rule says otherwise (DESIGN.md).</summary>
-    public const byte DefaultBlockedMask = State.SmsTypeMasks.DefaultBlocked;
+    public const byte DefaultBlockedMask = Storage.State.SmsTypeMasks.DefaultBlocked;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte MaskOf(SmsType type) => State.SmsTypeMasks.Of(type);
+    public static byte MaskOf(SmsType type) => Storage.State.SmsTypeMasks.Of(type);
 
     /// <param name="entries">The recipient's entries in the three scopes.</param>
     /// <param name="type">The SMS type to be sent (never UNSPECIFIED: the request was validated).</param>

@@ -1,9 +1,9 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.History;
-using OptOutGate.Engine.Index;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.State;
-using EntryKind = OptOutGate.Engine.Index.EntryKind;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Storage.State;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Decisions;
 

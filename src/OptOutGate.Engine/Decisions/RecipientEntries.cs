@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using OptOutGate.Engine.Index;
-using EntryKind = OptOutGate.Engine.Index.EntryKind;
+using OptOutGate.Engine.Storage.Index;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Decisions;
 

@@ -1,11 +1,10 @@
 using System.Runtime.CompilerServices;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Durability;
-using OptOutGate.Engine.Engine;
-using OptOutGate.Engine.Index;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.State;
-using IndexEntryKind = OptOutGate.Engine.Index.EntryKind;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Storage.Log;
+using OptOutGate.Engine.Storage.State;
+using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.History;
 
@@ -203,7 +202,7 @@ internal sealed class EntryLister
     private bool IsLiveEntry(EntryQuery query, uint tenantId, ChangeRecord record, out IndexEntryKind kind, out EntryValue value)
     {
         value = default;
-        if (!EntryViews.TryKindOf(record.Action, out kind, out var adds) || !adds
+        if (!EntryKinds.TryKindOf(record.Action, out kind, out var adds) || !adds
             || !string.Equals(record.TenantId, query.TenantId, StringComparison.Ordinal)
             || !E164.TryParse(record.Recipient, out var recipient)
             || !EntryTarget.TryResolve(record.Scope, record.Sender, record.App, out var sender, out var app)

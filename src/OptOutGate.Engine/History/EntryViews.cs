@@ -1,7 +1,7 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.State;
-using IndexEntryKind = OptOutGate.Engine.Index.EntryKind;
+using OptOutGate.Engine.Storage.State;
+using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.History;
 
@@ -48,33 +48,4 @@ internal static class EntryViews
         IndexEntryKind.AddressOptIn => EntryKind.AddressOptIn,
         _ => EntryKind.Unspecified,
     };
-
-    /// <summary>The kind of entry a record made (a snapshot base holds one such record per entry); false for any other record.</summary>
-    public static bool TryEntryOf(ChangeRecord record, out IndexEntryKind kind)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        if (record.Action == ChangeAction.OptIn && record.LiftsTenantOptOut)
-        {
-            kind = IndexEntryKind.AddressOptIn;
-            return true;
-        }
-
-        return TryKindOf(record.Action, out kind, out var adds) && adds;
-    }
-
-    /// <summary>The entry kind a record's action changes; false for actions that change no entry.</summary>
-    public static bool TryKindOf(ChangeAction action, out IndexEntryKind kind, out bool adds)
-    {
-        (kind, adds) = action switch
-        {
-            ChangeAction.OptOut => (IndexEntryKind.OptOut, true),
-            ChangeAction.OptIn or ChangeAction.OptOutRemoved => (IndexEntryKind.OptOut, false),
-            ChangeAction.Suppress => (IndexEntryKind.Suppression, true),
-            ChangeAction.Unsuppress => (IndexEntryKind.Suppression, false),
-            ChangeAction.BypassAdd => (IndexEntryKind.Bypass, true),
-            ChangeAction.BypassRemove => (IndexEntryKind.Bypass, false),
-            _ => ((IndexEntryKind)0, false),
-        };
-        return kind != 0;
-    }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Durability;
-using IndexEntryKind = OptOutGate.Engine.Index.EntryKind;
+using OptOutGate.Engine.Storage.Log;
+using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.History;
 
@@ -82,7 +82,7 @@ internal static class ExplanationText
         }
 
         var kind = (IndexEntryKind)(int)entry.Kind;
-        var full = EntryViews.FromRecord(kind, logEntry.Record, State.SmsTypeMasks.From(entry.SmsTypes));
+        var full = EntryViews.FromRecord(kind, logEntry.Record, Storage.State.SmsTypeMasks.From(entry.SmsTypes));
         full.Scope = entry.Scope;
         full.Sender = entry.Sender;
         full.App = entry.App;

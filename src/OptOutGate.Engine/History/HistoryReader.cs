@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Durability;
-using OptOutGate.Engine.Engine;
-using OptOutGate.Engine.State;
+using OptOutGate.Engine.Storage.Log;
+using OptOutGate.Engine.Storage.State;
 
 namespace OptOutGate.Engine.History;
 

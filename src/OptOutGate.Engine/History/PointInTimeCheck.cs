@@ -1,11 +1,10 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Decisions;
-using OptOutGate.Engine.Durability;
-using OptOutGate.Engine.Engine;
-using OptOutGate.Engine.Index;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.State;
-using IndexEntryKind = OptOutGate.Engine.Index.EntryKind;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Storage.Log;
+using OptOutGate.Engine.Storage.State;
+using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.History;
 
@@ -121,7 +120,7 @@ internal sealed class PointInTimeCheck
         {
             var record = entry.Record;
             if (record.EventTime is { } eventTime && eventTime.ToDateTime() <= time
-                && EntryViews.TryKindOf(record.Action, out _, out _)
+                && EntryKinds.TryKindOf(record.Action, out _, out _)
                 && E164.TryParse(record.Recipient, out var number) && number == recipient)
             {
                 changes.Add(record);
@@ -154,7 +153,7 @@ internal sealed class PointInTimeCheck
                 continue;
             }
 
-            EntryViews.TryKindOf(record.Action, out var kind, out var adds);
+            EntryKinds.TryKindOf(record.Action, out var kind, out var adds);
             if (record.Action == ChangeAction.OptIn && record.Source == Source.MoKeyword && scope == EntryScope.Sender)
             {
                 // The recipient's own opt-in here: it lifts an earlier tenant-wide opt-out at this sender.

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Keywords;
+using OptOutGate.Engine.Mo.Keywords;
 using OptOutGate.Engine.Writes;
-using EntryKind = OptOutGate.Engine.Index.EntryKind;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Mo;
 

@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.State;
+using OptOutGate.Engine.Storage.State;
 
 namespace OptOutGate.Engine.Mo;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Engine;
 
 namespace OptOutGate.Engine.Mo;
 

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Durability;
-using OptOutGate.Engine.Engine;
-using OptOutGate.Engine.Keywords;
+using OptOutGate.Engine.Mo.Keywords;
 using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Storage.Log;
 using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc;
 

@@ -1,5 +1,5 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.State;
+using OptOutGate.Engine.Storage.State;
 
 namespace OptOutGate.Engine.Mo;
 

@@ -1,7 +1,6 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Durability;
-using OptOutGate.Engine.Engine;
 using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Storage.Log;
 
 namespace OptOutGate.Engine.Replication;
 

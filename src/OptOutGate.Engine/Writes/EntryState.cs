@@ -1,6 +1,6 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Index;
-using OptOutGate.Engine.State;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Storage.State;
 
 namespace OptOutGate.Engine.Writes;
 

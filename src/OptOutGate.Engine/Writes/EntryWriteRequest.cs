@@ -1,5 +1,5 @@
 using OptOutGate.Contracts.V1;
-using EntryKind = OptOutGate.Engine.Index.EntryKind;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Writes;
 

@@ -1,5 +1,5 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Index;
+using OptOutGate.Engine.Storage.Index;
 
 namespace OptOutGate.Engine.Writes;
 

@@ -1,7 +1,7 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.State;
-using EntryKind = OptOutGate.Engine.Index.EntryKind;
+using OptOutGate.Engine.Storage.State;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Writes;
 

@@ -1,9 +1,10 @@
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Durability;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.State;
-using EntryKind = OptOutGate.Engine.Index.EntryKind;
+using OptOutGate.Engine.Storage;
+using OptOutGate.Engine.Storage.Log;
+using OptOutGate.Engine.Storage.State;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Writes;
 

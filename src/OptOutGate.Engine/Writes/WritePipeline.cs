@@ -1,10 +1,10 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Durability;
-using OptOutGate.Engine.Index;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.State;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Storage.Log;
+using OptOutGate.Engine.Storage.State;
 
 namespace OptOutGate.Engine.Writes;
 

@@ -1,7 +1,7 @@
-using OptOutGate.Engine.Keywords;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Engine;
+using OptOutGate.Engine;
 using OptOutGate.Engine.History;
+using OptOutGate.Engine.Mo.Keywords;
 using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Server.Tenancy;

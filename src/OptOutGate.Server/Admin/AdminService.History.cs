@@ -2,7 +2,7 @@ using Google.Protobuf;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.State;
+using OptOutGate.Engine.Storage.State;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Server.Tenancy;
 

@@ -1,5 +1,5 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Engine;
+using OptOutGate.Engine;
 using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server.Services;

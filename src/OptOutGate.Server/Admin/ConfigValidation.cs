@@ -1,6 +1,6 @@
-using OptOutGate.Engine.Keywords;
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Mo.Keywords;
 
 namespace OptOutGate.Server.Admin;
 

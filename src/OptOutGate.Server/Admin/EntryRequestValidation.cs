@@ -1,7 +1,7 @@
 using System.Globalization;
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.State;
+using OptOutGate.Engine.Storage.State;
 
 namespace OptOutGate.Server.Admin;
 

@@ -1,5 +1,4 @@
 using Google.Protobuf.Reflection;
-using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Services;
@@ -8,6 +7,7 @@ using OptOutGate.Server.Changes;
 using OptOutGate.Server.Gate;
 using OptOutGate.Server.Mo;
 using OptOutGate.Server.Workflow;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace OptOutGate.Server.Api;
 

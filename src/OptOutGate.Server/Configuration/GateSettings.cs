@@ -1,4 +1,4 @@
-using OptOutGate.Engine.Engine;
+using OptOutGate.Engine;
 using OptOutGate.Engine.Mo;
 using OptOutGate.Engine.Tenancy;
 using OptOutGate.Rpc.Server.Hosting;

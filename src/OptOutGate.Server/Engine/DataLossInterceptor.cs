@@ -1,4 +1,5 @@
-using OptOutGate.Engine.Durability;
+using OptOutGate.Engine.Storage;
+using OptOutGate.Engine.Storage.Log;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Hosting;

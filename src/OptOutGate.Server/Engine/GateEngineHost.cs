@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
+using OptOutGate.Engine;
 using OptOutGate.Engine.Decisions;
-using OptOutGate.Engine.Durability;
-using OptOutGate.Engine.Engine;
 using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Storage;
 using OptOutGate.Server.Hosting;
 
 namespace OptOutGate.Server.Engine;

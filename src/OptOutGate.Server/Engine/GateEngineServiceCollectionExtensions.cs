@@ -1,4 +1,4 @@
-using OptOutGate.Engine.Engine;
+using OptOutGate.Engine;
 
 namespace OptOutGate.Server.Engine;
 

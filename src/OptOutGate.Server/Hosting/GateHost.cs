@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using OptOutGate.Rpc.Server;
-using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Health;
+using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Metrics;
 using OptOutGate.Rpc.Server.Reflection;
 using OptOutGate.Server.Api;

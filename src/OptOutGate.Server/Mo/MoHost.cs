@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
-using OptOutGate.Engine.Engine;
+using OptOutGate.Engine;
 using OptOutGate.Engine.Mo;
+using OptOutGate.Engine.Mo.Keywords;
 using OptOutGate.Rpc;
 using OptOutGate.Server.Engine;
 using OptOutGate.Server.Hosting;

@@ -1,8 +1,7 @@
 using System.Threading.Channels;
 using Google.Protobuf;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Durability;
-using OptOutGate.Engine.Engine;
+using OptOutGate.Engine;
 using OptOutGate.Server.Engine;
 
 namespace OptOutGate.Server.Replication;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Engine;
+using OptOutGate.Engine;
 using OptOutGate.Engine.Replication;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Client;

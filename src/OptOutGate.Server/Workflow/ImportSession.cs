@@ -1,14 +1,13 @@
 using System.Globalization;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Engine;
-using OptOutGate.Engine.Index;
-using OptOutGate.Engine.Mo;
+using OptOutGate.Engine;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.State;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Storage.State;
 using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc;
 using OptOutGate.Server.Admin;
-using EntryKind = OptOutGate.Engine.Index.EntryKind;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Server.Workflow;
 

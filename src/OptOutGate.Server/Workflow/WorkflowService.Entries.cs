@@ -6,7 +6,7 @@ using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Server.Admin;
 using OptOutGate.Server.Tenancy;
-using IndexEntryKind = OptOutGate.Engine.Index.EntryKind;
+using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Server.Workflow;
 

@@ -1,8 +1,9 @@
 using Google.Protobuf.Reflection;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Engine;
+using OptOutGate.Engine;
 using OptOutGate.Engine.Mo;
-using OptOutGate.Engine.State;
+using OptOutGate.Engine.Storage.State;
+using OptOutGate.Engine.Workflow;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Services;

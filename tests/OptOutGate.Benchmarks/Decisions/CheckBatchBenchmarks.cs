@@ -9,9 +9,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OptOutGate.Benchmarks.Index;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Decisions;
-using OptOutGate.Engine.Index;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.State;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Storage.State;
 
 namespace OptOutGate.Benchmarks.Decisions;
 

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using OptOutGate.Engine.Index;
+using OptOutGate.Engine.Storage.Index;
 
 namespace OptOutGate.Benchmarks.Index;
 

@@ -1,10 +1,9 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Decisions;
-using OptOutGate.Engine.Engine;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Tests.Engine;
 using OptOutGate.Engine.Writes;
-using EntryKind = OptOutGate.Engine.Index.EntryKind;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Tests.Decisions;
 
@@ -194,7 +193,7 @@ public sealed class CheckEngineTests
         Assert.Equal(10_000u, result.Counts.Total);
     }
 
-    private static readonly TimeSpan GateConfig_DefaultWindow = OptOutGate.Engine.State.GateConfig.DefaultConfirmationWindow;
+    private static readonly TimeSpan GateConfig_DefaultWindow = OptOutGate.Engine.Storage.State.GateConfig.DefaultConfirmationWindow;
 
     private static CheckQuery Query(SmsType type, string app = "", bool explain = false) => new(Tenant, Sender, app, type, explain, "key-1");
 

@@ -1,7 +1,7 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Decisions;
-using OptOutGate.Engine.Index;
-using EntryKind = OptOutGate.Engine.Index.EntryKind;
+using OptOutGate.Engine.Storage.Index;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Tests.Decisions;
 

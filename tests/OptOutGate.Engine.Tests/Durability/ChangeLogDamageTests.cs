@@ -1,4 +1,5 @@
-using OptOutGate.Engine.Durability;
+using OptOutGate.Engine.Storage;
+using OptOutGate.Engine.Storage.Log;
 
 namespace OptOutGate.Engine.Tests.Durability;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Durability;
+using OptOutGate.Engine.Storage.Log;
 
 namespace OptOutGate.Engine.Tests.Durability;
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using OptOutGate.Engine.Durability;
 
 namespace OptOutGate.Engine.Tests.Durability;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using OptOutGate.Engine.Durability;
+using OptOutGate.Engine.Storage.Log;
 
 namespace OptOutGate.Engine.Tests.Durability;
 

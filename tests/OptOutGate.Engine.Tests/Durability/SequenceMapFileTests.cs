@@ -1,4 +1,4 @@
-using OptOutGate.Engine.Durability;
+using OptOutGate.Engine.Storage.Log;
 
 namespace OptOutGate.Engine.Tests.Durability;
 

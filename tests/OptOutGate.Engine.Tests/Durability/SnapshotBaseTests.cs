@@ -1,6 +1,8 @@
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Durability;
+using OptOutGate.Engine.Snapshots;
+using OptOutGate.Engine.Storage;
+using OptOutGate.Engine.Storage.Log;
 
 namespace OptOutGate.Engine.Tests.Durability;
 

@@ -1,10 +1,10 @@
 using System.Globalization;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Engine;
-using OptOutGate.Engine.Index;
+using OptOutGate.Engine.Storage.Checkpoints;
+using OptOutGate.Engine.Storage.Index;
 using OptOutGate.Engine.Tests.History;
 using OptOutGate.Engine.Writes;
-using IndexKind = OptOutGate.Engine.Index.EntryKind;
+using IndexKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Tests.Engine;
 
@@ -141,7 +141,7 @@ public sealed class CheckpointVerificationTests
             }
         }
 
-        var damaged = Assert.Throws<OptOutGate.Engine.Durability.DataDamagedException>(() => CheckpointChecksums.Verify(manifest, dir.Path, IndexOptions(dir)));
+        var damaged = Assert.Throws<OptOutGate.Engine.Storage.DataDamagedException>(() => CheckpointChecksums.Verify(manifest, dir.Path, IndexOptions(dir)));
         Assert.Equal(path, damaged.Path);
         Assert.Contains($"The checkpoint at sequence {checkpoint}", damaged.Message, StringComparison.Ordinal);
 

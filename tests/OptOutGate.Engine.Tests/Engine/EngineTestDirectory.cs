@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using OptOutGate.Engine.Engine;
 
 namespace OptOutGate.Engine.Tests.Engine;
 

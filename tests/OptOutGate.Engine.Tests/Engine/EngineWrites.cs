@@ -1,9 +1,8 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Engine;
-using OptOutGate.Engine.Index;
 using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Storage.Index;
 using OptOutGate.Engine.Writes;
-using EntryKind = OptOutGate.Engine.Index.EntryKind;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Tests.Engine;
 

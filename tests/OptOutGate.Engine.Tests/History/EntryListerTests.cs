@@ -1,11 +1,10 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Engine;
 using OptOutGate.Engine.History;
 using OptOutGate.Engine.Tests.Engine;
 using OptOutGate.Engine.Writes;
-using IndexKind = OptOutGate.Engine.Index.EntryKind;
+using IndexKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Tests.History;
 

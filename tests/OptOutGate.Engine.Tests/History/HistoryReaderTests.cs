@@ -1,9 +1,9 @@
+using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.History;
 using OptOutGate.Engine.Tests.Engine;
-using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Engine.Writes;
-using IndexKind = OptOutGate.Engine.Index.EntryKind;
+using IndexKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Tests.History;
 

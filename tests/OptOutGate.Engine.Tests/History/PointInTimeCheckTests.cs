@@ -3,7 +3,7 @@ using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Tests.Engine;
 using OptOutGate.Engine.Writes;
-using IndexKind = OptOutGate.Engine.Index.EntryKind;
+using IndexKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Tests.History;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using OptOutGate.Engine.Index;
+using OptOutGate.Engine.Storage.Index;
 
 namespace OptOutGate.Engine.Tests.Index;
 

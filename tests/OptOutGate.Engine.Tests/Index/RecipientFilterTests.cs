@@ -1,4 +1,4 @@
-using OptOutGate.Engine.Index;
+using OptOutGate.Engine.Storage.Index;
 
 namespace OptOutGate.Engine.Tests.Index;
 

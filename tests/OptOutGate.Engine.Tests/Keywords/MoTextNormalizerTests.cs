@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using OptOutGate.Engine.Keywords;
+using OptOutGate.Engine.Mo.Keywords;
 
 namespace OptOutGate.Engine.Tests.Keywords;
 

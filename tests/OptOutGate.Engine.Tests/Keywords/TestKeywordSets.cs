@@ -1,5 +1,5 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Keywords;
+using OptOutGate.Engine.Mo.Keywords;
 
 namespace OptOutGate.Engine.Tests.Keywords;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Engine;
 using OptOutGate.Engine.Mo;
+using OptOutGate.Engine.Mo.Keywords;
 using OptOutGate.Engine.Tests.Engine;
 using OptOutGate.Engine.Writes;
 

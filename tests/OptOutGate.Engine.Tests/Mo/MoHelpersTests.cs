@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Mo;
+using OptOutGate.Engine.Workflow;
 
 namespace OptOutGate.Engine.Tests.Mo;
 

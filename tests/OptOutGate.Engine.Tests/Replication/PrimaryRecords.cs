@@ -1,5 +1,4 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Engine;
 
 namespace OptOutGate.Engine.Tests.Replication;
 

@@ -1,14 +1,13 @@
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Durability;
-using OptOutGate.Engine.Engine;
 using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Replication;
+using OptOutGate.Engine.Snapshots;
 using OptOutGate.Engine.Tests.Engine;
 using OptOutGate.Engine.Tests.History;
 using OptOutGate.Engine.Writes;
-using IndexKind = OptOutGate.Engine.Index.EntryKind;
+using IndexKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Tests.Replication;
 

@@ -1,4 +1,4 @@
-using OptOutGate.Engine.State;
+using OptOutGate.Engine.Storage.State;
 using OptOutGate.Engine.Tests.Engine;
 
 namespace OptOutGate.Engine.Tests.State;

@@ -1,4 +1,4 @@
-using OptOutGate.Engine.State;
+using OptOutGate.Engine.Storage.State;
 
 namespace OptOutGate.Engine.Tests.State;
 

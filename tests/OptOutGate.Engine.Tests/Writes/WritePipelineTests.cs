@@ -2,7 +2,7 @@ using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Tests.Engine;
 using OptOutGate.Engine.Writes;
-using EntryKind = OptOutGate.Engine.Index.EntryKind;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Engine.Tests.Writes;
 
@@ -218,7 +218,7 @@ public sealed class WritePipelineTests
         Assert.Equal(writers, engine.Index.Count);
     }
 
-    private static Task<WriteResult> SuppressAsync(OptOutGate.Engine.Engine.GateEngine engine, byte mask, string reason) =>
+    private static Task<WriteResult> SuppressAsync(OptOutGate.Engine.GateEngine engine, byte mask, string reason) =>
         engine.Writes.WriteAsync(new EntryWriteRequest
         {
             TenantId = EngineWrites.Tenant,
@@ -231,9 +231,9 @@ public sealed class WritePipelineTests
             Reason = reason,
         }, CancellationToken.None);
 
-    private static Task<WriteResult> ConfirmAsync(OptOutGate.Engine.Engine.GateEngine engine, params ulong[] recipients) =>
+    private static Task<WriteResult> ConfirmAsync(OptOutGate.Engine.GateEngine engine, params ulong[] recipients) =>
         engine.Writes.WriteAsync(new ConfirmationUseRequest { TenantId = EngineWrites.Tenant, Sender = EngineWrites.Sender, Recipients = recipients }, CancellationToken.None);
 
-    private static Task<WriteResult> ConfigAsync(OptOutGate.Engine.Engine.GateEngine engine, ConfigChange change, bool delete = false) =>
+    private static Task<WriteResult> ConfigAsync(OptOutGate.Engine.GateEngine engine, ConfigChange change, bool delete = false) =>
         engine.Writes.WriteAsync(new ConfigWriteRequest { TenantId = EngineWrites.Tenant, Change = change, Delete = delete }, CancellationToken.None);
 }

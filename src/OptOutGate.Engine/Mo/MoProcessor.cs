@@ -4,7 +4,6 @@ using OptOutGate.Engine.Mo.Keywords;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.Log;
 using OptOutGate.Engine.Writes;
-using OptOutGate.Rpc;
 
 namespace OptOutGate.Engine.Mo;
 
@@ -34,30 +33,33 @@ internal sealed class MoProcessor
     public MoLedger Ledger => _ledger;
 
     /// <summary>
-    /// Records one message. Errors are <see cref="RpcException"/>s: INVALID_ARGUMENT (malformed), NOT_FOUND (unknown
-    /// inbound address), UNAVAILABLE (not durable: the log failed). Cancelling only stops the wait: a message already
-    /// decided is still written, and its retry is then a DUPLICATE.
+    /// Records one message. A message not recorded is a <see cref="MoFailure"/>: <see cref="MoFailureKind.Invalid"/>
+    /// (malformed), <see cref="MoFailureKind.NotFound"/> (unknown inbound address), <see cref="MoFailureKind.Unavailable"/>
+    /// (not durable: the log failed) or <see cref="MoFailureKind.ReadOnly"/> (a replica). Cancelling only stops the
+    /// wait: a message already decided is still written, and its retry is then a DUPLICATE.
     /// </summary>
-    public async Task<MoResult> RecordAsync(string tenant, string actorKeyId, MoMessage message, CancellationToken ct)
+    public async Task<MoOutcome> RecordAsync(string tenant, string actorKeyId, MoMessage message, CancellationToken ct)
     {
-        try
-        {
-            return await RecordCoreAsync(tenant, actorKeyId, message, ct);
-        }
-        catch (RpcException)
+        var outcome = await RecordCoreAsync(tenant, actorKeyId, message, ct);
+        if (outcome.Failure is not null)
         {
             _metrics.Failed();
-            throw;
         }
+
+        return outcome;
     }
 
-    private async Task<MoResult> RecordCoreAsync(string tenant, string actorKeyId, MoMessage message, CancellationToken ct)
+    private async Task<MoOutcome> RecordCoreAsync(string tenant, string actorKeyId, MoMessage message, CancellationToken ct)
     {
-        MoValidation.ThrowIfInvalid(message);
+        if (MoValidation.Validate(message) is { } invalid)
+        {
+            return MoOutcome.Failed(MoFailureKind.Invalid, invalid);
+        }
+
         var started = Stopwatch.GetTimestamp();
         if (!_engine.Config.TryGetInboundAddress(tenant, message.InboundAddress, out var address))
         {
-            throw new RpcException(StatusCode.NotFound, "message.inbound_address: not an inbound address of this tenant (Admin.PutInboundAddress); nothing was recorded.");
+            return MoOutcome.Failed(MoFailureKind.NotFound, "message.inbound_address: not an inbound address of this tenant (Admin.PutInboundAddress); nothing was recorded.");
         }
 
         E164.TryParse(message.FromNumber, out var recipient);
@@ -95,7 +97,7 @@ internal sealed class MoProcessor
             }
 
             _metrics.Recorded(result.Action, Stopwatch.GetElapsedTime(started));
-            return result;
+            return MoOutcome.Recorded(result);
         }
 
         var decision = new MoDecision(_ledger, tenant, message, recipient, classification, messageKey, contentKey);
@@ -108,9 +110,9 @@ internal sealed class MoProcessor
         {
             outcome = await decision.Ticket.Done.WaitAsync(ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException and not RpcException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw WriteFailure(e);
+            return WriteFailure(e);
         }
 
         if (decision.Duplicate)
@@ -131,7 +133,7 @@ internal sealed class MoProcessor
         }
 
         _metrics.Recorded(answer.Action, Stopwatch.GetElapsedTime(started));
-        return answer;
+        return MoOutcome.Recorded(answer);
     }
 
     private async Task WriteAsync(MoDecision decision, RecordWriteRequest request)
@@ -150,7 +152,7 @@ internal sealed class MoProcessor
         }
     }
 
-    private async Task<MoResult> DuplicateAsync(MoMessage message, SeenMo seen, MoTicket? pending, long started, CancellationToken ct)
+    private async Task<MoOutcome> DuplicateAsync(MoMessage message, SeenMo seen, MoTicket? pending, long started, CancellationToken ct)
     {
         if (pending is not null)
         {
@@ -160,15 +162,15 @@ internal sealed class MoProcessor
             {
                 seen = await pending.Done.WaitAsync(ct);
             }
-            catch (Exception e) when (e is not OperationCanceledException and not RpcException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                throw WriteFailure(e);
+                return WriteFailure(e);
             }
         }
 
         var result = new MoResult { CarrierMessageId = message.CarrierMessageId, Action = MoAction.Duplicate, Sequence = seen.Sequence };
         _metrics.Recorded(MoAction.Duplicate, Stopwatch.GetElapsedTime(started));
-        return result;
+        return MoOutcome.Recorded(result);
     }
 
     private static MoResult NewResult(MoMessage message, MoAction action, Classification classification) => new()
@@ -186,12 +188,11 @@ internal sealed class MoProcessor
         result.ReplyLanguageCode = language;
     }
 
-    private static RpcException WriteFailure(Exception error) => error switch
+    private static MoOutcome WriteFailure(Exception error) => error switch
     {
-        ChangeLogFaultedException => new RpcException(StatusCode.Unavailable, "OptOutGate cannot write its change log; the message was not recorded: send it again to a healthy node."),
-        ArgumentException e => new RpcException(StatusCode.InvalidArgument, "message: " + e.Message),
-        // Replicas refuse writes (issue #5); matched by name so MO does not depend on the replication types.
-        _ when error.GetType().Name == "ReadOnlyReplicaException" => new RpcException(StatusCode.FailedPrecondition, "This node is a read-only replica; send MO messages to the primary."),
-        _ => new RpcException(StatusCode.Unavailable, "The message could not be recorded durably (" + error.GetType().Name + "); send it again."),
+        ChangeLogFaultedException => MoOutcome.Failed(MoFailureKind.Unavailable, "OptOutGate cannot write its change log; the message was not recorded: send it again to a healthy node."),
+        WritesRefusedException refused => MoOutcome.Failed(MoFailureKind.ReadOnly, refused.Message),
+        ArgumentException e => MoOutcome.Failed(MoFailureKind.Invalid, "message: " + e.Message),
+        _ => MoOutcome.Failed(MoFailureKind.Unavailable, "The message could not be recorded durably (" + error.GetType().Name + "); send it again."),
     };
 }

@@ -1,6 +1,5 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Rpc;
 
 namespace OptOutGate.Engine.Mo;
 
@@ -79,14 +78,6 @@ internal static class MoValidation
         }
 
         return null;
-    }
-
-    public static void ThrowIfInvalid(MoMessage? message)
-    {
-        if (Validate(message) is { } error)
-        {
-            throw new RpcException(StatusCode.InvalidArgument, error);
-        }
     }
 
     private static int CodePoints(string text)

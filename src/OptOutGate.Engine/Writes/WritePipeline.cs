@@ -44,7 +44,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
     private long _currentBatch;
     private ulong _lastWritten;
     private Exception? _fault;
-    private Func<Exception>? _refusal;
+    private string? _refusal;
 
     public WritePipeline(
         ChangeLog log,
@@ -78,12 +78,12 @@ internal sealed partial class WritePipeline : IAsyncDisposable
     }
 
     /// <summary>
-    /// Makes this node read-only (a replica, issue #5): every later <see cref="WriteAsync"/> throws what
-    /// <paramref name="refusal"/> makes (the host passes its FAILED_PRECONDITION naming the primary; a CONFIRMATION
-    /// check, which spends a window, meets it too), so the local log only ever holds the primary's records under the
-    /// primary's sequence numbers.
+    /// Makes this node read-only (a replica): every later <see cref="WriteAsync"/> throws a
+    /// <see cref="WritesRefusedException"/> with <paramref name="refusal"/> as its message (the host's, naming the
+    /// primary; a CONFIRMATION check, which spends a window, meets it too), so the local log only ever holds the
+    /// primary's records under the primary's sequence numbers.
     /// </summary>
-    public void RefuseWrites(Func<Exception> refusal) => Volatile.Write(ref _refusal, refusal);
+    public void RefuseWrites(string refusal) => Volatile.Write(ref _refusal, refusal);
 
     /// <summary>The error that stopped the pipeline, if any.</summary>
     public Exception? Fault => Volatile.Read(ref _fault);
@@ -104,6 +104,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
     /// fail with <see cref="ArgumentException"/> and write nothing.
     /// </summary>
     /// <exception cref="ChangeLogFaultedException">The log failed; nothing more can be written until restart.</exception>
+    /// <exception cref="WritesRefusedException">This node refuses writes (a replica).</exception>
     public async Task<WriteResult> WriteAsync(WriteRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -111,7 +112,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         ThrowIfFaulted();
         if (Volatile.Read(ref _refusal) is { } refusal)
         {
-            throw refusal();
+            throw new WritesRefusedException(refusal);
         }
 
         var pending = new PendingWrite(request);

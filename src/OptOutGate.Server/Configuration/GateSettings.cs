@@ -1,6 +1,5 @@
 using OptOutGate.Engine;
 using OptOutGate.Engine.Mo;
-using OptOutGate.Engine.Tenancy;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Server.Hosting;
 using OptOutGate.Server.Replication;

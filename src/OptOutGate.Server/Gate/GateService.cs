@@ -5,6 +5,7 @@ using Google.Protobuf.Reflection;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine;
 using OptOutGate.Engine.Decisions;
+using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Services;
@@ -185,6 +186,11 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
         try
         {
             result = await checks.CheckAsync(query, recipients, verdicts, explanations, ct);
+        }
+        catch (WritesRefusedException refused)
+        {
+            // A replica spends no confirmation window: the primary does.
+            throw new RpcException(StatusCode.FailedPrecondition, refused.Message);
         }
         catch (Exception e) when (e is not OperationCanceledException and not RpcException)
         {

@@ -81,7 +81,10 @@ internal sealed class MoStreamSession
                 else
                 {
                     var (_, processor) = await _host.RequireAsync(token);
-                    result = await processor.RecordAsync(_identity.TenantId, _identity.KeyId, message, token);
+                    var outcome = await processor.RecordAsync(_identity.TenantId, _identity.KeyId, message, token);
+                    result = outcome.Failure is { } failure
+                        ? Error(message.CarrierMessageId, MoService.StatusCodeOf(failure.Kind), failure.Message)
+                        : outcome.Result!;
                 }
             }
             catch (RpcException e)

@@ -110,7 +110,7 @@ internal sealed partial class ReplicaFollower : BackgroundService
         }
 
         var refusal = $"This OptOutGate node is a read-only replica; send writes (and CONFIRMATION checks, which spend a window) to the primary at {_options.PrimaryAddress}.";
-        engine.Writes.RefuseWrites(() => new RpcException(StatusCode.FailedPrecondition, refusal));
+        engine.Writes.RefuseWrites(refusal);
 
         using var channel = GrpcChannel.ForAddress(_options.PrimaryAddress!, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
         using var ticker = new Timer(static state => ((ReplicaLag)state!).Tick(), _lag, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));

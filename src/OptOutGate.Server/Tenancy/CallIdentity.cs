@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using OptOutGate.Engine.Tenancy;
 using OptOutGate.Rpc.Server;
 
 namespace OptOutGate.Server.Tenancy;

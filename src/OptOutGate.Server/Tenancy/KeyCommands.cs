@@ -1,5 +1,3 @@
-using OptOutGate.Engine.Tenancy;
-
 namespace OptOutGate.Server.Tenancy;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using OptOutGate.Engine.Tenancy;
 using OptOutGate.Server.Hosting;
 
 namespace OptOutGate.Server.Tenancy;

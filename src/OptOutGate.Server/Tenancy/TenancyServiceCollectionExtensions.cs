@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using OptOutGate.Engine.Tenancy;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Server.Hosting;
 

@@ -12,6 +12,7 @@ using OptOutGate.Engine.Decisions;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.Index;
 using OptOutGate.Engine.Storage.State;
+using OptOutGate.Server.Gate;
 
 namespace OptOutGate.Benchmarks.Decisions;
 

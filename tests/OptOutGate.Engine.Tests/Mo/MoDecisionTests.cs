@@ -31,17 +31,49 @@ public sealed class MoDecisionTests
         var now = dir.Time.GetUtcNow().UtcDateTime;
 
         var first = Processor(engine, metrics, dir.Time);
-        Assert.Equal(MoAction.OptedOut, (await first.RecordAsync(EngineWrites.Tenant, "k", Message("STOP", "a", now.AddMinutes(-1)), CancellationToken.None)).Action);
+        Assert.Equal(MoAction.OptedOut, (await first.RecordAsync(EngineWrites.Tenant, "k", Message("STOP", "a", now.AddMinutes(-1)), CancellationToken.None)).Result!.Action);
 
         // A ledger that lost the STOP (pruned): the START, one minute older, meets the entry's record.
         var forgetful = Processor(engine, metrics, dir.Time);
-        var late = await forgetful.RecordAsync(EngineWrites.Tenant, "k", Message("START", "b", now.AddMinutes(-2)), CancellationToken.None);
+        var late = (await forgetful.RecordAsync(EngineWrites.Tenant, "k", Message("START", "b", now.AddMinutes(-2)), CancellationToken.None)).Result!;
         Assert.Equal(MoAction.Superseded, late.Action);
         Assert.True(engine.HasOptOut(R));
 
-        var later = await forgetful.RecordAsync(EngineWrites.Tenant, "k", Message("START", "c", now), CancellationToken.None);
+        var later = (await forgetful.RecordAsync(EngineWrites.Tenant, "k", Message("START", "c", now), CancellationToken.None)).Result!;
         Assert.Equal(MoAction.OptedIn, later.Action);
         Assert.True(later.StateChanged);
+        Assert.False(engine.HasOptOut(R));
+    }
+
+    [Fact]
+    public async Task FailuresAreValues_NamingTheirKind_AndNothingIsRecorded()
+    {
+        using var dir = new EngineTestDirectory();
+        await using var engine = await dir.OpenAsync();
+        await engine.Writes.WriteAsync(new ConfigWriteRequest
+        {
+            TenantId = EngineWrites.Tenant,
+            Change = new ConfigChange { InboundAddress = new InboundAddress { Sender = EngineWrites.Sender } },
+        }, CancellationToken.None);
+        using var meters = new TestMeterFactory();
+        using var metrics = new MoMetrics(meters, dir.Time);
+        var processor = Processor(engine, metrics, dir.Time);
+        var now = dir.Time.GetUtcNow().UtcDateTime;
+
+        var invalid = await processor.RecordAsync(EngineWrites.Tenant, "k", Message("STOP", "", now), CancellationToken.None);
+        Assert.Equal(new MoFailure(MoFailureKind.Invalid, "message.carrier_message_id: required."), invalid.Failure);
+        Assert.Null(invalid.Result);
+
+        var unknown = Message("STOP", "u", now);
+        unknown.InboundAddress = "99999";
+        Assert.Equal(MoFailureKind.NotFound, (await processor.RecordAsync(EngineWrites.Tenant, "k", unknown, CancellationToken.None)).Failure?.Kind);
+
+        // A replica's pipeline refuses every write: the message is not recorded, and the refusal's words reach the caller.
+        var sequence = engine.Log.LastSequence;
+        engine.Writes.RefuseWrites("read-only here; send writes to the primary");
+        var refused = await processor.RecordAsync(EngineWrites.Tenant, "k", Message("STOP", "r", now), CancellationToken.None);
+        Assert.Equal(new MoFailure(MoFailureKind.ReadOnly, "read-only here; send writes to the primary"), refused.Failure);
+        Assert.Equal(sequence, engine.Log.LastSequence);
         Assert.False(engine.HasOptOut(R));
     }
 

@@ -70,15 +70,15 @@ public sealed class MoWorkflowTests
     public async Task RemovalRequest_Pending_ThenApproved_LiftsTheMoOptOut_WithSourceRemovalApproved()
     {
         // Four eyes: one admin key requests, another approves.
-        var requester = OptOutGate.Engine.Tenancy.ApiKeyHash.NewKey();
-        var reviewer = OptOutGate.Engine.Tenancy.ApiKeyHash.NewKey();
+        var requester = OptOutGate.Server.Tenancy.ApiKeyHash.NewKey();
+        var reviewer = OptOutGate.Server.Tenancy.ApiKeyHash.NewKey();
         await using var gate = await GateProcess.StartAsync(new Dictionary<string, string>
         {
-            ["Tenancy:Tenants:acme:Keys:ops:Hash"] = OptOutGate.Engine.Tenancy.ApiKeyHash.ForConfiguration(requester),
+            ["Tenancy:Tenants:acme:Keys:ops:Hash"] = OptOutGate.Server.Tenancy.ApiKeyHash.ForConfiguration(requester),
             ["Tenancy:Tenants:acme:Keys:ops:Roles:0"] = "admin",
             ["Tenancy:Tenants:acme:Keys:ops:Roles:1"] = "mo",
             ["Tenancy:Tenants:acme:Keys:ops:Roles:2"] = "check",
-            ["Tenancy:Tenants:acme:Keys:lead:Hash"] = OptOutGate.Engine.Tenancy.ApiKeyHash.ForConfiguration(reviewer),
+            ["Tenancy:Tenants:acme:Keys:lead:Hash"] = OptOutGate.Server.Tenancy.ApiKeyHash.ForConfiguration(reviewer),
             ["Tenancy:Tenants:acme:Keys:lead:Roles:0"] = "admin",
         });
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);

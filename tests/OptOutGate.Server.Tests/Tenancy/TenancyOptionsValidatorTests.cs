@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using OptOutGate.Engine.Tenancy;
 using OptOutGate.Server.Hosting;
 using OptOutGate.Server.Tenancy;
 

@@ -12,7 +12,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Tenancy;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Health;
 using OptOutGate.Rpc.Server.Hosting;

@@ -1,6 +1,6 @@
-using OptOutGate.Engine.Tenancy;
+using OptOutGate.Server.Tenancy;
 
-namespace OptOutGate.Engine.Tests.Tenancy;
+namespace OptOutGate.Server.Tests.Tenancy;
 
 public sealed class ApiRoleNamesTests
 {

@@ -1,4 +1,4 @@
-namespace OptOutGate.Engine.Tenancy;
+namespace OptOutGate.Server.Tenancy;
 
 /// <summary>How an <c>authorization</c> value was read.</summary>
 internal enum BearerTokenStatus

@@ -1,7 +1,7 @@
 using System.Buffers;
 using OptOutGate.Contracts.V1;
 
-namespace OptOutGate.Engine.Decisions;
+namespace OptOutGate.Server.Gate;
 
 /// <summary>
 /// A CheckBatchRequest decoded straight from its bytes by <see cref="CheckBatchWire.TryReadRequest"/>: recipients are

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 
-namespace OptOutGate.Engine.Tenancy;
+namespace OptOutGate.Server.Tenancy;
 
 /// <summary>
 /// Finds what a presented API key stands for. Keys are held as SHA-256 hashes only. A lookup hashes the presented key,

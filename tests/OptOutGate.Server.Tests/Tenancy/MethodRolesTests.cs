@@ -1,8 +1,8 @@
 using Google.Protobuf.Reflection;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Tenancy;
+using OptOutGate.Server.Tenancy;
 
-namespace OptOutGate.Engine.Tests.Tenancy;
+namespace OptOutGate.Server.Tests.Tenancy;
 
 public sealed class MethodRolesTests
 {

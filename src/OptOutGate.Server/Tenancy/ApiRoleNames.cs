@@ -1,4 +1,4 @@
-namespace OptOutGate.Engine.Tenancy;
+namespace OptOutGate.Server.Tenancy;
 
 /// <summary>The names of <see cref="ApiRoles"/> as configuration and error messages spell them: check, mo, admin, replica, read.</summary>
 internal static class ApiRoleNames

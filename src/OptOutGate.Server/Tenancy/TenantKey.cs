@@ -1,4 +1,4 @@
-namespace OptOutGate.Engine.Tenancy;
+namespace OptOutGate.Server.Tenancy;
 
 /// <summary>
 /// One configured API key: whose it is, what it may do, and its SHA-256 hash (<see cref="ApiKeyHash"/>).

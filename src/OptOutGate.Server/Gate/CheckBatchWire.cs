@@ -3,9 +3,10 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Google.Protobuf;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Decisions;
 using OptOutGate.Engine.Recipients;
 
-namespace OptOutGate.Engine.Decisions;
+namespace OptOutGate.Server.Gate;
 
 /// <summary>
 /// CheckBatchRequest and CheckBatchResponse on the wire (gate.proto) without the generated classes, for the hot path:

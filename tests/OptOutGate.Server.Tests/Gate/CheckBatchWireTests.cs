@@ -2,8 +2,9 @@ using System.Buffers;
 using Google.Protobuf;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Decisions;
+using OptOutGate.Server.Gate;
 
-namespace OptOutGate.Engine.Tests.Decisions;
+namespace OptOutGate.Server.Tests.Gate;
 
 /// <summary>CheckBatchWire reads and writes exactly what the generated classes do.</summary>
 public sealed class CheckBatchWireTests

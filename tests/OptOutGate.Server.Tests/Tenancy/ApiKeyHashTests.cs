@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using OptOutGate.Engine.Tenancy;
+using OptOutGate.Server.Tenancy;
 
-namespace OptOutGate.Engine.Tests.Tenancy;
+namespace OptOutGate.Server.Tests.Tenancy;
 
 public sealed class ApiKeyHashTests
 {

@@ -1,4 +1,4 @@
-namespace OptOutGate.Engine.Tenancy;
+namespace OptOutGate.Server.Tenancy;
 
 /// <summary>
 /// The tenants of this server and their API keys, checked and with every key's tenant group resolved. Either API keys

@@ -1,4 +1,4 @@
-namespace OptOutGate.Engine.Tenancy;
+namespace OptOutGate.Server.Tenancy;
 
 /// <summary>
 /// What an API key may do (common.proto, "Tenancy"). A key holds a set of roles; a method needs any one of the roles

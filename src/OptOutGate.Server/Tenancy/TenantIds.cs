@@ -1,4 +1,4 @@
-namespace OptOutGate.Engine.Tenancy;
+namespace OptOutGate.Server.Tenancy;
 
 /// <summary>
 /// Spelling of tenant ids and key ids: 1-64 characters of <c>[a-z0-9_-]</c>. Lower case only, because configuration

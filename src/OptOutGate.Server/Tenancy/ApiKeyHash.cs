@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 
-namespace OptOutGate.Engine.Tenancy;
+namespace OptOutGate.Server.Tenancy;
 
 /// <summary>
 /// API keys and their configured form. Configuration holds only <c>sha256:&lt;64 hex digits&gt;</c>, the SHA-256 of the

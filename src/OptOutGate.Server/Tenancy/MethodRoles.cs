@@ -1,4 +1,4 @@
-namespace OptOutGate.Engine.Tenancy;
+namespace OptOutGate.Server.Tenancy;
 
 /// <summary>
 /// Which roles may call which method (common.proto, "Tenancy"; issue #3). A method needs any one of the roles returned;

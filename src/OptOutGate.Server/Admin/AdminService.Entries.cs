@@ -5,6 +5,7 @@ using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.Index;
 using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc.Server;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
 using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 

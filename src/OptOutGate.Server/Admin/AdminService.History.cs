@@ -4,6 +4,7 @@ using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.State;
 using OptOutGate.Rpc.Server;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Admin;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Storage.State;
+using OptOutGate.Server.Grpc;
 
 namespace OptOutGate.Server.Admin;
 

@@ -4,7 +4,7 @@ using OptOutGate.Engine;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Services;
-using OptOutGate.Server.Engine;
+using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 

@@ -9,8 +9,7 @@ using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Services;
-using OptOutGate.Server.Engine;
-using OptOutGate.Server.Hosting;
+using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 

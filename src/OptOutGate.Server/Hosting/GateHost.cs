@@ -4,9 +4,8 @@ using OptOutGate.Rpc.Server.Health;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Metrics;
 using OptOutGate.Rpc.Server.Reflection;
-using OptOutGate.Server.Api;
 using OptOutGate.Server.Configuration;
-using OptOutGate.Server.Engine;
+using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Replication;
 using OptOutGate.Server.Tenancy;
 

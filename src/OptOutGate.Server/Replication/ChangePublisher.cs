@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Google.Protobuf;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine;
-using OptOutGate.Server.Engine;
+using OptOutGate.Server.Readiness;
 
 namespace OptOutGate.Server.Replication;
 

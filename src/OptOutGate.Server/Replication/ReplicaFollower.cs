@@ -6,8 +6,7 @@ using OptOutGate.Engine;
 using OptOutGate.Engine.Replication;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Client;
-using OptOutGate.Server.Engine;
-using OptOutGate.Server.Hosting;
+using OptOutGate.Server.Readiness;
 using StackExchange.Redis;
 
 namespace OptOutGate.Server.Replication;

@@ -16,7 +16,7 @@ using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Health;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Services;
-using OptOutGate.Server.Hosting;
+using OptOutGate.Server.Configuration;
 using OptOutGate.Server.Tenancy;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 

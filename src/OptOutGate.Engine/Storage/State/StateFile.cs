@@ -6,7 +6,7 @@ namespace OptOutGate.Engine.Storage.State;
 /// The checkpoint files of the state (scope table, configuration, history heads): a magic number naming the content,
 /// a format version, the body, and an end marker, so a truncated or foreign file fails to load instead of loading
 /// half a state. Written with an fsync before <see cref="Write"/> returns; the checkpoint manifest written after it
-/// is what makes the file count (Engine/CheckpointStore).
+/// is what makes the file count (Storage/Checkpoints/CheckpointStore).
 /// </summary>
 internal static class StateFile
 {

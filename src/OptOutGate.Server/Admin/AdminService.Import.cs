@@ -1,13 +1,12 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
-using OptOutGate.Server.Admin;
 using OptOutGate.Server.Tenancy;
 
-namespace OptOutGate.Server.Workflow;
+namespace OptOutGate.Server.Admin;
 
 // ImportOptOuts: client streaming, options first, then lines; one response once the client closed and every line is done.
-internal sealed partial class WorkflowService
+internal sealed partial class AdminService
 {
     public async Task<ImportOptOutsResponse> ImportOptOutsAsync(IAsyncStreamReader<ImportOptOutsRequest> requests, ServerCallContext context)
     {
@@ -20,7 +19,7 @@ internal sealed partial class WorkflowService
 
         var first = requests.Current;
         ImportSession.ValidateOptions(first.Options);
-        var (engine, _) = await host.RequireAsync(ct);
+        var (engine, _) = await moHost.RequireAsync(ct);
         var session = new ImportSession(engine, identity.TenantId, identity.KeyId, first.Options, time.GetUtcNow());
         ImportOptOutsResponse response;
         try
@@ -43,7 +42,7 @@ internal sealed partial class WorkflowService
             throw AdminErrors.FromWriteFailure(e);
         }
 
-        metrics.Imported((long)response.Added, (long)response.AlreadyPresent, (long)response.Invalid, response.DryRun);
+        moMetrics.Imported((long)response.Added, (long)response.AlreadyPresent, (long)response.Invalid, response.DryRun);
         return response;
     }
 }

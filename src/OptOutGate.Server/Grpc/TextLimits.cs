@@ -1,4 +1,6 @@
-namespace OptOutGate.Server.Admin;
+using OptOutGate.Rpc;
+
+namespace OptOutGate.Server.Grpc;
 
 /// <summary>Lengths are counted in Unicode code points (common.proto "Strings").</summary>
 internal static class TextLimits
@@ -22,12 +24,12 @@ internal static class TextLimits
     {
         if (sender.Length == 0)
         {
-            throw AdminErrors.InvalidArgument(field + " is required.");
+            throw new RpcException(StatusCode.InvalidArgument, field + " is required.");
         }
 
         if (CodePoints(sender) > MaxSender)
         {
-            throw AdminErrors.InvalidArgument(field + " is longer than 32 characters.");
+            throw new RpcException(StatusCode.InvalidArgument, field + " is longer than 32 characters.");
         }
     }
 
@@ -35,7 +37,7 @@ internal static class TextLimits
     {
         if (CodePoints(app) > MaxApp)
         {
-            throw AdminErrors.InvalidArgument(field + " is longer than 64 characters.");
+            throw new RpcException(StatusCode.InvalidArgument, field + " is longer than 64 characters.");
         }
     }
 
@@ -43,12 +45,12 @@ internal static class TextLimits
     {
         if (required && string.IsNullOrWhiteSpace(reason))
         {
-            throw AdminErrors.InvalidArgument(field + " is required.");
+            throw new RpcException(StatusCode.InvalidArgument, field + " is required.");
         }
 
         if (CodePoints(reason) > MaxReason)
         {
-            throw AdminErrors.InvalidArgument(field + " is longer than 500 characters.");
+            throw new RpcException(StatusCode.InvalidArgument, field + " is longer than 500 characters.");
         }
     }
 

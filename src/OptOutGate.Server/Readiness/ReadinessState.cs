@@ -1,4 +1,4 @@
-namespace OptOutGate.Server.Hosting;
+namespace OptOutGate.Server.Readiness;
 
 /// <summary>The gate's readiness, in the order a process lives through them.</summary>
 public enum ReadinessState

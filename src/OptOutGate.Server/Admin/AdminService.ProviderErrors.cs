@@ -4,14 +4,13 @@ using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
-using OptOutGate.Server.Admin;
 using OptOutGate.Server.Tenancy;
 using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
-namespace OptOutGate.Server.Workflow;
+namespace OptOutGate.Server.Admin;
 
 // ReportProviderError: an opt-out with source PROVIDER_ERROR at (sender, recipient).
-internal sealed partial class WorkflowService
+internal sealed partial class AdminService
 {
     public async Task<ReportProviderErrorResponse> ReportProviderErrorAsync(ReportProviderErrorRequest request, ServerCallContext context)
     {
@@ -55,7 +54,7 @@ internal sealed partial class WorkflowService
 
         CheckLength(request.Sender, 32, "sender");
         CheckLength(request.App, 64, "app");
-        var (engine, _) = await host.RequireAsync(context.CancellationToken);
+        var (engine, _) = await moHost.RequireAsync(context.CancellationToken);
         var recipients = new[] { request.Recipient };
         var write = new EntryWriteRequest
         {

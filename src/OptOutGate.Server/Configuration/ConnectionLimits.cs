@@ -1,6 +1,7 @@
 using System.Globalization;
+using OptOutGate.Server.Configuration;
 
-namespace OptOutGate.Server.Hosting;
+namespace OptOutGate.Server.Configuration;
 
 /// <summary>
 /// How many connections the gate takes at once, from the process's open-file limit: every accepted socket is a file

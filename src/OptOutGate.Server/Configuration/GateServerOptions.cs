@@ -1,4 +1,4 @@
-namespace OptOutGate.Server.Hosting;
+namespace OptOutGate.Server.Configuration;
 
 /// <summary>
 /// Where and how the gate listens. Bound from the "Gate" configuration section (appsettings.json, then environment

@@ -1,11 +1,11 @@
 using OptOutGate.Engine;
 using OptOutGate.Engine.Mo;
 using OptOutGate.Rpc.Server.Hosting;
-using OptOutGate.Server.Hosting;
+using OptOutGate.Server.Configuration;
 using OptOutGate.Server.Replication;
 using OptOutGate.Server.Tenancy;
 
-namespace OptOutGate.Server.Configuration;
+namespace OptOutGate.Server.Hosting;
 
 /// <summary>
 /// Every options class of the gate, bound from configuration and validated together before anything starts: a start

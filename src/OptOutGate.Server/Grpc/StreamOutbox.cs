@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using OptOutGate.Rpc.Server;
 
-namespace OptOutGate.Server.Streaming;
+namespace OptOutGate.Server.Grpc;
 
 /// <summary>
 /// The response side of a pipelined bidirectional stream (CheckStream, StreamMo): answers are posted from any task into

@@ -1,6 +1,6 @@
 using OptOutGate.Contracts.V1;
 
-namespace OptOutGate.Server.Workflow;
+namespace OptOutGate.Server.Admin;
 
 /// <summary>The "recipient opted out" send errors of known providers (DESIGN.md "Provider feedback", admin_optouts.proto).</summary>
 internal static class ProviderCodes

@@ -1,10 +1,10 @@
 using OptOutGate.Rpc.Server.Health;
 
-namespace OptOutGate.Server.Hosting;
+namespace OptOutGate.Server.Readiness;
 
 /// <summary>
 /// Ties readiness to the host's lifetime and to health: SERVING once the engine host has recovered the state and the
-/// host has started (Engine/GateEngineHost marks it), NOT_SERVING from the moment shutdown begins, so load balancers
+/// host has started (Readiness/GateEngineHost marks it), NOT_SERVING from the moment shutdown begins, so load balancers
 /// stop sending before in-flight calls are drained.
 /// </summary>
 internal sealed partial class ReadinessLifecycle(

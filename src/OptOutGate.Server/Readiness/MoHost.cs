@@ -3,10 +3,9 @@ using OptOutGate.Engine;
 using OptOutGate.Engine.Mo;
 using OptOutGate.Engine.Mo.Keywords;
 using OptOutGate.Rpc;
-using OptOutGate.Server.Engine;
-using OptOutGate.Server.Hosting;
+using OptOutGate.Server.Configuration;
 
-namespace OptOutGate.Server.Mo;
+namespace OptOutGate.Server.Readiness;
 
 /// <summary>
 /// Owns the MO ledger of the process (<see cref="MoLedgerFollower"/> over the engine): starts it as soon as the engine

@@ -1,4 +1,4 @@
-namespace OptOutGate.Server.Hosting;
+namespace OptOutGate.Server.Readiness;
 
 /// <summary>
 /// Whether the gate may answer calls. It starts <see cref="ReadinessState.Loading"/> (recovery of the index runs

@@ -3,9 +3,9 @@ using OptOutGate.Engine;
 using OptOutGate.Engine.Decisions;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage;
-using OptOutGate.Server.Hosting;
+using OptOutGate.Server.Configuration;
 
-namespace OptOutGate.Server.Engine;
+namespace OptOutGate.Server.Readiness;
 
 /// <summary>
 /// Owns the process's <see cref="GateEngine"/>. Start-up opens it in the background (recovery: newest checkpoint, then

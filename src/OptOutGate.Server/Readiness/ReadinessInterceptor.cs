@@ -3,7 +3,7 @@ using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Services;
 
-namespace OptOutGate.Server.Hosting;
+namespace OptOutGate.Server.Readiness;
 
 /// <summary>
 /// Refuses calls with UNAVAILABLE while the gate is loading, draining or damaged: a retryable status (statuscodes.md,

@@ -1,4 +1,3 @@
-using Google.Protobuf.Reflection;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine;
 using OptOutGate.Engine.Mo;
@@ -6,36 +5,17 @@ using OptOutGate.Engine.Storage.State;
 using OptOutGate.Engine.Workflow;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
-using OptOutGate.Rpc.Server.Services;
-using OptOutGate.Server.Mo;
+using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
-using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
-namespace OptOutGate.Server.Workflow;
+namespace OptOutGate.Server.Admin;
 
-/// <summary>
-/// The MO-side Admin RPCs (issue #4): removal requests, the review queue, provider errors and bulk import. Bound into the
-/// Admin service's definition by <see cref="Bind"/>. Every step is a history record written through the engine's write
-/// pipeline and folded into the MO ledger before the answer, so a read right after a write sees it.
-/// </summary>
-internal sealed partial class WorkflowService(MoHost host, MoMetrics metrics, TimeProvider time)
+// The MO-side workflows: removal requests and the review queue (provider errors and bulk import are in their own files).
+// Every step is a history record written through the engine's write pipeline and folded into the MO ledger before the
+// answer, so a read right after a write sees it.
+internal sealed partial class AdminService
 {
     private const int MaxNote = 500;
-
-    public void Bind(ServiceDefinitionBuilder builder, ServiceDescriptor d)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(d);
-        builder
-            .AddClientStreaming<ImportOptOutsRequest, ImportOptOutsResponse>(d.FindMethodByName("ImportOptOuts"), ImportOptOutsAsync)
-            .AddUnary<ReportProviderErrorRequest, ReportProviderErrorResponse>(d.FindMethodByName("ReportProviderError"), ReportProviderErrorAsync)
-            .AddUnary<CreateRemovalRequestRequest, RemovalRequest>(d.FindMethodByName("CreateRemovalRequest"), CreateRemovalRequestAsync)
-            .AddUnary<GetRemovalRequestRequest, RemovalRequest>(d.FindMethodByName("GetRemovalRequest"), GetRemovalRequestAsync)
-            .AddUnary<ListRemovalRequestsRequest, ListRemovalRequestsResponse>(d.FindMethodByName("ListRemovalRequests"), ListRemovalRequestsAsync)
-            .AddUnary<ReviewRemovalRequestRequest, RemovalRequest>(d.FindMethodByName("ReviewRemovalRequest"), ReviewRemovalRequestAsync)
-            .AddUnary<ListReviewQueueRequest, ListReviewQueueResponse>(d.FindMethodByName("ListReviewQueue"), ListReviewQueueAsync)
-            .AddUnary<ResolveReviewItemRequest, ResolveReviewItemResponse>(d.FindMethodByName("ResolveReviewItem"), ResolveReviewItemAsync);
-    }
 
     public async Task<RemovalRequest> CreateRemovalRequestAsync(CreateRemovalRequestRequest request, ServerCallContext context)
     {
@@ -56,7 +36,7 @@ internal sealed partial class WorkflowService(MoHost host, MoMetrics metrics, Ti
 
         EntryTarget.TryResolve(request.Scope, request.Sender, request.App, out var sender, out var app);
         var target = new RemovalTarget(identity.TenantId, EntryTarget.ScopeOf(sender, app), sender, app, request.Recipient);
-        var (engine, processor) = await host.RequireAsync(context.CancellationToken);
+        var (engine, processor) = await moHost.RequireAsync(context.CancellationToken);
         var decision = new RemovalCreateDecision(processor.Ledger, target, request.Reason);
         await RunAsync(engine, processor.Ledger, decision, identity, context.CancellationToken);
         switch (decision.Outcome)
@@ -80,7 +60,7 @@ internal sealed partial class WorkflowService(MoHost host, MoMetrics metrics, Ti
             throw Invalid("id: required.");
         }
 
-        var (_, processor) = await host.RequireAsync(context.CancellationToken);
+        var (_, processor) = await moHost.RequireAsync(context.CancellationToken);
         return processor.Ledger.TryGetRemoval(identity.TenantId, request.Id, out var found, out _)
             ? found
             : throw new RpcException(StatusCode.NotFound, "No removal request with this id.");
@@ -92,7 +72,7 @@ internal sealed partial class WorkflowService(MoHost host, MoMetrics metrics, Ti
         var pageSize = PageSize(request.PageSize);
         var filter = $"removals|{(int)request.State}|{request.Recipient}";
         var after = DecodeToken(request.PageToken, filter);
-        var (_, processor) = await host.RequireAsync(context.CancellationToken);
+        var (_, processor) = await moHost.RequireAsync(context.CancellationToken);
         var all = processor.Ledger.ListRemovals(identity.TenantId, request.State, request.Recipient);
         var response = new ListRemovalRequestsResponse();
         foreach (var item in all)
@@ -128,7 +108,7 @@ internal sealed partial class WorkflowService(MoHost host, MoMetrics metrics, Ti
         }
 
         CheckText(request.Note, "note", required: request.Decision == ReviewDecision.Reject);
-        var (engine, processor) = await host.RequireAsync(context.CancellationToken);
+        var (engine, processor) = await moHost.RequireAsync(context.CancellationToken);
         var decision = new RemovalReviewDecision(processor.Ledger, identity.TenantId, request.Id, request.Decision == ReviewDecision.Approve, request.Note, identity.KeyId);
         await RunAsync(engine, processor.Ledger, decision, identity, context.CancellationToken);
         switch (decision.Outcome)
@@ -152,7 +132,7 @@ internal sealed partial class WorkflowService(MoHost host, MoMetrics metrics, Ti
         var pageSize = PageSize(request.PageSize);
         var filter = $"review|{request.OverdueOnly}|{request.Sender}";
         var after = DecodeToken(request.PageToken, filter);
-        var (engine, processor) = await host.RequireAsync(context.CancellationToken);
+        var (engine, processor) = await moHost.RequireAsync(context.CancellationToken);
         var days = BusinessDays.ReviewDays(engine.Config.GetTenantPolicy(identity.TenantId).ReviewDueBusinessDays);
         var now = time.GetUtcNow().UtcDateTime;
         var response = new ListReviewQueueResponse();
@@ -198,7 +178,7 @@ internal sealed partial class WorkflowService(MoHost host, MoMetrics metrics, Ti
         }
 
         CheckText(request.Note, "note", required: false);
-        var (engine, processor) = await host.RequireAsync(context.CancellationToken);
+        var (engine, processor) = await moHost.RequireAsync(context.CancellationToken);
         var decision = new ReviewResolveDecision(processor.Ledger, identity.TenantId, request.Id, request.Resolution == ReviewResolution.OptOut, request.Note);
         await RunAsync(engine, processor.Ledger, decision, identity, context.CancellationToken);
         return decision.Outcome switch

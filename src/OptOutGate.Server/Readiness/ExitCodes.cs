@@ -1,4 +1,4 @@
-namespace OptOutGate.Server.Hosting;
+namespace OptOutGate.Server.Readiness;
 
 /// <summary>
 /// The process's exit codes (README, "Exit codes"), so that a supervisor (systemd, Kubernetes) tells a clean stop from

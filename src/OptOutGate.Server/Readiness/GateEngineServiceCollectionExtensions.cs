@@ -1,6 +1,7 @@
 using OptOutGate.Engine;
+using OptOutGate.Server.Grpc;
 
-namespace OptOutGate.Server.Engine;
+namespace OptOutGate.Server.Readiness;
 
 internal static class GateEngineServiceCollectionExtensions
 {

@@ -5,7 +5,7 @@ using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Services;
 
-namespace OptOutGate.Server.Engine;
+namespace OptOutGate.Server.Grpc;
 
 /// <summary>
 /// A read that meets damaged stored data (a change log record or a snapshot base record that fails its checksum) ends

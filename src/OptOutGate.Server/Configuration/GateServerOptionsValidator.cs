@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 
-namespace OptOutGate.Server.Hosting;
+namespace OptOutGate.Server.Configuration;
 
 /// <summary>Checks <see cref="GateServerOptions"/> at start-up so that a bad setting stops the server with a clear message instead of failing later.</summary>
 internal sealed class GateServerOptionsValidator : IValidateOptions<GateServerOptions>

@@ -6,10 +6,10 @@ using OptOutGate.Engine.Storage.Index;
 using OptOutGate.Engine.Storage.State;
 using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc;
-using OptOutGate.Server.Admin;
+using OptOutGate.Server.Grpc;
 using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
-namespace OptOutGate.Server.Workflow;
+namespace OptOutGate.Server.Admin;
 
 /// <summary>
 /// One ImportOptOuts call (admin_optouts.proto). Lines are validated as they arrive; valid lines are grouped by target and

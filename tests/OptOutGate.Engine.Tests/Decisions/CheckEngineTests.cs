@@ -1,7 +1,7 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Decisions;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.Tests.Engine;
+using OptOutGate.Engine.Tests.Infrastructure;
 using OptOutGate.Engine.Writes;
 using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 

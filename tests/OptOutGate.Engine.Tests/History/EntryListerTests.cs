@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.History;
-using OptOutGate.Engine.Tests.Engine;
+using OptOutGate.Engine.Tests.Infrastructure;
 using OptOutGate.Engine.Writes;
 using IndexKind = OptOutGate.Engine.Storage.Index.EntryKind;
 

@@ -1,7 +1,7 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.Tests.Engine;
+using OptOutGate.Engine.Tests.Infrastructure;
 using OptOutGate.Engine.Writes;
 using IndexKind = OptOutGate.Engine.Storage.Index.EntryKind;
 

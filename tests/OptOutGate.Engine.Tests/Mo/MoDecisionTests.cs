@@ -3,7 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Mo;
 using OptOutGate.Engine.Mo.Keywords;
-using OptOutGate.Engine.Tests.Engine;
+using OptOutGate.Engine.Tests.Infrastructure;
 using OptOutGate.Engine.Writes;
 
 namespace OptOutGate.Engine.Tests.Mo;

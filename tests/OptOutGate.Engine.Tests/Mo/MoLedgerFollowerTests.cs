@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using OptOutGate.Engine.Mo;
 using OptOutGate.Engine.Replication;
-using OptOutGate.Engine.Tests.Engine;
 using OptOutGate.Engine.Tests.History;
+using OptOutGate.Engine.Tests.Infrastructure;
 using OptOutGate.Engine.Tests.Replication;
 
 namespace OptOutGate.Engine.Tests.Mo;

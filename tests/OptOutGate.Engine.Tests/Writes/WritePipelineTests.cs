@@ -1,6 +1,6 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.Tests.Engine;
+using OptOutGate.Engine.Tests.Infrastructure;
 using OptOutGate.Engine.Writes;
 using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 

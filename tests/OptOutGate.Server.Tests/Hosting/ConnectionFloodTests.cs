@@ -4,8 +4,8 @@ using System.Net.Sockets;
 using System.Text;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Rpc.Client;
-using OptOutGate.Server.Tests.Durability;
 using OptOutGate.Server.Tests.Infrastructure;
+using OptOutGate.Server.Tests.Readiness;
 using Xunit.Abstractions;
 
 namespace OptOutGate.Server.Tests.Hosting;

@@ -21,7 +21,7 @@ COPY --from=build /app ./
 RUN mkdir -p /var/lib/optoutgate && chown -R app:app /var/lib/optoutgate
 VOLUME ["/var/lib/optoutgate"]
 USER app
-# Inside a container the gate must listen beyond loopback, which requires API keys (Gate:ApiKeys) from issue #3 on.
+# Inside a container the gate must listen beyond loopback, which requires API keys (the Tenancy section; README, "API keys").
 ENV Gate__ListenAddress=0.0.0.0 \
     Gate__Port=50051 \
     Gate__MetricsPort=9090 \

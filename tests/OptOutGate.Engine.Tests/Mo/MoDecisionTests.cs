@@ -20,12 +20,7 @@ public sealed class MoDecisionTests
     public async Task WithoutTheLedgersOrdering_TheEntrysOwnRecordStillOutranksAnOlderOptIn()
     {
         using var dir = new EngineTestDirectory();
-        await using var engine = await dir.OpenAsync();
-        await engine.Writes.WriteAsync(new ConfigWriteRequest
-        {
-            TenantId = EngineWrites.Tenant,
-            Change = new ConfigChange { InboundAddress = new InboundAddress { Sender = EngineWrites.Sender } },
-        }, CancellationToken.None);
+        await using var engine = await OpenWithAddressAsync(dir);
         using var meters = new TestMeterFactory();
         using var metrics = new MoMetrics(meters, dir.Time);
         var now = dir.Time.GetUtcNow().UtcDateTime;
@@ -49,12 +44,7 @@ public sealed class MoDecisionTests
     public async Task FailuresAreValues_NamingTheirKind_AndNothingIsRecorded()
     {
         using var dir = new EngineTestDirectory();
-        await using var engine = await dir.OpenAsync();
-        await engine.Writes.WriteAsync(new ConfigWriteRequest
-        {
-            TenantId = EngineWrites.Tenant,
-            Change = new ConfigChange { InboundAddress = new InboundAddress { Sender = EngineWrites.Sender } },
-        }, CancellationToken.None);
+        await using var engine = await OpenWithAddressAsync(dir);
         using var meters = new TestMeterFactory();
         using var metrics = new MoMetrics(meters, dir.Time);
         var processor = Processor(engine, metrics, dir.Time);
@@ -75,6 +65,25 @@ public sealed class MoDecisionTests
         Assert.Equal(new MoFailure(MoFailureKind.ReadOnly, "read-only here; send writes to the primary"), refused.Failure);
         Assert.Equal(sequence, engine.Log.LastSequence);
         Assert.False(engine.HasOptOut(R));
+    }
+
+    private static async Task<GateEngine> OpenWithAddressAsync(EngineTestDirectory dir)
+    {
+        var engine = await dir.OpenAsync();
+        try
+        {
+            await engine.Writes.WriteAsync(new ConfigWriteRequest
+            {
+                TenantId = EngineWrites.Tenant,
+                Change = new ConfigChange { InboundAddress = new InboundAddress { Sender = EngineWrites.Sender } },
+            }, CancellationToken.None);
+            return engine;
+        }
+        catch
+        {
+            await engine.DisposeAsync();
+            throw;
+        }
     }
 
     private static MoProcessor Processor(GateEngine engine, MoMetrics metrics, TimeProvider time) =>

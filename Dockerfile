@@ -7,7 +7,7 @@ COPY src/OptOutGate.Rpc/OptOutGate.Rpc.csproj src/OptOutGate.Rpc/
 COPY src/OptOutGate.Rpc.Server/OptOutGate.Rpc.Server.csproj src/OptOutGate.Rpc.Server/
 COPY src/OptOutGate.Rpc.Client/OptOutGate.Rpc.Client.csproj src/OptOutGate.Rpc.Client/
 COPY src/OptOutGate.Contracts/OptOutGate.Contracts.csproj src/OptOutGate.Contracts/
-COPY src/OptOutGate.Core/OptOutGate.Core.csproj src/OptOutGate.Core/
+COPY src/OptOutGate.Engine/OptOutGate.Engine.csproj src/OptOutGate.Engine/
 COPY src/OptOutGate.Server/OptOutGate.Server.csproj src/OptOutGate.Server/
 RUN dotnet restore src/OptOutGate.Server/OptOutGate.Server.csproj
 COPY protos/ protos/
@@ -21,7 +21,7 @@ COPY --from=build /app ./
 RUN mkdir -p /var/lib/optoutgate && chown -R app:app /var/lib/optoutgate
 VOLUME ["/var/lib/optoutgate"]
 USER app
-# Inside a container the gate must listen beyond loopback, which requires API keys (Gate:ApiKeys) from issue #3 on.
+# Inside a container the gate must listen beyond loopback, which requires API keys (the Tenancy section; README, "API keys").
 ENV Gate__ListenAddress=0.0.0.0 \
     Gate__Port=50051 \
     Gate__MetricsPort=9090 \

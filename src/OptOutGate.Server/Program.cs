@@ -5,7 +5,7 @@ using OptOutGate.Server.Tenancy;
 
 // The OptOutGate host. Everything it needs comes from configuration (appsettings.json, environment variables,
 // command line); on its defaults it is a standalone gate on 127.0.0.1:50051 with metrics on 127.0.0.1:9090.
-// `new-key` and `hash-key` (README, "API keys") run instead of the server. Exit codes: Hosting/ExitCodes.
+// `new-key` and `hash-key` (README, "API keys") run instead of the server. Exit codes: Readiness/ExitCodes.
 if (KeyCommands.TryRun(args, Console.In, Console.Out, Console.Error, out var exitCode))
 {
     return exitCode;
@@ -16,7 +16,7 @@ try
     var app = GateHost.Build(args);
     await app.RunAsync();
 
-    // A fatal failure while running (Engine/GateEngineHost) sets the code before it stops the host.
+    // A fatal failure while running (Readiness/GateEngineHost) sets the code before it stops the host.
     return Environment.ExitCode;
 }
 catch (ConfigurationProblemsException e)

@@ -1,4 +1,5 @@
-using OptOutGate.Core.Durability;
+using OptOutGate.Engine.Storage.Log;
+using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc;
 
 namespace OptOutGate.Server.Admin;
@@ -12,9 +13,10 @@ internal static class AdminErrors
 
     public static RpcException OutOfRange(string message) => new(StatusCode.OutOfRange, message);
 
-    /// <summary>What a write's failure means to the caller: a request the pipeline refused, or a log that cannot write.</summary>
+    /// <summary>What a write's failure means to the caller: a replica's refusal, a request the pipeline refused, or a log that cannot write.</summary>
     public static RpcException FromWriteFailure(Exception error) => error switch
     {
+        WritesRefusedException refused => new RpcException(StatusCode.FailedPrecondition, refused.Message),
         ArgumentException e => new RpcException(StatusCode.InvalidArgument, e.Message),
         ChangeLogFaultedException => new RpcException(StatusCode.Unavailable, "OptOutGate cannot write its change log (see its log); retry on a healthy node."),
         _ => new RpcException(StatusCode.Unavailable, "The change could not be written: " + error.Message),

@@ -1,9 +1,10 @@
-using OptOutGate.Core.Keywords;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.History;
-using OptOutGate.Core.Writes;
+using OptOutGate.Engine;
+using OptOutGate.Engine.History;
+using OptOutGate.Engine.Mo.Keywords;
+using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc.Server;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Admin;

@@ -1,12 +1,13 @@
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.History;
-using OptOutGate.Core.Index;
-using OptOutGate.Core.Recipients;
-using OptOutGate.Core.Writes;
+using OptOutGate.Engine.History;
+using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc.Server;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
-using IndexEntryKind = OptOutGate.Core.Index.EntryKind;
+using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Server.Admin;
 
@@ -119,7 +120,7 @@ internal sealed partial class AdminService
     }
 
     /// <summary>The recipient opted in again at this sender after the tenant-wide opt-out (the same rule as CheckBatch).</summary>
-    private static bool LiftedAtSender(Core.Engine.GateEngine engine, ulong recipient, uint tenantId, uint senderScope, EntryValue tenantWide) =>
+    private static bool LiftedAtSender(OptOutGate.Engine.GateEngine engine, ulong recipient, uint tenantId, uint senderScope, EntryValue tenantWide) =>
         senderScope != 0
         && engine.Index.TryGet(EntryKey.Create(IndexEntryKind.AddressOptIn, recipient, senderScope, tenantId), out var optIn)
         && optIn.Sequence > tenantWide.Sequence;

@@ -1,9 +1,10 @@
 using Google.Protobuf;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.History;
-using OptOutGate.Core.Recipients;
-using OptOutGate.Core.State;
+using OptOutGate.Engine.History;
+using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Storage.State;
 using OptOutGate.Rpc.Server;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Admin;

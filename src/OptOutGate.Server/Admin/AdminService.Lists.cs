@@ -1,6 +1,7 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.History;
+using OptOutGate.Engine.History;
 using OptOutGate.Rpc.Server;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Admin;

@@ -1,29 +1,29 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.Writes;
+using OptOutGate.Engine;
+using OptOutGate.Engine.Mo;
+using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server.Services;
-using OptOutGate.Server.Engine;
+using OptOutGate.Server.Readiness;
+using OptOutGate.Server.Tenancy;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace OptOutGate.Server.Admin;
 
 /// <summary>
-/// optoutgate.v1.Admin, issue #3 part: configuration, the opt-out/suppression/bypass API, history, lists and exports.
-/// The tenant of every read and write is the call's <see cref="Tenancy.CallIdentity"/>, never a request field; every
-/// change goes through the engine's <see cref="WritePipeline"/>, so it is durable, in the history and (issue #5)
-/// replicated. The MO-side RPCs (ImportOptOuts, ReportProviderError, removal requests, review queue) are left unbound
-/// and answer UNIMPLEMENTED naming issue #4.
+/// optoutgate.v1.Admin, every method: configuration, the opt-out/suppression/bypass API, history, lists and exports
+/// (this file and AdminService.Config, .Entries, .History, .Lists), and the MO-side workflows: removal requests and the
+/// review queue (.Workflow), provider errors (.ProviderErrors) and bulk import (.Import). The tenant of every read and
+/// write is the call's <see cref="CallIdentity"/>, never a request field; every change goes through the engine's
+/// <see cref="WritePipeline"/>, so it is durable, in the history and replicated.
 /// </summary>
-internal sealed partial class AdminService(GateEngineHost engineHost, TimeProvider time)
+internal sealed partial class AdminService(GateEngineHost engineHost, MoHost moHost, MoMetrics moMetrics, TimeProvider time)
 {
-    /// <param name="bindMore">Binds further Admin methods (the MO workflows of issue #4, Server/Workflow) before the definition is built.</param>
-    public static ServiceDefinition CreateDefinition(AdminService service, Action<ServiceDefinitionBuilder, ServiceDescriptor>? bindMore = null)
+    public static ServiceDefinition CreateDefinition(AdminService service)
     {
         ArgumentNullException.ThrowIfNull(service);
         var d = AdminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Admin");
-        var builder = ServiceDefinition.CreateBuilder(d)
-            .WithUnimplementedMessage("{0} is not implemented yet in this build of OptOutGate; it arrives with issue #4 (MO handling and workflows).")
+        return ServiceDefinition.CreateBuilder(d)
             .AddUnary<PutInboundAddressRequest, InboundAddress>(d.FindMethodByName("PutInboundAddress"), service.PutInboundAddressAsync)
             .AddUnary<GetInboundAddressRequest, InboundAddress>(d.FindMethodByName("GetInboundAddress"), service.GetInboundAddressAsync)
             .AddUnary<ListInboundAddressesRequest, ListInboundAddressesResponse>(d.FindMethodByName("ListInboundAddresses"), service.ListInboundAddressesAsync)
@@ -44,9 +44,16 @@ internal sealed partial class AdminService(GateEngineHost engineHost, TimeProvid
             .AddServerStreaming<ExportEntriesRequest, CsvChunk>(d.FindMethodByName("ExportEntries"), service.ExportEntriesAsync)
             .AddUnary<ListHistoryRequest, ListHistoryResponse>(d.FindMethodByName("ListHistory"), service.ListHistoryAsync)
             .AddServerStreaming<ExportHistoryRequest, CsvChunk>(d.FindMethodByName("ExportHistory"), service.ExportHistoryAsync)
-            .AddUnary<CheckAtTimeRequest, CheckAtTimeResponse>(d.FindMethodByName("CheckAtTime"), service.CheckAtTimeAsync);
-        bindMore?.Invoke(builder, d);
-        return builder.Build();
+            .AddUnary<CheckAtTimeRequest, CheckAtTimeResponse>(d.FindMethodByName("CheckAtTime"), service.CheckAtTimeAsync)
+            .AddClientStreaming<ImportOptOutsRequest, ImportOptOutsResponse>(d.FindMethodByName("ImportOptOuts"), service.ImportOptOutsAsync)
+            .AddUnary<ReportProviderErrorRequest, ReportProviderErrorResponse>(d.FindMethodByName("ReportProviderError"), service.ReportProviderErrorAsync)
+            .AddUnary<CreateRemovalRequestRequest, RemovalRequest>(d.FindMethodByName("CreateRemovalRequest"), service.CreateRemovalRequestAsync)
+            .AddUnary<GetRemovalRequestRequest, RemovalRequest>(d.FindMethodByName("GetRemovalRequest"), service.GetRemovalRequestAsync)
+            .AddUnary<ListRemovalRequestsRequest, ListRemovalRequestsResponse>(d.FindMethodByName("ListRemovalRequests"), service.ListRemovalRequestsAsync)
+            .AddUnary<ReviewRemovalRequestRequest, RemovalRequest>(d.FindMethodByName("ReviewRemovalRequest"), service.ReviewRemovalRequestAsync)
+            .AddUnary<ListReviewQueueRequest, ListReviewQueueResponse>(d.FindMethodByName("ListReviewQueue"), service.ListReviewQueueAsync)
+            .AddUnary<ResolveReviewItemRequest, ResolveReviewItemResponse>(d.FindMethodByName("ResolveReviewItem"), service.ResolveReviewItemAsync)
+            .Build();
     }
 
     private GateEngine RequireEngine()

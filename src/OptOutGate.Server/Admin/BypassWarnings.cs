@@ -1,11 +1,11 @@
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.History;
-using OptOutGate.Core.Index;
-using OptOutGate.Core.Recipients;
-using OptOutGate.Core.State;
-using IndexEntryKind = OptOutGate.Core.Index.EntryKind;
+using OptOutGate.Engine;
+using OptOutGate.Engine.History;
+using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Storage.State;
+using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Server.Admin;
 

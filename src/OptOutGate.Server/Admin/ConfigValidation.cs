@@ -1,6 +1,7 @@
-using OptOutGate.Core.Keywords;
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Mo.Keywords;
+using OptOutGate.Server.Grpc;
 
 namespace OptOutGate.Server.Admin;
 

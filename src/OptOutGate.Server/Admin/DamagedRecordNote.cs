@@ -1,5 +1,6 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Durability;
+using OptOutGate.Engine.Storage;
+using OptOutGate.Engine.Storage.Log;
 
 namespace OptOutGate.Server.Admin;
 

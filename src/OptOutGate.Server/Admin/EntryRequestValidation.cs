@@ -1,7 +1,8 @@
 using System.Globalization;
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.State;
+using OptOutGate.Engine.Storage.State;
+using OptOutGate.Server.Grpc;
 
 namespace OptOutGate.Server.Admin;
 
@@ -57,7 +58,7 @@ internal static class EntryRequestValidation
         {
             if (type is <= SmsType.Unspecified or > SmsType.Confirmation)
             {
-                throw AdminErrors.InvalidArgument($"sms_types: {Core.History.ContractNames.Full(type)} is not an SMS type (SMS_TYPE_UNSPECIFIED and unknown values are not allowed).");
+                throw AdminErrors.InvalidArgument($"sms_types: {OptOutGate.Engine.History.ContractNames.Full(type)} is not an SMS type (SMS_TYPE_UNSPECIFIED and unknown values are not allowed).");
             }
 
             if (type == SmsType.Confirmation && !allowConfirmation)

@@ -1,10 +1,11 @@
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.History;
-using OptOutGate.Core.State;
-using OptOutGate.Core.Writes;
-using IndexEntryKind = OptOutGate.Core.Index.EntryKind;
+using OptOutGate.Engine;
+using OptOutGate.Engine.History;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Storage.State;
+using OptOutGate.Engine.Writes;
+using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
 namespace OptOutGate.Server.Admin;
 
@@ -78,7 +79,7 @@ internal static class RecipientResults
             }
 
             var record = entry.Record;
-            if (EntryViews.TryKindOf(record.Action, out var recordKind, out var adds) && recordKind == kind
+            if (EntryKinds.TryKindOf(record.Action, out var recordKind, out var adds) && recordKind == kind
                 && record.Scope == target.Scope && record.Sender == target.Sender
                 && (target.Scope != Scope.SenderApp || record.App == target.App))
             {

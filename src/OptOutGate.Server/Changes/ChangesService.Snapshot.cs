@@ -1,10 +1,10 @@
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.History;
-using OptOutGate.Core.Index;
-using OptOutGate.Core.Recipients;
-using OptOutGate.Core.State;
+using OptOutGate.Engine;
+using OptOutGate.Engine.History;
+using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Storage.State;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Server.Tenancy;

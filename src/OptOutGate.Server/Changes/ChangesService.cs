@@ -1,10 +1,10 @@
 using System.Globalization;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
+using OptOutGate.Engine;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Services;
-using OptOutGate.Server.Engine;
+using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
@@ -13,7 +13,7 @@ namespace OptOutGate.Server.Changes;
 /// <summary>
 /// optoutgate.v1.Changes (issue #5): the resumable change stream and snapshots, served from this node's durable log.
 /// A slow reader costs the writers nothing: each stream reads the committed log at its own pace
-/// (<see cref="Core.Durability.ChangeLog.ReadAsync(ulong, ulong, CancellationToken)"/>, at most
+/// (<see cref="OptOutGate.Engine.Storage.Log.ChangeLog.ReadAsync(ulong, ulong, CancellationToken)"/>, at most
 /// <see cref="MaxRecordsPerMessage"/> records in memory per stream) and waits for new commits without holding any
 /// buffer the write path fills.
 /// </summary>
@@ -119,7 +119,7 @@ internal sealed partial class ChangesService(GateEngineHost engineHost, IHostApp
     }
 
     /// <summary>True when <paramref name="sequence"/> committed; false when the heartbeat interval passed first.</summary>
-    private static async Task<bool> WaitForCommitAsync(Core.Durability.ChangeLog log, ulong sequence, TimeSpan heartbeat, CancellationToken ct)
+    private static async Task<bool> WaitForCommitAsync(OptOutGate.Engine.Storage.Log.ChangeLog log, ulong sequence, TimeSpan heartbeat, CancellationToken ct)
     {
         var wait = log.WaitForSequenceAsync(sequence, ct);
         if (heartbeat == Timeout.InfiniteTimeSpan || wait.IsCompleted)

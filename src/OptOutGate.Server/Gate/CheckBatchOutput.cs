@@ -1,6 +1,6 @@
 using System.Buffers;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Decisions;
+using OptOutGate.Engine.Decisions;
 using OptOutGate.Rpc.Server;
 
 namespace OptOutGate.Server.Gate;

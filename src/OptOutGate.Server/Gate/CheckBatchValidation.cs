@@ -1,6 +1,6 @@
 using System.Globalization;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Decisions;
+using OptOutGate.Engine.Decisions;
 
 namespace OptOutGate.Server.Gate;
 

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
-using OptOutGate.Server.Streaming;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Gate;

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Decisions;
+using OptOutGate.Engine.Decisions;
 
 namespace OptOutGate.Server.Gate;
 

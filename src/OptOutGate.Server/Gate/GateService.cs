@@ -3,13 +3,13 @@ using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf.Reflection;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Decisions;
-using OptOutGate.Core.Engine;
+using OptOutGate.Engine;
+using OptOutGate.Engine.Decisions;
+using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Services;
-using OptOutGate.Server.Engine;
-using OptOutGate.Server.Hosting;
+using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
@@ -185,6 +185,11 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
         try
         {
             result = await checks.CheckAsync(query, recipients, verdicts, explanations, ct);
+        }
+        catch (WritesRefusedException refused)
+        {
+            // A replica spends no confirmation window: the primary does.
+            throw new RpcException(StatusCode.FailedPrecondition, refused.Message);
         }
         catch (Exception e) when (e is not OperationCanceledException and not RpcException)
         {

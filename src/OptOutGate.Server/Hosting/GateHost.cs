@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Options;
 using OptOutGate.Rpc.Server;
-using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Health;
+using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Metrics;
 using OptOutGate.Rpc.Server.Reflection;
-using OptOutGate.Server.Api;
 using OptOutGate.Server.Configuration;
-using OptOutGate.Server.Engine;
+using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Replication;
 using OptOutGate.Server.Tenancy;
 

@@ -1,3 +1,5 @@
+using OptOutGate.Server.Configuration;
+
 namespace OptOutGate.Server.Hosting;
 
 /// <summary>Start-up facts of the host (source-generated logging).</summary>

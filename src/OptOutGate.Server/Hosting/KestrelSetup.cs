@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OptOutGate.Rpc.Server.Hosting;
+using OptOutGate.Server.Configuration;
 
 namespace OptOutGate.Server.Hosting;
 

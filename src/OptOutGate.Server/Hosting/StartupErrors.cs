@@ -1,3 +1,5 @@
+using OptOutGate.Server.Readiness;
+
 namespace OptOutGate.Server.Hosting;
 
 /// <summary>

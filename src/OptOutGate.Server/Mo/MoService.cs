@@ -1,15 +1,17 @@
 using Google.Protobuf.Reflection;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Mo;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Services;
+using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace OptOutGate.Server.Mo;
 
 /// <summary>
-/// optoutgate.v1.Mo: RecordMo and StreamMo over <see cref="Core.Mo.MoProcessor"/>. The tenant is the call's
+/// optoutgate.v1.Mo: RecordMo and StreamMo over <see cref="OptOutGate.Engine.Mo.MoProcessor"/>. The tenant is the call's
 /// <see cref="CallIdentity"/>; every result is sent only once the message's record is durable (mo.proto).
 /// </summary>
 internal sealed class MoService(MoHost host, IHostApplicationLifetime lifetime)
@@ -33,8 +35,13 @@ internal sealed class MoService(MoHost host, IHostApplicationLifetime lifetime)
         }
 
         var (_, processor) = await host.RequireAsync(context.CancellationToken);
-        var result = await processor.RecordAsync(identity.TenantId, identity.KeyId, request.Message, context.CancellationToken);
-        return new RecordMoResponse { Result = result };
+        var outcome = await processor.RecordAsync(identity.TenantId, identity.KeyId, request.Message, context.CancellationToken);
+        if (outcome.Failure is { } failure)
+        {
+            throw new RpcException(StatusCodeOf(failure.Kind), failure.Message);
+        }
+
+        return new RecordMoResponse { Result = outcome.Result };
     }
 
     public Task StreamMoAsync(IAsyncStreamReader<StreamMoRequest> requests, IServerStreamWriter<StreamMoResponse> responses, ServerCallContext context)
@@ -42,4 +49,13 @@ internal sealed class MoService(MoHost host, IHostApplicationLifetime lifetime)
         var identity = CallIdentity.Of(context);
         return new MoStreamSession(host, identity, responses, context.CancellationToken, lifetime.ApplicationStopping).RunAsync(requests);
     }
+
+    /// <summary>The status of a message the engine did not record (mo.proto), for RecordMo and StreamMo alike.</summary>
+    public static StatusCode StatusCodeOf(MoFailureKind kind) => kind switch
+    {
+        MoFailureKind.Invalid => StatusCode.InvalidArgument,
+        MoFailureKind.NotFound => StatusCode.NotFound,
+        MoFailureKind.ReadOnly => StatusCode.FailedPrecondition,
+        _ => StatusCode.Unavailable,
+    };
 }

@@ -1,5 +1,6 @@
-using OptOutGate.Core.Mo;
+using OptOutGate.Engine.Mo;
 using OptOutGate.Rpc.Server.Hosting;
+using OptOutGate.Server.Readiness;
 
 namespace OptOutGate.Server.Mo;
 

@@ -2,14 +2,15 @@ using System.Threading.Channels;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
-using OptOutGate.Server.Streaming;
+using OptOutGate.Server.Grpc;
+using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Mo;
 
 /// <summary>
 /// One StreamMo call. Messages are read in order and each is recorded on its own (up to
-/// <see cref="Core.Mo.MoOptions.StreamConcurrency"/> at once), so results come back as they become durable, in any
+/// <see cref="OptOutGate.Engine.Mo.MoOptions.StreamConcurrency"/> at once), so results come back as they become durable, in any
 /// order, each naming its carrier message id. A malformed message, an unknown inbound address or a failed write is an
 /// error result for that message and the stream goes on. Results go through a <see cref="StreamOutbox{TResponse}"/>;
 /// when the carrier stops reading them, it fills and this call stops reading messages (its own back-pressure), while
@@ -81,7 +82,10 @@ internal sealed class MoStreamSession
                 else
                 {
                     var (_, processor) = await _host.RequireAsync(token);
-                    result = await processor.RecordAsync(_identity.TenantId, _identity.KeyId, message, token);
+                    var outcome = await processor.RecordAsync(_identity.TenantId, _identity.KeyId, message, token);
+                    result = outcome.Failure is { } failure
+                        ? Error(message.CarrierMessageId, MoService.StatusCodeOf(failure.Kind), failure.Message)
+                        : outcome.Result!;
                 }
             }
             catch (RpcException e)

@@ -1,9 +1,8 @@
 using System.Threading.Channels;
 using Google.Protobuf;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Durability;
-using OptOutGate.Core.Engine;
-using OptOutGate.Server.Engine;
+using OptOutGate.Engine;
+using OptOutGate.Server.Readiness;
 
 namespace OptOutGate.Server.Replication;
 

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.Replication;
+using OptOutGate.Engine;
+using OptOutGate.Engine.Snapshots;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Client;
 

@@ -2,12 +2,11 @@ using System.Globalization;
 using System.Threading.Channels;
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Engine;
-using OptOutGate.Core.Replication;
+using OptOutGate.Engine;
+using OptOutGate.Engine.Replication;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Client;
-using OptOutGate.Server.Engine;
-using OptOutGate.Server.Hosting;
+using OptOutGate.Server.Readiness;
 using StackExchange.Redis;
 
 namespace OptOutGate.Server.Replication;
@@ -110,7 +109,7 @@ internal sealed partial class ReplicaFollower : BackgroundService
         }
 
         var refusal = $"This OptOutGate node is a read-only replica; send writes (and CONFIRMATION checks, which spend a window) to the primary at {_options.PrimaryAddress}.";
-        engine.Writes.RefuseWrites(() => new RpcException(StatusCode.FailedPrecondition, refusal));
+        engine.Writes.RefuseWrites(refusal);
 
         using var channel = GrpcChannel.ForAddress(_options.PrimaryAddress!, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
         using var ticker = new Timer(static state => ((ReplicaLag)state!).Tick(), _lag, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));

@@ -1,4 +1,4 @@
-using OptOutGate.Server.Hosting;
+using OptOutGate.Server.Readiness;
 
 namespace OptOutGate.Server.Replication;
 

@@ -1,8 +1,8 @@
-using OptOutGate.Core.Tenancy;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Services;
+using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Replication;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using OptOutGate.Core.Tenancy;
 using OptOutGate.Rpc.Server;
 
 namespace OptOutGate.Server.Tenancy;

@@ -1,5 +1,3 @@
-using OptOutGate.Core.Tenancy;
-
 namespace OptOutGate.Server.Tenancy;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using OptOutGate.Core.Tenancy;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Hosting;

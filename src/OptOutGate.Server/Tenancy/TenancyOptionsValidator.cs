@@ -1,5 +1,4 @@
-using OptOutGate.Core.Tenancy;
-using OptOutGate.Server.Hosting;
+using OptOutGate.Server.Configuration;
 
 namespace OptOutGate.Server.Tenancy;
 

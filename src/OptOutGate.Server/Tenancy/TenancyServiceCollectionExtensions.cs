@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
-using OptOutGate.Core.Tenancy;
 using OptOutGate.Rpc.Server.Hosting;
-using OptOutGate.Server.Hosting;
+using OptOutGate.Server.Configuration;
 
 namespace OptOutGate.Server.Tenancy;
 

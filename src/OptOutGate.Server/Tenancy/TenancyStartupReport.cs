@@ -1,5 +1,3 @@
-using OptOutGate.Core.Tenancy;
-
 namespace OptOutGate.Server.Tenancy;
 
 /// <summary>Says once, at start-up, whether API keys are on, so an operator never has to guess.</summary>

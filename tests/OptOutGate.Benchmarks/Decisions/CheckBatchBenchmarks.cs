@@ -8,10 +8,11 @@ using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 using OptOutGate.Benchmarks.Index;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Decisions;
-using OptOutGate.Core.Index;
-using OptOutGate.Core.Recipients;
-using OptOutGate.Core.State;
+using OptOutGate.Engine.Decisions;
+using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Storage.State;
+using OptOutGate.Server.Gate;
 
 namespace OptOutGate.Benchmarks.Decisions;
 

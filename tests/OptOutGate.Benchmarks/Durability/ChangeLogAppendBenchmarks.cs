@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Microsoft.Extensions.Logging.Abstractions;
-using OptOutGate.Core.Durability;
+using OptOutGate.Engine.Storage.Log;
 
 namespace OptOutGate.Benchmarks.Durability;
 

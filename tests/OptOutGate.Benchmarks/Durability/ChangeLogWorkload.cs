@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Durability;
+using OptOutGate.Engine.Storage.Log;
 
 namespace OptOutGate.Benchmarks.Durability;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using OptOutGate.Core.Index;
+using OptOutGate.Engine.Storage.Index;
 
 namespace OptOutGate.Benchmarks.Index;
 

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using OptOutGate.Core.Index;
+using OptOutGate.Engine.Storage.Index;
 
 namespace OptOutGate.Benchmarks.Index;
 

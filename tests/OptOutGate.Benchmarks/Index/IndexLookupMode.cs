@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using OptOutGate.Core.Index;
-using OptOutGate.Core.Recipients;
+using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Storage.Index;
 
 namespace OptOutGate.Benchmarks.Index;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using FASTER.core;
 using Microsoft.Extensions.Logging;
-using OptOutGate.Core.Index;
+using OptOutGate.Engine.Storage.Index;
 
 namespace OptOutGate.Benchmarks.Index;
 

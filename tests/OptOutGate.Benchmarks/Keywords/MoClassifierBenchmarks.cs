@@ -3,7 +3,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
-using OptOutGate.Core.Keywords;
+using OptOutGate.Engine.Mo.Keywords;
 
 namespace OptOutGate.Benchmarks.Keywords;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using OptOutGate.Benchmarks.Index;
-using OptOutGate.Core.State;
+using OptOutGate.Engine.Storage.State;
 
 namespace OptOutGate.Benchmarks.State;
 

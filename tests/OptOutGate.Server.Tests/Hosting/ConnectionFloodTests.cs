@@ -4,8 +4,8 @@ using System.Net.Sockets;
 using System.Text;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Rpc.Client;
-using OptOutGate.Server.Tests.Durability;
 using OptOutGate.Server.Tests.Infrastructure;
+using OptOutGate.Server.Tests.Readiness;
 using Xunit.Abstractions;
 
 namespace OptOutGate.Server.Tests.Hosting;
@@ -119,7 +119,7 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
 
         await gate.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.Equal(OptOutGate.Server.Hosting.ExitCodes.Configuration, gate.ExitCode);
+        Assert.Equal(OptOutGate.Server.Readiness.ExitCodes.Configuration, gate.ExitCode);
         Assert.Contains("Gate:MaxConnections 2000 needs more file descriptors than the process may open: its limit is 1024", gate.Output, StringComparison.Ordinal);
     }
 

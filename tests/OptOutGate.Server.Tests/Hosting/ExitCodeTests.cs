@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using OptOutGate.Server.Hosting;
+using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Hosting;

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Grpc.Health.V1;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Tenancy;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Client;
+using OptOutGate.Server.Tenancy;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Replication;

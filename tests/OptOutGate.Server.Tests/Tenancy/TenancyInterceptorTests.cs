@@ -1,6 +1,5 @@
 using Google.Protobuf.Reflection;
 using Grpc.Health.V1;
-using OptOutGate.Core.Tenancy;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Client;
 using OptOutGate.Server.Tenancy;

@@ -1,6 +1,6 @@
-using OptOutGate.Core.Tenancy;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Client;
+using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Tests.Tenancy;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using OptOutGate.Core.Tenancy;
-using OptOutGate.Server.Hosting;
+using OptOutGate.Server.Configuration;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Tests.Tenancy;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Grpc.Health.V1;
-using OptOutGate.Core.Tenancy;
 using OptOutGate.Rpc.Client;
+using OptOutGate.Server.Tenancy;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Tenancy;

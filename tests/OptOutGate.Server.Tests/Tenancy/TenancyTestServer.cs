@@ -12,12 +12,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Core.Tenancy;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Health;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Rpc.Server.Services;
-using OptOutGate.Server.Hosting;
+using OptOutGate.Server.Configuration;
 using OptOutGate.Server.Tenancy;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 

@@ -1,4 +1,4 @@
-using OptOutGate.Core.Tenancy;
+using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Tests.Tenancy;
 

@@ -1,8 +1,0 @@
-namespace OptOutGate.Core.Writes;
-
-/// <summary>Whether an <see cref="EntryWriteRequest"/> adds (or updates) entries or lifts them.</summary>
-internal enum EntryWriteOperation
-{
-    Add = 1,
-    Remove = 2,
-}

@@ -1,0 +1,326 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.History;
+using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Storage.Log;
+using OptOutGate.Engine.Storage.State;
+using OptOutGate.Engine.Writes;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
+
+namespace OptOutGate.Engine.Decisions;
+
+/// <summary>
+/// Checks one batch end to end (docs/gate-internals.md, "Decisions"): recipients already parsed to numbers (0 =
+/// not E.164), the scope ids and the blocking rule resolved once per batch, one pre-filter probe per recipient (with
+/// prefetching), and only for possible hits up to nine index reads (three kinds × three scopes) through one rented
+/// <see cref="IndexReader"/> for the whole batch; then <see cref="DecisionRules.Decide"/>. The verdicts go into the
+/// caller's span: nothing is allocated per recipient (explain aside, which is for audits).
+/// </summary>
+/// <remarks>
+/// An allowed CONFIRMATION spends its window: the batch submits one <see cref="ConfirmationUseRequest"/> for all of them
+/// and answers ALLOWED only for the items the write pipeline granted (durable and applied); when two checks race for one
+/// window, the pipeline's validation lets exactly one win and the loser gets BLOCKED_CONFIRMATION.
+/// </remarks>
+internal sealed class CheckEngine
+{
+    /// <summary>The contract's limit (gate.proto); the caller validates, the engine only sizes its scratch space by it.</summary>
+    public const int MaxRecipients = 10_000;
+
+    private const int StackFilterLimit = MaxRecipients;
+
+    private readonly EntryIndex _index;
+    private readonly ScopeTable _scopes;
+    private readonly GateConfig _config;
+    private readonly GateStateApplier _applier;
+    private readonly WritePipeline? _writes;
+    private readonly TimeProvider _time;
+    private readonly ChangeLog? _log;
+
+    public CheckEngine(GateEngine engine, TimeProvider time)
+        : this(engine.Index, engine.Scopes, engine.Config, engine.Applier, engine.Writes, time, engine.Log)
+    {
+    }
+
+    /// <param name="writes">Where CONFIRMATION uses are written; null = every CONFIRMATION is blocked (read-only use).</param>
+    /// <param name="log">Where explanations read the deciding entries' records; null = explanations name sequences only.</param>
+    public CheckEngine(EntryIndex index, ScopeTable scopes, GateConfig config, GateStateApplier applier, WritePipeline? writes, TimeProvider time, ChangeLog? log = null)
+    {
+        _log = log;
+        _index = index;
+        _scopes = scopes;
+        _config = config;
+        _applier = applier;
+        _writes = writes;
+        _time = time;
+    }
+
+    /// <summary>The sequence every answer reflects at least, right now.</summary>
+    public ulong AppliedSequence => _applier.AppliedSequence;
+
+    /// <summary>
+    /// Parses recipients as E.164 into numbers; 0 marks a malformed one or one no numbering plan allows (no valid number
+    /// is 0: the first digit never is).
+    /// </summary>
+    public static void ParseRecipients(IReadOnlyList<string> recipients, Span<ulong> numbers)
+    {
+        var plans = NumberingPlan.Table;
+        for (var i = 0; i < recipients.Count; i++)
+        {
+            numbers[i] = E164.TryParseValid(recipients[i], plans, out var number) ? number : 0;
+        }
+    }
+
+    /// <summary>
+    /// Checks a batch. <paramref name="verdicts"/>[i] answers <paramref name="recipients"/>[i]. Completes synchronously
+    /// unless the batch allows a CONFIRMATION (then it waits for the durable write that uses the window).
+    /// </summary>
+    /// <param name="explanations">When <see cref="CheckQuery.Explain"/>: receives one explanation per recipient not ALLOWED, in order.</param>
+    public ValueTask<CheckResult> CheckAsync(CheckQuery query, ReadOnlyMemory<ulong> recipients, Memory<Verdict> verdicts, IList<Explanation>? explanations, CancellationToken ct)
+    {
+        var explain = query.Explain && explanations is not null ? new ExplainState(recipients.Length) : null;
+        var result = Check(query, recipients.Span, verdicts.Span, explain, out var confirmations);
+        if (confirmations == 0)
+        {
+            if (explain is null)
+            {
+                return new ValueTask<CheckResult>(result);
+            }
+
+            explain.Build(this, query, recipients.Span, verdicts.Span, explanations!);
+            return CompleteExplanationsAsync(query, result, explanations!, ct);
+        }
+
+        return SpendConfirmationsAsync(query, recipients, verdicts, result, confirmations, explain, explanations, ct);
+    }
+
+    /// <summary>
+    /// The synchronous core: verdicts and counts. <paramref name="confirmations"/> counts the recipients whose ALLOWED
+    /// CONFIRMATION still needs its window spent (their verdict is ALLOWED here, provisionally).
+    /// </summary>
+    internal CheckResult Check(in CheckQuery query, ReadOnlySpan<ulong> recipients, Span<Verdict> verdicts, ExplainState? explain, out int confirmations)
+    {
+        if (verdicts.Length < recipients.Length)
+        {
+            ThrowVerdictsTooShort();
+        }
+
+        // Read before any lookup: every record up to it is in the index and configuration we are about to read.
+        var sequence = _applier.AppliedSequence;
+        var counts = default(CheckCounts);
+        confirmations = 0;
+        var scopes = CheckScopes.Resolve(_scopes, query.Tenant, query.Sender, query.App);
+        var type = query.Type;
+        var isConfirmation = type == SmsType.Confirmation;
+        if (!scopes.Any)
+        {
+            // No scope of this tenant was ever named: no entries and no confirmation windows.
+            var nothing = isConfirmation ? Verdict.BlockedConfirmation : Verdict.Allowed;
+            for (var i = 0; i < recipients.Length; i++)
+            {
+                var verdict = recipients[i] == 0 ? Verdict.InvalidRecipient : nothing;
+                verdicts[i] = verdict;
+                counts.Add(verdict);
+            }
+
+            return new CheckResult(counts, sequence);
+        }
+
+        var rule = _config.GetBlockedMask(query.Tenant, query.Sender, query.App, out _);
+        var now = isConfirmation ? _time.GetUtcNow().UtcDateTime : default;
+        var n = recipients.Length;
+        bool[]? rented = null;
+        var mayContain = n <= StackFilterLimit ? stackalloc bool[n] : (rented = ArrayPool<bool>.Shared.Rent(n)).AsSpan(0, n);
+        _index.MayContainRecipients(recipients, mayContain);
+        IndexReader? reader = null;
+        try
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var recipient = recipients[i];
+                if (recipient == 0)
+                {
+                    verdicts[i] = Verdict.InvalidRecipient;
+                    counts.Add(Verdict.InvalidRecipient);
+                    explain?.Record(i, new Decision(Verdict.InvalidRecipient, default), default);
+                    continue;
+                }
+
+                if (!mayContain[i] && !isConfirmation)
+                {
+                    // The common case: no entry of any kind for this number.
+                    verdicts[i] = Verdict.Allowed;
+                    counts.Add(Verdict.Allowed);
+                    continue;
+                }
+
+                var entries = default(RecipientEntries);
+                if (mayContain[i])
+                {
+                    // One reader (one epoch entry) for the whole batch, rented at the first possible hit.
+                    reader ??= _index.RentReader();
+                    ReadEntries(reader, recipient, scopes, ref entries);
+                }
+
+                var window = isConfirmation ? WindowState(scopes, recipient, now) : ConfirmationState.None;
+                var decision = DecisionRules.Decide(entries, type, rule, window);
+                verdicts[i] = decision.Verdict;
+                counts.Add(decision.Verdict);
+                if (decision.UsesConfirmation)
+                {
+                    confirmations++;
+                }
+
+                if (decision.Verdict != Verdict.Allowed)
+                {
+                    explain?.Record(i, decision, entries);
+                }
+            }
+        }
+        finally
+        {
+            reader?.Dispose();
+            if (rented is not null)
+            {
+                ArrayPool<bool>.Shared.Return(rented);
+            }
+        }
+
+        return new CheckResult(counts, sequence);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ReadEntries(IndexReader reader, ulong recipient, in CheckScopes scopes, ref RecipientEntries entries)
+    {
+        ReadScope(reader, recipient, scopes.TenantId, scopes.SenderScopeId, EntryScope.Sender, ref entries);
+        ReadScope(reader, recipient, scopes.TenantId, scopes.SenderAppScopeId, EntryScope.SenderApp, ref entries);
+        ReadScope(reader, recipient, scopes.TenantId, scopes.TenantScopeId, EntryScope.Tenant, ref entries);
+        if (scopes.SenderScopeId != 0 && entries.TryGet(EntryKind.OptOut, EntryScope.Tenant, out var tenantWide))
+        {
+            ReadAddressOptIn(reader, recipient, scopes, tenantWide, ref entries);
+        }
+    }
+
+    /// <summary>
+    /// Only for a recipient with a tenant-wide opt-out: the recipient's own opt-in at this sender lifts it here when it is
+    /// the newer record (EntryKind.AddressOptIn explains why sequence order is the event order).
+    /// </summary>
+    private static void ReadAddressOptIn(IndexReader reader, ulong recipient, in CheckScopes scopes, EntryValue tenantWide, ref RecipientEntries entries)
+    {
+        if (reader.TryGet(EntryKey.Create(EntryKind.AddressOptIn, recipient, scopes.SenderScopeId, scopes.TenantId), out var optIn))
+        {
+            entries.Set(EntryKind.AddressOptIn, EntryScope.Sender, optIn);
+            entries.TenantOptOutLifted = optIn.Sequence > tenantWide.Sequence;
+        }
+    }
+
+    private static void ReadScope(IndexReader reader, ulong recipient, uint tenantId, uint scopeId, EntryScope scope, ref RecipientEntries entries)
+    {
+        if (scopeId == 0)
+        {
+            return;
+        }
+
+        for (var kind = EntryKind.OptOut; kind <= EntryKind.Bypass; kind++)
+        {
+            if (reader.TryGet(EntryKey.Create(kind, recipient, scopeId, tenantId), out var value))
+            {
+                entries.Set(kind, scope, value);
+            }
+        }
+    }
+
+    private ConfirmationState WindowState(in CheckScopes scopes, ulong recipient, DateTime now)
+    {
+        if (scopes.SenderScopeId == 0 || !_config.TryGetConfirmationWindow(scopes.TenantId, scopes.SenderScopeId, recipient, out var window))
+        {
+            return ConfirmationState.None;
+        }
+
+        if (window.IsOpenAt(now))
+        {
+            return ConfirmationState.Open;
+        }
+
+        return window.Used && now < window.ExpireTime ? ConfirmationState.Used : ConfirmationState.None;
+    }
+
+    private async ValueTask<CheckResult> SpendConfirmationsAsync(
+        CheckQuery query,
+        ReadOnlyMemory<ulong> recipients,
+        Memory<Verdict> verdicts,
+        CheckResult result,
+        int confirmations,
+        ExplainState? explain,
+        IList<Explanation>? explanations,
+        CancellationToken ct)
+    {
+        // For a CONFIRMATION the only ALLOWED verdicts are window uses (a bypass never applies to it).
+        var indexes = new int[confirmations];
+        var numbers = new ulong[confirmations];
+        var k = 0;
+        var span = verdicts.Span;
+        var all = recipients.Span;
+        for (var i = 0; i < all.Length && k < confirmations; i++)
+        {
+            if (span[i] == Verdict.Allowed)
+            {
+                indexes[k] = i;
+                numbers[k++] = all[i];
+            }
+        }
+
+        var counts = result.Counts;
+        var sequence = result.Sequence;
+        if (_writes is null)
+        {
+            for (k = 0; k < confirmations; k++)
+            {
+                verdicts.Span[indexes[k]] = Verdict.BlockedConfirmation;
+                counts.Move(Verdict.Allowed, Verdict.BlockedConfirmation);
+            }
+        }
+        else
+        {
+            var write = await _writes.WriteAsync(
+                new ConfirmationUseRequest { TenantId = query.Tenant, ActorKeyId = query.ActorKeyId, Sender = query.Sender, Recipients = numbers },
+                ct).ConfigureAwait(false);
+            for (k = 0; k < confirmations; k++)
+            {
+                if (write.Items[k].Outcome != WriteOutcome.ConfirmationGranted)
+                {
+                    verdicts.Span[indexes[k]] = Verdict.BlockedConfirmation;
+                    counts.Move(Verdict.Allowed, Verdict.BlockedConfirmation);
+                    explain?.Record(indexes[k], new Decision(Verdict.BlockedConfirmation, default), default);
+                }
+            }
+
+            // The granted uses are part of the state this answer reflects: a client passing this sequence as
+            // min_sequence sees them.
+            sequence = Math.Max(sequence, write.Sequence);
+        }
+
+        explain?.Build(this, query, recipients.Span, verdicts.Span, explanations!);
+        if (explain is not null && _log is not null)
+        {
+            await ExplanationText.CompleteAsync(_log, explanations!, query.Type, ct).ConfigureAwait(false);
+        }
+
+        return new CheckResult(counts, sequence);
+    }
+
+    private async ValueTask<CheckResult> CompleteExplanationsAsync(CheckQuery query, CheckResult result, IList<Explanation> explanations, CancellationToken ct)
+    {
+        if (_log is not null)
+        {
+            await ExplanationText.CompleteAsync(_log, explanations, query.Type, ct).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    internal GateConfig Config => _config;
+
+    private static void ThrowVerdictsTooShort() => throw new ArgumentException("The verdict span is shorter than the recipients.");
+}

@@ -1,0 +1,7 @@
+namespace OptOutGate.Engine.Decisions;
+
+/// <summary>
+/// The outcome of one batch besides its verdicts: the counts, and the sequence number of the state the answer reflects
+/// (the applied sequence read before any lookup, or the CONFIRMATION_SENT record the batch wrote when that is higher).
+/// </summary>
+internal readonly record struct CheckResult(CheckCounts Counts, ulong Sequence);

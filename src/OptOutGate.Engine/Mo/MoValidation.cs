@@ -1,0 +1,93 @@
+using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Recipients;
+
+namespace OptOutGate.Engine.Mo;
+
+/// <summary>The INVALID_ARGUMENT rules of mo.proto for one message; the message names the field, never a full number.</summary>
+internal static class MoValidation
+{
+    public const int MaxText = 4096;
+    public const int MaxCarrierMessageId = 128;
+    public const int MaxSender = 32;
+    public const int MaxApp = 64;
+    public const int MaxLanguageCode = 35;
+
+    /// <summary>Null when the message is well-formed, else why not.</summary>
+    public static string? Validate(MoMessage? message)
+    {
+        if (message is null)
+        {
+            return "message: required.";
+        }
+
+        if (message.InboundAddress.Length == 0)
+        {
+            return "message.inbound_address: required.";
+        }
+
+        if (CodePoints(message.InboundAddress) > MaxSender)
+        {
+            return "message.inbound_address: longer than 32 characters.";
+        }
+
+        if (!E164.TryParse(message.FromNumber, out _))
+        {
+            return "message.from_number: not E.164 (+ and 8-15 digits, the first not 0).";
+        }
+
+        if (!NumberingPlan.TryValidate(message.FromNumber, out _))
+        {
+            return "message.from_number: not a number any numbering plan allows (libphonenumber metadata).";
+        }
+
+        if (message.CarrierMessageId.Length == 0)
+        {
+            return "message.carrier_message_id: required.";
+        }
+
+        if (CodePoints(message.CarrierMessageId) > MaxCarrierMessageId)
+        {
+            return "message.carrier_message_id: longer than 128 characters.";
+        }
+
+        if (CodePoints(message.Text) > MaxText)
+        {
+            return "message.text: longer than 4,096 characters.";
+        }
+
+        if (message.CarrierTime is null)
+        {
+            return "message.carrier_time: required.";
+        }
+
+        // 0001-01-01 to 9999-12-31 (google/protobuf/timestamp.proto).
+        if (message.CarrierTime.Seconds is < -62_135_596_800 or > 253_402_300_799
+            || message.CarrierTime.Nanos is < 0 or > 999_999_999)
+        {
+            return "message.carrier_time: not a valid timestamp.";
+        }
+
+        if (CodePoints(message.App) > MaxApp)
+        {
+            return "message.app: longer than 64 characters.";
+        }
+
+        if (message.LanguageCode.Length > MaxLanguageCode)
+        {
+            return "message.language_code: longer than 35 characters.";
+        }
+
+        return null;
+    }
+
+    private static int CodePoints(string text)
+    {
+        var count = 0;
+        foreach (var _ in text.EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,250 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace OptOutGate.Engine.Storage.Index;
+
+/// <summary>
+/// The pre-check in front of FASTER: an open-addressing set (linear probing) of 32-bit recipient fingerprints for
+/// every recipient that has ever had an entry. "No" is exact, so the common case (a recipient with no entry at all)
+/// costs one probe of a 4-byte slot instead of a FASTER read; "maybe" is followed by FASTER reads. A false "maybe"
+/// (another recipient with the same fingerprint: about n / 2^32, 0.2 % at 10 million) or a recipient whose entries were
+/// all deleted only costs those reads, never a wrong answer.
+/// <para>
+/// One writer (the applier, through <see cref="EntryIndex"/>), any number of lock-free readers. Slots only ever go
+/// from 0 to a fingerprint, with one aligned 4-byte store, and the writer adds a recipient before FASTER holds its
+/// entry, so a reader that finds an entry could also find the recipient here. Growing builds a table twice the size
+/// and publishes it with one reference store; a reader still probing the old table sees a subset that was complete
+/// when it loaded it. Tables are managed arrays, so an old one lives as long as a reader holds it.
+/// </para>
+/// <para>
+/// Size: 4 bytes per slot at 37.5-75 % load, 5.3-10.7 bytes per recipient. The slot is derived from the fingerprint's
+/// own bits, so growing needs nothing but the table.
+/// </para>
+/// </summary>
+internal sealed class RecipientFilter
+{
+    private const int PrefetchDistance = 16;
+    private const int MinCapacity = 1024;
+
+    private uint[] _slots;
+    private long _count;
+
+    public RecipientFilter(long expectedRecipients)
+        : this(new uint[CapacityFor(expectedRecipients)], 0)
+    {
+    }
+
+    private RecipientFilter(uint[] slots, long count)
+    {
+        _slots = slots;
+        _count = count;
+    }
+
+    /// <summary>Distinct fingerprints held (about the number of distinct recipients ever added).</summary>
+    public long Count => Volatile.Read(ref _count);
+
+    public long Capacity => Volatile.Read(ref _slots).LongLength;
+
+    public long SizeInBytes => Capacity * sizeof(uint);
+
+    /// <summary>The current table, for saving. Only the writer may call this while it is not adding.</summary>
+    internal uint[] Slots => _slots;
+
+    internal static RecipientFilter FromSlots(uint[] slots, long count) => new(slots, count);
+
+    /// <summary>
+    /// A fingerprint of a recipient: the top half of a murmur3 finalizer (deterministic, so saved tables stay valid),
+    /// never 0 (0 marks an empty slot).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Fingerprint(ulong recipient)
+    {
+        var h = recipient;
+        h ^= h >> 33;
+        h *= 0xFF51AFD7ED558CCDUL;
+        h ^= h >> 33;
+        h *= 0xC4CEB9FE1A85EC53UL;
+        h ^= h >> 33;
+        var f = (uint)(h >> 32);
+        return f == 0 ? 1u : f;
+    }
+
+    /// <summary>False: the recipient has no entry. True: it may have one (read FASTER).</summary>
+    public bool MayContain(ulong recipient)
+    {
+        var slots = Volatile.Read(ref _slots);
+        return Probe(slots, Fingerprint(recipient));
+    }
+
+    /// <summary>
+    /// <see cref="MayContain"/> for a batch, with software prefetch <see cref="PrefetchDistance"/> recipients ahead
+    /// so that the DRAM misses of independent probes overlap (faster-and-performance-notes §3.4: 73.5 → 34.5 ns on a
+    /// 512 MiB table here). <paramref name="results"/> must be at least as long as <paramref name="recipients"/>.
+    /// </summary>
+    public unsafe void MayContainMany(ReadOnlySpan<ulong> recipients, Span<bool> results)
+    {
+        if (results.Length < recipients.Length)
+        {
+            ThrowResultsTooShort();
+        }
+
+        var slots = Volatile.Read(ref _slots);
+        var mask = (uint)slots.Length - 1;
+        var n = recipients.Length;
+        Span<uint> ring = stackalloc uint[PrefetchDistance];
+        fixed (uint* table = slots)
+        {
+            var ahead = Math.Min(PrefetchDistance, n);
+            for (var i = 0; i < ahead; i++)
+            {
+                var f = Fingerprint(recipients[i]);
+                ring[i] = f;
+                Prefetch(table + (f & mask));
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                var f = ring[i & (PrefetchDistance - 1)];
+                var next = i + PrefetchDistance;
+                if (next < n)
+                {
+                    var g = Fingerprint(recipients[next]);
+                    ring[next & (PrefetchDistance - 1)] = g;
+                    Prefetch(table + (g & mask));
+                }
+
+                results[i] = Probe(table, mask, f);
+            }
+        }
+    }
+
+    /// <summary>Adds a recipient; the single writer only. Returns true if its fingerprint was not there yet.</summary>
+    public bool Add(ulong recipient)
+    {
+        var f = Fingerprint(recipient);
+        var slots = _slots;
+        var mask = (uint)slots.Length - 1;
+        var i = f & mask;
+        while (true)
+        {
+            var s = slots[i];
+            if (s == f)
+            {
+                return false;
+            }
+
+            if (s == 0)
+            {
+                break;
+            }
+
+            i = (i + 1) & mask;
+        }
+
+        // Grow at 75 % load: linear probing's miss cost rises as 1 / (1 - load)^2.
+        if ((_count + 1) * 4 > slots.LongLength * 3)
+        {
+            slots = Grow(slots);
+            Volatile.Write(ref _slots, slots);
+            Insert(slots, f);
+        }
+        else
+        {
+            Volatile.Write(ref slots[i], f);
+        }
+
+        Volatile.Write(ref _count, _count + 1);
+        return true;
+    }
+
+    private static uint[] Grow(uint[] old)
+    {
+        var bigger = new uint[old.Length * 2];
+        foreach (var f in old)
+        {
+            if (f != 0)
+            {
+                Insert(bigger, f);
+            }
+        }
+
+        return bigger;
+    }
+
+    private static void Insert(uint[] slots, uint f)
+    {
+        var mask = (uint)slots.Length - 1;
+        var i = f & mask;
+        while (slots[i] != 0)
+        {
+            i = (i + 1) & mask;
+        }
+
+        Volatile.Write(ref slots[i], f);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Probe(uint[] slots, uint f)
+    {
+        var mask = (uint)slots.Length - 1;
+        ref var first = ref MemoryMarshal.GetArrayDataReference(slots);
+        var i = f & mask;
+        while (true)
+        {
+            var s = Unsafe.Add(ref first, i);
+            if (s == f)
+            {
+                return true;
+            }
+
+            if (s == 0)
+            {
+                return false;
+            }
+
+            i = (i + 1) & mask;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe bool Probe(uint* table, uint mask, uint f)
+    {
+        var i = f & mask;
+        while (true)
+        {
+            var s = table[i];
+            if (s == f)
+            {
+                return true;
+            }
+
+            if (s == 0)
+            {
+                return false;
+            }
+
+            i = (i + 1) & mask;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(uint* address)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(address);
+        }
+    }
+
+    internal static int CapacityFor(long expectedRecipients)
+    {
+        // Start at or below 75 % load for the expected count, as a power of two (the slot is f & mask).
+        var wanted = Math.Max(expectedRecipients * 4 / 3 + 1, MinCapacity);
+        var capacity = 1L << (int)(64 - long.LeadingZeroCount(wanted - 1));
+        return (int)Math.Min(capacity, 1L << 30);
+    }
+
+    private static void ThrowResultsTooShort() =>
+        throw new ArgumentException("The results span is shorter than the recipients span.", "results");
+}

@@ -1,0 +1,271 @@
+using System.Globalization;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Engine;
+using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Storage.Index;
+using OptOutGate.Engine.Storage.State;
+using OptOutGate.Engine.Writes;
+using OptOutGate.Rpc;
+using OptOutGate.Server.Grpc;
+using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
+
+namespace OptOutGate.Server.Admin;
+
+/// <summary>
+/// One ImportOptOuts call (admin_optouts.proto). Lines are validated as they arrive; valid lines are grouped by target and
+/// event time into opt-out writes of up to <see cref="BatchSize"/> recipients (source IMPORT, the provenance name as
+/// source_name, the import's reason), committed in order with a few in flight. A dry run writes nothing and counts
+/// against the applied index plus the lines seen so far. Invalid lines are counted, the first 1,000 reported with their
+/// line numbers.
+/// </summary>
+internal sealed class ImportSession
+{
+    public const int BatchSize = 10_000;
+    public const int MaxLinesPerMessage = 10_000;
+    public const long MaxLines = 10_000_000;
+    private const int MaxReported = 1_000;
+    private const int MaxInFlight = 4;
+
+    private readonly GateEngine _engine;
+    private readonly string _tenant;
+    private readonly string _actor;
+    private readonly ImportOptions _options;
+    private readonly DateTimeOffset _now;
+    private readonly ImportOptOutsResponse _response;
+    private readonly Queue<Task<WriteResult>> _inFlight = new();
+    private readonly HashSet<(int Target, ulong Recipient)> _seen = [];
+    private readonly Dictionary<(string Sender, string App), int> _targets = [];
+    private readonly List<string> _batch = new(BatchSize);
+    private (string Sender, string App, long EventTicks) _batchKey;
+    private ulong _lineCounter;
+
+    public ImportSession(GateEngine engine, string tenant, string actor, ImportOptions options, DateTimeOffset now)
+    {
+        _engine = engine;
+        _tenant = tenant;
+        _actor = actor;
+        _options = options;
+        _now = now;
+        _response = new ImportOptOutsResponse { DryRun = options.DryRun };
+    }
+
+    public static void ValidateOptions(ImportOptions? options)
+    {
+        if (options is null)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "options: required in the first message.");
+        }
+
+        if (options.SourceName.Length is 0 or > 200)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "options.source_name: required, 1-200 characters.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Reason) || options.Reason.Length > 500)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "options.reason: required, 1-500 characters.");
+        }
+
+        if (options.Scope is < Scope.Unspecified or > Scope.Tenant)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "options.scope: unknown scope.");
+        }
+    }
+
+    public async Task AddAsync(IReadOnlyList<ImportLine> lines, CancellationToken ct)
+    {
+        if (lines.Count > MaxLinesPerMessage)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "lines: at most 10,000 per message.");
+        }
+
+        foreach (var line in lines)
+        {
+            _lineCounter++;
+            if (_lineCounter > MaxLines)
+            {
+                throw new RpcException(StatusCode.InvalidArgument, "lines: an import holds at most 10,000,000 lines.");
+            }
+
+            var number = line.LineNumber != 0 ? line.LineNumber : _lineCounter;
+            if (!TryTarget(line, out var sender, out var app, out var invalid))
+            {
+                Invalid(number, invalid);
+                continue;
+            }
+
+            if (!E164.TryParse(line.Recipient, out var recipient))
+            {
+                Invalid(number, "recipient is not E.164");
+                continue;
+            }
+
+            if (!NumberingPlan.TryValidate(line.Recipient, out _))
+            {
+                Invalid(number, "recipient is not a number any numbering plan allows (libphonenumber metadata)");
+                continue;
+            }
+
+            long eventTicks = 0;
+            if (line.EventTime is { } eventTime)
+            {
+                if (eventTime.Seconds is < -62_135_596_800 or > 253_402_300_799 || eventTime.Nanos is < 0 or > 999_999_999)
+                {
+                    Invalid(number, "event_time is not a valid timestamp");
+                    continue;
+                }
+
+                var at = eventTime.ToDateTimeOffset();
+                if (at > _now)
+                {
+                    Invalid(number, "event_time is in the future");
+                    continue;
+                }
+
+                eventTicks = at.UtcTicks;
+            }
+
+            if (_options.DryRun)
+            {
+                Count(sender, app, recipient);
+                continue;
+            }
+
+            if (_batch.Count != 0 && (_batchKey != (sender, app, eventTicks) || _batch.Count == BatchSize))
+            {
+                await FlushAsync(ct);
+            }
+
+            _batchKey = (sender, app, eventTicks);
+            _batch.Add(line.Recipient);
+        }
+    }
+
+    public async Task<ImportOptOutsResponse> FinishAsync(CancellationToken ct)
+    {
+        await FlushAsync(ct);
+        while (_inFlight.Count > 0)
+        {
+            Collect(await _inFlight.Dequeue());
+        }
+
+        return _response;
+    }
+
+    private bool TryTarget(ImportLine line, out string sender, out string app, out string invalid)
+    {
+        var lineSender = line.Sender.Length != 0 ? line.Sender : _options.Sender;
+        var lineApp = line.App.Length != 0 ? line.App : _options.App;
+        invalid = "";
+        if (TextLimits.CodePoints(lineSender) > TextLimits.MaxSender)
+        {
+            invalid = "sender is longer than 32 characters";
+        }
+        else if (TextLimits.CodePoints(lineApp) > TextLimits.MaxApp)
+        {
+            invalid = "app is longer than 64 characters";
+        }
+        else if (_options.Scope == Scope.Sender)
+        {
+            lineApp = "";
+        }
+
+        if (invalid.Length == 0 && EntryTarget.TryResolve(_options.Scope, lineSender, lineApp, out sender, out app))
+        {
+            return true;
+        }
+
+        sender = app = "";
+        if (invalid.Length == 0)
+        {
+            invalid = _options.Scope == Scope.SenderApp && lineSender.Length != 0 ? "app missing" : "sender missing";
+        }
+
+        return false;
+    }
+
+    private void Count(string sender, string app, ulong recipient)
+    {
+        if (!_targets.TryGetValue((sender, app), out var target))
+        {
+            target = _targets.Count;
+            _targets.Add((sender, app), target);
+        }
+
+        var exists = _engine.Scopes.TryGetScope(_tenant, sender, app, out var tenantId, out var scopeId)
+            && _engine.Index.TryGet(EntryKey.Create(EntryKind.OptOut, recipient, scopeId, tenantId), out _);
+        if (!exists && _seen.Add((target, recipient)))
+        {
+            _response.Added++;
+        }
+        else
+        {
+            _response.AlreadyPresent++;
+        }
+    }
+
+    private async Task FlushAsync(CancellationToken ct)
+    {
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+
+        var (sender, app, eventTicks) = _batchKey;
+        var request = new EntryWriteRequest
+        {
+            TenantId = _tenant,
+            ActorKeyId = _actor,
+            Operation = EntryWriteOperation.Add,
+            Kind = EntryKind.OptOut,
+            Scope = EntryTarget.ScopeOf(sender, app),
+            Sender = sender,
+            App = app,
+            Recipients = [.. _batch],
+            Source = Source.Import,
+            Reason = _options.Reason,
+            SourceName = _options.SourceName,
+            EventTime = eventTicks == 0 ? null : new DateTimeOffset(eventTicks, TimeSpan.Zero),
+        };
+        _batch.Clear();
+
+        // Lines commit in order (one pipeline, submitted in order); a few writes in flight keep the pipeline's batches full.
+        _inFlight.Enqueue(_engine.Writes.WriteAsync(request, CancellationToken.None));
+        while (_inFlight.Count >= MaxInFlight)
+        {
+            Collect(await _inFlight.Dequeue().WaitAsync(ct));
+        }
+    }
+
+    private void Collect(WriteResult result)
+    {
+        foreach (var item in result.Items)
+        {
+            switch (item.Outcome)
+            {
+                case WriteOutcome.Added:
+                    _response.Added++;
+                    break;
+                case WriteOutcome.AlreadyPresent:
+                    _response.AlreadyPresent++;
+                    break;
+                default:
+                    _response.Invalid++;
+                    break;
+            }
+        }
+
+        _response.Sequence = Math.Max(_response.Sequence, result.Sequence);
+    }
+
+    private void Invalid(ulong number, string reason)
+    {
+        _response.Invalid++;
+        if (_response.InvalidLines.Count < MaxReported)
+        {
+            _response.InvalidLines.Add(new InvalidLine { LineNumber = number, Reason = reason });
+        }
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"import {_options.SourceName}: {_lineCounter} lines");
+}

@@ -1,0 +1,77 @@
+namespace OptOutGate.Server.Configuration;
+
+/// <summary>
+/// Where and how the gate listens. Bound from the "Gate" configuration section (appsettings.json, then environment
+/// variables such as <c>Gate__Port=50052</c> or <c>OPTOUTGATE_Gate__Port=50052</c>, then command-line
+/// <c>--Gate:Port=50052</c>). Every default is the embedded standalone setup: loopback only, no Redis, data in ./data.
+/// </summary>
+public sealed class GateServerOptions
+{
+    public const string SectionName = "Gate";
+
+    /// <summary>
+    /// The address the gRPC and metrics listeners bind to. Default 127.0.0.1 (loopback only). Use 0.0.0.0 or :: to
+    /// listen on every interface; that requires API keys (issue #3), so the server refuses to start without them.
+    /// </summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>gRPC port (HTTP/2: h2c, or TLS when a certificate is set). Default 50051, gRPC's customary port; 0 picks a free port.</summary>
+    public int Port { get; set; } = 50051;
+
+    /// <summary>Prometheus /metrics port (HTTP/1.1, so that curl and Prometheus need no HTTP/2). Default 9090; 0 picks a free port; -1 turns metrics off.</summary>
+    public int MetricsPort { get; set; } = 9090;
+
+    /// <summary>PEM or PFX certificate for TLS on the gRPC port; empty means cleartext h2c (prior knowledge).</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>Private key file for a PEM certificate; empty when the key is inside the certificate file.</summary>
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>Password of a PFX certificate or an encrypted PEM key.</summary>
+    public string? TlsCertificatePassword { get; set; }
+
+    /// <summary>Folder for the durable log, checkpoints and the index. Default ./data.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>
+    /// How long a shutdown waits for in-flight calls to finish after the server stops taking new ones. Default 30 s,
+    /// the same as Kubernetes' default termination grace period, so a rolling update drains before SIGKILL.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Connections open at once, on both listeners together (Kestrel's MaxConcurrentConnections); one more is accepted
+    /// and closed at once. Default (empty): the process's open-file limit (RLIMIT_NOFILE, <c>ulimit -n</c>) less what
+    /// <see cref="ConnectionLimits.Reserved"/> keeps for the gate's own files and for connections refused over the
+    /// limit (512 and a quarter of the limit), at most <see cref="ConnectionLimits.DefaultMaxConnections"/>: past the
+    /// descriptor limit the runtime itself fails (accept and file opens return EMFILE), so the limit must come first.
+    /// </summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>
+    /// Concurrent calls (HTTP/2 streams) on one connection. Default 1,000: load tools such as ghz send many calls over
+    /// one connection, and gRPC clients queue calls beyond the limit silently.
+    /// </summary>
+    public int MaxStreamsPerConnection { get; set; } = 1000;
+
+    /// <summary>
+    /// How long a connection may sit without a call in progress before it is closed, including a new connection that
+    /// has not sent the whole HTTP/2 preface (Kestrel applies its keep-alive timeout to both). Default 10 s (Kestrel's
+    /// own is 130 s, long enough for idle sockets to pile up); gRPC clients reconnect transparently on their next call.
+    /// </summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a request's headers may take to arrive (Kestrel's RequestHeadersTimeout). Default 10 s.</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Whether the server listens on more than loopback (decides whether API keys are mandatory).</summary>
+    public bool ListensBeyondLoopback()
+    {
+        if (string.Equals(ListenAddress, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        return !System.Net.IPAddress.TryParse(ListenAddress, out var ip) || !System.Net.IPAddress.IsLoopback(ip);
+    }
+}

@@ -1,0 +1,113 @@
+using OptOutGate.Engine.Storage.Index;
+
+namespace OptOutGate.Engine.Tests.Storage.Index;
+
+public sealed class RecipientFilterTests
+{
+    [Fact]
+    public void AddedRecipients_AreAlwaysReported_AcrossGrowth()
+    {
+        var filter = new RecipientFilter(16);
+        var initialCapacity = filter.Capacity;
+        for (ulong r = 0; r < 100_000; r++)
+        {
+            filter.Add(14_000_000_000UL + (r * 7919));
+        }
+
+        Assert.True(filter.Capacity > initialCapacity);
+        Assert.True(filter.Count * 4 <= filter.Capacity * 3);
+        for (ulong r = 0; r < 100_000; r++)
+        {
+            Assert.True(filter.MayContain(14_000_000_000UL + (r * 7919)));
+        }
+    }
+
+    [Fact]
+    public void AbsentRecipients_AreRejected_ButForRareFingerprintCollisions()
+    {
+        var filter = new RecipientFilter(100_000);
+        for (ulong r = 0; r < 100_000; r++)
+        {
+            filter.Add(14_000_000_000UL + r);
+        }
+
+        var falsePositives = 0;
+        for (ulong r = 0; r < 100_000; r++)
+        {
+            if (filter.MayContain(44_000_000_000UL + r))
+            {
+                falsePositives++;
+            }
+        }
+
+        // About n / 2^32 per probe: 0.002 % here.
+        Assert.True(falsePositives < 10, $"{falsePositives} false positives");
+    }
+
+    [Fact]
+    public void AddingTwice_CountsOnce()
+    {
+        var filter = new RecipientFilter(10);
+
+        Assert.True(filter.Add(14155550100UL));
+        Assert.False(filter.Add(14155550100UL));
+        Assert.Equal(1, filter.Count);
+    }
+
+    [Fact]
+    public void MayContainMany_AgreesWithMayContain()
+    {
+        var filter = new RecipientFilter(1000);
+        var recipients = new ulong[5003];
+        for (var i = 0; i < recipients.Length; i++)
+        {
+            recipients[i] = 33_100_000_000UL + ((ulong)i * 104729);
+            if (i % 3 == 0)
+            {
+                filter.Add(recipients[i]);
+            }
+        }
+
+        var results = new bool[recipients.Length];
+        filter.MayContainMany(recipients, results);
+
+        for (var i = 0; i < recipients.Length; i++)
+        {
+            Assert.Equal(filter.MayContain(recipients[i]), results[i]);
+            if (i % 3 == 0)
+            {
+                Assert.True(results[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void SavedFile_LoadsTheSameFilter_AndRejectsDamageOrAnotherToken()
+    {
+        using var directory = new IndexTestDirectory();
+        var path = Path.Combine(directory.Path, "f.filter");
+        var token = Guid.NewGuid();
+        var filter = new RecipientFilter(100);
+        for (ulong r = 0; r < 5000; r++)
+        {
+            filter.Add(12_000_000_000UL + r);
+        }
+
+        RecipientFilterFile.Save(path, token, filter, entryCount: 12345);
+
+        Assert.True(RecipientFilterFile.TryLoad(path, token, out var loaded, out var entries));
+        Assert.Equal(12345, entries);
+        Assert.Equal(filter.Count, loaded!.Count);
+        Assert.Equal(filter.Slots, loaded.Slots);
+        Assert.False(RecipientFilterFile.TryLoad(path, Guid.NewGuid(), out _, out _));
+
+        var bytes = File.ReadAllBytes(path);
+        bytes[^5] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+        Assert.False(RecipientFilterFile.TryLoad(path, token, out _, out _));
+
+        File.WriteAllBytes(path, bytes[..100]);
+        Assert.False(RecipientFilterFile.TryLoad(path, token, out _, out _));
+        Assert.False(RecipientFilterFile.TryLoad(Path.Combine(directory.Path, "missing"), token, out _, out _));
+    }
+}

@@ -1,0 +1,57 @@
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Grpc.Reflection.V1;
+using OptOutGate.Rpc.Client;
+using OptOutGate.Server.Tests.Infrastructure;
+
+namespace OptOutGate.Server.Tests.Hosting;
+
+/// <summary>What grpcurl and ghz ask of reflection, against the real gate: list, and the file of a method with its imports.</summary>
+[Collection(ServerTestCollection.Name)]
+public sealed class GateReflectionTests
+{
+    private static readonly Method<ServerReflectionRequest, ServerReflectionResponse> s_info =
+        Method<ServerReflectionRequest, ServerReflectionResponse>.From(ReflectionReflection.Descriptor.Services[0].FindMethodByName("ServerReflectionInfo"));
+
+    [Fact]
+    public async Task ListServices_NamesEveryV1ServiceHealthAndReflection()
+    {
+        await using var gate = await GateProcess.StartAsync();
+        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+
+        var response = await AskAsync(channel, new ServerReflectionRequest { ListServices = string.Empty });
+
+        var names = response.ListServicesResponse.Service.Select(s => s.Name).ToHashSet();
+        Assert.Superset(
+            new HashSet<string> { "optoutgate.v1.Gate", "optoutgate.v1.Mo", "optoutgate.v1.Changes", "optoutgate.v1.Admin", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection" },
+            names);
+    }
+
+    [Fact]
+    public async Task FileContainingMethodSymbol_ReturnsGateProtoWithItsImports()
+    {
+        await using var gate = await GateProcess.StartAsync();
+        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+
+        // ghz asks exactly this: the call name with '/' turned into '.'.
+        var response = await AskAsync(channel, new ServerReflectionRequest { FileContainingSymbol = "optoutgate.v1.Gate.CheckBatch" });
+
+        var files = response.FileDescriptorResponse.FileDescriptorProto
+            .Select(bytes => FileDescriptorProto.Parser.ParseFrom(bytes).Name)
+            .ToList();
+        Assert.Contains("optoutgate/v1/gate.proto", files);
+        Assert.Contains("optoutgate/v1/common.proto", files);
+        Assert.Contains(files, f => f.StartsWith("google/protobuf/", StringComparison.Ordinal));
+    }
+
+    private static async Task<ServerReflectionResponse> AskAsync(GrpcChannel channel, ServerReflectionRequest request)
+    {
+        using var call = channel.DuplexStreamingCall(s_info, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(10)));
+        await call.RequestStream.WriteAsync(request);
+        Assert.True(await call.ResponseStream.MoveNextAsync());
+        var response = call.ResponseStream.Current;
+        await call.RequestStream.CompleteAsync();
+        Assert.NotEqual(ServerReflectionResponse.MessageResponseOneofCase.ErrorResponse, response.MessageResponseCase);
+        return response;
+    }
+}

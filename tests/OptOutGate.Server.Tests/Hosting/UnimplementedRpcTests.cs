@@ -1,0 +1,66 @@
+using Google.Protobuf.Reflection;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Rpc;
+using OptOutGate.Rpc.Client;
+using OptOutGate.Server.Tests.Infrastructure;
+
+namespace OptOutGate.Server.Tests.Hosting;
+
+[Collection(ServerTestCollection.Name)]
+public sealed class UnimplementedRpcTests
+{
+    [Fact]
+    public async Task EveryV1MethodNotYetBuilt_AnswersUnimplementedNamingTheIssue()
+    {
+        await using var gate = await GateProcess.StartAsync();
+        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        var count = 0;
+        foreach (var service in V1Services())
+        {
+            foreach (var method in service.Methods)
+            {
+                // An empty request is invalid for every built method, so a built one answers with its own validation
+                // error; one that is not built yet must say so and name the issue that brings it.
+                var status = await Calls.CallEmptyAsync(channel, method, TimeSpan.FromSeconds(10));
+                if (status.Code == StatusCode.Unimplemented)
+                {
+                    Assert.Contains(method.FullName, status.Detail, StringComparison.Ordinal);
+                    Assert.Contains("issue #", status.Detail, StringComparison.Ordinal);
+                }
+                else
+                {
+                    // Changes.StreamChanges with an empty request is valid: it follows the log until the deadline (issue #5).
+                    var follows = method.Name == "StreamChanges" && status.Code == StatusCode.DeadlineExceeded;
+                    Assert.True(follows || status.Code is StatusCode.InvalidArgument or StatusCode.OK or StatusCode.NotFound, $"{method.FullName}: {status}");
+                }
+
+                count++;
+            }
+        }
+
+        Assert.True(count > 30, $"only {count} v1 methods found");
+    }
+
+    [Fact]
+    public async Task UnknownServiceAndMethod_AnswerUnimplemented()
+    {
+        await using var gate = await GateProcess.StartAsync();
+        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        var unknownMethod = new Method<CheckBatchRequest, CheckBatchResponse>(MethodType.Unary, "optoutgate.v1.Gate", "NoSuchMethod");
+        var unknownService = new Method<CheckBatchRequest, CheckBatchResponse>(MethodType.Unary, "optoutgate.v9.Nothing", "CheckBatch");
+
+        var methodError = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(unknownMethod, new CheckBatchRequest()));
+        var serviceError = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(unknownService, new CheckBatchRequest()));
+
+        Assert.Equal(StatusCode.Unimplemented, methodError.StatusCode);
+        Assert.Equal(StatusCode.Unimplemented, serviceError.StatusCode);
+    }
+
+    private static IEnumerable<ServiceDescriptor> V1Services() =>
+    [
+        GateReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Gate"),
+        MoReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Mo"),
+        ChangesReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Changes"),
+        AdminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Admin"),
+    ];
+}

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Rpc.Client;
+using OptOutGate.Server.Tests.Infrastructure;
+
+namespace OptOutGate.Server.Tests.Readiness;
+
+/// <summary>
+/// A data folder made by the real server: opt-outs written one per call (each an acknowledged record with its own
+/// sequence), then the server stopped by SIGTERM (a checkpoint and the sequence map saved) or SIGKILL (neither).
+/// Tests damage a copy of it.
+/// </summary>
+public sealed class DamagedFolder
+{
+    private DamagedFolder(string dataDirectory, IReadOnlyDictionary<ulong, string> recipientBySequence)
+    {
+        DataDirectory = dataDirectory;
+        RecipientBySequence = recipientBySequence;
+    }
+
+    public string DataDirectory { get; }
+
+    /// <summary>The recipient each acknowledged sequence opted out.</summary>
+    public IReadOnlyDictionary<ulong, string> RecipientBySequence { get; }
+
+    public ulong LastSequence => RecipientBySequence.Keys.Max();
+
+    public static string Recipient(int i) => "+1" + (4_152_000_000L + i).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Writes <paramref name="count"/> opt-outs (recipients from <paramref name="first"/>) and stops the server.</summary>
+    public static async Task<DamagedFolder> BuildAsync(int count, bool cleanStop, string? dataDirectory = null, IDictionary<string, string>? settings = null, int first = 0)
+    {
+        var bySequence = new ConcurrentDictionary<ulong, string>();
+        await using var gate = await GateProcess.StartAsync(settings, dataDirectory);
+        using (var channel = GrpcChannel.ForAddress(gate.GrpcAddress))
+        {
+            var api = new GateApi(channel);
+            var next = -1;
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < count)
+                {
+                    var recipient = Recipient(first + i);
+                    var response = await api.AddOptOutsAsync([recipient]);
+                    Assert.Equal(RecipientOutcome.Added, response.Results[0].Outcome);
+                    Assert.True(bySequence.TryAdd(response.Sequence, recipient));
+                }
+            })));
+        }
+
+        if (cleanStop)
+        {
+            gate.Terminate();
+            await gate.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(0, gate.ExitCode);
+        }
+        else
+        {
+            gate.Kill();
+            await gate.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        return new DamagedFolder(gate.DataDirectory, bySequence);
+    }
+
+    /// <summary>Adds the writes of a later run on the same folder.</summary>
+    public DamagedFolder With(DamagedFolder later) =>
+        new(later.DataDirectory, RecipientBySequence.Concat(later.RecipientBySequence).ToDictionary(p => p.Key, p => p.Value));
+
+    /// <summary>Recipients in sequence order, and their verdicts from a gate on some folder, in the same order.</summary>
+    public async Task<(string[] Recipients, Verdict[] Verdicts)> CheckAllAsync(GateProcess gate)
+    {
+        var recipients = RecipientBySequence.OrderBy(p => p.Key).Select(p => p.Value).ToArray();
+        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        var (verdicts, _) = await new GateApi(channel).CheckAllAsync(recipients);
+        return (recipients, verdicts);
+    }
+}

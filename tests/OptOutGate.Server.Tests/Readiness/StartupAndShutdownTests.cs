@@ -1,0 +1,74 @@
+using Grpc.Health.V1;
+using OptOutGate.Rpc.Client;
+using OptOutGate.Server.Tests.Infrastructure;
+
+namespace OptOutGate.Server.Tests.Readiness;
+
+[Collection(ServerTestCollection.Name)]
+public sealed class StartupAndShutdownTests
+{
+    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_check =
+        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
+
+    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_watch =
+        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Watch"));
+
+    [Fact]
+    public async Task StartedGate_ReportsServingOnHealthCheck()
+    {
+        await using var gate = await GateProcess.StartAsync();
+        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+
+        var response = await channel.UnaryAsync(s_check, new HealthCheckRequest { Service = string.Empty });
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
+    }
+
+    [Fact]
+    public async Task Sigterm_TurnsHealthNotServingThenExitsCleanly()
+    {
+        await using var gate = await GateProcess.StartAsync();
+        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        using var watch = channel.ServerStreamingCall(s_watch, new HealthCheckRequest { Service = string.Empty });
+        Assert.True(await watch.ResponseStream.MoveNextAsync());
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, watch.ResponseStream.Current.Status);
+
+        gate.Terminate();
+
+        var sawNotServing = false;
+        try
+        {
+            while (!sawNotServing && await watch.ResponseStream.MoveNextAsync())
+            {
+                sawNotServing = watch.ResponseStream.Current.Status == HealthCheckResponse.Types.ServingStatus.NotServing;
+            }
+        }
+        catch (Rpc.RpcException)
+        {
+            // The stream may end with an error once the server goes away; what matters is what came before.
+        }
+
+        Assert.True(sawNotServing, "health Watch never reported NOT_SERVING during shutdown\n" + gate.Output);
+        await gate.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, gate.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("Gate:Port", "70000", "Gate:Port 70000 is outside 0-65535")]
+    [InlineData("Gate:ListenAddress", "not-an-ip", "Gate:ListenAddress 'not-an-ip' is not an IP address")]
+    [InlineData("Gate:TlsCertificatePath", "/nonexistent/cert.pem", "Gate:TlsCertificatePath '/nonexistent/cert.pem' does not exist")]
+    public async Task InvalidSetting_StopsStartupWithAClearMessage(string key, string value, string expected)
+    {
+        await using var gate = GateProcess.StartRaw(new Dictionary<string, string>
+        {
+            ["Gate:Port"] = "0",
+            ["Gate:MetricsPort"] = "-1",
+            [key] = value,
+        });
+
+        await gate.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, gate.ExitCode);
+        Assert.Contains(expected, gate.Output, StringComparison.Ordinal);
+    }
+}

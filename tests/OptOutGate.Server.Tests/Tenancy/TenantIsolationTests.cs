@@ -1,0 +1,351 @@
+using System.Security.Cryptography;
+using System.Text;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Google.Protobuf.WellKnownTypes;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Rpc;
+using OptOutGate.Rpc.Client;
+using OptOutGate.Server.Tests.Infrastructure;
+using OptOutGate.Server.Tests.Readiness;
+using OptOutGate.Server.Tests.Tenancy;
+using Xunit.Abstractions;
+
+namespace OptOutGate.Server.Tests.Tenancy;
+
+/// <summary>
+/// Issue #3, "Tenant isolation: tenant A's keys can neither see nor change tenant B's entries, on every RPC". Two tenants
+/// with admin, check and mo keys each; A's data is made first, then every RPC of Gate, Admin, Mo and Changes is called
+/// with B's keys, and A's whole visible state must be exactly what it was. The RPC list comes from the service
+/// descriptors, so a new RPC fails this test until it gets a probe here.
+/// </summary>
+[Collection(ServerTestCollection.Name)]
+public sealed class TenantIsolationTests(ITestOutputHelper output)
+{
+    private const string S = GateApi.Sender;
+    private static readonly string[] R = Enumerable.Range(0, 9).Select(i => "+1415555020" + i).ToArray();
+
+    [Fact]
+    public async Task TenantBKeys_NeitherSeeNorChangeTenantAData_OnEveryRpc()
+    {
+        var a = new TenantKeys("acme");
+        var b = new TenantKeys("globex");
+        var settings = a.Settings().Concat(b.Settings()).ToDictionary(p => p.Key, p => p.Value);
+        await using var gate = await GateProcess.StartAsync(settings);
+        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        var aAdmin = new GateApi(channel, a.Admin);
+        var aCheck = new GateApi(channel, a.Check);
+        var bAdmin = new GateApi(channel, b.Admin);
+        var bCheck = new GateApi(channel, b.Check);
+
+        // Tenant A: an address, a rule, opt-outs by API and by MO, a suppression, a bypass, a removal request, a review item, a policy.
+        await aAdmin.CallAsync<PutInboundAddressRequest, InboundAddress>("PutInboundAddress", new PutInboundAddressRequest { InboundAddress = new InboundAddress { Sender = S } });
+        await aAdmin.CallAsync<PutBlockingRuleRequest, BlockingRule>("PutBlockingRule", new PutBlockingRuleRequest { Rule = new BlockingRule { Sender = S, BlockedSmsTypes = { SmsType.Marketing, SmsType.Notification } } });
+        await aAdmin.AddOptOutsAsync([R[1]]);
+        await aAdmin.CallAsync<AddSuppressionsRequest, AddSuppressionsResponse>("AddSuppressions", new AddSuppressionsRequest { Sender = S, Recipients = { R[2] }, SmsTypes = { SmsType.Notification }, Reason = "mute" });
+        await aAdmin.CallAsync<AddBypassesRequest, AddBypassesResponse>("AddBypasses", new AddBypassesRequest { Sender = S, Recipients = { R[3] }, SmsTypes = { SmsType.Verification }, Reason = "otp" });
+        var stop = await RecordMoAsync(channel, a.Mo, R[4], "STOP", "a-1");
+        Assert.Equal(MoAction.OptedOut, stop.Action);
+        var ambiguous = await RecordMoAsync(channel, a.Mo, R[5], "cancel my appointment", "a-2");
+        Assert.Equal(MoAction.Ambiguous, ambiguous.Action);
+        var removal = await aAdmin.CallAsync<CreateRemovalRequestRequest, RemovalRequest>("CreateRemovalRequest", new CreateRemovalRequestRequest { Sender = S, Recipient = R[4], Reason = "asked by phone" });
+        await aAdmin.CallAsync<UpdateTenantPolicyRequest, TenantPolicy>("UpdateTenantPolicy", new UpdateTenantPolicyRequest { Policy = new TenantPolicy { RevokeAll = true } });
+        var before = await SnapshotAsync(aAdmin, aCheck);
+        Assert.NotEmpty(before.Entries);
+        Assert.Single(before.RemovalRequests.RemovalRequests);
+        output.WriteLine($"tenant A: {before.History.Count} history records, {before.Entries.Count} entries, review item '{ambiguous.ReviewItemId}', removal request '{removal.Id}'");
+
+        var now = Timestamp.FromDateTime(DateTime.UtcNow);
+        var probes = new List<(string Method, Func<Task> Probe)>
+        {
+            // Reads: B sees none of A's data.
+            ("Gate/CheckBatch", async () =>
+            {
+                foreach (var type in new[] { SmsType.Marketing, SmsType.Notification, SmsType.Verification })
+                {
+                    var response = await bCheck.CheckBatchAsync(new CheckBatchRequest { Sender = S, SmsType = type, Recipients = { R }, Explain = true });
+                    Assert.All(response.Verdicts, v => Assert.Equal(Verdict.Allowed, v));
+                    Assert.Empty(response.Explanations);
+                }
+            }),
+            ("Gate/CheckStream", async () =>
+            {
+                var method = Method<CheckStreamRequest, CheckStreamResponse>.From(GateApi.Gate.FindMethodByName("CheckStream"));
+                using var call = channel.DuplexStreamingCall(method, bCheck.Options());
+                await call.RequestStream.WriteAsync(new CheckStreamRequest { RequestId = 1, Batch = new CheckBatchRequest { Sender = S, SmsType = SmsType.Marketing, Recipients = { R } } });
+                await call.RequestStream.CompleteAsync();
+                Assert.True(await call.ResponseStream.MoveNextAsync());
+                Assert.All(call.ResponseStream.Current.Batch.Verdicts, v => Assert.Equal(Verdict.Allowed, v));
+            }),
+            ("Admin/CheckOptOuts", async () =>
+            {
+                var response = await bAdmin.CallAsync<CheckOptOutsRequest, CheckOptOutsResponse>("CheckOptOuts", new CheckOptOutsRequest { Sender = S, Recipients = { R } });
+                Assert.All(response.Results, r => Assert.Equal(RecipientOutcome.NotPresent, r.Outcome));
+            }),
+            ("Admin/ListEntries", async () =>
+            {
+                Assert.Empty((await bAdmin.CallAsync<ListEntriesRequest, ListEntriesResponse>("ListEntries", new ListEntriesRequest())).Entries);
+                Assert.Empty((await bAdmin.CallAsync<ListEntriesRequest, ListEntriesResponse>("ListEntries", new ListEntriesRequest { Filter = new EntryFilter { Recipient = R[1] } })).Entries);
+            }),
+            ("Admin/ExportEntries", async () => { Assert.Single(Lines(await bAdmin.ExportAsync("ExportEntries", new ExportEntriesRequest()))); }),
+            ("Admin/ListHistory", async () =>
+            {
+                Assert.Empty((await bAdmin.CallAsync<ListHistoryRequest, ListHistoryResponse>("ListHistory", new ListHistoryRequest())).Records);
+                Assert.Empty((await bAdmin.CallAsync<ListHistoryRequest, ListHistoryResponse>("ListHistory", new ListHistoryRequest { Filter = new HistoryFilter { Recipient = R[4] } })).Records);
+                Assert.Empty((await bAdmin.CallAsync<ListHistoryRequest, ListHistoryResponse>("ListHistory", new ListHistoryRequest { Filter = new HistoryFilter { Sender = S, IncludeTenantWide = true } })).Records);
+                var range = new TimeRange { StartTime = Timestamp.FromDateTime(DateTime.UtcNow.AddHours(-1)), EndTime = Timestamp.FromDateTime(DateTime.UtcNow.AddHours(1)) };
+                Assert.Empty((await bAdmin.CallAsync<ListHistoryRequest, ListHistoryResponse>("ListHistory", new ListHistoryRequest { Filter = new HistoryFilter { TimeRange = range } })).Records);
+            }),
+            ("Admin/ExportHistory", async () => { Assert.Single(Lines(await bAdmin.ExportAsync("ExportHistory", new ExportHistoryRequest()))); }),
+            ("Admin/CheckAtTime", async () =>
+            {
+                foreach (var recipient in new[] { R[1], R[2], R[4] })
+                {
+                    var response = await bAdmin.CallAsync<CheckAtTimeRequest, CheckAtTimeResponse>("CheckAtTime", new CheckAtTimeRequest { Recipient = recipient, Sender = S, SmsType = SmsType.Notification, Time = now });
+                    Assert.Equal(Verdict.Allowed, response.Verdict);
+                    Assert.Null(response.Explanation);
+                }
+            }),
+            ("Admin/GetInboundAddress", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<GetInboundAddressRequest, InboundAddress>("GetInboundAddress", new GetInboundAddressRequest { Sender = S })).Code)),
+            ("Admin/ListInboundAddresses", async () => Assert.Empty((await bAdmin.CallAsync<ListInboundAddressesRequest, ListInboundAddressesResponse>("ListInboundAddresses", new ListInboundAddressesRequest())).InboundAddresses)),
+            ("Admin/ListBlockingRules", async () => Assert.Empty((await bAdmin.CallAsync<ListBlockingRulesRequest, ListBlockingRulesResponse>("ListBlockingRules", new ListBlockingRulesRequest())).Rules)),
+            ("Admin/GetTenantPolicy", async () => Assert.False((await bAdmin.CallAsync<GetTenantPolicyRequest, TenantPolicy>("GetTenantPolicy", new GetTenantPolicyRequest())).RevokeAll)),
+            ("Admin/GetRemovalRequest", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<GetRemovalRequestRequest, RemovalRequest>("GetRemovalRequest", new GetRemovalRequestRequest { Id = removal.Id })).Code)),
+            ("Admin/ListRemovalRequests", async () => Assert.Empty((await bAdmin.CallAsync<ListRemovalRequestsRequest, ListRemovalRequestsResponse>("ListRemovalRequests", new ListRemovalRequestsRequest())).RemovalRequests)),
+            ("Admin/ListReviewQueue", async () =>
+            {
+                var queue = await bAdmin.CallAsync<ListReviewQueueRequest, ListReviewQueueResponse>("ListReviewQueue", new ListReviewQueueRequest());
+                Assert.Empty(queue.Items);
+                Assert.Equal(0UL, queue.TotalOpen);
+            }),
+
+            // Writes aimed at A's data: nothing of A's changes (checked all at once at the end).
+            ("Admin/RemoveOptOuts", async () =>
+            {
+                var response = await bAdmin.CallAsync<RemoveOptOutsRequest, RemoveOptOutsResponse>("RemoveOptOuts", new RemoveOptOutsRequest { Sender = S, Recipients = { R[1], R[4] }, Override = true, Reason = "x" });
+                Assert.All(response.Results, r => Assert.Equal(RecipientOutcome.NotPresent, r.Outcome));
+            }),
+            ("Admin/RemoveSuppressions", async () => Assert.Equal(RecipientOutcome.NotPresent, (await bAdmin.CallAsync<RemoveSuppressionsRequest, RemoveSuppressionsResponse>("RemoveSuppressions", new RemoveSuppressionsRequest { Sender = S, Recipients = { R[2] }, Reason = "x" })).Results[0].Outcome)),
+            ("Admin/RemoveBypasses", async () => Assert.Equal(RecipientOutcome.NotPresent, (await bAdmin.CallAsync<RemoveBypassesRequest, RemoveBypassesResponse>("RemoveBypasses", new RemoveBypassesRequest { Sender = S, Recipients = { R[3] } })).Results[0].Outcome)),
+            ("Admin/DeleteBlockingRule", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<DeleteBlockingRuleRequest, DeleteBlockingRuleResponse>("DeleteBlockingRule", new DeleteBlockingRuleRequest { Sender = S })).Code)),
+            ("Admin/DeleteInboundAddress", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<DeleteInboundAddressRequest, DeleteInboundAddressResponse>("DeleteInboundAddress", new DeleteInboundAddressRequest { Sender = S })).Code)),
+            ("Admin/ReviewRemovalRequest", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<ReviewRemovalRequestRequest, RemovalRequest>("ReviewRemovalRequest", new ReviewRemovalRequestRequest { Id = removal.Id, Decision = ReviewDecision.Approve })).Code)),
+            ("Admin/ResolveReviewItem", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<ResolveReviewItemRequest, ResolveReviewItemResponse>("ResolveReviewItem", new ResolveReviewItemRequest { Id = ambiguous.ReviewItemId, Resolution = ReviewResolution.OptOut, Note = "x" })).Code)),
+            ("Admin/CreateRemovalRequest", async () =>
+            {
+                // B has no MO opt-out for R[4]; whatever B's answer, A's request list stays as it was.
+                var status = await bAdmin.StatusOfAsync<CreateRemovalRequestRequest, RemovalRequest>("CreateRemovalRequest", new CreateRemovalRequestRequest { Sender = S, Recipient = R[4], Reason = "x" });
+                Assert.NotEqual(StatusCode.OK, status.Code);
+            }),
+
+            // B's own writes under the same names: they stay B's.
+            ("Admin/PutInboundAddress", () => bAdmin.CallAsync<PutInboundAddressRequest, InboundAddress>("PutInboundAddress", new PutInboundAddressRequest { InboundAddress = new InboundAddress { Sender = S, Description = "globex's" } })),
+            ("Admin/PutBlockingRule", () => bAdmin.CallAsync<PutBlockingRuleRequest, BlockingRule>("PutBlockingRule", new PutBlockingRuleRequest { Rule = new BlockingRule { Sender = S, BlockedSmsTypes = { SmsType.Verification } } })),
+            ("Admin/UpdateTenantPolicy", () => bAdmin.CallAsync<UpdateTenantPolicyRequest, TenantPolicy>("UpdateTenantPolicy", new UpdateTenantPolicyRequest { Policy = new TenantPolicy { RevokeAll = false } })),
+            ("Admin/AddOptOuts", () => bAdmin.AddOptOutsAsync([R[2], R[3], R[6]])),
+            ("Admin/AddSuppressions", () => bAdmin.CallAsync<AddSuppressionsRequest, AddSuppressionsResponse>("AddSuppressions", new AddSuppressionsRequest { Scope = Scope.Tenant, Recipients = { R }, SmsTypes = { SmsType.Marketing, SmsType.Notification, SmsType.Verification }, Reason = "b" })),
+            ("Admin/AddBypasses", () => bAdmin.CallAsync<AddBypassesRequest, AddBypassesResponse>("AddBypasses", new AddBypassesRequest { Sender = S, Recipients = { R[1], R[4] }, SmsTypes = { SmsType.Marketing, SmsType.Notification }, Reason = "b" })),
+            ("Admin/ImportOptOuts", async () =>
+            {
+                var method = Method<ImportOptOutsRequest, ImportOptOutsResponse>.From(GateApi.Admin.FindMethodByName("ImportOptOuts"));
+                using var call = channel.ClientStreamingCall(method, bAdmin.Options());
+                await call.RequestStream.WriteAsync(new ImportOptOutsRequest { Options = new ImportOptions { SourceName = "b-import", Reason = "b", Sender = S }, Lines = { new ImportLine { LineNumber = 1, Recipient = R[7] } } });
+                await call.RequestStream.CompleteAsync();
+                Assert.Equal(1UL, (await call.ResponseAsync).Added);
+            }),
+            ("Admin/ReportProviderError", () => bAdmin.CallAsync<ReportProviderErrorRequest, ReportProviderErrorResponse>("ReportProviderError", new ReportProviderErrorRequest { Provider = Provider.Twilio, ErrorCode = "21610", Recipient = R[8], Sender = S })),
+            ("Mo/RecordMo", async () => Assert.Equal(MoAction.OptedOut, (await RecordMoAsync(channel, b.Mo, R[0], "STOP", "b-1")).Action)),
+            ("Mo/StreamMo", async () =>
+            {
+                var method = Method<StreamMoRequest, StreamMoResponse>.From(GateApi.Mo.FindMethodByName("StreamMo"));
+                using var call = channel.DuplexStreamingCall(method, new GateApi(channel, b.Mo).Options());
+                await call.RequestStream.WriteAsync(new StreamMoRequest { Message = Mo(R[5], "START", "b-2") });
+                await call.RequestStream.CompleteAsync();
+                Assert.True(await call.ResponseStream.MoveNextAsync());
+                Assert.Null(call.ResponseStream.Current.Result.Error);
+            }),
+            ("Admin/ListReviewQueue+ResolveReviewItem own", async () =>
+            {
+                // B's own ambiguous MO and its review item: resolving it must not touch A's item of the same recipient.
+                var own = await RecordMoAsync(channel, b.Mo, R[5], "cancel my appointment", "b-3");
+                Assert.Equal(MoAction.Ambiguous, own.Action);
+                await bAdmin.CallAsync<ResolveReviewItemRequest, ResolveReviewItemResponse>("ResolveReviewItem", new ResolveReviewItemRequest { Id = own.ReviewItemId, Resolution = ReviewResolution.OptOut, Note = "b" });
+            }),
+            ("Admin/DeleteBlockingRule own", () => bAdmin.CallAsync<DeleteBlockingRuleRequest, DeleteBlockingRuleResponse>("DeleteBlockingRule", new DeleteBlockingRuleRequest { Sender = S })),
+            ("Admin/DeleteInboundAddress own", () => bAdmin.CallAsync<DeleteInboundAddressRequest, DeleteInboundAddressResponse>("DeleteInboundAddress", new DeleteInboundAddressRequest { Sender = S })),
+            ("Changes/StreamChanges", async () =>
+            {
+                // An admin key reads its own tenant's changes only; naming A is refused; check and mo keys may not call it.
+                var method = Method<StreamChangesRequest, StreamChangesResponse>.From(GateApi.Changes.FindMethodByName("StreamChanges"));
+                var head = (await bCheck.HeadAsync());
+                var tenants = new List<string>();
+                using (var call = channel.ServerStreamingCall(method, new StreamChangesRequest { FromSequence = 1, ToSequence = head }, bAdmin.Options()))
+                {
+                    while (await call.ResponseStream.MoveNextAsync())
+                    {
+                        tenants.AddRange(call.ResponseStream.Current.Records.Select(r => r.TenantId));
+                    }
+                }
+
+                Assert.NotEmpty(tenants);
+                Assert.All(tenants, t => Assert.Equal("globex", t));
+                using (var call = channel.ServerStreamingCall(method, new StreamChangesRequest { FromSequence = 1, ToSequence = head, TenantIds = { "acme" } }, bAdmin.Options()))
+                {
+                    var denied = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNextAsync());
+                    Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+                }
+
+                await AssertCheckAndMoKeysOfBMayNotCallAsync(channel, b, GateApi.Changes.FindMethodByName("StreamChanges"));
+            }),
+            ("Changes/GetSnapshot", async () =>
+            {
+                var method = Method<GetSnapshotRequest, GetSnapshotResponse>.From(GateApi.Changes.FindMethodByName("GetSnapshot"));
+                var tenants = new List<string>();
+                using (var call = channel.ServerStreamingCall(method, new GetSnapshotRequest(), bAdmin.Options()))
+                {
+                    while (await call.ResponseStream.MoveNextAsync())
+                    {
+                        tenants.AddRange(call.ResponseStream.Current.Items.Select(i => i.TenantId));
+                    }
+                }
+
+                Assert.NotEmpty(tenants);
+                Assert.All(tenants, t => Assert.Equal("globex", t));
+                using (var call = channel.ServerStreamingCall(method, new GetSnapshotRequest { TenantIds = { "acme" } }, bAdmin.Options()))
+                {
+                    var denied = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNextAsync());
+                    Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+                }
+
+                await AssertCheckAndMoKeysOfBMayNotCallAsync(channel, b, GateApi.Changes.FindMethodByName("GetSnapshot"));
+            }),
+        };
+
+        // Every RPC of the four services has a probe (a new RPC fails here until it gets one).
+        var probed = probes.Select(p => p.Method.Split(' ')[0]).SelectMany(m => m.Contains('+', StringComparison.Ordinal) ? m.Split('/')[1].Split('+').Select(n => "Admin/" + n) : [m]).ToHashSet();
+        var all = new[] { GateApi.Gate, GateApi.Admin, GateApi.Mo, GateApi.Changes }.SelectMany(s => s.Methods.Select(m => s.Name + "/" + m.Name)).ToList();
+        Assert.Empty(all.Except(probed));
+
+        foreach (var (method, probe) in probes)
+        {
+            try
+            {
+                await probe();
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                throw new InvalidOperationException($"{method} as tenant B failed: {e.Message}", e);
+            }
+            catch (Xunit.Sdk.XunitException e)
+            {
+                throw new Xunit.Sdk.XunitException($"{method} as tenant B: {e.Message}");
+            }
+
+            // After each of B's calls, A's whole state is as it was (checked after each so the culprit is named).
+            var after = await SnapshotAsync(aAdmin, aCheck);
+            before.AssertSame(after, method);
+        }
+
+        // B's writes did land, in B's tenant: the probes above were not no-ops.
+        var bEntries = (await bAdmin.CallAsync<ListEntriesRequest, ListEntriesResponse>("ListEntries", new ListEntriesRequest { PageSize = 1000 })).Entries;
+        Assert.True(bEntries.Count >= 10, $"tenant B has only {bEntries.Count} entries");
+        output.WriteLine($"{probes.Count} probes over {all.Count} RPCs; tenant B ended with {bEntries.Count} entries of its own; tenant A unchanged");
+    }
+
+    private static async Task AssertCheckAndMoKeysOfBMayNotCallAsync(GrpcChannel channel, TenantKeys b, MethodDescriptor method)
+    {
+        foreach (var key in new[] { b.Check, b.Mo })
+        {
+            Assert.Equal(StatusCode.PermissionDenied, (await KeyedCalls.CallWithKeyAsync(channel, method, key)).Code);
+        }
+    }
+
+    private static MoMessage Mo(string from, string text, string id) => new()
+    {
+        InboundAddress = S, FromNumber = from, Text = text, CarrierMessageId = id, CarrierTime = Timestamp.FromDateTime(DateTime.UtcNow),
+    };
+
+    private static async Task<MoResult> RecordMoAsync(GrpcChannel channel, string key, string from, string text, string id)
+    {
+        var method = Method<RecordMoRequest, RecordMoResponse>.From(GateApi.Mo.FindMethodByName("RecordMo"));
+        return (await channel.UnaryAsync(method, new RecordMoRequest { Message = Mo(from, text, id) }, new GateApi(channel, key).Options())).Result;
+    }
+
+    private static string[] Lines(string csv) => csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+
+    private static async Task<Snapshot> SnapshotAsync(GateApi admin, GateApi check)
+    {
+        var verdicts = new List<CheckBatchResponse>();
+        foreach (var type in new[] { SmsType.Marketing, SmsType.Notification, SmsType.Verification })
+        {
+            var response = await check.CheckBatchAsync(new CheckBatchRequest { Sender = S, SmsType = type, Recipients = { R }, Explain = true });
+            response.Sequence = 0; // The sequence is the tenant group's head: it moves with B's writes.
+            verdicts.Add(response);
+        }
+
+        var checkOptOuts = await admin.CallAsync<CheckOptOutsRequest, CheckOptOutsResponse>("CheckOptOuts", new CheckOptOutsRequest { Sender = S, Recipients = { R } });
+        checkOptOuts.Sequence = 0;
+        return new Snapshot(
+            verdicts,
+            checkOptOuts,
+            (await admin.CallAsync<ListEntriesRequest, ListEntriesResponse>("ListEntries", new ListEntriesRequest { PageSize = 1000 })).Entries.ToList(),
+            (await admin.CallAsync<ListHistoryRequest, ListHistoryResponse>("ListHistory", new ListHistoryRequest { PageSize = 1000 })).Records.ToList(),
+            await admin.ExportAsync("ExportEntries", new ExportEntriesRequest()),
+            await admin.ExportAsync("ExportHistory", new ExportHistoryRequest()),
+            await admin.CallAsync<ListInboundAddressesRequest, ListInboundAddressesResponse>("ListInboundAddresses", new ListInboundAddressesRequest()),
+            await admin.CallAsync<ListBlockingRulesRequest, ListBlockingRulesResponse>("ListBlockingRules", new ListBlockingRulesRequest()),
+            await admin.CallAsync<GetTenantPolicyRequest, TenantPolicy>("GetTenantPolicy", new GetTenantPolicyRequest()),
+            await admin.CallAsync<ListRemovalRequestsRequest, ListRemovalRequestsResponse>("ListRemovalRequests", new ListRemovalRequestsRequest()),
+            await admin.CallAsync<ListReviewQueueRequest, ListReviewQueueResponse>("ListReviewQueue", new ListReviewQueueRequest()));
+    }
+
+    private sealed record Snapshot(
+        List<CheckBatchResponse> Verdicts, CheckOptOutsResponse CheckOptOuts, List<Entry> Entries, List<ChangeRecord> History, string EntriesCsv, string HistoryCsv,
+        ListInboundAddressesResponse Addresses, ListBlockingRulesResponse Rules, TenantPolicy Policy, ListRemovalRequestsResponse RemovalRequests, ListReviewQueueResponse ReviewQueue)
+    {
+        public void AssertSame(Snapshot after, string method)
+        {
+            Same(Verdicts, after.Verdicts, "CheckBatch verdicts");
+            Same([CheckOptOuts], [after.CheckOptOuts], "CheckOptOuts");
+            Same(Entries, after.Entries, "ListEntries");
+            Same(History, after.History, "ListHistory");
+            Assert.True(EntriesCsv == after.EntriesCsv, $"after {method} as B, A's ExportEntries changed:\n{EntriesCsv}\n→\n{after.EntriesCsv}");
+            Assert.True(HistoryCsv == after.HistoryCsv, $"after {method} as B, A's ExportHistory changed");
+            Same([Addresses], [after.Addresses], "ListInboundAddresses");
+            Same([Rules], [after.Rules], "ListBlockingRules");
+            Same([Policy], [after.Policy], "GetTenantPolicy");
+            Same([RemovalRequests], [after.RemovalRequests], "ListRemovalRequests");
+            Same([ReviewQueue], [after.ReviewQueue], "ListReviewQueue");
+
+            void Same<T>(List<T> expected, List<T> actual, string what)
+                where T : IMessage => Assert.True(
+                    expected.Count == actual.Count && expected.Zip(actual).All(p => p.First.Equals(p.Second)),
+                    $"after {method} as tenant B, tenant A's {what} changed:\n{string.Join("\n", expected)}\n→\n{string.Join("\n", actual)}");
+        }
+    }
+
+    /// <summary>Fresh admin, check and mo keys of one tenant, and their hashes in the README's format (sha256:&lt;hex&gt;).</summary>
+    private sealed class TenantKeys(string tenant)
+    {
+        public string Admin { get; } = NewKey();
+
+        public string Check { get; } = NewKey();
+
+        public string Mo { get; } = NewKey();
+
+        public IEnumerable<KeyValuePair<string, string>> Settings() =>
+        [
+            .. Key("ops", Admin, "admin"),
+            .. Key("dispatcher", Check, "check"),
+            .. Key("carrier", Mo, "mo"),
+        ];
+
+        private IEnumerable<KeyValuePair<string, string>> Key(string id, string key, string role) =>
+        [
+            new($"Tenancy:Tenants:{tenant}:Keys:{id}:Hash", "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))),
+            new($"Tenancy:Tenants:{tenant}:Keys:{id}:Roles:0", role),
+        ];
+
+        private static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+    }
+}

@@ -147,7 +147,7 @@ else
     echo "=== probe: skipped (needs /usr/bin/python3 with grpcio)"
 fi
 run race race "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --rounds "$ROUNDS" \
-    --peers "$RACE_PEERS" --garnet-server "$garnet_server"
+    --peers "$RACE_PEERS" --garnet-server "$garnet_server" --gate-pid "$gate_pid"
 run mo mo "${common[@]}" -c 2 --connections 1 --in-flight 32
 run mixed mixed "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --mo-rps "${MIXED_MO_RPS:-2000}"
 

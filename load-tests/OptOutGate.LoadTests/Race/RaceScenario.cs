@@ -82,13 +82,16 @@ internal static class RaceScenario
         // gateRuns[p]: the gate's runs right before peer p's, so that each ratio compares runs of the same minutes.
         var gateRuns = peers.ConvertAll(static _ => new List<RunResult>());
         var peerRuns = peers.ConvertAll(static _ => new List<RunResult>());
+        var gateCpu = peers.ConvertAll(_ => new SideCpu("gate", options.GatePid));
+        var peerCpu = peers.ConvertAll(p => new SideCpu(p.Kind.Program, p.ProcessId));
         for (var r = 1; r <= options.Rounds && !cancellationToken.IsCancellationRequested; r++)
         {
             for (var p = 0; p < peers.Count && !cancellationToken.IsCancellationRequested; p++)
             {
                 var name = peers[p].Kind.Name;
-                gateRuns[p].Add(await RunLoop.RunAsync(round with { Label = $"race/gate (beside {name}) {r}/{options.Rounds}" }, gateCall, cancellationToken));
-                peerRuns[p].Add(await RunLoop.RunAsync(round with { Label = $"race/{name} {r}/{options.Rounds}" }, peerCalls[p], cancellationToken));
+                var peerCall = peerCalls[p];
+                gateRuns[p].Add(await gateCpu[p].MeasureAsync(() => RunLoop.RunAsync(round with { Label = $"race/gate (beside {name}) {r}/{options.Rounds}" }, gateCall, cancellationToken)));
+                peerRuns[p].Add(await peerCpu[p].MeasureAsync(() => RunLoop.RunAsync(round with { Label = $"race/{name} {r}/{options.Rounds}" }, peerCall, cancellationToken)));
             }
         }
 
@@ -103,6 +106,8 @@ internal static class RaceScenario
             var ratio = peerReport.RecipientsPerSecond > 0 ? gateReport.RecipientsPerSecond / peerReport.RecipientsPerSecond : 0;
             var verdict = string.Create(CultureInfo.InvariantCulture, $"{ratio:0.00}x {name}'s recipients/s (target >= 2x): {(ratio >= 2 ? "met" : "NOT met")}");
             gateReport.Notes.Add(("Versus " + name, verdict));
+            gateCpu[p].AddNotes(gateReport);
+            peerCpu[p].AddNotes(peerReport);
             reports.Add(gateReport);
             reports.Add(peerReport);
             lines.Add(string.Create(

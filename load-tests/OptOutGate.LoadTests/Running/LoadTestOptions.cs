@@ -40,7 +40,7 @@ internal sealed class LoadTestOptions
         mixed:     --mo-streams 2  --mo-in-flight 16  --mo-rps 0
         lag:       --replica <address> (default --address)  --use-min-sequence  (-n samples, default 200; -c default 1)
         race:      --rounds 3 (each -z long)  --peers redis,garnet  --redis-server redis-server
-                   --garnet-server garnet-server
+                   --garnet-server garnet-server  --gate-pid <pid> (adds the gate's CPU per call)
         ghz-data:  --out ./ghz-data  --mo-messages 1000  --stream-batches 10
         """;
 
@@ -123,6 +123,9 @@ internal sealed class LoadTestOptions
     public string RedisServer { get; private set; } = "redis-server";
 
     public string GarnetServer { get; private set; } = "garnet-server";
+
+    /// <summary>The gate's process id, when it runs on this machine: the race reports its CPU per call.</summary>
+    public int? GatePid { get; private set; }
 
     /// <summary>The race's peers, in the order each round runs them (each after a gate run of its own).</summary>
     public IReadOnlyList<Race.RacePeerKind> Peers { get; private set; } = Race.RacePeerKind.All;
@@ -342,6 +345,8 @@ internal sealed class LoadTestOptions
                 return Set(() => GarnetServer = value);
             case "--peers":
                 return TryPeers(value);
+            case "--gate-pid":
+                return TryPositive(value, v => GatePid = v);
             case "--out":
                 return Set(() => Out = value);
             case "--mo-messages":

@@ -79,7 +79,7 @@ internal static class IndexScaleMode
         var started = Stopwatch.GetTimestamp();
         var token = index.TakeCheckpoint();
         Print("checkpoint seconds", Stopwatch.GetElapsedTime(started).TotalSeconds);
-        Print("checkpoint and log on disk, GB", DirectoryBytes(options.Directory) / 1e9);
+        Print("checkpoint and log on disk, GB", IndexRestartMode.DirectorySize(options.Directory) / 1e9);
         return (token, met);
     }
 
@@ -205,17 +205,6 @@ internal static class IndexScaleMode
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "n/a";
-
-    private static long DirectoryBytes(string directory)
-    {
-        long total = 0;
-        foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
-        {
-            total += new FileInfo(file).Length;
-        }
-
-        return total;
-    }
 
     private static bool Verdict(string target, bool met)
     {

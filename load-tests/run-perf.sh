@@ -13,7 +13,8 @@
 #   DURATION=10s WARMUP=3s        per run
 #   CONCURRENCY=16 CONNECTIONS=2  check, race and mo workers / HTTP/2 connections
 #   DATASET=1000000               opt-outs loaded before the checks
-#   ROUNDS=3                      race rounds (gate, redis) of DURATION each
+#   ROUNDS=3                      race rounds (gate, redis, gate, garnet) of DURATION each
+#   RACE_PEERS=redis,garnet       the race's peers; garnet-server is installed into .tools/garnet/ when missing
 #   OUT=<dir>                     where the summaries and JSON reports go (default: a new temporary directory)
 #   MIXED_MO_RPS=2000             MO messages per second during `mixed`
 #   LAG_SAMPLES=300               samples of `lag`
@@ -43,6 +44,12 @@ if [[ -z "${SKIP_BUILD:-}" ]]; then
 fi
 
 server_dir="${SERVER_DIR:-$root/src/OptOutGate.Server/bin/Release/net10.0}"
+RACE_PEERS="${RACE_PEERS:-redis,garnet}"
+garnet_server=garnet-server
+if [[ ",$RACE_PEERS," == *,garnet,* ]]; then
+    # Microsoft Garnet, the race's second peer: a dotnet tool, into the repository's ignored .tools/garnet/.
+    garnet_server="$("$root/scripts/install-garnet.sh")"
+fi
 # This VM exposes no CPU cache sizes, so the runtime gives a workstation-GC process a 2 MB gen0 budget: the load
 # generator then collected about 33 times a second at full load. A 64 MB budget (only settable by environment) makes
 # that about once a second, and the maximum it drives rises (load-tests/README.md, "Profile").
@@ -139,7 +146,8 @@ if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
 else
     echo "=== probe: skipped (needs /usr/bin/python3 with grpcio)"
 fi
-run race race "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --rounds "$ROUNDS"
+run race race "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --rounds "$ROUNDS" \
+    --peers "$RACE_PEERS" --garnet-server "$garnet_server" --gate-pid "$gate_pid"
 run mo mo "${common[@]}" -c 2 --connections 1 --in-flight 32
 run mixed mixed "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --mo-rps "${MIXED_MO_RPS:-2000}"
 

@@ -5,6 +5,7 @@
 #   python3-grpc-tools  its code generator
 #   prometheus          promtool, which validates the /metrics exposition
 #   npm ci              @grpc/grpc-js and @grpc/proto-loader, a second independent client
+#   garnet-server       Microsoft Garnet (a dotnet tool, in .tools/garnet/), the race's second peer
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +28,8 @@ fi
 
 # The interop tests and the server-process tests find the peers through these.
 export OPTOUTGATE_PYTHON=/usr/bin/python3
+OPTOUTGATE_GARNET_SERVER="$(scripts/install-garnet.sh)"
+export OPTOUTGATE_GARNET_SERVER
 export OPTOUTGATE_NODE="$(command -v node)"
 
 # The closing line's parser is checked first against captured output, crashed test hosts included.

@@ -1,7 +1,7 @@
 using OptOutGate.LoadTests.Gate;
 using OptOutGate.LoadTests.Ghz;
 using OptOutGate.LoadTests.Mo;
-using OptOutGate.LoadTests.Redis;
+using OptOutGate.LoadTests.Race;
 using OptOutGate.LoadTests.Running;
 
 // The OptOutGate load generator: ghz-shaped summaries from the project's own client (README.md in this folder).

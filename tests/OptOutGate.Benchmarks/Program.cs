@@ -20,6 +20,10 @@ internal static class Program
                 return IndexLookupMode.Run(args[1..]);
             case "restart":
                 return IndexRestartMode.Run(args[1..]);
+            case "filter":
+                return FilterProbeMode.Run(args[1..]);
+            case "scale":
+                return IndexScaleMode.Run(args[1..]);
             case "state":
                 return State.StateRestoreMode.Run(args[1..]);
             default:

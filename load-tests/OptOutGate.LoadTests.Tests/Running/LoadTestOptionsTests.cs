@@ -45,6 +45,25 @@ public class LoadTestOptionsTests
     public void Bad_options_are_refused(params string[] args) =>
         Assert.False(LoadTestOptions.TryParse(args, out _, out _));
 
+    [Fact]
+    public void The_race_has_both_peers_unless_told_otherwise()
+    {
+        Assert.True(LoadTestOptions.TryParse(["race"], out var both, out _));
+        Assert.Equal(["redis", "garnet"], both.Peers.Select(static p => p.Name));
+        Assert.Equal("garnet-server", both.PeerExecutable(LoadTests.Race.RacePeerKind.Garnet));
+
+        Assert.True(LoadTestOptions.TryParse(["race", "--peers", "garnet", "--garnet-server", "/opt/garnet-server"], out var one, out _));
+        Assert.Equal(["garnet"], one.Peers.Select(static p => p.Name));
+        Assert.Equal("/opt/garnet-server", one.PeerExecutable(LoadTests.Race.RacePeerKind.Garnet));
+    }
+
+    [Theory]
+    [InlineData("--peers", "memcached")]
+    [InlineData("--peers", "redis,redis")]
+    [InlineData("--peers", ",")]
+    public void Bad_peer_lists_are_refused(string name, string value) =>
+        Assert.False(LoadTestOptions.TryParse(["race", name, value], out _, out _));
+
     [Theory]
     [InlineData("check", "--direct", "-r", "100")]
     [InlineData("check", "--direct", "--find-half-load")]

@@ -19,7 +19,8 @@ internal sealed class LoadTestOptions
           mo             Mo.StreamMo, realistic text mix, --in-flight messages per stream, -c streams
           mixed          check and mo at once, both reported
           lag            write at --address, poll CheckBatch at --replica until the verdict changes
-          race           the check workload against the gate and against redis-server SMISMEMBER, alternating
+          race           the check workload against the gate and against each peer's SMISMEMBER (redis-server,
+                         garnet-server), each peer alternating with the gate
           ghz-data       write ghz data files (check-batch.json, check-stream.json, mo.json) to --out
           wait-ready     poll Health/Check until SERVING or -t passes
           load           load the opt-out dataset (--dataset, --load-via, --load-parallelism) and exit
@@ -38,7 +39,8 @@ internal sealed class LoadTestOptions
         mo:        --mo-sender (default --sender)
         mixed:     --mo-streams 2  --mo-in-flight 16  --mo-rps 0
         lag:       --replica <address> (default --address)  --use-min-sequence  (-n samples, default 200; -c default 1)
-        race:      --rounds 3 (each -z long)  --redis-server redis-server
+        race:      --rounds 3 (each -z long)  --peers redis,garnet  --redis-server redis-server
+                   --garnet-server garnet-server  --gate-pid <pid> (adds the gate's CPU per call)
         ghz-data:  --out ./ghz-data  --mo-messages 1000  --stream-batches 10
         """;
 
@@ -120,11 +122,22 @@ internal sealed class LoadTestOptions
 
     public string RedisServer { get; private set; } = "redis-server";
 
+    public string GarnetServer { get; private set; } = "garnet-server";
+
+    /// <summary>The gate's process id, when it runs on this machine: the race reports its CPU per call.</summary>
+    public int? GatePid { get; private set; }
+
+    /// <summary>The race's peers, in the order each round runs them (each after a gate run of its own).</summary>
+    public IReadOnlyList<Race.RacePeerKind> Peers { get; private set; } = Race.RacePeerKind.All;
+
     public string Out { get; private set; } = "ghz-data";
 
     public int MoMessages { get; private set; } = 1000;
 
     public int StreamBatches { get; private set; } = 10;
+
+    /// <summary>The executable the race starts for a peer (--redis-server, --garnet-server).</summary>
+    public string PeerExecutable(Race.RacePeerKind kind) => kind == Race.RacePeerKind.Garnet ? GarnetServer : RedisServer;
 
     /// <summary>Whether -n was given: the run stops after that many counted calls instead of after -z.</summary>
     public bool ByCount => Total > 0;
@@ -328,6 +341,12 @@ internal sealed class LoadTestOptions
                 return TryPositive(value, v => Rounds = v);
             case "--redis-server":
                 return Set(() => RedisServer = value);
+            case "--garnet-server":
+                return Set(() => GarnetServer = value);
+            case "--peers":
+                return TryPeers(value);
+            case "--gate-pid":
+                return TryPositive(value, v => GatePid = v);
             case "--out":
                 return Set(() => Out = value);
             case "--mo-messages":
@@ -343,6 +362,24 @@ internal sealed class LoadTestOptions
     {
         assign();
         return true;
+    }
+
+    /// <summary>A comma-separated list of peer names, each once, at least one.</summary>
+    private bool TryPeers(string value)
+    {
+        var peers = new List<Race.RacePeerKind>();
+        foreach (var name in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (Race.RacePeerKind.Find(name) is not { } kind || peers.Contains(kind))
+            {
+                return false;
+            }
+
+            peers.Add(kind);
+        }
+
+        Peers = peers;
+        return peers.Count > 0;
     }
 
     private static bool TryPositive(string value, Action<int> assign)

@@ -83,7 +83,7 @@ internal static partial class IndexRestartMode
         }
     }
 
-    private static long DirectorySize(string directory)
+    internal static long DirectorySize(string directory)
     {
         long total = 0;
         foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))

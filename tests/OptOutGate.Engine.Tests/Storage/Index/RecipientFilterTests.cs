@@ -44,6 +44,17 @@ public sealed class RecipientFilterTests
         Assert.True(falsePositives < 10, $"{falsePositives} false positives");
     }
 
+    [Theory]
+    [InlineData(1L << 20, 1L << 21)]
+    [InlineData(10_000_000L, 1L << 24)]
+    [InlineData(100_000_000L, 1L << 28)]
+    [InlineData(1L, 1024L)]
+    public void A_new_table_holds_the_expected_recipients_at_60_percent_load_or_less(long expected, long slots)
+    {
+        Assert.Equal(slots, (long)RecipientFilter.CapacityFor(expected));
+        Assert.True(expected * 5 <= slots * 3);
+    }
+
     [Fact]
     public void AddingTwice_CountsOnce()
     {

@@ -4,17 +4,20 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace OptOutGate.LoadTests.Redis;
+namespace OptOutGate.LoadTests.Race;
 
 /// <summary>
-/// A redis-server of our own for the race: a free loopback port, no persistence (<c>--save '' --appendonly no</c>, so
-/// no fork or fsync disturbs the measurement), killed on dispose and on process exit.
+/// A peer server of our own for the race (<see cref="RacePeerKind"/>): a free loopback port, started with the kind's
+/// in-memory settings, ready once it answers PING, killed on dispose and on process exit.
 /// </summary>
-internal sealed class RedisServerProcess : IAsyncDisposable
+internal sealed class PeerServerProcess : IAsyncDisposable
 {
+    // Garnet is a .NET program: its start takes a second or two on a quiet machine, many more on a busy one.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
     private readonly Process _process;
 
-    private RedisServerProcess(Process process, int port)
+    private PeerServerProcess(Process process, int port)
     {
         _process = process;
         Port = port;
@@ -23,8 +26,11 @@ internal sealed class RedisServerProcess : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <exception cref="InvalidOperationException">redis-server is not installed or did not start.</exception>
-    public static async Task<RedisServerProcess> StartAsync(string executable, CancellationToken cancellationToken)
+    /// <summary>The server's process id (for profilers and reports).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <exception cref="InvalidOperationException">The server is not installed, or did not start.</exception>
+    public static async Task<PeerServerProcess> StartAsync(RacePeerKind kind, string executable, long dataset, CancellationToken cancellationToken)
     {
         var port = FreePort();
         var info = new ProcessStartInfo(executable)
@@ -33,7 +39,7 @@ internal sealed class RedisServerProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--loglevel", "warning" })
+        foreach (var argument in kind.Arguments(port, dataset))
         {
             info.ArgumentList.Add(argument);
         }
@@ -45,9 +51,7 @@ internal sealed class RedisServerProcess : IAsyncDisposable
         }
         catch (Win32Exception ex)
         {
-            throw new InvalidOperationException(
-                $"Cannot run '{executable}' ({ex.Message}). The race needs redis-server (Redis 6.2 or later, for SMISMEMBER): "
-                + "apt-get install -y redis-server (scripts/test.sh installs it), or pass --redis-server <path>.", ex);
+            throw new InvalidOperationException($"Cannot run '{executable}' ({ex.Message}). The race against {kind.Name} needs {kind.Program}: {kind.InstallHint}.", ex);
         }
 
         var log = new StringBuilder();
@@ -56,8 +60,8 @@ internal sealed class RedisServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new RedisServerProcess(process, port);
-        var deadline = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
+        var server = new PeerServerProcess(process, port);
+        var deadline = Stopwatch.GetTimestamp() + (long)(StartTimeout.TotalSeconds * Stopwatch.Frequency);
         while (true)
         {
             if (process.HasExited)
@@ -69,7 +73,7 @@ internal sealed class RedisServerProcess : IAsyncDisposable
                     text = log.ToString();
                 }
 
-                throw new InvalidOperationException($"redis-server exited at start-up (code {process.ExitCode}): {text.Trim()}");
+                throw new InvalidOperationException($"{kind.Program} exited at start-up (code {process.ExitCode}): {text.Trim()}");
             }
 
             try
@@ -78,9 +82,15 @@ internal sealed class RedisServerProcess : IAsyncDisposable
                 await probe.SendAsync(RespConnection.Encode("PING", null, []), cancellationToken);
                 return server;
             }
-            catch (SocketException) when (Stopwatch.GetTimestamp() < deadline)
+            catch (Exception ex) when (ex is SocketException or IOException && Stopwatch.GetTimestamp() < deadline)
             {
+                // Not listening yet (or closed the probe while starting): try again shortly.
                 await Task.Delay(50, cancellationToken);
+            }
+            catch (Exception ex) when (ex is SocketException or IOException)
+            {
+                await server.DisposeAsync();
+                throw new InvalidOperationException($"{kind.Program} did not answer PING on 127.0.0.1:{port} within {StartTimeout.TotalSeconds:0} s.", ex);
             }
         }
     }

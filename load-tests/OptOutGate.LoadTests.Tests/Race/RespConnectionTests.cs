@@ -1,7 +1,7 @@
 using System.Text;
-using OptOutGate.LoadTests.Redis;
+using OptOutGate.LoadTests.Race;
 
-namespace OptOutGate.LoadTests.Tests.Redis;
+namespace OptOutGate.LoadTests.Tests.Race;
 
 public class RespConnectionTests
 {

@@ -4,7 +4,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text;
 
-namespace OptOutGate.LoadTests.Redis;
+namespace OptOutGate.LoadTests.Race;
 
 /// <summary>
 /// A minimal pipelined RESP2 client: one socket, commands written whole (pre-encoded by the caller), replies matched to

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using OptOutGate.Core.Index;
+using OptOutGate.Engine.Storage.Index;
 
 namespace OptOutGate.Benchmarks.Index;
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
-using OptOutGate.Core.State;
+using OptOutGate.Engine.Storage.State;
 
 namespace OptOutGate.Engine.Storage.Index;
 

@@ -2,8 +2,8 @@ using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Writes;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
+using Grpc.Core;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
 using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
@@ -12,7 +12,7 @@ namespace OptOutGate.Server.Admin;
 // ReportProviderError: an opt-out with source PROVIDER_ERROR at (sender, recipient).
 internal sealed partial class AdminService
 {
-    public async Task<ReportProviderErrorResponse> ReportProviderErrorAsync(ReportProviderErrorRequest request, ServerCallContext context)
+    public override async Task<ReportProviderErrorResponse> ReportProviderError(ReportProviderErrorRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         string name;
@@ -79,7 +79,7 @@ internal sealed partial class AdminService
         }
         catch (Exception e) when (e is not OperationCanceledException and not RpcException)
         {
-            throw AdminErrors.FromWriteFailure(e);
+            throw StatusMapping.ForWriteFailure(e);
         }
 
         var results = new RepeatedField<RecipientResult>();

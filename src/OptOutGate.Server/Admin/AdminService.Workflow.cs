@@ -3,8 +3,8 @@ using OptOutGate.Engine;
 using OptOutGate.Engine.Mo;
 using OptOutGate.Engine.Storage.State;
 using OptOutGate.Engine.Workflow;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
+using Grpc.Core;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
 
@@ -17,7 +17,7 @@ internal sealed partial class AdminService
 {
     private const int MaxNote = 500;
 
-    public async Task<RemovalRequest> CreateRemovalRequestAsync(CreateRemovalRequestRequest request, ServerCallContext context)
+    public override async Task<RemovalRequest> CreateRemovalRequest(CreateRemovalRequestRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         if (!OptOutGate.Engine.Recipients.E164.TryParse(request.Recipient, out _))
@@ -42,17 +42,17 @@ internal sealed partial class AdminService
         switch (decision.Outcome)
         {
             case WorkflowOutcome.NotFound:
-                throw new RpcException(StatusCode.NotFound, "No opt-out entry exists for this scope, sender, app and recipient.");
+                throw new RpcException(new Status(StatusCode.NotFound, "No opt-out entry exists for this scope, sender, app and recipient."));
             case WorkflowOutcome.AlreadyExists:
-                throw new RpcException(StatusCode.AlreadyExists, "A PENDING removal request for this opt-out entry exists.");
+                throw new RpcException(new Status(StatusCode.AlreadyExists, "A PENDING removal request for this opt-out entry exists."));
             default:
                 return processor.Ledger.TryGetRemoval(identity.TenantId, decision.Id, out var created, out _)
                     ? created
-                    : throw new RpcException(StatusCode.Internal, "The removal request was written but is not in the ledger.");
+                    : throw new RpcException(new Status(StatusCode.Internal, "The removal request was written but is not in the ledger."));
         }
     }
 
-    public async Task<RemovalRequest> GetRemovalRequestAsync(GetRemovalRequestRequest request, ServerCallContext context)
+    public override async Task<RemovalRequest> GetRemovalRequest(GetRemovalRequestRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         if (request.Id.Length == 0)
@@ -63,10 +63,10 @@ internal sealed partial class AdminService
         var (_, processor) = await moHost.RequireAsync(context.CancellationToken);
         return processor.Ledger.TryGetRemoval(identity.TenantId, request.Id, out var found, out _)
             ? found
-            : throw new RpcException(StatusCode.NotFound, "No removal request with this id.");
+            : throw new RpcException(new Status(StatusCode.NotFound, "No removal request with this id."));
     }
 
-    public async Task<ListRemovalRequestsResponse> ListRemovalRequestsAsync(ListRemovalRequestsRequest request, ServerCallContext context)
+    public override async Task<ListRemovalRequestsResponse> ListRemovalRequests(ListRemovalRequestsRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         var pageSize = PageSize(request.PageSize);
@@ -94,7 +94,7 @@ internal sealed partial class AdminService
         return response;
     }
 
-    public async Task<RemovalRequest> ReviewRemovalRequestAsync(ReviewRemovalRequestRequest request, ServerCallContext context)
+    public override async Task<RemovalRequest> ReviewRemovalRequest(ReviewRemovalRequestRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         if (request.Id.Length == 0)
@@ -114,19 +114,19 @@ internal sealed partial class AdminService
         switch (decision.Outcome)
         {
             case WorkflowOutcome.NotFound:
-                throw new RpcException(StatusCode.NotFound, "No removal request with this id.");
+                throw new RpcException(new Status(StatusCode.NotFound, "No removal request with this id."));
             case WorkflowOutcome.NotPending:
-                throw new RpcException(StatusCode.FailedPrecondition, "The removal request is no longer PENDING.");
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, "The removal request is no longer PENDING."));
             case WorkflowOutcome.SameKey:
-                throw new RpcException(StatusCode.PermissionDenied, "Four eyes: the key that created a removal request cannot approve it; another admin key must review it (the creator may reject it).");
+                throw new RpcException(new Status(StatusCode.PermissionDenied, "Four eyes: the key that created a removal request cannot approve it; another admin key must review it (the creator may reject it)."));
             default:
                 return processor.Ledger.TryGetRemoval(identity.TenantId, request.Id, out var reviewed, out _)
                     ? reviewed
-                    : throw new RpcException(StatusCode.Internal, "The review was written but the request is not in the ledger.");
+                    : throw new RpcException(new Status(StatusCode.Internal, "The review was written but the request is not in the ledger."));
         }
     }
 
-    public async Task<ListReviewQueueResponse> ListReviewQueueAsync(ListReviewQueueRequest request, ServerCallContext context)
+    public override async Task<ListReviewQueueResponse> ListReviewQueue(ListReviewQueueRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         var pageSize = PageSize(request.PageSize);
@@ -164,7 +164,7 @@ internal sealed partial class AdminService
         return response;
     }
 
-    public async Task<ResolveReviewItemResponse> ResolveReviewItemAsync(ResolveReviewItemRequest request, ServerCallContext context)
+    public override async Task<ResolveReviewItemResponse> ResolveReviewItem(ResolveReviewItemRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         if (request.Id.Length == 0)
@@ -183,8 +183,8 @@ internal sealed partial class AdminService
         await RunAsync(engine, processor.Ledger, decision, identity, context.CancellationToken);
         return decision.Outcome switch
         {
-            WorkflowOutcome.NotFound => throw new RpcException(StatusCode.NotFound, "No review item with this id."),
-            WorkflowOutcome.NotPending => throw new RpcException(StatusCode.FailedPrecondition, "The review item is already resolved."),
+            WorkflowOutcome.NotFound => throw new RpcException(new Status(StatusCode.NotFound, "No review item with this id.")),
+            WorkflowOutcome.NotPending => throw new RpcException(new Status(StatusCode.FailedPrecondition, "The review item is already resolved.")),
             _ => new ResolveReviewItemResponse { Item = WithDue(decision.Item, engine, identity.TenantId), Resolution = request.Resolution, Sequence = decision.LastRecord?.Sequence ?? 0 },
         };
     }
@@ -212,7 +212,7 @@ internal sealed partial class AdminService
         }
         catch (Exception e) when (e is not OperationCanceledException and not RpcException)
         {
-            throw Admin.AdminErrors.FromWriteFailure(e);
+            throw StatusMapping.ForWriteFailure(e);
         }
     }
 
@@ -277,5 +277,5 @@ internal sealed partial class AdminService
         }
     }
 
-    private static RpcException Invalid(string message) => new(StatusCode.InvalidArgument, message);
+    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

@@ -1,4 +1,4 @@
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.Server.Grpc;
 
@@ -24,12 +24,12 @@ internal static class TextLimits
     {
         if (sender.Length == 0)
         {
-            throw new RpcException(StatusCode.InvalidArgument, field + " is required.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, field + " is required."));
         }
 
         if (CodePoints(sender) > MaxSender)
         {
-            throw new RpcException(StatusCode.InvalidArgument, field + " is longer than 32 characters.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, field + " is longer than 32 characters."));
         }
     }
 
@@ -37,7 +37,7 @@ internal static class TextLimits
     {
         if (CodePoints(app) > MaxApp)
         {
-            throw new RpcException(StatusCode.InvalidArgument, field + " is longer than 64 characters.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, field + " is longer than 64 characters."));
         }
     }
 
@@ -45,12 +45,12 @@ internal static class TextLimits
     {
         if (required && string.IsNullOrWhiteSpace(reason))
         {
-            throw new RpcException(StatusCode.InvalidArgument, field + " is required.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, field + " is required."));
         }
 
         if (CodePoints(reason) > MaxReason)
         {
-            throw new RpcException(StatusCode.InvalidArgument, field + " is longer than 500 characters.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, field + " is longer than 500 characters."));
         }
     }
 

@@ -1,6 +1,5 @@
 using OptOutGate.Engine;
 using OptOutGate.Engine.Mo;
-using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Server.Configuration;
 using OptOutGate.Server.Replication;
 using OptOutGate.Server.Tenancy;
@@ -16,9 +15,8 @@ internal sealed class GateSettings
 {
     public const string EngineSection = "Engine";
     public const string MoSection = "Mo";
-    public const string RpcSection = "Rpc";
 
-    private GateSettings(GateServerOptions gate, GateEngineOptions engine, MoOptions mo, ReplicationOptions replication, RpcServerOptions rpc, TenantRegistry tenants)
+    private GateSettings(GateServerOptions gate, GateEngineOptions engine, MoOptions mo, ReplicationOptions replication, RpcOptions rpc, TenantRegistry tenants)
     {
         Gate = gate;
         Engine = engine;
@@ -36,7 +34,7 @@ internal sealed class GateSettings
 
     public ReplicationOptions Replication { get; }
 
-    public RpcServerOptions Rpc { get; }
+    public RpcOptions Rpc { get; }
 
     /// <summary>The API keys of the Tenancy section, checked (<see cref="TenancyOptionsValidator"/>).</summary>
     public TenantRegistry Tenants { get; }
@@ -51,7 +49,7 @@ internal sealed class GateSettings
         var engine = Bind<GateEngineOptions>(configuration, EngineSection, problems);
         var mo = Bind<MoOptions>(configuration, MoSection, problems);
         var replication = Bind<ReplicationOptions>(configuration, ReplicationOptions.SectionName, problems);
-        var rpc = Bind<RpcServerOptions>(configuration, RpcSection, problems);
+        var rpc = Bind<RpcOptions>(configuration, RpcOptions.SectionName, problems);
         var tenancy = Bind<TenancyOptions>(configuration, TenancyOptions.SectionName, problems);
 
         var gateResult = new GateServerOptionsValidator().Validate(null, gate);
@@ -63,16 +61,7 @@ internal sealed class GateSettings
         problems.AddRange(engine.Problems());
         problems.AddRange(mo.Problems());
         problems.AddRange(replication.Validate());
-        if (rpc.MaxReceiveMessageSize is <= 0)
-        {
-            problems.Add($"{RpcSection}:MaxReceiveMessageSize must be positive, or empty for no limit (was {rpc.MaxReceiveMessageSize}).");
-        }
-
-        if (rpc.MaxSendMessageSize is <= 0)
-        {
-            problems.Add($"{RpcSection}:MaxSendMessageSize must be positive, or empty for no limit (was {rpc.MaxSendMessageSize}).");
-        }
-
+        problems.AddRange(rpc.Problems());
         problems.AddRange(TenancyOptionsValidator.Validate(tenancy, gate, out var registry));
         if (problems.Count > 0)
         {

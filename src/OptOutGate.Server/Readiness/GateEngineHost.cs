@@ -33,6 +33,31 @@ internal sealed partial class GateEngineHost(
     /// <summary>The check path over <see cref="Engine"/>; null until it is open.</summary>
     public CheckEngine? Checks => Volatile.Read(ref _checks);
 
+    /// <summary>
+    /// The engine, for a call that needs it: UNAVAILABLE while it loads, and once its applier has failed (the process is
+    /// then stopping, and the state the engine holds may be behind its log). The readiness interceptor refuses such
+    /// calls before they start; this guards those already past it.
+    /// </summary>
+    public GateEngine Require() => RequireChecks().Engine;
+
+    /// <summary><see cref="Require"/>, with the check path over the engine.</summary>
+    public (GateEngine Engine, CheckEngine Checks) RequireChecks()
+    {
+        var checks = Checks;
+        var engine = Engine;
+        if (checks is null || engine is null)
+        {
+            throw Refusals.Unavailable(Refusals.Loading);
+        }
+
+        if (engine.Applier.Fault is not null)
+        {
+            throw Refusals.Unavailable(Refusals.Faulted);
+        }
+
+        return (engine, checks);
+    }
+
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken)

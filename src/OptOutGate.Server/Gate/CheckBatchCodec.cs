@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Google.Protobuf;
+using Grpc.Core;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Decisions;
 using OptOutGate.Engine.Recipients;
@@ -9,13 +10,15 @@ using OptOutGate.Engine.Recipients;
 namespace OptOutGate.Server.Gate;
 
 /// <summary>
-/// CheckBatchRequest and CheckBatchResponse on the wire (gate.proto) without the generated classes, for the hot path:
-/// the generated parser makes one string per recipient (about 40 B each, plus UTF-16 decoding), which the benchmark
-/// (tests/OptOutGate.Benchmarks/README.md, "CheckBatch in process") shows is most of a batch's allocation and a large
-/// part of its time. Recipients are parsed from their UTF-8 bytes straight to numbers; verdicts are written as one
-/// packed field. The encoding is byte-for-byte what the generated code reads and writes (fields in number order).
+/// The marshallers of optoutgate.v1.Gate/CheckBatch (<see cref="Method"/>): CheckBatchRequest and CheckBatchResponse on
+/// the wire (gate.proto) without the generated classes, for the hot path. The generated parser makes one string per
+/// recipient (about 40 B each, plus UTF-16 decoding), which the benchmark (tests/OptOutGate.Benchmarks/README.md,
+/// "CheckBatch in process") shows is most of a batch's allocation and a large part of its time; the generated response
+/// holds a 4-byte enum per verdict. Here recipients are parsed from their UTF-8 bytes straight to numbers
+/// (<see cref="CheckBatchInput"/>), and verdicts are written as one packed field (<see cref="CheckBatchOutput"/>). The
+/// encoding is byte for byte what the generated code reads and writes (fields in number order).
 /// </summary>
-internal static class CheckBatchWire
+internal static class CheckBatchCodec
 {
     private const int VarintType = 0;
     private const int Fixed64Type = 1;
@@ -23,8 +26,80 @@ internal static class CheckBatchWire
     private const int Fixed32Type = 5;
 
     /// <summary>
+    /// optoutgate.v1.Gate/CheckBatch with this codec's marshallers, bound in place of the generated method
+    /// (Grpc/ContractBinder): grpc-dotnet hands <see cref="ReadRequest"/> the request's bytes
+    /// (<see cref="DeserializationContext.PayloadAsReadOnlySequence"/>) and lets <see cref="WriteResponse(CheckBatchOutput, SerializationContext)"/>
+    /// write the response straight into the response body (<see cref="SerializationContext.GetBufferWriter"/>).
+    /// Reflection still describes the method from gate.proto: the bytes are the same.
+    /// </summary>
+    public static readonly Method<CheckBatchInput, CheckBatchOutput> Method = new(
+        MethodType.Unary,
+        Contracts.V1.Gate.Descriptor.FullName,
+        Contracts.V1.Gate.Descriptor.FindMethodByName("CheckBatch").Name,
+        Marshallers.Create<CheckBatchInput>(static (_, _) => throw new NotSupportedException("The gate never sends a CheckBatchRequest."), ReadRequest),
+        Marshallers.Create<CheckBatchOutput>(WriteResponse, static _ => throw new NotSupportedException("The gate never reads a CheckBatchResponse.")));
+
+    /// <summary>
+    /// The request marshaller: a pooled <see cref="CheckBatchInput"/> the handler disposes. Bytes that are not a
+    /// CheckBatchRequest end the call with INTERNAL, as for every other method (Grpc/ContractBinder.ParseError).
+    /// </summary>
+    public static CheckBatchInput ReadRequest(DeserializationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var input = CheckBatchInput.Rent();
+        if (!TryReadRequest(context.PayloadAsReadOnlySequence(), input))
+        {
+            input.Dispose();
+            throw new RpcException(Grpc.ContractBinder.ParseError);
+        }
+
+        return input;
+    }
+
+    /// <summary>The response marshaller: writes the response into the body and returns its buffers to the pool.</summary>
+    public static void WriteResponse(CheckBatchOutput output, SerializationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            var size = output.CalculateSize();
+            context.SetPayloadLength(size);
+            var writer = context.GetBufferWriter();
+            output.WriteTo(writer.GetSpan(size)[..size]);
+            writer.Advance(size);
+            context.Complete();
+        }
+        finally
+        {
+            output.Dispose();
+        }
+    }
+
+    /// <summary><see cref="TryReadRequest(ReadOnlySpan{byte}, CheckBatchInput)"/> over a message that may span several buffers.</summary>
+    public static bool TryReadRequest(in ReadOnlySequence<byte> bytes, CheckBatchInput input)
+    {
+        if (bytes.IsSingleSegment)
+        {
+            return TryReadRequest(bytes.FirstSpan, input);
+        }
+
+        var length = checked((int)bytes.Length);
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            bytes.CopyTo(copy);
+            return TryReadRequest(copy.AsSpan(0, length), input);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    /// <summary>
     /// Decodes a CheckBatchRequest into <paramref name="input"/> (reset first). False when the bytes are not a valid
-    /// protobuf message (truncated field, bad wire type, groups): the server answers INTERNAL, as for the generated parser.
+    /// protobuf message (truncated field, bad wire type, groups): <see cref="ReadRequest"/> answers INTERNAL, as for the generated parser.
     /// Unknown fields are skipped.
     /// </summary>
     public static bool TryReadRequest(ReadOnlySpan<byte> bytes, CheckBatchInput input)

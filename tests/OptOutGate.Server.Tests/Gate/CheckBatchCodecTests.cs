@@ -6,8 +6,8 @@ using OptOutGate.Server.Gate;
 
 namespace OptOutGate.Server.Tests.Gate;
 
-/// <summary>CheckBatchWire reads and writes exactly what the generated classes do.</summary>
-public sealed class CheckBatchWireTests
+/// <summary>CheckBatchCodec reads and writes exactly what the generated classes do.</summary>
+public sealed class CheckBatchCodecTests
 {
     [Fact]
     public void TryReadRequest_ReadsEveryField_AsTheGeneratedParserDoes()
@@ -23,7 +23,7 @@ public sealed class CheckBatchWireTests
         };
         using var input = new CheckBatchInput();
 
-        Assert.True(CheckBatchWire.TryReadRequest(request.ToByteArray(), input));
+        Assert.True(CheckBatchCodec.TryReadRequest(request.ToByteArray(), input));
 
         Assert.Equal(request.Sender, input.Sender);
         Assert.Equal(request.App, input.App);
@@ -45,7 +45,7 @@ public sealed class CheckBatchWireTests
         var bytes = request.ToByteArray().Concat(new byte[] { (9 << 3) | 0, 0x96, 0x01, (10 << 3) | 2, 2, 0x41, 0x42, (11 << 3) | 5, 1, 2, 3, 4 }).ToArray();
         using var input = new CheckBatchInput();
 
-        Assert.True(CheckBatchWire.TryReadRequest(bytes, input));
+        Assert.True(CheckBatchCodec.TryReadRequest(bytes, input));
         Assert.Equal(5000, input.Count);
         Assert.Equal(14155004999UL, input.Recipients.Span[4999]);
     }
@@ -59,7 +59,7 @@ public sealed class CheckBatchWireTests
     public void TryReadRequest_RefusesMalformedBytes(byte[] bytes)
     {
         using var input = new CheckBatchInput();
-        Assert.False(CheckBatchWire.TryReadRequest(bytes, input));
+        Assert.False(CheckBatchCodec.TryReadRequest(bytes, input));
         Assert.Throws<InvalidProtocolBufferException>(() => CheckBatchRequest.Parser.ParseFrom(bytes));
     }
 
@@ -89,7 +89,7 @@ public sealed class CheckBatchWireTests
         expected.Explanations.Add(explanations);
         var output = new ArrayBufferWriter<byte>();
 
-        var written = CheckBatchWire.WriteResponse(output, verdicts, counts, sequence, explain ? explanations : null);
+        var written = CheckBatchCodec.WriteResponse(output, verdicts, counts, sequence, explain ? explanations : null);
 
         Assert.Equal(expected.ToByteArray(), output.WrittenSpan.ToArray());
         Assert.Equal(written, output.WrittenCount);

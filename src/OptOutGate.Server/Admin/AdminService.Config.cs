@@ -109,9 +109,9 @@ internal sealed partial class AdminService
     {
         var identity = CallIdentity.Of(context);
         var pageSize = Paging.PageSize(request.PageSize);
-        if (TextLimits.CodePoints(request.Sender) > TextLimits.MaxSender)
+        if (TextLimits.Exceeds(request.Sender, TextLimits.MaxSender))
         {
-            throw AdminErrors.InvalidArgument("sender is longer than 32 characters.");
+            throw AdminErrors.InvalidArgument("sender: at most 32 characters.");
         }
 
         var fingerprint = new Fingerprint().Add(identity.TenantId).Add(request.Sender).Compute();

@@ -39,21 +39,16 @@ internal sealed partial class AdminService
             throw Invalid("provider: required.");
         }
 
-        CheckLength(name, 100, "provider_name");
-        CheckLength(request.ErrorCode, 100, "error_code");
-        CheckText(request.ProviderMessage, "provider_message", required: false);
+        TextLimits.CheckLength(name, 100, "provider_name");
+        TextLimits.CheckLength(request.ErrorCode, 100, "error_code");
+        TextLimits.CheckReason(request.ProviderMessage, "provider_message", required: false);
         if (!NumberingPlan.TryValidate(request.Recipient, out _))
         {
             throw Invalid("recipient: not E.164, or not a number any numbering plan allows.");
         }
 
-        if (request.Sender.Length == 0)
-        {
-            throw Invalid("sender: required.");
-        }
-
-        CheckLength(request.Sender, 32, "sender");
-        CheckLength(request.App, 64, "app");
+        TextLimits.CheckSender(request.Sender, "sender");
+        TextLimits.CheckApp(request.App, "app");
         var (engine, _) = await moHost.RequireAsync(context.CancellationToken);
         var recipients = new[] { request.Recipient };
         var write = new EntryWriteRequest

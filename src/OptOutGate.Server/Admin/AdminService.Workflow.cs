@@ -1,5 +1,6 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine;
+using OptOutGate.Engine.History;
 using OptOutGate.Engine.Mo;
 using OptOutGate.Engine.Storage.State;
 using OptOutGate.Engine.Workflow;
@@ -15,8 +16,6 @@ namespace OptOutGate.Server.Admin;
 // answer, so a read right after a write sees it.
 internal sealed partial class AdminService
 {
-    private const int MaxNote = 500;
-
     public override async Task<RemovalRequest> CreateRemovalRequest(CreateRemovalRequestRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
@@ -25,9 +24,13 @@ internal sealed partial class AdminService
             throw Invalid("recipient: not E.164.");
         }
 
-        CheckText(request.Reason, "reason", required: true);
-        CheckLength(request.Sender, 32, "sender");
-        CheckLength(request.App, 64, "app");
+        TextLimits.CheckReason(request.Reason, "reason", required: true);
+        if (request.Sender.Length != 0)
+        {
+            TextLimits.CheckSender(request.Sender, "sender");
+        }
+
+        TextLimits.CheckApp(request.App, "app");
         if (request.Scope == Scope.Tenant ? request.Sender.Length != 0 || request.App.Length != 0
             : !EntryTarget.TryResolve(request.Scope, request.Sender, request.App, out _, out _))
         {
@@ -69,9 +72,9 @@ internal sealed partial class AdminService
     public override async Task<ListRemovalRequestsResponse> ListRemovalRequests(ListRemovalRequestsRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
-        var pageSize = PageSize(request.PageSize);
-        var filter = $"removals|{(int)request.State}|{request.Recipient}";
-        var after = DecodeToken(request.PageToken, filter);
+        var pageSize = Paging.PageSize(request.PageSize);
+        var fingerprint = new Fingerprint().Add(identity.TenantId).Add((ulong)request.State).Add(request.Recipient).Compute();
+        var after = Paging.Decode(request.PageToken, PageList.RemovalRequests, fingerprint).Position;
         var (_, processor) = await moHost.RequireAsync(context.CancellationToken);
         var all = processor.Ledger.ListRemovals(identity.TenantId, request.State, request.Recipient);
         var response = new ListRemovalRequestsResponse();
@@ -84,7 +87,7 @@ internal sealed partial class AdminService
 
             if (response.RemovalRequests.Count == pageSize)
             {
-                response.NextPageToken = EncodeToken(response.RemovalRequests[^1].CreateSequence, filter);
+                response.NextPageToken = new PageToken(response.RemovalRequests[^1].CreateSequence, "").Encode(PageList.RemovalRequests, fingerprint);
                 break;
             }
 
@@ -107,7 +110,7 @@ internal sealed partial class AdminService
             throw Invalid("decision: APPROVE or REJECT required.");
         }
 
-        CheckText(request.Note, "note", required: request.Decision == ReviewDecision.Reject);
+        TextLimits.CheckReason(request.Note, "note", required: request.Decision == ReviewDecision.Reject);
         var (engine, processor) = await moHost.RequireAsync(context.CancellationToken);
         var decision = new RemovalReviewDecision(processor.Ledger, identity.TenantId, request.Id, request.Decision == ReviewDecision.Approve, request.Note, identity.KeyId);
         await RunAsync(engine, processor.Ledger, decision, identity, context.CancellationToken);
@@ -129,9 +132,9 @@ internal sealed partial class AdminService
     public override async Task<ListReviewQueueResponse> ListReviewQueue(ListReviewQueueRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
-        var pageSize = PageSize(request.PageSize);
-        var filter = $"review|{request.OverdueOnly}|{request.Sender}";
-        var after = DecodeToken(request.PageToken, filter);
+        var pageSize = Paging.PageSize(request.PageSize);
+        var fingerprint = new Fingerprint().Add(identity.TenantId).Add(request.OverdueOnly ? 1UL : 0UL).Add(request.Sender).Compute();
+        var after = Paging.Decode(request.PageToken, PageList.ReviewQueue, fingerprint).Position;
         var (engine, processor) = await moHost.RequireAsync(context.CancellationToken);
         var days = BusinessDays.ReviewDays(engine.Config.GetTenantPolicy(identity.TenantId).ReviewDueBusinessDays);
         var now = time.GetUtcNow().UtcDateTime;
@@ -154,7 +157,7 @@ internal sealed partial class AdminService
 
             if (response.Items.Count == pageSize)
             {
-                response.NextPageToken = EncodeToken(response.Items[^1].Sequence, filter);
+                response.NextPageToken = new PageToken(response.Items[^1].Sequence, "").Encode(PageList.ReviewQueue, fingerprint);
                 continue;
             }
 
@@ -177,7 +180,7 @@ internal sealed partial class AdminService
             throw Invalid("resolution: OPT_OUT or NOT_OPT_OUT required.");
         }
 
-        CheckText(request.Note, "note", required: false);
+        TextLimits.CheckReason(request.Note, "note", required: false);
         var (engine, processor) = await moHost.RequireAsync(context.CancellationToken);
         var decision = new ReviewResolveDecision(processor.Ledger, identity.TenantId, request.Id, request.Resolution == ReviewResolution.OptOut, request.Note);
         await RunAsync(engine, processor.Ledger, decision, identity, context.CancellationToken);
@@ -213,67 +216,6 @@ internal sealed partial class AdminService
         catch (Exception e) when (e is not OperationCanceledException and not RpcException)
         {
             throw StatusMapping.ForWriteFailure(e);
-        }
-    }
-
-    private static int PageSize(int requested) => requested switch
-    {
-        < 0 => throw Invalid("page_size: must not be negative."),
-        0 => 100,
-        > 1000 => 1000,
-        _ => requested,
-    };
-
-    // Tokens name the last sequence of the page and the filters they were made with (AIP-158: same filters or INVALID_ARGUMENT).
-    private static string EncodeToken(ulong sequence, string filter) =>
-        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) + "|" + filter));
-
-    private static ulong DecodeToken(string token, string filter)
-    {
-        if (token.Length == 0)
-        {
-            return 0;
-        }
-
-        try
-        {
-            var text = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(token));
-            var bar = text.IndexOf('|', StringComparison.Ordinal);
-            if (bar > 0 && text.AsSpan(bar + 1).SequenceEqual(filter)
-                && ulong.TryParse(text.AsSpan(0, bar), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence))
-            {
-                return sequence;
-            }
-        }
-        catch (FormatException)
-        {
-            // Not base64: the same answer as any other bad token.
-        }
-
-        throw Invalid("page_token: not a token of this list with these filters.");
-    }
-
-    private static void CheckText(string text, string field, bool required)
-    {
-        if (required && string.IsNullOrWhiteSpace(text))
-        {
-            throw Invalid(field + ": required (1-500 characters).");
-        }
-
-        CheckLength(text, MaxNote, field);
-    }
-
-    private static void CheckLength(string text, int max, string field)
-    {
-        var count = 0;
-        foreach (var _ in text.EnumerateRunes())
-        {
-            count++;
-        }
-
-        if (count > max)
-        {
-            throw Invalid($"{field}: longer than {max} characters.");
         }
     }
 

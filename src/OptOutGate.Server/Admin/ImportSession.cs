@@ -157,13 +157,13 @@ internal sealed class ImportSession
         var lineSender = line.Sender.Length != 0 ? line.Sender : _options.Sender;
         var lineApp = line.App.Length != 0 ? line.App : _options.App;
         invalid = "";
-        if (TextLimits.CodePoints(lineSender) > TextLimits.MaxSender)
+        if (TextLimits.Exceeds(lineSender, TextLimits.MaxSender))
         {
-            invalid = "sender is longer than 32 characters";
+            invalid = "sender: at most 32 characters";
         }
-        else if (TextLimits.CodePoints(lineApp) > TextLimits.MaxApp)
+        else if (TextLimits.Exceeds(lineApp, TextLimits.MaxApp))
         {
-            invalid = "app is longer than 64 characters";
+            invalid = "app: at most 64 characters";
         }
         else if (_options.Scope == Scope.Sender)
         {

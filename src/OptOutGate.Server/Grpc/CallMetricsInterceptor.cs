@@ -32,7 +32,7 @@ internal sealed class CallMetricsInterceptor(CallMetrics metrics) : Interceptor
 
         if (!call.IsCompletedSuccessfully)
         {
-            return FinishUnaryAsync(call, method, context, started);
+            return FinishSingleResponseAsync(call, method, context, started);
         }
 
         // The hot path (CheckBatch) mostly completes at once: no state machine for it.
@@ -41,25 +41,25 @@ internal sealed class CallMetricsInterceptor(CallMetrics metrics) : Interceptor
         return call;
     }
 
-    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var method = CallMethod.Of(context);
         var started = Stopwatch.GetTimestamp();
         metrics.Started(method);
+        Task<TResponse> call;
         try
         {
-            var response = await continuation(new CountingReader<TRequest>(requestStream, metrics, method), context);
-            metrics.MessageSent(method);
-            metrics.Finished(method, StatusCode.OK, started);
-            return response;
+            call = continuation(new CountingReader<TRequest>(requestStream, metrics, method), context);
         }
         catch (Exception e)
         {
             metrics.Finished(method, CallMetrics.CodeOf(e, context), started);
             throw;
         }
+
+        return FinishSingleResponseAsync(call, method, context, started);
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
@@ -101,7 +101,7 @@ internal sealed class CallMetricsInterceptor(CallMetrics metrics) : Interceptor
         }
     }
 
-    private async Task<TResponse> FinishUnaryAsync<TResponse>(Task<TResponse> call, CallMethod method, ServerCallContext context, long started)
+    private async Task<TResponse> FinishSingleResponseAsync<TResponse>(Task<TResponse> call, CallMethod method, ServerCallContext context, long started)
     {
         try
         {

@@ -45,24 +45,18 @@ internal sealed class GateSettings
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var problems = new List<string>();
-        var gate = Bind<GateServerOptions>(configuration, GateServerOptions.SectionName, problems);
-        var engine = Bind<GateEngineOptions>(configuration, EngineSection, problems);
-        var mo = Bind<MoOptions>(configuration, MoSection, problems);
-        var replication = Bind<ReplicationOptions>(configuration, ReplicationOptions.SectionName, problems);
-        var rpc = Bind<RpcOptions>(configuration, RpcOptions.SectionName, problems);
-        var tenancy = Bind<TenancyOptions>(configuration, TenancyOptions.SectionName, problems);
 
-        var gateResult = new GateServerOptionsValidator().Validate(null, gate);
-        if (gateResult.Failed)
-        {
-            problems.AddRange(gateResult.Failures);
-        }
+        // Each section the same way: bound strictly (a value that does not convert or a key that names no setting is a
+        // problem), then checked by its own rules; every problem of every section is collected before anything starts.
+        var gate = Section<GateServerOptions>(configuration, GateServerOptions.SectionName, static o => o.Problems(), problems);
+        var engine = Section<GateEngineOptions>(configuration, EngineSection, static o => o.Problems(), problems);
+        var mo = Section<MoOptions>(configuration, MoSection, static o => o.Problems(), problems);
+        var replication = Section<ReplicationOptions>(configuration, ReplicationOptions.SectionName, static o => o.Problems(), problems);
+        var rpc = Section<RpcOptions>(configuration, RpcOptions.SectionName, static o => o.Problems(), problems);
 
-        problems.AddRange(engine.Problems());
-        problems.AddRange(mo.Problems());
-        problems.AddRange(replication.Validate());
-        problems.AddRange(rpc.Problems());
-        problems.AddRange(TenancyOptionsValidator.Validate(tenancy, gate, out var registry));
+        // API keys are checked against the listen address: keys off is allowed on loopback only.
+        TenantRegistry? registry = null;
+        Section<TenancyOptions>(configuration, TenancyOptions.SectionName, o => TenancyOptionsValidator.Validate(o, gate, out registry), problems);
         if (problems.Count > 0)
         {
             throw new ConfigurationProblemsException(problems);
@@ -71,11 +65,13 @@ internal sealed class GateSettings
         return new GateSettings(gate, engine, mo, replication, rpc, registry!);
     }
 
-    private static T Bind<T>(IConfiguration configuration, string section, List<string> problems)
+    private static T Section<T>(IConfiguration configuration, string section, Func<T, IEnumerable<string>> check, List<string> problems)
         where T : new()
     {
         var options = new T();
         StrictBinder.Bind(configuration.GetSection(section), options, problems);
+        problems.AddRange(check(options));
+
         return options;
     }
 }

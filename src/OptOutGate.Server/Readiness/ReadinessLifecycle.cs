@@ -57,6 +57,6 @@ internal sealed partial class ReadinessLifecycle(
         LogReadiness(logger, state);
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Gate readiness is now {State}")]
+    [LoggerMessage(EventId = EventIds.Readiness + 21, EventName = "ReadinessChanged", Level = LogLevel.Information, Message = "Gate readiness is now {State}")]
     private static partial void LogReadiness(ILogger logger, ReadinessState state);
 }

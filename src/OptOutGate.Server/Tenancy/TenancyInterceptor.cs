@@ -82,9 +82,9 @@ internal sealed partial class TenancyInterceptor : AdmissionInterceptor
     }
 
     // Debug: a client without a key, or a scanner, must not be able to flood the logs at the default level.
-    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Call to {Method} from {Peer} refused as UNAUTHENTICATED: {Reason}")]
+    [LoggerMessage(EventId = EventIds.Tenancy + 1, EventName = "Unauthenticated", Level = LogLevel.Debug, Message = "Call to {Method} from {Peer} refused as UNAUTHENTICATED: {Reason}")]
     private static partial void LogUnauthenticated(ILogger logger, CallMethod method, string peer, string reason);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Call to {Method} refused as PERMISSION_DENIED for key {TenantId}/{KeyId}")]
+    [LoggerMessage(EventId = EventIds.Tenancy + 2, EventName = "PermissionDenied", Level = LogLevel.Debug, Message = "Call to {Method} refused as PERMISSION_DENIED for key {TenantId}/{KeyId}")]
     private static partial void LogPermissionDenied(ILogger logger, CallMethod method, string tenantId, string keyId);
 }

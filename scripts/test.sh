@@ -4,6 +4,7 @@
 #   python3-grpcio      Python gRPC (C-core), an independent client for interop tests
 #   python3-grpc-tools  its code generator
 #   prometheus          promtool, which validates the /metrics exposition
+#   grpc-proto          the standard health and reflection .proto files (/usr/share/grpc-proto) for independent clients
 #   npm ci              @grpc/grpc-js and @grpc/proto-loader, a second independent client
 #   garnet-server       Microsoft Garnet (a dotnet tool, in .tools/garnet/), the race's second peer
 set -euo pipefail
@@ -14,6 +15,7 @@ command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 /usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || need_apt+=(python3-grpcio)
 /usr/bin/python3 -c 'import grpc_tools.protoc' >/dev/null 2>&1 || need_apt+=(python3-grpc-tools)
+[ -f /usr/share/grpc-proto/grpc/health/v1/health.proto ] || need_apt+=(grpc-proto)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "Installing Debian packages: ${need_apt[*]}"
     SUDO=""

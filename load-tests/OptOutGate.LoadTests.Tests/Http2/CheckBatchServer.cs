@@ -7,15 +7,12 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
-using OptOutGate.Rpc.Server.Hosting;
-using OptOutGate.Rpc.Server.Services;
+using GrpcCore = Grpc.Core;
 
 namespace OptOutGate.LoadTests.Tests.Http2;
 
 /// <summary>
-/// A real Kestrel server with the project's gRPC layer serving Gate.CheckBatch by a rule the tests can predict: a
+/// A real Kestrel server on Grpc.AspNetCore serving Gate.CheckBatch by a rule the tests can predict: a
 /// recipient ending in 0 is opted out. Sender FAIL gets FAILED_PRECONDITION with a message that needs percent-encoding.
 /// </summary>
 public sealed class CheckBatchServer : IAsyncLifetime
@@ -34,21 +31,18 @@ public sealed class CheckBatchServer : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.ConfigureRpcDefaults();
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
         });
-        builder.Services.AddRpcServer(options =>
+        builder.Services.AddGrpc(options =>
         {
             options.MaxReceiveMessageSize = 16 * 1024 * 1024;
             options.MaxSendMessageSize = 16 * 1024 * 1024;
         });
-        var gate = GateReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("Gate");
-        builder.Services.AddRpcService(_ => ServiceDefinition.CreateBuilder(gate)
-            .AddUnary<CheckBatchRequest, CheckBatchResponse>(gate.FindMethodByName("CheckBatch"), CheckBatch)
-            .Build());
+        builder.Services.AddSingleton(new PredictableGate(this));
 
         _app = builder.Build();
-        _app.MapRpcServices();
+        _app.MapGrpcService<PredictableGate>();
         await _app.StartAsync();
         Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
@@ -62,11 +56,11 @@ public sealed class CheckBatchServer : IAsyncLifetime
         }
     }
 
-    private Task<CheckBatchResponse> CheckBatch(CheckBatchRequest request, ServerCallContext context)
+    private Task<CheckBatchResponse> CheckBatch(CheckBatchRequest request)
     {
         if (request.Sender == "FAIL")
         {
-            throw new RpcException(StatusCode.FailedPrecondition, FailureMessage);
+            throw new GrpcCore.RpcException(new GrpcCore.Status(GrpcCore.StatusCode.FailedPrecondition, FailureMessage));
         }
 
         var response = new CheckBatchResponse { Counts = new VerdictCounts(), Sequence = 7 };
@@ -86,5 +80,10 @@ public sealed class CheckBatchServer : IAsyncLifetime
 
         Interlocked.Increment(ref CallsAnswered);
         return Task.FromResult(response);
+    }
+
+    private sealed class PredictableGate(CheckBatchServer server) : Contracts.V1.Gate.GateBase
+    {
+        public override Task<CheckBatchResponse> CheckBatch(CheckBatchRequest request, GrpcCore.ServerCallContext context) => server.CheckBatch(request);
     }
 }

@@ -7,4 +7,6 @@ internal enum PageList : byte
     Entries = 2,
     InboundAddresses = 3,
     BlockingRules = 4,
+    RemovalRequests = 5,
+    ReviewQueue = 6,
 }

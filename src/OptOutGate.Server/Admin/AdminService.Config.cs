@@ -3,7 +3,7 @@ using OptOutGate.Engine;
 using OptOutGate.Engine.History;
 using OptOutGate.Engine.Mo.Keywords;
 using OptOutGate.Engine.Writes;
-using OptOutGate.Rpc.Server;
+using Grpc.Core;
 using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
 
@@ -11,7 +11,7 @@ namespace OptOutGate.Server.Admin;
 
 internal sealed partial class AdminService
 {
-    public async Task<InboundAddress> PutInboundAddressAsync(PutInboundAddressRequest request, ServerCallContext context)
+    public override async Task<InboundAddress> PutInboundAddress(PutInboundAddressRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         var address = ConfigValidation.PrepareInboundAddress(request.InboundAddress);
@@ -22,7 +22,7 @@ internal sealed partial class AdminService
             : throw AdminErrors.NotFound("inbound address " + address.Sender + " was deleted meanwhile.");
     }
 
-    public Task<InboundAddress> GetInboundAddressAsync(GetInboundAddressRequest request, ServerCallContext context)
+    public override Task<InboundAddress> GetInboundAddress(GetInboundAddressRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         TextLimits.CheckSender(request.Sender, "sender");
@@ -32,7 +32,7 @@ internal sealed partial class AdminService
             : throw AdminErrors.NotFound($"No inbound address '{request.Sender}'.");
     }
 
-    public Task<ListInboundAddressesResponse> ListInboundAddressesAsync(ListInboundAddressesRequest request, ServerCallContext context)
+    public override Task<ListInboundAddressesResponse> ListInboundAddresses(ListInboundAddressesRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         var pageSize = Paging.PageSize(request.PageSize);
@@ -60,7 +60,7 @@ internal sealed partial class AdminService
         return Task.FromResult(response);
     }
 
-    public async Task<DeleteInboundAddressResponse> DeleteInboundAddressAsync(DeleteInboundAddressRequest request, ServerCallContext context)
+    public override async Task<DeleteInboundAddressResponse> DeleteInboundAddress(DeleteInboundAddressRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         TextLimits.CheckSender(request.Sender, "sender");
@@ -71,13 +71,13 @@ internal sealed partial class AdminService
         return new DeleteInboundAddressResponse { Sequence = sequence };
     }
 
-    public Task<TenantPolicy> GetTenantPolicyAsync(GetTenantPolicyRequest request, ServerCallContext context)
+    public override Task<TenantPolicy> GetTenantPolicy(GetTenantPolicyRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         return Task.FromResult(RequireEngine().Config.GetTenantPolicy(identity.TenantId).Clone());
     }
 
-    public async Task<TenantPolicy> UpdateTenantPolicyAsync(UpdateTenantPolicyRequest request, ServerCallContext context)
+    public override async Task<TenantPolicy> UpdateTenantPolicy(UpdateTenantPolicyRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         var engine = RequireEngine();
@@ -89,7 +89,7 @@ internal sealed partial class AdminService
         return engine.Config.GetTenantPolicy(identity.TenantId).Clone();
     }
 
-    public async Task<BlockingRule> PutBlockingRuleAsync(PutBlockingRuleRequest request, ServerCallContext context)
+    public override async Task<BlockingRule> PutBlockingRule(PutBlockingRuleRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         var rule = request.Rule ?? throw AdminErrors.InvalidArgument("rule is required.");
@@ -105,13 +105,13 @@ internal sealed partial class AdminService
             : throw AdminErrors.NotFound("The blocking rule was deleted meanwhile.");
     }
 
-    public Task<ListBlockingRulesResponse> ListBlockingRulesAsync(ListBlockingRulesRequest request, ServerCallContext context)
+    public override Task<ListBlockingRulesResponse> ListBlockingRules(ListBlockingRulesRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         var pageSize = Paging.PageSize(request.PageSize);
-        if (TextLimits.CodePoints(request.Sender) > TextLimits.MaxSender)
+        if (TextLimits.Exceeds(request.Sender, TextLimits.MaxSender))
         {
-            throw AdminErrors.InvalidArgument("sender is longer than 32 characters.");
+            throw AdminErrors.InvalidArgument("sender: at most 32 characters.");
         }
 
         var fingerprint = new Fingerprint().Add(identity.TenantId).Add(request.Sender).Compute();
@@ -139,7 +139,7 @@ internal sealed partial class AdminService
         return Task.FromResult(response);
     }
 
-    public async Task<DeleteBlockingRuleResponse> DeleteBlockingRuleAsync(DeleteBlockingRuleRequest request, ServerCallContext context)
+    public override async Task<DeleteBlockingRuleResponse> DeleteBlockingRule(DeleteBlockingRuleRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         CheckRuleSender(request.Sender, "sender");

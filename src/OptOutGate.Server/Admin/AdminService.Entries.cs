@@ -4,7 +4,7 @@ using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.Index;
 using OptOutGate.Engine.Writes;
-using OptOutGate.Rpc.Server;
+using Grpc.Core;
 using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
 using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
@@ -13,7 +13,7 @@ namespace OptOutGate.Server.Admin;
 
 internal sealed partial class AdminService
 {
-    public async Task<AddOptOutsResponse> AddOptOutsAsync(AddOptOutsRequest request, ServerCallContext context)
+    public override async Task<AddOptOutsResponse> AddOptOuts(AddOptOutsRequest request, ServerCallContext context)
     {
         TextLimits.CheckReason(request.Reason, "reason", required: false);
         var response = new AddOptOutsResponse();
@@ -22,7 +22,7 @@ internal sealed partial class AdminService
         return response;
     }
 
-    public async Task<RemoveOptOutsResponse> RemoveOptOutsAsync(RemoveOptOutsRequest request, ServerCallContext context)
+    public override async Task<RemoveOptOutsResponse> RemoveOptOuts(RemoveOptOutsRequest request, ServerCallContext context)
     {
         TextLimits.CheckReason(request.Reason, "reason", required: request.Override);
         var response = new RemoveOptOutsResponse();
@@ -31,7 +31,7 @@ internal sealed partial class AdminService
         return response;
     }
 
-    public async Task<AddSuppressionsResponse> AddSuppressionsAsync(AddSuppressionsRequest request, ServerCallContext context)
+    public override async Task<AddSuppressionsResponse> AddSuppressions(AddSuppressionsRequest request, ServerCallContext context)
     {
         TextLimits.CheckReason(request.Reason, "reason", required: true);
         var mask = EntryRequestValidation.SmsTypeMask(request.SmsTypes, allowConfirmation: true);
@@ -41,7 +41,7 @@ internal sealed partial class AdminService
         return response;
     }
 
-    public async Task<RemoveSuppressionsResponse> RemoveSuppressionsAsync(RemoveSuppressionsRequest request, ServerCallContext context)
+    public override async Task<RemoveSuppressionsResponse> RemoveSuppressions(RemoveSuppressionsRequest request, ServerCallContext context)
     {
         TextLimits.CheckReason(request.Reason, "reason", required: true);
         var response = new RemoveSuppressionsResponse();
@@ -50,7 +50,7 @@ internal sealed partial class AdminService
         return response;
     }
 
-    public async Task<AddBypassesResponse> AddBypassesAsync(AddBypassesRequest request, ServerCallContext context)
+    public override async Task<AddBypassesResponse> AddBypasses(AddBypassesRequest request, ServerCallContext context)
     {
         TextLimits.CheckReason(request.Reason, "reason", required: true);
         var mask = EntryRequestValidation.SmsTypeMask(request.SmsTypes, allowConfirmation: false);
@@ -61,7 +61,7 @@ internal sealed partial class AdminService
         return response;
     }
 
-    public async Task<RemoveBypassesResponse> RemoveBypassesAsync(RemoveBypassesRequest request, ServerCallContext context)
+    public override async Task<RemoveBypassesResponse> RemoveBypasses(RemoveBypassesRequest request, ServerCallContext context)
     {
         TextLimits.CheckReason(request.Reason, "reason", required: false);
         var response = new RemoveBypassesResponse();
@@ -70,7 +70,7 @@ internal sealed partial class AdminService
         return response;
     }
 
-    public async Task<CheckOptOutsResponse> CheckOptOutsAsync(CheckOptOutsRequest request, ServerCallContext context)
+    public override async Task<CheckOptOutsResponse> CheckOptOuts(CheckOptOutsRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         TextLimits.CheckSender(request.Sender, "sender");

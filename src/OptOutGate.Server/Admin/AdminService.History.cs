@@ -3,7 +3,7 @@ using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.State;
-using OptOutGate.Rpc.Server;
+using Grpc.Core;
 using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
 
@@ -11,7 +11,7 @@ namespace OptOutGate.Server.Admin;
 
 internal sealed partial class AdminService
 {
-    public async Task<ListHistoryResponse> ListHistoryAsync(ListHistoryRequest request, ServerCallContext context)
+    public override async Task<ListHistoryResponse> ListHistory(ListHistoryRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         var query = HistoryQueryOf(identity, request.Filter);
@@ -35,7 +35,7 @@ internal sealed partial class AdminService
         return response;
     }
 
-    public async Task ExportHistoryAsync(ExportHistoryRequest request, IServerStreamWriter<CsvChunk> responses, ServerCallContext context)
+    public override async Task ExportHistory(ExportHistoryRequest request, IServerStreamWriter<CsvChunk> responses, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         var query = HistoryQueryOf(identity, request.Filter);
@@ -53,7 +53,7 @@ internal sealed partial class AdminService
         await csv.CompleteAsync(ct);
     }
 
-    public async Task<CheckAtTimeResponse> CheckAtTimeAsync(CheckAtTimeRequest request, ServerCallContext context)
+    public override async Task<CheckAtTimeResponse> CheckAtTime(CheckAtTimeRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         if (!E164.TryParse(request.Recipient, out var recipient))

@@ -1,6 +1,6 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
+using Grpc.Core;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Admin;
@@ -8,11 +8,11 @@ namespace OptOutGate.Server.Admin;
 // ImportOptOuts: client streaming, options first, then lines; one response once the client closed and every line is done.
 internal sealed partial class AdminService
 {
-    public async Task<ImportOptOutsResponse> ImportOptOutsAsync(IAsyncStreamReader<ImportOptOutsRequest> requests, ServerCallContext context)
+    public override async Task<ImportOptOutsResponse> ImportOptOuts(IAsyncStreamReader<ImportOptOutsRequest> requests, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         var ct = context.CancellationToken;
-        if (!await requests.MoveNextAsync(ct))
+        if (!await requests.MoveNext(ct))
         {
             throw Invalid("options: required in the first message (the stream was empty).");
         }
@@ -25,7 +25,7 @@ internal sealed partial class AdminService
         try
         {
             await session.AddAsync(first.Lines, ct);
-            while (await requests.MoveNextAsync(ct))
+            while (await requests.MoveNext(ct))
             {
                 if (requests.Current.Options is not null)
                 {
@@ -39,7 +39,7 @@ internal sealed partial class AdminService
         }
         catch (Exception e) when (e is not OperationCanceledException and not RpcException)
         {
-            throw AdminErrors.FromWriteFailure(e);
+            throw StatusMapping.ForWriteFailure(e);
         }
 
         moMetrics.Imported((long)response.Added, (long)response.AlreadyPresent, (long)response.Invalid, response.DryRun);

@@ -1,6 +1,6 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.History;
-using OptOutGate.Rpc.Server;
+using Grpc.Core;
 using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
 
@@ -8,7 +8,7 @@ namespace OptOutGate.Server.Admin;
 
 internal sealed partial class AdminService
 {
-    public async Task<ListEntriesResponse> ListEntriesAsync(ListEntriesRequest request, ServerCallContext context)
+    public override async Task<ListEntriesResponse> ListEntries(ListEntriesRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         var query = EntryQueryOf(identity, request.Filter);
@@ -28,7 +28,7 @@ internal sealed partial class AdminService
         return response;
     }
 
-    public async Task ExportEntriesAsync(ExportEntriesRequest request, IServerStreamWriter<CsvChunk> responses, ServerCallContext context)
+    public override async Task ExportEntries(ExportEntriesRequest request, IServerStreamWriter<CsvChunk> responses, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         var query = EntryQueryOf(identity, request.Filter);

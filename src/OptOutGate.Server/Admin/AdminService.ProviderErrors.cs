@@ -2,8 +2,8 @@ using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Writes;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
+using Grpc.Core;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
 using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
@@ -12,7 +12,7 @@ namespace OptOutGate.Server.Admin;
 // ReportProviderError: an opt-out with source PROVIDER_ERROR at (sender, recipient).
 internal sealed partial class AdminService
 {
-    public async Task<ReportProviderErrorResponse> ReportProviderErrorAsync(ReportProviderErrorRequest request, ServerCallContext context)
+    public override async Task<ReportProviderErrorResponse> ReportProviderError(ReportProviderErrorRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         string name;
@@ -39,21 +39,16 @@ internal sealed partial class AdminService
             throw Invalid("provider: required.");
         }
 
-        CheckLength(name, 100, "provider_name");
-        CheckLength(request.ErrorCode, 100, "error_code");
-        CheckText(request.ProviderMessage, "provider_message", required: false);
+        TextLimits.CheckLength(name, 100, "provider_name");
+        TextLimits.CheckLength(request.ErrorCode, 100, "error_code");
+        TextLimits.CheckReason(request.ProviderMessage, "provider_message", required: false);
         if (!NumberingPlan.TryValidate(request.Recipient, out _))
         {
             throw Invalid("recipient: not E.164, or not a number any numbering plan allows.");
         }
 
-        if (request.Sender.Length == 0)
-        {
-            throw Invalid("sender: required.");
-        }
-
-        CheckLength(request.Sender, 32, "sender");
-        CheckLength(request.App, 64, "app");
+        TextLimits.CheckSender(request.Sender, "sender");
+        TextLimits.CheckApp(request.App, "app");
         var (engine, _) = await moHost.RequireAsync(context.CancellationToken);
         var recipients = new[] { request.Recipient };
         var write = new EntryWriteRequest
@@ -79,7 +74,7 @@ internal sealed partial class AdminService
         }
         catch (Exception e) when (e is not OperationCanceledException and not RpcException)
         {
-            throw AdminErrors.FromWriteFailure(e);
+            throw StatusMapping.ForWriteFailure(e);
         }
 
         var results = new RepeatedField<RecipientResult>();

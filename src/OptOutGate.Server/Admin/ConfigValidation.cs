@@ -26,9 +26,9 @@ internal static class ConfigValidation
         }
 
         TextLimits.CheckSender(address.Sender, "inbound_address.sender");
-        if (TextLimits.CodePoints(address.Description) > MaxDescription)
+        if (TextLimits.Exceeds(address.Description, MaxDescription))
         {
-            throw AdminErrors.InvalidArgument("inbound_address.description is longer than 200 characters.");
+            throw AdminErrors.InvalidArgument("inbound_address.description: at most 200 characters.");
         }
 
         var stored = new InboundAddress
@@ -206,9 +206,9 @@ internal static class ConfigValidation
 
     private static void CheckReply(string text, string field)
     {
-        if (TextLimits.CodePoints(text) > MaxReplyLength)
+        if (TextLimits.Exceeds(text, MaxReplyLength))
         {
-            throw AdminErrors.InvalidArgument($"{field} is longer than {MaxReplyLength} characters.");
+            throw AdminErrors.InvalidArgument($"{field}: at most {MaxReplyLength} characters.");
         }
     }
 }

@@ -5,7 +5,7 @@ using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.Index;
 using OptOutGate.Engine.Storage.State;
 using OptOutGate.Engine.Writes;
-using OptOutGate.Rpc;
+using Grpc.Core;
 using OptOutGate.Server.Grpc;
 using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
@@ -53,22 +53,22 @@ internal sealed class ImportSession
     {
         if (options is null)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "options: required in the first message.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "options: required in the first message."));
         }
 
         if (options.SourceName.Length is 0 or > 200)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "options.source_name: required, 1-200 characters.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "options.source_name: required, 1-200 characters."));
         }
 
         if (string.IsNullOrWhiteSpace(options.Reason) || options.Reason.Length > 500)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "options.reason: required, 1-500 characters.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "options.reason: required, 1-500 characters."));
         }
 
         if (options.Scope is < Scope.Unspecified or > Scope.Tenant)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "options.scope: unknown scope.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "options.scope: unknown scope."));
         }
     }
 
@@ -76,7 +76,7 @@ internal sealed class ImportSession
     {
         if (lines.Count > MaxLinesPerMessage)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "lines: at most 10,000 per message.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "lines: at most 10,000 per message."));
         }
 
         foreach (var line in lines)
@@ -84,7 +84,7 @@ internal sealed class ImportSession
             _lineCounter++;
             if (_lineCounter > MaxLines)
             {
-                throw new RpcException(StatusCode.InvalidArgument, "lines: an import holds at most 10,000,000 lines.");
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "lines: an import holds at most 10,000,000 lines."));
             }
 
             var number = line.LineNumber != 0 ? line.LineNumber : _lineCounter;
@@ -157,13 +157,13 @@ internal sealed class ImportSession
         var lineSender = line.Sender.Length != 0 ? line.Sender : _options.Sender;
         var lineApp = line.App.Length != 0 ? line.App : _options.App;
         invalid = "";
-        if (TextLimits.CodePoints(lineSender) > TextLimits.MaxSender)
+        if (TextLimits.Exceeds(lineSender, TextLimits.MaxSender))
         {
-            invalid = "sender is longer than 32 characters";
+            invalid = "sender: at most 32 characters";
         }
-        else if (TextLimits.CodePoints(lineApp) > TextLimits.MaxApp)
+        else if (TextLimits.Exceeds(lineApp, TextLimits.MaxApp))
         {
-            invalid = "app is longer than 64 characters";
+            invalid = "app: at most 64 characters";
         }
         else if (_options.Scope == Scope.Sender)
         {

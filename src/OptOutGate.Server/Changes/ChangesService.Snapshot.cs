@@ -5,8 +5,7 @@ using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.Index;
 using OptOutGate.Engine.Storage.State;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
+using Grpc.Core;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Changes;
@@ -19,7 +18,7 @@ internal sealed partial class ChangesService
     /// into items and streamed with the applier running again. Entries are completed from their history records, which
     /// the log keeps for good.
     /// </summary>
-    public async Task GetSnapshotAsync(GetSnapshotRequest request, IServerStreamWriter<GetSnapshotResponse> responses, ServerCallContext context)
+    public override async Task GetSnapshot(GetSnapshotRequest request, IServerStreamWriter<GetSnapshotResponse> responses, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         var tenants = TenantFilter.Resolve(identity, request.TenantIds);

@@ -1,23 +1,22 @@
 using System.Globalization;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
-using OptOutGate.Rpc.Server.Services;
+using Grpc.Core;
 using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
-using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+using ChangesContract = OptOutGate.Contracts.V1.Changes;
 
 namespace OptOutGate.Server.Changes;
 
 /// <summary>
-/// optoutgate.v1.Changes (issue #5): the resumable change stream and snapshots, served from this node's durable log.
+/// optoutgate.v1.Changes: the resumable change stream and snapshots, served from this node's durable log.
 /// A slow reader costs the writers nothing: each stream reads the committed log at its own pace
 /// (<see cref="OptOutGate.Engine.Storage.Log.ChangeLog.ReadAsync(ulong, ulong, CancellationToken)"/>, at most
 /// <see cref="MaxRecordsPerMessage"/> records in memory per stream) and waits for new commits without holding any
 /// buffer the write path fills.
 /// </summary>
 internal sealed partial class ChangesService(GateEngineHost engineHost, IHostApplicationLifetime lifetime, ILogger<ChangesService> logger)
+    : ChangesContract.ChangesBase
 {
     /// <summary>changes.proto: at most 1,000 records per StreamChangesResponse.</summary>
     public const int MaxRecordsPerMessage = 1_000;
@@ -29,17 +28,7 @@ internal sealed partial class ChangesService(GateEngineHost engineHost, IHostApp
     private static readonly TimeSpan MinHeartbeat = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxHeartbeat = TimeSpan.FromSeconds(60);
 
-    public static ServiceDefinition CreateDefinition(ChangesService service)
-    {
-        ArgumentNullException.ThrowIfNull(service);
-        var d = ChangesReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Changes");
-        return ServiceDefinition.CreateBuilder(d)
-            .AddServerStreaming<StreamChangesRequest, StreamChangesResponse>(d.FindMethodByName("StreamChanges"), service.StreamChangesAsync)
-            .AddServerStreaming<GetSnapshotRequest, GetSnapshotResponse>(d.FindMethodByName("GetSnapshot"), service.GetSnapshotAsync)
-            .Build();
-    }
-
-    public async Task StreamChangesAsync(StreamChangesRequest request, IServerStreamWriter<StreamChangesResponse> responses, ServerCallContext context)
+    public override async Task StreamChanges(StreamChangesRequest request, IServerStreamWriter<StreamChangesResponse> responses, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
         var tenants = TenantFilter.Resolve(identity, request.TenantIds);
@@ -50,16 +39,15 @@ internal sealed partial class ChangesService(GateEngineHost engineHost, IHostApp
         var to = request.ToSequence == 0 ? ulong.MaxValue : request.ToSequence;
         if (to < from)
         {
-            throw new RpcException(StatusCode.OutOfRange, string.Create(CultureInfo.InvariantCulture, $"to_sequence {request.ToSequence} is below from_sequence {from}."));
+            throw new RpcException(new Status(StatusCode.OutOfRange, string.Create(CultureInfo.InvariantCulture, $"to_sequence {request.ToSequence} is below from_sequence {from}.")));
         }
 
         if (from < log.FirstSequence)
         {
-            throw new RpcException(
-                StatusCode.OutOfRange,
+            throw new RpcException(new Status(StatusCode.OutOfRange,
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"from_sequence {from} is older than the oldest record this node holds ({log.FirstSequence}): bootstrap from optoutgate.v1.Changes/GetSnapshot, then stream from its sequence + 1."));
+                    $"from_sequence {from} is older than the oldest record this node holds ({log.FirstSequence}): bootstrap from optoutgate.v1.Changes/GetSnapshot, then stream from its sequence + 1.")));
         }
 
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
@@ -110,11 +98,11 @@ internal sealed partial class ChangesService(GateEngineHost engineHost, IHostApp
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
-            throw new RpcException(StatusCode.Unavailable, string.Create(CultureInfo.InvariantCulture, $"OptOutGate is shutting down; resume from sequence {next} on another node or after the restart."));
+            throw new RpcException(new Status(StatusCode.Unavailable, string.Create(CultureInfo.InvariantCulture, $"OptOutGate is shutting down; resume from sequence {next} on another node or after the restart.")));
         }
         catch (ObjectDisposedException)
         {
-            throw new RpcException(StatusCode.Unavailable, string.Create(CultureInfo.InvariantCulture, $"OptOutGate is shutting down; resume from sequence {next}."));
+            throw new RpcException(new Status(StatusCode.Unavailable, string.Create(CultureInfo.InvariantCulture, $"OptOutGate is shutting down; resume from sequence {next}.")));
         }
     }
 
@@ -157,15 +145,8 @@ internal sealed partial class ChangesService(GateEngineHost engineHost, IHostApp
         var interval = request.HeartbeatInterval.ToTimeSpan();
         return interval >= MinHeartbeat && interval <= MaxHeartbeat
             ? interval
-            : throw new RpcException(StatusCode.InvalidArgument, "heartbeat_interval: must be 0 (never) or between 100 ms and 60 s.");
+            : throw new RpcException(new Status(StatusCode.InvalidArgument, "heartbeat_interval: must be 0 (never) or between 100 ms and 60 s."));
     }
 
-    private GateEngine RequireEngine()
-    {
-        var engine = engineHost.Engine
-            ?? throw new RpcException(StatusCode.Unavailable, "OptOutGate is loading its state and not serving yet; retry shortly.");
-        return engine.Applier.Fault is null
-            ? engine
-            : throw new RpcException(StatusCode.Unavailable, "OptOutGate stopped applying changes (see its log); retry on another node.");
-    }
+    private GateEngine RequireEngine() => engineHost.Require();
 }

@@ -1,4 +1,4 @@
-using OptOutGate.Rpc;
+using Grpc.Core;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Changes;
@@ -23,7 +23,7 @@ internal static class TenantFilter
             if (!identity.MayReadChangesOf(tenant))
             {
                 // The message does not say whether the tenant exists: that would tell another tenant's key about it.
-                throw new RpcException(StatusCode.PermissionDenied, "tenant_ids: this API key may not read the changes of one of the tenants named.");
+                throw new RpcException(new Status(StatusCode.PermissionDenied, "tenant_ids: this API key may not read the changes of one of the tenants named."));
             }
 
             set.Add(tenant);

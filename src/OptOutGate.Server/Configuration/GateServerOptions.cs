@@ -11,7 +11,7 @@ public sealed class GateServerOptions
 
     /// <summary>
     /// The address the gRPC and metrics listeners bind to. Default 127.0.0.1 (loopback only). Use 0.0.0.0 or :: to
-    /// listen on every interface; that requires API keys (issue #3), so the server refuses to start without them.
+    /// listen on every interface; that requires API keys (README, "API keys"), so the server refuses to start without them.
     /// </summary>
     public string ListenAddress { get; set; } = "127.0.0.1";
 
@@ -63,6 +63,54 @@ public sealed class GateServerOptions
 
     /// <summary>How long a request's headers may take to arrive (Kestrel's RequestHeadersTimeout). Default 10 s.</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Every problem of these settings, for start-up validation; empty when valid.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var failures = new List<string>();
+        if (!string.Equals(ListenAddress, "localhost", StringComparison.OrdinalIgnoreCase) && !System.Net.IPAddress.TryParse(ListenAddress, out _))
+        {
+            failures.Add($"Gate:ListenAddress '{ListenAddress}' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0, :: or localhost).");
+        }
+
+        if (Port is < 0 or > 65535)
+        {
+            failures.Add($"Gate:Port {Port} is outside 0-65535.");
+        }
+
+        if (MetricsPort is < -1 or > 65535)
+        {
+            failures.Add($"Gate:MetricsPort {MetricsPort} is outside -1 (off) to 65535.");
+        }
+
+        if (MetricsPort > 0 && MetricsPort == Port)
+        {
+            failures.Add($"Gate:MetricsPort and Gate:Port are both {Port}: metrics need a port of their own (HTTP/1.1).");
+        }
+
+        if (!string.IsNullOrEmpty(TlsCertificatePath) && !File.Exists(TlsCertificatePath))
+        {
+            failures.Add($"Gate:TlsCertificatePath '{TlsCertificatePath}' does not exist.");
+        }
+
+        if (!string.IsNullOrEmpty(TlsKeyPath) && !File.Exists(TlsKeyPath))
+        {
+            failures.Add($"Gate:TlsKeyPath '{TlsKeyPath}' does not exist.");
+        }
+
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            failures.Add("Gate:DataDirectory is empty.");
+        }
+
+        if (ShutdownTimeout < TimeSpan.Zero || ShutdownTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"Gate:ShutdownTimeout {ShutdownTimeout} is outside 0 to 10 minutes.");
+        }
+
+        ConnectionLimits.AddProblems(this, ConnectionLimits.DescriptorLimit(), failures);
+        return failures;
+    }
 
     /// <summary>Whether the server listens on more than loopback (decides whether API keys are mandatory).</summary>
     public bool ListensBeyondLoopback()

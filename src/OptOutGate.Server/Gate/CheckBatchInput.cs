@@ -4,12 +4,15 @@ using OptOutGate.Contracts.V1;
 namespace OptOutGate.Server.Gate;
 
 /// <summary>
-/// A CheckBatchRequest decoded straight from its bytes by <see cref="CheckBatchWire.TryReadRequest"/>: recipients are
-/// parsed to numbers (0 = not E.164) into a pooled array, so a batch costs no string per recipient. Reusable: one
-/// instance per worker, <see cref="Dispose"/> returns the array to the pool.
+/// A CheckBatchRequest decoded straight from its bytes by <see cref="CheckBatchCodec"/>: recipients are parsed to
+/// numbers (0 = not a valid number) into a pooled array, so a batch costs no string per recipient. <see cref="Rent"/>
+/// and <see cref="Dispose"/> keep one instance per thread, so a call allocates none.
 /// </summary>
 internal sealed class CheckBatchInput : IDisposable
 {
+    [ThreadStatic]
+    private static CheckBatchInput? t_spare;
+
     private ulong[] _recipients = ArrayPool<ulong>.Shared.Rent(1024);
 
     public string Sender { get; internal set; } = "";
@@ -27,6 +30,31 @@ internal sealed class CheckBatchInput : IDisposable
 
     public ReadOnlyMemory<ulong> Recipients => _recipients.AsMemory(0, Count);
 
+    /// <summary>This thread's spare instance, or a new one.</summary>
+    public static CheckBatchInput Rent()
+    {
+        var input = t_spare ?? new CheckBatchInput();
+        t_spare = null;
+        return input;
+    }
+
+    /// <summary>Done with this request: the instance becomes this thread's spare (or, with one there already, lets its array go).</summary>
+    public void Dispose()
+    {
+        Reset();
+        if (t_spare is null && _recipients.Length != 0)
+        {
+            t_spare = this;
+            return;
+        }
+
+        var array = Interlocked.Exchange(ref _recipients, []);
+        if (array.Length != 0)
+        {
+            ArrayPool<ulong>.Shared.Return(array);
+        }
+    }
+
     internal void Reset()
     {
         Sender = "";
@@ -41,21 +69,16 @@ internal sealed class CheckBatchInput : IDisposable
     {
         if (Count == _recipients.Length)
         {
-            var bigger = ArrayPool<ulong>.Shared.Rent(Count * 2);
+            var bigger = ArrayPool<ulong>.Shared.Rent(Math.Max(Count * 2, 1024));
             _recipients.AsSpan(0, Count).CopyTo(bigger);
-            ArrayPool<ulong>.Shared.Return(_recipients);
+            if (_recipients.Length != 0)
+            {
+                ArrayPool<ulong>.Shared.Return(_recipients);
+            }
+
             _recipients = bigger;
         }
 
         _recipients[Count++] = number;
-    }
-
-    public void Dispose()
-    {
-        var array = Interlocked.Exchange(ref _recipients, []);
-        if (array.Length != 0)
-        {
-            ArrayPool<ulong>.Shared.Return(array);
-        }
     }
 }

@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
+using Grpc.Core;
 using OptOutGate.Server.Grpc;
+using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Gate;
@@ -21,13 +21,13 @@ internal sealed class CheckStreamSession
     private const int ResponseBuffer = 64;
 
     private readonly GateService _service;
+    private readonly GateEngineHost _engineHost;
     private readonly CallIdentity _identity;
-    private readonly CancellationToken _draining;
-    private readonly CancellationToken _notServing;
     private readonly StreamOutbox<CheckStreamResponse> _outbox;
 
     public CheckStreamSession(
         GateService service,
+        GateEngineHost engineHost,
         CallIdentity identity,
         IServerStreamWriter<CheckStreamResponse> responses,
         CancellationToken call,
@@ -35,53 +35,33 @@ internal sealed class CheckStreamSession
         CancellationToken notServing)
     {
         _service = service;
+        _engineHost = engineHost;
         _identity = identity;
-        _draining = draining;
-        _notServing = notServing;
-        _outbox = new StreamOutbox<CheckStreamResponse>(responses, ResponseBuffer, call, draining, notServing);
+        _outbox = new StreamOutbox<CheckStreamResponse>(
+            responses,
+            ResponseBuffer,
+            call,
+            new StreamEnding(draining, "OptOutGate is shutting down; requests without a response were not answered: retry them on another instance."),
+            new StreamEnding(notServing, "This OptOutGate replica fell behind its primary beyond its bound and stopped serving; requests without a response were not answered: retry them on another node."));
     }
 
-    public async Task RunAsync(IAsyncStreamReader<CheckStreamRequest> requests)
-    {
-        var token = _outbox.Token;
-        try
-        {
-            while (await requests.MoveNextAsync(token))
-            {
-                var request = requests.Current;
-                var answer = AnswerAsync(request, token);
-                if (answer.IsCompleted)
-                {
-                    await _outbox.PostAsync(answer.Result);
-                }
-                else
-                {
-                    _outbox.BeginPending();
-                    _ = FinishAsync(answer);
-                }
-            }
+    public Task RunAsync(IAsyncStreamReader<CheckStreamRequest> requests) => _outbox.ServeAsync(token => ReadRequestsAsync(requests, token));
 
-            // The client finished sending: answer what is still waiting, then end with OK.
-            await _outbox.CompleteAsync();
-        }
-        catch (OperationCanceledException) when (_draining.IsCancellationRequested)
+    private async Task ReadRequestsAsync(IAsyncStreamReader<CheckStreamRequest> requests, CancellationToken token)
+    {
+        while (await requests.MoveNext(token))
         {
-            await _outbox.StopAsync();
-            throw new RpcException(StatusCode.Unavailable, "OptOutGate is shutting down; requests without a response were not answered: retry them on another instance.");
-        }
-        catch (OperationCanceledException) when (_notServing.IsCancellationRequested)
-        {
-            await _outbox.StopAsync();
-            throw new RpcException(StatusCode.Unavailable, "This OptOutGate replica fell behind its primary beyond its bound and stopped serving; requests without a response were not answered: retry them on another node.");
-        }
-        catch
-        {
-            await _outbox.StopAsync();
-            throw;
-        }
-        finally
-        {
-            _outbox.Dispose();
+            var request = requests.Current;
+            var answer = AnswerAsync(request, token);
+            if (answer.IsCompleted)
+            {
+                await _outbox.PostAsync(answer.Result);
+            }
+            else
+            {
+                _outbox.BeginPending();
+                _ = FinishAsync(answer);
+            }
         }
     }
 
@@ -127,7 +107,7 @@ internal sealed class CheckStreamSession
                 return new(Error(request, StatusCode.InvalidArgument, "max_wait: must not be negative."));
             }
 
-            var (engine, checks) = _service.RequireEngine();
+            var (engine, checks) = _engineHost.RequireChecks();
             if (batch.MinSequence > engine.Applier.AppliedSequence)
             {
                 var wait = GateService.WaitForSequenceAsync(engine, batch.MinSequence, token);
@@ -148,7 +128,7 @@ internal sealed class CheckStreamSession
         try
         {
             await wait.WaitAsync(maxWait, _service.Time, token);
-            var (_, checks) = _service.RequireEngine();
+            var (_, checks) = _engineHost.RequireChecks();
             return Answer(request, await _service.CheckAsync(checks, request.Batch, _identity, token));
         }
         catch (TimeoutException)

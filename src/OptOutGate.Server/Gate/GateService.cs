@@ -1,108 +1,107 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using Google.Protobuf.Reflection;
+using Grpc.Core;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine;
 using OptOutGate.Engine.Decisions;
-using OptOutGate.Engine.Writes;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
-using OptOutGate.Rpc.Server.Services;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
-using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+using GateContract = OptOutGate.Contracts.V1.Gate;
 
 namespace OptOutGate.Server.Gate;
 
 /// <summary>
 /// optoutgate.v1.Gate: CheckBatch and the pipelined CheckStream over <see cref="CheckEngine"/>. The tenant is always the
 /// call's <see cref="CallIdentity"/>. Per batch: validate, honour <c>min_sequence</c> (OUT_OF_RANGE beyond the log's
-/// head, else an asynchronous wait for the applier), parse recipients into pooled arrays, check, and copy the verdicts
-/// into a pre-sized packed field.
+/// head, else an asynchronous wait for the applier), check, and hand back the verdicts.
+/// <para>
+/// CheckBatch is served by <see cref="CheckBatchRawAsync"/>, bound with the codec's marshallers
+/// (<see cref="CheckBatchCodec.Method"/>, Hosting/GateApiServices): request bytes to response bytes without a string per
+/// recipient or an enum per verdict. <see cref="CheckBatch"/> is the same check over the generated messages, for hosts
+/// that bind the generated method (and the one CheckStream's requests take).
+/// </para>
 /// </summary>
-internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics metrics, IHostApplicationLifetime lifetime, ServerReadiness readiness, TimeProvider time)
+internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics, IHostApplicationLifetime lifetime, ServerReadiness readiness, TimeProvider time)
+    : GateContract.GateBase
 {
     /// <summary>How long a CheckStream request may wait for min_sequence when it sets no max_wait (gate.proto).</summary>
     public static readonly TimeSpan DefaultMaxWait = TimeSpan.FromSeconds(1);
 
-    public static ServiceDefinition CreateDefinition(GateService service)
-    {
-        var descriptor = GateReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Gate");
-        return ServiceDefinition.CreateBuilder(descriptor)
-            .AddUnaryRaw<CheckBatchRequest, CheckBatchResponse>(descriptor.FindMethodByName("CheckBatch"), service.CheckBatchRawAsync)
-            .AddDuplexStreaming<CheckStreamRequest, CheckStreamResponse>(descriptor.FindMethodByName("CheckStream"), service.CheckStreamAsync)
-            .Build();
-    }
+    internal TimeProvider Time => time;
 
     /// <summary>
-    /// CheckBatch as bound: the request is decoded by <see cref="CheckBatchWire"/> straight from its bytes (no string
-    /// per recipient: 69 KB → under 100 B allocated per 1,000-recipient batch, tests/OptOutGate.Benchmarks/README.md),
-    /// and the verdicts are written packed from a pooled array (<see cref="CheckBatchOutput"/>).
+    /// CheckBatch as bound: the request was decoded by <see cref="CheckBatchCodec.ReadRequest"/> straight from its bytes
+    /// (no string per recipient: 69 KB → under 100 B allocated per 1,000-recipient batch, tests/OptOutGate.Benchmarks/README.md),
+    /// and the verdicts are written packed from a pooled array by <see cref="CheckBatchCodec.WriteResponse(CheckBatchOutput, SerializationContext)"/>.
     /// </summary>
-    public async Task<IRawResponse> CheckBatchRawAsync(ReadOnlySequence<byte> body, ServerCallContext context)
+    public Task<CheckBatchOutput> CheckBatchRawAsync(CheckBatchInput input, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(context);
         var identity = CallIdentity.Of(context);
-        using var input = new CheckBatchInput();
-        if (!Decode(body, input))
-        {
-            throw new RpcException(StatusCode.Internal, "Error parsing request message.");
-        }
-
-        if (CheckBatchValidation.Validate(input.Sender, input.App, input.SmsType, input.Count) is { } error)
-        {
-            throw new RpcException(StatusCode.InvalidArgument, error);
-        }
-
-        var (engine, checks) = RequireEngine();
-        if (input.MinSequence > engine.Applier.AppliedSequence)
-        {
-            // The call's token is cancelled at its deadline; the server layer then answers DEADLINE_EXCEEDED.
-            await WaitForSequenceAsync(engine, input.MinSequence, context.CancellationToken);
-        }
-
-        var query = new CheckQuery(identity.TenantId, input.Sender, input.App, input.SmsType, input.Explain, identity.KeyId);
-        var output = new CheckBatchOutput(input.Count, input.Explain);
+        var disposeInput = true;
         try
         {
-            var result = await RunCheckAsync(checks, query, input.Recipients, output.Verdicts, output.Explanations, context.CancellationToken);
-            output.Complete(result.Counts, result.Sequence);
-            return output;
+            if (CheckBatchValidation.Validate(input.Sender, input.App, input.SmsType, input.Count) is { } error)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, error));
+            }
+
+            var (engine, checks) = engineHost.RequireChecks();
+            var query = new CheckQuery(identity.TenantId, input.Sender, input.App, input.SmsType, input.Explain, identity.KeyId);
+            if (input.MinSequence > engine.Applier.AppliedSequence)
+            {
+                // The call's token is cancelled at its deadline; grpc-dotnet then answers DEADLINE_EXCEEDED.
+                var wait = WaitForSequenceAsync(engine, input.MinSequence, context.CancellationToken);
+                disposeInput = false;
+                return WaitThenCheckRawAsync(wait, checks, query, input, context.CancellationToken);
+            }
+
+            var check = CheckRawAsync(checks, query, input, context.CancellationToken);
+            if (!check.IsCompleted)
+            {
+                disposeInput = false;
+                return DisposeAfterAsync(check, input);
+            }
+
+            return Task.FromResult(check.Result);
         }
-        catch
+        finally
         {
-            output.Dispose();
-            throw;
+            if (disposeInput)
+            {
+                input.Dispose();
+            }
         }
     }
 
     /// <summary>CheckBatch from a parsed message (the generated-class path; CheckStream requests arrive this way).</summary>
-    public Task<CheckBatchResponse> CheckBatchAsync(CheckBatchRequest request, ServerCallContext context)
+    public override Task<CheckBatchResponse> CheckBatch(CheckBatchRequest request, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
         var identity = CallIdentity.Of(context);
         if (CheckBatchValidation.Validate(request) is { } error)
         {
-            throw new RpcException(StatusCode.InvalidArgument, error);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, error));
         }
 
-        var (engine, checks) = RequireEngine();
+        var (engine, checks) = engineHost.RequireChecks();
 
-        // The call's token is cancelled at its deadline; the server layer then answers DEADLINE_EXCEEDED.
+        // The call's token is cancelled at its deadline; grpc-dotnet then answers DEADLINE_EXCEEDED.
         return request.MinSequence > engine.Applier.AppliedSequence
             ? WaitThenCheckAsync(engine, checks, request, identity, context.CancellationToken)
             : CheckAsync(checks, request, identity, context.CancellationToken).AsTask();
     }
 
-    public Task CheckStreamAsync(IAsyncStreamReader<CheckStreamRequest> requests, IServerStreamWriter<CheckStreamResponse> responses, ServerCallContext context)
+    public override Task CheckStream(IAsyncStreamReader<CheckStreamRequest> requestStream, IServerStreamWriter<CheckStreamResponse> responseStream, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var identity = CallIdentity.Of(context);
-        return new CheckStreamSession(this, identity, responses, context.CancellationToken, lifetime.ApplicationStopping, readiness.ServingToken).RunAsync(requests);
-    }
-
-    private async Task<CheckBatchResponse> WaitThenCheckAsync(GateEngine engine, CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct)
-    {
-        await WaitForSequenceAsync(engine, request.MinSequence, ct);
-        return await CheckAsync(checks, request, identity, ct);
+        return new CheckStreamSession(this, engineHost, identity, responseStream, context.CancellationToken, lifetime.ApplicationStopping, readiness.ServingToken)
+            .RunAsync(requestStream);
     }
 
     /// <summary>OUT_OF_RANGE beyond what the log has committed; else waits (without a thread) until the applier reaches it.</summary>
@@ -110,55 +109,28 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
     {
         var committed = engine.Log.LastSequence;
 
-        // A replica learns of the primary's commits only as they arrive, so it waits up to the deadline instead (issue #5).
+        // A replica learns of the primary's commits only as they arrive, so it waits up to the deadline instead.
         if (minSequence > committed && !engine.Log.IsReplica)
         {
-            throw new RpcException(
+            throw new RpcException(new Status(
                 StatusCode.OutOfRange,
-                string.Create(CultureInfo.InvariantCulture, $"min_sequence: {minSequence} is beyond the last committed sequence {committed}."));
+                string.Create(CultureInfo.InvariantCulture, $"min_sequence: {minSequence} is beyond the last committed sequence {committed}.")));
         }
 
-        ThrowIfFaulted(engine);
         return engine.Applier.WaitForAppliedAsync(minSequence, ct);
-    }
-
-    internal (GateEngine Engine, CheckEngine Checks) RequireEngine()
-    {
-        var checks = engineHost.Checks;
-        var engine = engineHost.Engine;
-        if (checks is null || engine is null)
-        {
-            throw new RpcException(StatusCode.Unavailable, "OptOutGate is loading its state and not serving yet; retry shortly.");
-        }
-
-        ThrowIfFaulted(engine);
-        return (engine, checks);
     }
 
     internal async ValueTask<CheckBatchResponse> CheckAsync(CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct)
     {
         var count = request.Recipients.Count;
         var numbers = ArrayPool<ulong>.Shared.Rent(Math.Max(count, 1));
+        var verdicts = ArrayPool<Verdict>.Shared.Rent(Math.Max(count, 1));
         try
         {
             CheckEngine.ParseRecipients(request.Recipients, numbers);
             var query = new CheckQuery(identity.TenantId, request.Sender, request.App, request.SmsType, request.Explain, identity.KeyId);
-            return await CheckAsync(checks, query, numbers.AsMemory(0, count), ct);
-        }
-        finally
-        {
-            ArrayPool<ulong>.Shared.Return(numbers);
-        }
-    }
-
-    private async ValueTask<CheckBatchResponse> CheckAsync(CheckEngine checks, CheckQuery query, ReadOnlyMemory<ulong> recipients, CancellationToken ct)
-    {
-        var count = recipients.Length;
-        var verdicts = ArrayPool<Verdict>.Shared.Rent(Math.Max(count, 1));
-        try
-        {
             var response = new CheckBatchResponse();
-            var result = await RunCheckAsync(checks, query, recipients, verdicts.AsMemory(0, count), query.Explain ? response.Explanations : null, ct);
+            var result = await RunCheckAsync(checks, query, numbers.AsMemory(0, count), verdicts.AsMemory(0, count), query.Explain ? response.Explanations : null, ct);
             var packed = response.Verdicts;
             packed.Capacity = count;
             for (var i = 0; i < count; i++)
@@ -173,6 +145,46 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
         finally
         {
             ArrayPool<Verdict>.Shared.Return(verdicts);
+            ArrayPool<ulong>.Shared.Return(numbers);
+        }
+    }
+
+    private async Task<CheckBatchResponse> WaitThenCheckAsync(GateEngine engine, CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct)
+    {
+        await WaitForSequenceAsync(engine, request.MinSequence, ct);
+        return await CheckAsync(checks, request, identity, ct);
+    }
+
+    private async Task<CheckBatchOutput> WaitThenCheckRawAsync(Task wait, CheckEngine checks, CheckQuery query, CheckBatchInput input, CancellationToken ct)
+    {
+        using (input)
+        {
+            await wait;
+            return await CheckRawAsync(checks, query, input, ct);
+        }
+    }
+
+    private static async Task<CheckBatchOutput> DisposeAfterAsync(ValueTask<CheckBatchOutput> check, CheckBatchInput input)
+    {
+        using (input)
+        {
+            return await check;
+        }
+    }
+
+    private async ValueTask<CheckBatchOutput> CheckRawAsync(CheckEngine checks, CheckQuery query, CheckBatchInput input, CancellationToken ct)
+    {
+        var output = CheckBatchOutput.Rent(input.Count, input.Explain);
+        try
+        {
+            var result = await RunCheckAsync(checks, query, input.Recipients, output.Verdicts, output.Explanations, ct);
+            output.Complete(result.Counts, result.Sequence);
+            return output;
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
         }
     }
 
@@ -186,48 +198,14 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
         {
             result = await checks.CheckAsync(query, recipients, verdicts, explanations, ct);
         }
-        catch (WritesRefusedException refused)
-        {
-            // A replica spends no confirmation window: the primary does.
-            throw new RpcException(StatusCode.FailedPrecondition, refused.Message);
-        }
         catch (Exception e) when (e is not OperationCanceledException and not RpcException)
         {
-            // Only a CONFIRMATION's durable write can fail here (pipeline stopped or faulted): never answer ALLOWED.
-            throw new RpcException(StatusCode.Unavailable, "The confirmation could not be recorded durably: " + e.Message);
+            // Only a CONFIRMATION's durable write can fail here (a replica's refusal, or the pipeline stopped or
+            // faulted): never answer ALLOWED.
+            throw StatusMapping.ForWriteFailure(e);
         }
 
         metrics.BatchChecked(result.Counts, recipients.Length, Stopwatch.GetElapsedTime(started));
         return result;
-    }
-
-    private static bool Decode(in ReadOnlySequence<byte> body, CheckBatchInput input)
-    {
-        if (body.IsSingleSegment)
-        {
-            return CheckBatchWire.TryReadRequest(body.FirstSpan, input);
-        }
-
-        var length = checked((int)body.Length);
-        var copy = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            body.CopyTo(copy);
-            return CheckBatchWire.TryReadRequest(copy.AsSpan(0, length), input);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(copy);
-        }
-    }
-
-    internal TimeProvider Time => time;
-
-    private static void ThrowIfFaulted(GateEngine engine)
-    {
-        if (engine.Applier.Fault is not null)
-        {
-            throw new RpcException(StatusCode.Unavailable, "OptOutGate stopped applying changes (see its log); it answers no checks from a stale state.");
-        }
     }
 }

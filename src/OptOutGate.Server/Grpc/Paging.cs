@@ -1,5 +1,5 @@
 using OptOutGate.Engine.History;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.Server.Grpc;
 
@@ -12,7 +12,7 @@ internal static class Paging
     /// <summary>Default 100, at most 1,000 (larger values are treated as 1,000), negative is INVALID_ARGUMENT.</summary>
     public static int PageSize(int requested) => requested switch
     {
-        < 0 => throw new RpcException(StatusCode.InvalidArgument, "page_size must not be negative."),
+        < 0 => throw new RpcException(new Status(StatusCode.InvalidArgument, "page_size must not be negative.")),
         0 => DefaultPageSize,
         > MaxPageSize => MaxPageSize,
         _ => requested,
@@ -28,6 +28,6 @@ internal static class Paging
 
         return PageToken.TryDecode(token, list, fingerprint, out var decoded)
             ? decoded
-            : throw new RpcException(StatusCode.InvalidArgument, "page_token is not a token of this list with these filters (a token must come with the same filters and order as the call that returned it).");
+            : throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token is not a token of this list with these filters (a token must come with the same filters and order as the call that returned it)."));
     }
 }

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using OptOutGate.Rpc.Server;
+using Grpc.Core;
 
 namespace OptOutGate.Server.Grpc;
 
@@ -7,7 +7,8 @@ namespace OptOutGate.Server.Grpc;
 /// The response side of a pipelined bidirectional stream (CheckStream, StreamMo): answers are posted from any task into
 /// a bounded channel and written by one writer (the response stream allows one write at a time); a full channel makes
 /// posting wait, which stops the session reading requests (its back-pressure). It counts the answers still pending so
-/// that a stream whose client finished sending can end once every one is written. One per call.
+/// that a stream whose client finished sending can end once every one is written. <see cref="ServeAsync"/> runs a
+/// session's request loop and ends the stream the same way for every session. One per call.
 /// </summary>
 internal sealed class StreamOutbox<TResponse> : IDisposable
     where TResponse : class
@@ -17,23 +18,65 @@ internal sealed class StreamOutbox<TResponse> : IDisposable
     private readonly Channel<TResponse> _channel;
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _writer;
+    private readonly StreamEnding[] _endings;
 
     // One for the request reader itself, released by CompleteAsync: the stream is idle only once reading has ended.
     private int _pending = 1;
 
     /// <param name="responses">The call's response stream.</param>
     /// <param name="capacity">Answers buffered before posting waits.</param>
-    /// <param name="endings">What ends the stream: the call's token, draining, and any other.</param>
-    public StreamOutbox(IServerStreamWriter<TResponse> responses, int capacity, params ReadOnlySpan<CancellationToken> endings)
+    /// <param name="call">The call's own token (the client cancels, the deadline passes).</param>
+    /// <param name="endings">What else ends the stream (draining, a replica falling behind), each with its UNAVAILABLE.</param>
+    public StreamOutbox(IServerStreamWriter<TResponse> responses, int capacity, CancellationToken call, params StreamEnding[] endings)
     {
         _responses = responses;
-        _stream = CancellationTokenSource.CreateLinkedTokenSource(endings);
+        _endings = endings;
+        var tokens = new CancellationToken[endings.Length + 1];
+        tokens[0] = call;
+        for (var i = 0; i < endings.Length; i++)
+        {
+            tokens[i + 1] = endings[i].Token;
+        }
+
+        _stream = CancellationTokenSource.CreateLinkedTokenSource(tokens);
         _channel = Channel.CreateBounded<TResponse>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _writer = WriteResponsesAsync(_stream.Token);
     }
 
     /// <summary>Cancelled when the call ends, for any of its endings or <see cref="StopAsync"/>.</summary>
     public CancellationToken Token => _stream.Token;
+
+    /// <summary>
+    /// Runs <paramref name="readRequests"/> (the session's loop over its requests, given <see cref="Token"/>), then
+    /// answers what is still pending and ends the call with OK. When one of the endings stops it first, the stream ends
+    /// with that ending's UNAVAILABLE (requests without an answer go unanswered, as the contracts allow); any other
+    /// failure ends it with its own status.
+    /// </summary>
+    public async Task ServeAsync(Func<CancellationToken, Task> readRequests)
+    {
+        ArgumentNullException.ThrowIfNull(readRequests);
+        try
+        {
+            await readRequests(Token);
+
+            // The client finished sending: answer what is still waiting, then end with OK.
+            await CompleteAsync();
+        }
+        catch (OperationCanceledException) when (EndedBy() is { } ending)
+        {
+            await StopAsync();
+            throw new RpcException(new Status(StatusCode.Unavailable, ending.Message));
+        }
+        catch
+        {
+            await StopAsync();
+            throw;
+        }
+        finally
+        {
+            Dispose();
+        }
+    }
 
     /// <summary>Queues an answer for the writer; waits while the channel is full.</summary>
     public ValueTask PostAsync(TResponse response) => _channel.Writer.WriteAsync(response, _stream.Token);
@@ -51,7 +94,7 @@ internal sealed class StreamOutbox<TResponse> : IDisposable
     }
 
     /// <summary>The client finished sending: waits for every pending answer, writes them all, and returns (the call ends OK).</summary>
-    public async Task CompleteAsync()
+    private async Task CompleteAsync()
     {
         EndPending();
         await _idle.Task.WaitAsync(_stream.Token);
@@ -60,7 +103,7 @@ internal sealed class StreamOutbox<TResponse> : IDisposable
     }
 
     /// <summary>Ends the stream early: no more answers are written, and pending ones go unanswered.</summary>
-    public async Task StopAsync()
+    private async Task StopAsync()
     {
         _channel.Writer.TryComplete();
         await _stream.CancelAsync();
@@ -75,6 +118,19 @@ internal sealed class StreamOutbox<TResponse> : IDisposable
     }
 
     public void Dispose() => _stream.Dispose();
+
+    private StreamEnding? EndedBy()
+    {
+        foreach (var ending in _endings)
+        {
+            if (ending.Token.IsCancellationRequested)
+            {
+                return ending;
+            }
+        }
+
+        return null;
+    }
 
     private async Task WriteResponsesAsync(CancellationToken token)
     {

@@ -1,4 +1,4 @@
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.Server.Grpc;
 
@@ -11,6 +11,7 @@ internal static class TextLimits
 
     public static int CodePoints(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var count = 0;
         foreach (var _ in text.EnumerateRunes())
         {
@@ -20,39 +21,40 @@ internal static class TextLimits
         return count;
     }
 
-    public static void CheckSender(string sender, string field)
+    /// <summary>
+    /// Whether <paramref name="text"/> is longer than <paramref name="max"/> code points. Any string of at most
+    /// <paramref name="max"/> UTF-16 units is within it, so only longer ones are counted (the CheckBatch path asks).
+    /// </summary>
+    public static bool Exceeds(string text, int max)
     {
-        if (sender.Length == 0)
-        {
-            throw new RpcException(StatusCode.InvalidArgument, field + " is required.");
-        }
-
-        if (CodePoints(sender) > MaxSender)
-        {
-            throw new RpcException(StatusCode.InvalidArgument, field + " is longer than 32 characters.");
-        }
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Length > max && CodePoints(text) > max;
     }
 
-    public static void CheckApp(string app, string field)
-    {
-        if (CodePoints(app) > MaxApp)
-        {
-            throw new RpcException(StatusCode.InvalidArgument, field + " is longer than 64 characters.");
-        }
-    }
+    /// <summary>Null when <paramref name="sender"/> is a valid sender (1-32 code points); else the INVALID_ARGUMENT message.</summary>
+    public static string? SenderProblem(string sender, string field) =>
+        sender.Length == 0 ? field + ": required (1-32 characters)."
+        : Exceeds(sender, MaxSender) ? field + ": at most 32 characters."
+        : null;
 
-    public static void CheckReason(string reason, string field, bool required)
-    {
-        if (required && string.IsNullOrWhiteSpace(reason))
-        {
-            throw new RpcException(StatusCode.InvalidArgument, field + " is required.");
-        }
+    /// <summary>Null when <paramref name="app"/> is within 64 code points; else the INVALID_ARGUMENT message.</summary>
+    public static string? AppProblem(string app, string field) => Exceeds(app, MaxApp) ? field + ": at most 64 characters." : null;
 
-        if (CodePoints(reason) > MaxReason)
-        {
-            throw new RpcException(StatusCode.InvalidArgument, field + " is longer than 500 characters.");
-        }
-    }
+    /// <summary>Null when <paramref name="reason"/> is within 500 code points (and present when required); else the INVALID_ARGUMENT message.</summary>
+    public static string? ReasonProblem(string reason, string field, bool required) =>
+        required && string.IsNullOrWhiteSpace(reason) ? field + ": required (1-500 characters)."
+        : Exceeds(reason, MaxReason) ? field + ": at most 500 characters."
+        : null;
+
+    public static void CheckSender(string sender, string field) => ThrowIf(SenderProblem(sender, field));
+
+    /// <summary>INVALID_ARGUMENT when <paramref name="text"/> is longer than <paramref name="max"/> code points.</summary>
+    public static void CheckLength(string text, int max, string field) =>
+        ThrowIf(Exceeds(text, max) ? field + ": at most " + max.ToString(System.Globalization.CultureInfo.InvariantCulture) + " characters." : null);
+
+    public static void CheckApp(string app, string field) => ThrowIf(AppProblem(app, field));
+
+    public static void CheckReason(string reason, string field, bool required) => ThrowIf(ReasonProblem(reason, field, required));
 
     /// <summary>BCP 47 in its common shape: 2-8 letter primary subtag, then letter/digit subtags of 1-8, hyphen-separated.</summary>
     public static bool IsLanguageCode(string code)
@@ -69,5 +71,13 @@ internal static class TextLimits
         }
 
         return parts.Skip(1).All(p => p.Length is >= 1 and <= 8 && p.All(char.IsAsciiLetterOrDigit));
+    }
+
+    private static void ThrowIf(string? problem)
+    {
+        if (problem is not null)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
+        }
     }
 }

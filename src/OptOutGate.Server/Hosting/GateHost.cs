@@ -1,10 +1,6 @@
 using Microsoft.Extensions.Options;
-using OptOutGate.Rpc.Server;
-using OptOutGate.Rpc.Server.Health;
-using OptOutGate.Rpc.Server.Hosting;
-using OptOutGate.Rpc.Server.Metrics;
-using OptOutGate.Rpc.Server.Reflection;
 using OptOutGate.Server.Configuration;
+using OptOutGate.Server.Metrics;
 using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Replication;
 using OptOutGate.Server.Tenancy;
@@ -34,23 +30,13 @@ public static class GateHost
         var descriptorLimit = ConnectionLimits.DescriptorLimit();
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, gateOptions, descriptorLimit));
 
-        builder.Services.AddRpcServer(rpc =>
-        {
-            rpc.MaxReceiveMessageSize = settings.Rpc.MaxReceiveMessageSize;
-            rpc.MaxSendMessageSize = settings.Rpc.MaxSendMessageSize;
-            rpc.EnableDetailedErrors = settings.Rpc.EnableDetailedErrors;
-        });
-        // NOT_SERVING from the first moment: readiness (engine recovered, host started) is what turns it to SERVING.
-        builder.Services.AddRpcHealth(health => health.InitiallyServing = false);
-        builder.Services.AddRpcReflection();
-        builder.Services.AddPrometheusMetrics();
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerReadiness>();
+        builder.Services.AddGateMetrics();
         builder.Services.AddGateReplication(settings.Replication);
-        builder.Services.AddSingleton<IRpcCallInterceptor, ReadinessInterceptor>();
         builder.Services.AddGateTenancy(settings.Tenants);
         builder.Services.AddGateEngine(settings.Engine);
-        builder.Services.AddGateApi();
-        builder.Services.AddHostedService<ReadinessLifecycle>();
+        builder.Services.AddGateApi(settings.Rpc, settings.Replication);
 
         var app = builder.Build();
         HostingLog.ConnectionLimits(
@@ -59,10 +45,10 @@ public static class GateHost
             descriptorLimit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown",
             gateOptions.MaxStreamsPerConnection,
             gateOptions.KeepAliveTimeout.TotalSeconds);
-        app.MapRpcServices();
+        app.MapGateApi();
         if (gateOptions.MetricsPort >= 0)
         {
-            app.MapPrometheusMetrics("/metrics");
+            app.MapGateMetrics();
         }
 
         return app;

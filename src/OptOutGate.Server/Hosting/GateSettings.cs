@@ -1,6 +1,5 @@
 using OptOutGate.Engine;
 using OptOutGate.Engine.Mo;
-using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Server.Configuration;
 using OptOutGate.Server.Replication;
 using OptOutGate.Server.Tenancy;
@@ -16,9 +15,8 @@ internal sealed class GateSettings
 {
     public const string EngineSection = "Engine";
     public const string MoSection = "Mo";
-    public const string RpcSection = "Rpc";
 
-    private GateSettings(GateServerOptions gate, GateEngineOptions engine, MoOptions mo, ReplicationOptions replication, RpcServerOptions rpc, TenantRegistry tenants)
+    private GateSettings(GateServerOptions gate, GateEngineOptions engine, MoOptions mo, ReplicationOptions replication, RpcOptions rpc, TenantRegistry tenants)
     {
         Gate = gate;
         Engine = engine;
@@ -36,7 +34,7 @@ internal sealed class GateSettings
 
     public ReplicationOptions Replication { get; }
 
-    public RpcServerOptions Rpc { get; }
+    public RpcOptions Rpc { get; }
 
     /// <summary>The API keys of the Tenancy section, checked (<see cref="TenancyOptionsValidator"/>).</summary>
     public TenantRegistry Tenants { get; }
@@ -47,33 +45,18 @@ internal sealed class GateSettings
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var problems = new List<string>();
-        var gate = Bind<GateServerOptions>(configuration, GateServerOptions.SectionName, problems);
-        var engine = Bind<GateEngineOptions>(configuration, EngineSection, problems);
-        var mo = Bind<MoOptions>(configuration, MoSection, problems);
-        var replication = Bind<ReplicationOptions>(configuration, ReplicationOptions.SectionName, problems);
-        var rpc = Bind<RpcServerOptions>(configuration, RpcSection, problems);
-        var tenancy = Bind<TenancyOptions>(configuration, TenancyOptions.SectionName, problems);
 
-        var gateResult = new GateServerOptionsValidator().Validate(null, gate);
-        if (gateResult.Failed)
-        {
-            problems.AddRange(gateResult.Failures);
-        }
+        // Each section the same way: bound strictly (a value that does not convert or a key that names no setting is a
+        // problem), then checked by its own rules; every problem of every section is collected before anything starts.
+        var gate = Section<GateServerOptions>(configuration, GateServerOptions.SectionName, static o => o.Problems(), problems);
+        var engine = Section<GateEngineOptions>(configuration, EngineSection, static o => o.Problems(), problems);
+        var mo = Section<MoOptions>(configuration, MoSection, static o => o.Problems(), problems);
+        var replication = Section<ReplicationOptions>(configuration, ReplicationOptions.SectionName, static o => o.Problems(), problems);
+        var rpc = Section<RpcOptions>(configuration, RpcOptions.SectionName, static o => o.Problems(), problems);
 
-        problems.AddRange(engine.Problems());
-        problems.AddRange(mo.Problems());
-        problems.AddRange(replication.Validate());
-        if (rpc.MaxReceiveMessageSize is <= 0)
-        {
-            problems.Add($"{RpcSection}:MaxReceiveMessageSize must be positive, or empty for no limit (was {rpc.MaxReceiveMessageSize}).");
-        }
-
-        if (rpc.MaxSendMessageSize is <= 0)
-        {
-            problems.Add($"{RpcSection}:MaxSendMessageSize must be positive, or empty for no limit (was {rpc.MaxSendMessageSize}).");
-        }
-
-        problems.AddRange(TenancyOptionsValidator.Validate(tenancy, gate, out var registry));
+        // API keys are checked against the listen address: keys off is allowed on loopback only.
+        TenantRegistry? registry = null;
+        Section<TenancyOptions>(configuration, TenancyOptions.SectionName, o => TenancyOptionsValidator.Validate(o, gate, out registry), problems);
         if (problems.Count > 0)
         {
             throw new ConfigurationProblemsException(problems);
@@ -82,11 +65,13 @@ internal sealed class GateSettings
         return new GateSettings(gate, engine, mo, replication, rpc, registry!);
     }
 
-    private static T Bind<T>(IConfiguration configuration, string section, List<string> problems)
+    private static T Section<T>(IConfiguration configuration, string section, Func<T, IEnumerable<string>> check, List<string> problems)
         where T : new()
     {
         var options = new T();
         StrictBinder.Bind(configuration.GetSection(section), options, problems);
+        problems.AddRange(check(options));
+
         return options;
     }
 }

@@ -1,12 +1,9 @@
-using Google.Protobuf.Reflection;
+using Grpc.Core;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Mo;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
-using OptOutGate.Rpc.Server.Services;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
-using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+using MoContract = OptOutGate.Contracts.V1.Mo;
 
 namespace OptOutGate.Server.Mo;
 
@@ -14,48 +11,32 @@ namespace OptOutGate.Server.Mo;
 /// optoutgate.v1.Mo: RecordMo and StreamMo over <see cref="OptOutGate.Engine.Mo.MoProcessor"/>. The tenant is the call's
 /// <see cref="CallIdentity"/>; every result is sent only once the message's record is durable (mo.proto).
 /// </summary>
-internal sealed class MoService(MoHost host, IHostApplicationLifetime lifetime)
+internal sealed class MoService(MoHost host, IHostApplicationLifetime lifetime) : MoContract.MoBase
 {
-    public static ServiceDefinition CreateDefinition(MoService service)
+    public override async Task<RecordMoResponse> RecordMo(RecordMoRequest request, ServerCallContext context)
     {
-        ArgumentNullException.ThrowIfNull(service);
-        var descriptor = MoReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Mo");
-        return ServiceDefinition.CreateBuilder(descriptor)
-            .AddUnary<RecordMoRequest, RecordMoResponse>(descriptor.FindMethodByName("RecordMo"), service.RecordMoAsync)
-            .AddDuplexStreaming<StreamMoRequest, StreamMoResponse>(descriptor.FindMethodByName("StreamMo"), service.StreamMoAsync)
-            .Build();
-    }
-
-    public async Task<RecordMoResponse> RecordMoAsync(RecordMoRequest request, ServerCallContext context)
-    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
         var identity = CallIdentity.Of(context);
         if (request.Message is null)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "message: required.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "message: required."));
         }
 
         var (_, processor) = await host.RequireAsync(context.CancellationToken);
         var outcome = await processor.RecordAsync(identity.TenantId, identity.KeyId, request.Message, context.CancellationToken);
         if (outcome.Failure is { } failure)
         {
-            throw new RpcException(StatusCodeOf(failure.Kind), failure.Message);
+            throw new RpcException(new Status(StatusMapping.Of(failure.Kind), failure.Message));
         }
 
         return new RecordMoResponse { Result = outcome.Result };
     }
 
-    public Task StreamMoAsync(IAsyncStreamReader<StreamMoRequest> requests, IServerStreamWriter<StreamMoResponse> responses, ServerCallContext context)
+    public override Task StreamMo(IAsyncStreamReader<StreamMoRequest> requestStream, IServerStreamWriter<StreamMoResponse> responseStream, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var identity = CallIdentity.Of(context);
-        return new MoStreamSession(host, identity, responses, context.CancellationToken, lifetime.ApplicationStopping).RunAsync(requests);
+        return new MoStreamSession(host, identity, responseStream, context.CancellationToken, lifetime.ApplicationStopping).RunAsync(requestStream);
     }
-
-    /// <summary>The status of a message the engine did not record (mo.proto), for RecordMo and StreamMo alike.</summary>
-    public static StatusCode StatusCodeOf(MoFailureKind kind) => kind switch
-    {
-        MoFailureKind.Invalid => StatusCode.InvalidArgument,
-        MoFailureKind.NotFound => StatusCode.NotFound,
-        MoFailureKind.ReadOnly => StatusCode.FailedPrecondition,
-        _ => StatusCode.Unavailable,
-    };
 }

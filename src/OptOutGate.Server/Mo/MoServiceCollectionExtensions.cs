@@ -1,5 +1,4 @@
 using OptOutGate.Engine.Mo;
-using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Server.Readiness;
 
 namespace OptOutGate.Server.Mo;
@@ -16,7 +15,6 @@ internal static class MoServiceCollectionExtensions
         services.AddSingleton<MoHost>();
         services.AddHostedService(static sp => sp.GetRequiredService<MoHost>());
         services.AddSingleton<MoService>();
-        services.AddRpcService(static sp => MoService.CreateDefinition(sp.GetRequiredService<MoService>()));
         return services;
     }
 }

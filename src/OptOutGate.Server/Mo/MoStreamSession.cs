@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
+using Grpc.Core;
 using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
@@ -23,7 +22,6 @@ internal sealed class MoStreamSession
 
     private readonly MoHost _host;
     private readonly CallIdentity _identity;
-    private readonly CancellationToken _draining;
     private readonly SemaphoreSlim _inFlight;
     private readonly StreamOutbox<StreamMoResponse> _outbox;
 
@@ -31,40 +29,24 @@ internal sealed class MoStreamSession
     {
         _host = host;
         _identity = identity;
-        _draining = draining;
-        _outbox = new StreamOutbox<StreamMoResponse>(responses, ResponseBuffer, call, draining);
+        _outbox = new StreamOutbox<StreamMoResponse>(
+            responses,
+            ResponseBuffer,
+            call,
+            new StreamEnding(draining, "OptOutGate is shutting down; messages without a result were not necessarily recorded: send them again."));
         _inFlight = new SemaphoreSlim(Math.Max(1, host.Options.StreamConcurrency));
     }
 
-    public async Task RunAsync(IAsyncStreamReader<StreamMoRequest> requests)
-    {
-        var token = _outbox.Token;
-        try
-        {
-            while (await requests.MoveNextAsync(token))
-            {
-                var message = requests.Current.Message;
-                await _inFlight.WaitAsync(token);
-                _outbox.BeginPending();
-                _ = RecordAsync(message, token);
-            }
+    public Task RunAsync(IAsyncStreamReader<StreamMoRequest> requests) => _outbox.ServeAsync(token => ReadMessagesAsync(requests, token));
 
-            // The carrier finished sending: answer what is still in flight, then end with OK.
-            await _outbox.CompleteAsync();
-        }
-        catch (OperationCanceledException) when (_draining.IsCancellationRequested)
+    private async Task ReadMessagesAsync(IAsyncStreamReader<StreamMoRequest> requests, CancellationToken token)
+    {
+        while (await requests.MoveNext(token))
         {
-            await _outbox.StopAsync();
-            throw new RpcException(StatusCode.Unavailable, "OptOutGate is shutting down; messages without a result were not necessarily recorded: send them again.");
-        }
-        catch
-        {
-            await _outbox.StopAsync();
-            throw;
-        }
-        finally
-        {
-            _outbox.Dispose();
+            var message = requests.Current.Message;
+            await _inFlight.WaitAsync(token);
+            _outbox.BeginPending();
+            _ = RecordAsync(message, token);
         }
     }
 
@@ -84,7 +66,7 @@ internal sealed class MoStreamSession
                     var (_, processor) = await _host.RequireAsync(token);
                     var outcome = await processor.RecordAsync(_identity.TenantId, _identity.KeyId, message, token);
                     result = outcome.Failure is { } failure
-                        ? Error(message.CarrierMessageId, MoService.StatusCodeOf(failure.Kind), failure.Message)
+                        ? Error(message.CarrierMessageId, StatusMapping.Of(failure.Kind), failure.Message)
                         : outcome.Result!;
                 }
             }

@@ -33,6 +33,31 @@ internal sealed partial class GateEngineHost(
     /// <summary>The check path over <see cref="Engine"/>; null until it is open.</summary>
     public CheckEngine? Checks => Volatile.Read(ref _checks);
 
+    /// <summary>
+    /// The engine, for a call that needs it: UNAVAILABLE while it loads, and once its applier has failed (the process is
+    /// then stopping, and the state the engine holds may be behind its log). The readiness interceptor refuses such
+    /// calls before they start; this guards those already past it.
+    /// </summary>
+    public GateEngine Require() => RequireChecks().Engine;
+
+    /// <summary><see cref="Require"/>, with the check path over the engine.</summary>
+    public (GateEngine Engine, CheckEngine Checks) RequireChecks()
+    {
+        var checks = Checks;
+        var engine = Engine;
+        if (checks is null || engine is null)
+        {
+            throw Refusals.Unavailable(Refusals.Loading);
+        }
+
+        if (engine.Applier.Fault is not null)
+        {
+            throw Refusals.Unavailable(Refusals.Faulted);
+        }
+
+        return (engine, checks);
+    }
+
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -132,7 +157,7 @@ internal sealed partial class GateEngineHost(
         LogNumberingPlans(_logger, states, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Numbering plans (libphonenumber metadata) ready: {States} automaton states, built in {Milliseconds} ms")]
+    [LoggerMessage(EventId = EventIds.Readiness + 7, EventName = "NumberingPlans", Level = LogLevel.Information, Message = "Numbering plans (libphonenumber metadata) ready: {States} automaton states, built in {Milliseconds} ms")]
     private static partial void LogNumberingPlans(ILogger logger, int states, long milliseconds);
 
     /// <summary>A failure of the running engine ends the process with <see cref="ExitCodes.Fatal"/>, so that its supervisor restarts it.</summary>
@@ -163,21 +188,21 @@ internal sealed partial class GateEngineHost(
         lifetime.StopApplication();
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opening the gate engine in {DataDirectory}")]
+    [LoggerMessage(EventId = EventIds.Readiness + 1, EventName = "Opening", Level = LogLevel.Information, Message = "Opening the gate engine in {DataDirectory}")]
     private static partial void LogOpening(ILogger logger, string dataDirectory);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Gate engine open: applied sequence {Sequence}, {Entries} index entries")]
+    [LoggerMessage(EventId = EventIds.Readiness + 2, EventName = "Opened", Level = LogLevel.Information, Message = "Gate engine open: applied sequence {Sequence}, {Entries} index entries")]
     private static partial void LogOpened(ILogger logger, ulong sequence, long entries);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "The gate engine could not be opened ({Reason}); stopping with exit code {ExitCode}")]
+    [LoggerMessage(EventId = EventIds.Readiness + 3, EventName = "OpenFailed", Level = LogLevel.Critical, Message = "The gate engine could not be opened ({Reason}); stopping with exit code {ExitCode}")]
     private static partial void LogOpenFailed(ILogger logger, string reason, int exitCode, Exception exception);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Critical, Message = "The gate engine failed while running ({Reason}); stopping with exit code {ExitCode} so that the process restarts and recovers from its data")]
+    [LoggerMessage(EventId = EventIds.Readiness + 5, EventName = "EngineFailed", Level = LogLevel.Critical, Message = "The gate engine failed while running ({Reason}); stopping with exit code {ExitCode} so that the process restarts and recovers from its data")]
     private static partial void LogEngineFailed(ILogger logger, string reason, int exitCode, Exception exception);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Critical, Message = "The gate refuses to serve (health NOT_SERVING, every call but health UNAVAILABLE): {Damage}")]
+    [LoggerMessage(EventId = EventIds.Readiness + 6, EventName = "Refusing", Level = LogLevel.Critical, Message = "The gate refuses to serve (health NOT_SERVING, every call but health UNAVAILABLE): {Damage}")]
     private static partial void LogRefusing(ILogger logger, string damage);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Gate engine closed at applied sequence {Sequence}")]
+    [LoggerMessage(EventId = EventIds.Readiness + 4, EventName = "Closed", Level = LogLevel.Information, Message = "Gate engine closed at applied sequence {Sequence}")]
     private static partial void LogClosed(ILogger logger, ulong sequence);
 }

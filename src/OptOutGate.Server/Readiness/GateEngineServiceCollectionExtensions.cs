@@ -1,5 +1,4 @@
 using OptOutGate.Engine;
-using OptOutGate.Server.Grpc;
 
 namespace OptOutGate.Server.Readiness;
 
@@ -16,7 +15,6 @@ internal static class GateEngineServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(options);
-        services.AddSingleton<OptOutGate.Rpc.Server.Hosting.IRpcCallInterceptor, DataLossInterceptor>();
         services.AddSingleton<GateEngineHost>();
         services.AddHostedService(static sp => sp.GetRequiredService<GateEngineHost>());
         return services;

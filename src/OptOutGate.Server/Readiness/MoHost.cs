@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using OptOutGate.Engine;
 using OptOutGate.Engine.Mo;
 using OptOutGate.Engine.Mo.Keywords;
-using OptOutGate.Rpc;
+using Grpc.Core;
 using OptOutGate.Server.Configuration;
 
 namespace OptOutGate.Server.Readiness;
@@ -32,13 +32,7 @@ internal sealed class MoHost(
     /// <summary>The processor once the engine is open and the ledger caught up; UNAVAILABLE while the engine loads.</summary>
     public async ValueTask<(GateEngine Engine, MoProcessor Processor)> RequireAsync(CancellationToken ct)
     {
-        var engine = engineHost.Engine
-            ?? throw new RpcException(StatusCode.Unavailable, "OptOutGate is loading its state and not serving yet; retry shortly.");
-        if (engine.Applier.Fault is not null)
-        {
-            throw new RpcException(StatusCode.Unavailable, "OptOutGate stopped applying changes (see its log); retry on a healthy node.");
-        }
-
+        var engine = engineHost.Require();
         var starting = Start(engine);
         if (starting.IsCompletedSuccessfully)
         {
@@ -51,7 +45,7 @@ internal sealed class MoHost(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new RpcException(StatusCode.Unavailable, "OptOutGate could not load its MO state (see its log): " + e.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, "OptOutGate could not load its MO state (see its log): " + e.Message));
         }
     }
 

@@ -6,7 +6,7 @@ public enum ReadinessState
     Loading,
     Serving,
 
-    /// <summary>A replica that has not caught up with its primary, or whose lag is beyond its bound (issue #5).</summary>
+    /// <summary>A replica that has not caught up with its primary, or whose lag is beyond its bound.</summary>
     Behind,
 
     /// <summary>

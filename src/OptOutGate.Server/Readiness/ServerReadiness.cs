@@ -52,7 +52,7 @@ public sealed class ServerReadiness
     }
 
     /// <summary>
-    /// Replicas (issue #5): whether this node is close enough to its primary to answer. Moves Serving ↔ Behind once
+    /// Replicas: whether this node is close enough to its primary to answer. Moves Serving ↔ Behind once
     /// loaded; before that it decides what <see cref="MarkServing"/> turns to. Never leaves Loading or Draining.
     /// </summary>
     public void SetCaughtUp(bool caughtUp)

@@ -151,15 +151,15 @@ internal sealed partial class ChangePublisher(
         }
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Publishing committed changes to Redis channel {Channel} from sequence {Sequence}")]
+    [LoggerMessage(EventId = EventIds.Replication + 1, EventName = "Publishing", Level = LogLevel.Information, Message = "Publishing committed changes to Redis channel {Channel} from sequence {Sequence}")]
     private static partial void LogPublishing(ILogger logger, string channel, ulong sequence);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Redis is unreachable: changes for {Channel} are not published (replicas follow the change stream)")]
+    [LoggerMessage(EventId = EventIds.Replication + 2, EventName = "RedisDown", Level = LogLevel.Warning, Message = "Redis is unreachable: changes for {Channel} are not published (replicas follow the change stream)")]
     private static partial void LogRedisDown(ILogger logger, string channel);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Redis is reachable again: publishing to {Channel}")]
+    [LoggerMessage(EventId = EventIds.Replication + 3, EventName = "RedisBack", Level = LogLevel.Information, Message = "Redis is reachable again: publishing to {Channel}")]
     private static partial void LogRedisBack(ILogger logger, string channel);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "A publish to Redis failed: {Reason}")]
+    [LoggerMessage(EventId = EventIds.Replication + 4, EventName = "PublishFailed", Level = LogLevel.Debug, Message = "A publish to Redis failed: {Reason}")]
     private static partial void LogPublishFailed(ILogger logger, string reason);
 }

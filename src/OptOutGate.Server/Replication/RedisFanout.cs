@@ -73,9 +73,9 @@ internal sealed partial class RedisFanout : IDisposable
         LogConnectionRestored(_logger, e.ConnectionType, e.EndPoint?.ToString());
 
     // Logged under the caller's category (publisher or follower); ids above theirs.
-    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Redis {ConnectionType} connection to {EndPoint} failed ({FailureType}: {Reason}); reconnecting")]
+    [LoggerMessage(EventId = EventIds.Replication + 21, EventName = "ConnectionFailed", Level = LogLevel.Warning, Message = "Redis {ConnectionType} connection to {EndPoint} failed ({FailureType}: {Reason}); reconnecting")]
     private static partial void LogConnectionFailed(ILogger logger, ConnectionType connectionType, string? endPoint, ConnectionFailureType failureType, string? reason);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Redis {ConnectionType} connection to {EndPoint} restored")]
+    [LoggerMessage(EventId = EventIds.Replication + 22, EventName = "ConnectionRestored", Level = LogLevel.Information, Message = "Redis {ConnectionType} connection to {EndPoint} restored")]
     private static partial void LogConnectionRestored(ILogger logger, ConnectionType connectionType, string? endPoint);
 }

@@ -1,6 +1,6 @@
 namespace OptOutGate.Server.Replication;
 
-/// <summary>How a replica with an empty data folder gets the primary's state (issue #5, "Bootstrap").</summary>
+/// <summary>How a replica with an empty data folder gets the primary's state (README, "Replicas").</summary>
 public enum ReplicaBootstrap
 {
     /// <summary>

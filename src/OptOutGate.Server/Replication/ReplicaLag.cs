@@ -3,7 +3,7 @@ using OptOutGate.Server.Readiness;
 namespace OptOutGate.Server.Replication;
 
 /// <summary>
-/// How far a replica is behind its primary, and therefore whether it may answer (issue #5). Inputs: the primary's
+/// How far a replica is behind its primary, and therefore whether it may answer. Inputs: the primary's
 /// committed sequence from every message (records and heartbeats), the moment of the last message, and what this
 /// replica has applied. The replica is ready once it has caught up after start-up, and stays ready while it is at most
 /// <see cref="ReplicationOptions.MaxLagSequences"/> behind, its oldest unapplied change waited at most

@@ -1,7 +1,5 @@
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
-using OptOutGate.Rpc.Server.Hosting;
-using OptOutGate.Rpc.Server.Services;
+using Grpc.Core;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Replication;
@@ -12,19 +10,24 @@ namespace OptOutGate.Server.Replication;
 /// by the same rule the key roles use (<see cref="MethodRoles.IsReadOnlyAdminMethod"/>). A CONFIRMATION check, which
 /// spends a window, is refused further down: the replica's write pipeline refuses every write.
 /// </summary>
-internal sealed class ReplicaWriteInterceptor(string primaryAddress) : IRpcCallInterceptor
+internal sealed class ReplicaWriteInterceptor(ReplicationOptions options) : AdmissionInterceptor
 {
-    private readonly string _message = $"This OptOutGate node is a read-only replica; send writes to the primary at {primaryAddress}.";
+    private readonly Status _refusal = new(
+        StatusCode.FailedPrecondition,
+        $"This OptOutGate node is a read-only replica; send writes to the primary at {options.PrimaryAddress}.");
 
-    public ValueTask OnCallStartingAsync(ServerMethodDefinition method, ServerCallContext context)
+    protected override void Admit(ServerCallContext context)
     {
-        ArgumentNullException.ThrowIfNull(method);
-        var writes = method.ServiceName switch
+        var method = CallMethod.Of(context);
+        var writes = method.Service switch
         {
             MethodRoles.MoService => true,
-            MethodRoles.AdminService => !MethodRoles.IsReadOnlyAdminMethod(method.MethodName),
+            MethodRoles.AdminService => !MethodRoles.IsReadOnlyAdminMethod(method.Name),
             _ => false,
         };
-        return writes ? throw new RpcException(StatusCode.FailedPrecondition, _message) : ValueTask.CompletedTask;
+        if (writes)
+        {
+            throw new RpcException(_refusal);
+        }
     }
 }

@@ -1,7 +1,7 @@
 namespace OptOutGate.Server.Replication;
 
 /// <summary>
-/// Replication (issue #5), from the "Replication" configuration section. The default is a standalone primary without
+/// Replication, from the "Replication" configuration section. The default is a standalone primary without
 /// Redis: nothing is published and nothing is followed.
 /// <code>
 /// "Replication": { "Role": "Replica", "PrimaryAddress": "http://10.0.0.5:50051", "ApiKey": "&lt;replica key&gt;",
@@ -69,7 +69,7 @@ public sealed class ReplicationOptions
     public bool IsReplica => Role == ReplicationRole.Replica;
 
     /// <summary>Every problem, for start-up validation; empty when valid.</summary>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
         if (IsReplica && !Uri.TryCreate(PrimaryAddress, UriKind.Absolute, out _))

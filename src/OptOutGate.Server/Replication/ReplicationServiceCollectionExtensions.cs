@@ -1,14 +1,12 @@
-using OptOutGate.Rpc.Server.Hosting;
-
 namespace OptOutGate.Server.Replication;
 
 internal static class ReplicationServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers replication (<see cref="ReplicationOptions"/>, checked at start-up with every other section): a
-    /// replica gets its write refusal (registered before the readiness check, so a write to a replica is
-    /// FAILED_PRECONDITION even while it catches up), its lag tracking and its follower; a primary with Redis gets the
-    /// publisher. Call before the readiness interceptor is registered.
+    /// Registers replication (<see cref="ReplicationOptions"/>, checked at start-up with every other section): a replica
+    /// gets its write refusal (<see cref="ReplicaWriteInterceptor"/>, first in the call chain so that a write to a
+    /// replica is FAILED_PRECONDITION even while it catches up), its lag tracking and its follower; a primary with Redis
+    /// gets the publisher.
     /// </summary>
     public static IServiceCollection AddGateReplication(this IServiceCollection services, ReplicationOptions options)
     {
@@ -17,7 +15,7 @@ internal static class ReplicationServiceCollectionExtensions
         services.AddSingleton<ReplicationMetrics>();
         if (options.IsReplica)
         {
-            services.AddSingleton<IRpcCallInterceptor>(new ReplicaWriteInterceptor(options.PrimaryAddress!));
+            services.AddSingleton<ReplicaWriteInterceptor>();
             services.AddSingleton<ReplicaLag>();
             services.AddHostedService<ReplicaFollower>();
         }

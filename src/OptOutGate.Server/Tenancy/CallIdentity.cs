@@ -1,5 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using OptOutGate.Rpc.Server;
+using Grpc.Core;
 
 namespace OptOutGate.Server.Tenancy;
 
@@ -66,11 +66,11 @@ internal sealed class CallIdentity
     public static bool TryGet(ServerCallContext context, [NotNullWhen(true)] out CallIdentity? identity)
     {
         ArgumentNullException.ThrowIfNull(context);
-        identity = context.HttpContext.Features.Get<CallIdentity>();
+        identity = context.GetHttpContext().Features.Get<CallIdentity>();
         return identity is not null;
     }
 
-    internal void AttachTo(ServerCallContext context) => context.HttpContext.Features.Set(this);
+    internal void AttachTo(ServerCallContext context) => context.GetHttpContext().Features.Set(this);
 
     public override string ToString() => TenantId + "/" + KeyId;
 }

@@ -1,7 +1,7 @@
 namespace OptOutGate.Server.Tenancy;
 
 /// <summary>
-/// Which roles may call which method (common.proto, "Tenancy"; issue #3). A method needs any one of the roles returned;
+/// Which roles may call which method (common.proto, "Tenancy"). A method needs any one of the roles returned;
 /// <see cref="ApiRoles.None"/> means no key may call it, which is what an unknown service gets, so a service added
 /// without a rule here fails closed.
 /// </summary>

@@ -1,17 +1,15 @@
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
-using OptOutGate.Rpc.Server.Hosting;
-using OptOutGate.Rpc.Server.Services;
+using Grpc.Core;
+using OptOutGate.Server.Grpc;
 
 namespace OptOutGate.Server.Tenancy;
 
 /// <summary>
-/// The API-key check of every call (issue #3): reads <c>authorization: Bearer &lt;key&gt;</c>, finds the key, checks that
+/// The API-key check of every call: reads <c>authorization: Bearer &lt;key&gt;</c>, finds the key, checks that
 /// its roles allow the method, and attaches the <see cref="CallIdentity"/> the handlers read. Health and reflection pass
 /// without a key. Failures are UNAUTHENTICATED (no, malformed or unknown key: the message says which, never the key) or
 /// PERMISSION_DENIED (the message names the role that is missing).
 /// </summary>
-internal sealed partial class TenancyInterceptor : IRpcCallInterceptor
+internal sealed partial class TenancyInterceptor : AdmissionInterceptor
 {
     private readonly ApiKeyStore<CallIdentity>? _keys;
     private readonly CallIdentity? _local;
@@ -31,30 +29,29 @@ internal sealed partial class TenancyInterceptor : IRpcCallInterceptor
         }
     }
 
-    public ValueTask OnCallStartingAsync(ServerMethodDefinition method, ServerCallContext context)
+    protected override void Admit(ServerCallContext context)
     {
-        ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(context);
-        if (MethodRoles.IsOpen(method.ServiceName))
+        var method = CallMethod.Of(context);
+        if (method.IsAlwaysOpen)
         {
-            return ValueTask.CompletedTask;
+            return;
         }
 
         var identity = _local ?? Authenticate(method, context);
-        var required = MethodRoles.RequiredFor(method.ServiceName, method.MethodName);
+        var required = MethodRoles.RequiredFor(method.Service, method.Name);
         if (!identity.HasAny(required))
         {
             throw PermissionDenied(method, identity, required);
         }
 
         identity.AttachTo(context);
-        return ValueTask.CompletedTask;
     }
 
-    private CallIdentity Authenticate(ServerMethodDefinition method, ServerCallContext context)
+    private CallIdentity Authenticate(CallMethod method, ServerCallContext context)
     {
         // Straight from the request headers: the parsed Metadata collection would allocate for every call.
-        var values = context.HttpContext.Request.Headers.Authorization;
+        var values = context.GetHttpContext().Request.Headers.Authorization;
         var status = BearerToken.Read(values.Count == 0 ? null : values[0], values.Count, out var key);
         if (status == BearerTokenStatus.Present && _keys!.TryFind(key, out var identity))
         {
@@ -68,26 +65,26 @@ internal sealed partial class TenancyInterceptor : IRpcCallInterceptor
             BearerTokenStatus.MalformedKey => $"The API key in the authorization metadata is malformed: keys are {ApiKeyHash.MinKeyLength}-{ApiKeyHash.MaxKeyLength} visible ASCII characters.",
             _ => "Unknown API key: no key with this value is configured on this server (or it was revoked).",
         };
-        LogUnauthenticated(_logger, method.Path, context.Peer, status == BearerTokenStatus.Present ? "UnknownKey" : status.ToString());
-        throw new RpcException(StatusCode.Unauthenticated, why);
+        LogUnauthenticated(_logger, method, context.Peer, status == BearerTokenStatus.Present ? "UnknownKey" : status.ToString());
+        throw new RpcException(new Status(StatusCode.Unauthenticated, why));
     }
 
-    private RpcException PermissionDenied(ServerMethodDefinition method, CallIdentity identity, ApiRoles required)
+    private RpcException PermissionDenied(CallMethod method, CallIdentity identity, ApiRoles required)
     {
-        LogPermissionDenied(_logger, method.Path, identity.TenantId, identity.KeyId);
+        LogPermissionDenied(_logger, method, identity.TenantId, identity.KeyId);
         var what = required switch
         {
-            ApiRoles.None => $"no API key may call {method.ServiceName}/{method.MethodName}: no role allows it",
-            _ when (required & (required - 1)) == 0 => $"key '{identity.KeyId}' of tenant '{identity.TenantId}' lacks the role '{ApiRoleNames.Format(required)}' that {method.ServiceName}/{method.MethodName} needs",
-            _ => $"key '{identity.KeyId}' of tenant '{identity.TenantId}' has none of the roles that allow {method.ServiceName}/{method.MethodName} ({ApiRoleNames.Format(required, " or ")})",
+            ApiRoles.None => $"no API key may call {method}: no role allows it",
+            _ when (required & (required - 1)) == 0 => $"key '{identity.KeyId}' of tenant '{identity.TenantId}' lacks the role '{ApiRoleNames.Format(required)}' that {method} needs",
+            _ => $"key '{identity.KeyId}' of tenant '{identity.TenantId}' has none of the roles that allow {method} ({ApiRoleNames.Format(required, " or ")})",
         };
-        return new RpcException(StatusCode.PermissionDenied, "Permission denied: " + what + ".");
+        return new RpcException(new Status(StatusCode.PermissionDenied, "Permission denied: " + what + "."));
     }
 
     // Debug: a client without a key, or a scanner, must not be able to flood the logs at the default level.
-    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Call to {Method} from {Peer} refused as UNAUTHENTICATED: {Reason}")]
-    private static partial void LogUnauthenticated(ILogger logger, string method, string peer, string reason);
+    [LoggerMessage(EventId = EventIds.Tenancy + 1, EventName = "Unauthenticated", Level = LogLevel.Debug, Message = "Call to {Method} from {Peer} refused as UNAUTHENTICATED: {Reason}")]
+    private static partial void LogUnauthenticated(ILogger logger, CallMethod method, string peer, string reason);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Call to {Method} refused as PERMISSION_DENIED for key {TenantId}/{KeyId}")]
-    private static partial void LogPermissionDenied(ILogger logger, string method, string tenantId, string keyId);
+    [LoggerMessage(EventId = EventIds.Tenancy + 2, EventName = "PermissionDenied", Level = LogLevel.Debug, Message = "Call to {Method} refused as PERMISSION_DENIED for key {TenantId}/{KeyId}")]
+    private static partial void LogPermissionDenied(ILogger logger, CallMethod method, string tenantId, string keyId);
 }

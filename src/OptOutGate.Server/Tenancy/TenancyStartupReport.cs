@@ -19,10 +19,10 @@ internal sealed partial class TenancyStartupReport(TenantRegistry registry, ILog
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "API keys on: {Tenants} tenants, {Keys} keys")]
+    [LoggerMessage(EventId = EventIds.Tenancy + 30, EventName = "KeysOn", Level = LogLevel.Information, Message = "API keys on: {Tenants} tenants, {Keys} keys")]
     private static partial void LogKeysOn(ILogger logger, int tenants, int keys);
 
-    [LoggerMessage(EventId = 11, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = EventIds.Tenancy + 31, EventName = "KeysOff", Level = LogLevel.Warning,
         Message = "API keys off: no Tenancy configured and listening on loopback only, so every call runs as tenant '{Tenant}' with every role")]
     private static partial void LogKeysOff(ILogger logger, string tenant);
 }

@@ -5,6 +5,7 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using OptOutGate.Benchmarks.Index;
 using OptOutGate.Contracts.V1;
@@ -19,8 +20,9 @@ namespace OptOutGate.Benchmarks.Decisions;
 /// <summary>
 /// One CheckBatch of 1,000 recipients in process, from the request's bytes to the response's bytes (no transport),
 /// on an index of <see cref="Entries"/> opt-outs with 2 % of each batch opted out. Two codecs around the same
-/// <see cref="CheckEngine"/>: the generated protobuf classes (what the server's handler gets today: one string per
-/// recipient) and <see cref="CheckBatchWire"/> (recipients parsed from their UTF-8 bytes, verdicts written packed).
+/// <see cref="CheckEngine"/>: the generated protobuf classes (one string per recipient) and <see cref="CheckBatchCodec"/>
+/// (recipients parsed from their UTF-8 bytes, verdicts written packed), called directly and through its gRPC
+/// marshallers as grpc-dotnet calls them (<see cref="Marshaller"/>).
 /// Each invocation takes the next of 256 pre-encoded batches so that probes miss the CPU caches as in production.
 /// </summary>
 [Config(typeof(Config))]
@@ -33,7 +35,9 @@ public class CheckBatchBenchmarks
     private readonly ArrayBufferWriter<byte> _output = new(16 * 1024);
     private readonly ulong[] _numbers = new ulong[BatchSize];
     private readonly Verdict[] _verdicts = new Verdict[BatchSize];
-    private readonly CheckBatchInput _input = new();
+    private readonly CheckBatchInput _input = CheckBatchInput.Rent();
+    private readonly PayloadContext _payload = new();
+    private readonly BodyContext _body = new();
     private string _directory = string.Empty;
     private EntryIndex? _index;
     private GateStateApplier? _applier;
@@ -81,7 +85,10 @@ public class CheckBatchBenchmarks
         var generatedBytes = _output.WrittenSpan.ToArray();
         _next--;
         Wire();
-        if (!_output.WrittenSpan.SequenceEqual(generatedBytes) || CheckBatchResponse.Parser.ParseFrom(generatedBytes).Counts.BlockedOptedOut != 20 || generated == 0)
+        var wireBytes = _output.WrittenSpan.ToArray();
+        _next--;
+        Marshaller();
+        if (!wireBytes.AsSpan().SequenceEqual(generatedBytes) || !_output.WrittenSpan.SequenceEqual(generatedBytes) || CheckBatchResponse.Parser.ParseFrom(generatedBytes).Counts.BlockedOptedOut != 20 || generated == 0)
         {
             throw new InvalidOperationException("the two codecs disagree or the dataset is wrong");
         }
@@ -115,7 +122,7 @@ public class CheckBatchBenchmarks
     [Benchmark]
     public int WireInGeneratedOut()
     {
-        if (!CheckBatchWire.TryReadRequest(NextRequest(), _input))
+        if (!CheckBatchCodec.TryReadRequest(NextRequest(), _input))
         {
             throw new InvalidOperationException("bad request");
         }
@@ -127,13 +134,13 @@ public class CheckBatchBenchmarks
     }
 
     /// <summary>
-    /// <see cref="CheckBatchWire"/> both ways, as the server's CheckBatch now runs (Server/Gate/CheckBatchOutput.cs):
+    /// <see cref="CheckBatchCodec"/> both ways, as the server's CheckBatch now runs (Server/Gate/CheckBatchOutput.cs):
     /// recipients parsed from the request bytes, verdicts written packed from the verdict array.
     /// </summary>
     [Benchmark]
     public int Wire()
     {
-        if (!CheckBatchWire.TryReadRequest(NextRequest(), _input))
+        if (!CheckBatchCodec.TryReadRequest(NextRequest(), _input))
         {
             throw new InvalidOperationException("bad request");
         }
@@ -142,7 +149,34 @@ public class CheckBatchBenchmarks
         var count = _input.Count;
         var result = _checks!.CheckAsync(query, _input.Recipients, _verdicts.AsMemory(0, count), null, CancellationToken.None).Result;
         _output.ResetWrittenCount();
-        return CheckBatchWire.WriteResponse(_output, _verdicts.AsSpan(0, count), result.Counts, result.Sequence, null);
+        return CheckBatchCodec.WriteResponse(_output, _verdicts.AsSpan(0, count), result.Counts, result.Sequence, null);
+    }
+
+    /// <summary>
+    /// The server's CheckBatch as grpc-dotnet runs it: the request marshaller of <see cref="CheckBatchCodec.Method"/>
+    /// (the request's bytes as a ReadOnlySequence, a pooled <see cref="CheckBatchInput"/>), the check into a pooled
+    /// <see cref="CheckBatchOutput"/>, and the response marshaller writing into the body's buffer writer.
+    /// </summary>
+    [Benchmark]
+    public int Marshaller()
+    {
+        _payload.Payload = NextRequest();
+        var input = CheckBatchCodec.Method.RequestMarshaller.ContextualDeserializer(_payload);
+        try
+        {
+            var query = new CheckQuery("bench", input.Sender, input.App, input.SmsType);
+            var output = CheckBatchOutput.Rent(input.Count, input.Explain);
+            var result = _checks!.CheckAsync(query, input.Recipients, output.Verdicts, null, CancellationToken.None).Result;
+            output.Complete(result.Counts, result.Sequence);
+            _output.ResetWrittenCount();
+            _body.Output = _output;
+            CheckBatchCodec.Method.ResponseMarshaller.ContextualSerializer(output, _body);
+            return _output.WrittenCount;
+        }
+        finally
+        {
+            input.Dispose();
+        }
     }
 
     /// <summary>The generated response message: a RepeatedField holding a 4-byte enum per verdict, then serialized.</summary>
@@ -165,6 +199,36 @@ public class CheckBatchBenchmarks
         var request = _requests[_next & (BatchCount - 1)];
         _next++;
         return request;
+    }
+
+    /// <summary>What grpc-dotnet hands a request marshaller: the message's bytes.</summary>
+    private sealed class PayloadContext : DeserializationContext
+    {
+        public byte[] Payload { get; set; } = [];
+
+        public override int PayloadLength => Payload.Length;
+
+        public override byte[] PayloadAsNewBuffer() => Payload.ToArray();
+
+        public override ReadOnlySequence<byte> PayloadAsReadOnlySequence() => new(Payload);
+    }
+
+    /// <summary>What grpc-dotnet hands a response marshaller: the body's buffer writer.</summary>
+    private sealed class BodyContext : SerializationContext
+    {
+        public ArrayBufferWriter<byte> Output { get; set; } = new();
+
+        public override void Complete(byte[] payload) => Output.Write(payload);
+
+        public override IBufferWriter<byte> GetBufferWriter() => Output;
+
+        public override void SetPayloadLength(int payloadLength)
+        {
+        }
+
+        public override void Complete()
+        {
+        }
     }
 
     private sealed class Config : ManualConfig

@@ -1,27 +1,36 @@
 using Microsoft.AspNetCore.Http;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
 
 namespace OptOutGate.Server.Tests.Tenancy;
 
 /// <summary>A call context over a bare <see cref="DefaultHttpContext"/>: what a handler sees if it runs outside the server.</summary>
-internal sealed class DefaultHttpContextCall : ServerCallContext
+internal sealed class DefaultHttpContextCall : global::Grpc.Core.ServerCallContext
 {
-    private readonly DefaultHttpContext _http = new();
+    private readonly Dictionary<object, object> _userState = new() { ["__HttpContext"] = new DefaultHttpContext() };
 
-    public override string Method => "/optoutgate.v1.Gate/CheckBatch";
+    protected override string MethodCore => "/optoutgate.v1.Gate/CheckBatch";
 
-    public override Metadata RequestHeaders { get; } = [];
+    protected override string HostCore => "127.0.0.1";
 
-    public override Metadata ResponseTrailers { get; } = [];
+    protected override string PeerCore => "ipv4:127.0.0.1:1";
 
-    public override DateTime Deadline => DateTime.MaxValue;
+    protected override DateTime DeadlineCore => DateTime.MaxValue;
 
-    public override CancellationToken CancellationToken => CancellationToken.None;
+    protected override global::Grpc.Core.Metadata RequestHeadersCore { get; } = [];
 
-    public override string Peer => "ipv4:127.0.0.1:1";
+    protected override CancellationToken CancellationTokenCore => CancellationToken.None;
 
-    public override HttpContext HttpContext => _http;
+    protected override global::Grpc.Core.Metadata ResponseTrailersCore { get; } = [];
 
-    public override Task WriteResponseHeadersAsync(Metadata headers) => Task.CompletedTask;
+    protected override global::Grpc.Core.Status StatusCore { get; set; }
+
+    protected override global::Grpc.Core.WriteOptions? WriteOptionsCore { get; set; }
+
+    protected override global::Grpc.Core.AuthContext AuthContextCore { get; } = new(null, []);
+
+    protected override IDictionary<object, object> UserStateCore => _userState;
+
+    protected override global::Grpc.Core.ContextPropagationToken CreatePropagationTokenCore(global::Grpc.Core.ContextPropagationOptions? options) =>
+        throw new NotSupportedException();
+
+    protected override Task WriteResponseHeadersAsyncCore(global::Grpc.Core.Metadata responseHeaders) => Task.CompletedTask;
 }

@@ -1,0 +1,372 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Google.Protobuf;
+using Grpc.Core;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Decisions;
+using OptOutGate.Engine.Recipients;
+
+namespace OptOutGate.Server.Gate;
+
+/// <summary>
+/// The marshallers of optoutgate.v1.Gate/CheckBatch (<see cref="Method"/>): CheckBatchRequest and CheckBatchResponse on
+/// the wire (gate.proto) without the generated classes, for the hot path. The generated parser makes one string per
+/// recipient (about 40 B each, plus UTF-16 decoding), which the benchmark (tests/OptOutGate.Benchmarks/README.md,
+/// "CheckBatch in process") shows is most of a batch's allocation and a large part of its time; the generated response
+/// holds a 4-byte enum per verdict. Here recipients are parsed from their UTF-8 bytes straight to numbers
+/// (<see cref="CheckBatchInput"/>), and verdicts are written as one packed field (<see cref="CheckBatchOutput"/>). The
+/// encoding is byte for byte what the generated code reads and writes (fields in number order).
+/// </summary>
+internal static class CheckBatchCodec
+{
+    private const int VarintType = 0;
+    private const int Fixed64Type = 1;
+    private const int LengthType = 2;
+    private const int Fixed32Type = 5;
+
+    /// <summary>
+    /// optoutgate.v1.Gate/CheckBatch with this codec's marshallers, bound in place of the generated method
+    /// (Grpc/ContractBinder): grpc-dotnet hands <see cref="ReadRequest"/> the request's bytes
+    /// (<see cref="DeserializationContext.PayloadAsReadOnlySequence"/>) and lets <see cref="WriteResponse(CheckBatchOutput, SerializationContext)"/>
+    /// write the response straight into the response body (<see cref="SerializationContext.GetBufferWriter"/>).
+    /// Reflection still describes the method from gate.proto: the bytes are the same.
+    /// </summary>
+    public static readonly Method<CheckBatchInput, CheckBatchOutput> Method = new(
+        MethodType.Unary,
+        Contracts.V1.Gate.Descriptor.FullName,
+        Contracts.V1.Gate.Descriptor.FindMethodByName("CheckBatch").Name,
+        Marshallers.Create<CheckBatchInput>(static (_, _) => throw new NotSupportedException("The gate never sends a CheckBatchRequest."), ReadRequest),
+        Marshallers.Create<CheckBatchOutput>(WriteResponse, static _ => throw new NotSupportedException("The gate never reads a CheckBatchResponse.")));
+
+    /// <summary>
+    /// The request marshaller: a pooled <see cref="CheckBatchInput"/> the handler disposes. Bytes that are not a
+    /// CheckBatchRequest end the call with INTERNAL, as for every other method (Grpc/ContractBinder.ParseError).
+    /// </summary>
+    public static CheckBatchInput ReadRequest(DeserializationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var input = CheckBatchInput.Rent();
+        if (!TryReadRequest(context.PayloadAsReadOnlySequence(), input))
+        {
+            input.Dispose();
+            throw new RpcException(Grpc.ContractBinder.ParseError);
+        }
+
+        return input;
+    }
+
+    /// <summary>The response marshaller: writes the response into the body and returns its buffers to the pool.</summary>
+    public static void WriteResponse(CheckBatchOutput output, SerializationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            var size = output.CalculateSize();
+            context.SetPayloadLength(size);
+            var writer = context.GetBufferWriter();
+            output.WriteTo(writer.GetSpan(size)[..size]);
+            writer.Advance(size);
+            context.Complete();
+        }
+        finally
+        {
+            output.Dispose();
+        }
+    }
+
+    /// <summary><see cref="TryReadRequest(ReadOnlySpan{byte}, CheckBatchInput)"/> over a message that may span several buffers.</summary>
+    public static bool TryReadRequest(in ReadOnlySequence<byte> bytes, CheckBatchInput input)
+    {
+        if (bytes.IsSingleSegment)
+        {
+            return TryReadRequest(bytes.FirstSpan, input);
+        }
+
+        var length = checked((int)bytes.Length);
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            bytes.CopyTo(copy);
+            return TryReadRequest(copy.AsSpan(0, length), input);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    /// <summary>
+    /// Decodes a CheckBatchRequest into <paramref name="input"/> (reset first). False when the bytes are not a valid
+    /// protobuf message (truncated field, bad wire type, groups): <see cref="ReadRequest"/> answers INTERNAL, as for the generated parser.
+    /// Unknown fields are skipped.
+    /// </summary>
+    public static bool TryReadRequest(ReadOnlySpan<byte> bytes, CheckBatchInput input)
+    {
+        input.Reset();
+        var plans = NumberingPlan.Table;
+        var pos = 0;
+        while (pos < bytes.Length)
+        {
+            if (!TryReadVarint(bytes, ref pos, out var tag) || tag > uint.MaxValue)
+            {
+                return false;
+            }
+
+            var field = (int)(tag >> 3);
+            var wireType = (int)(tag & 7);
+            if (field == 0)
+            {
+                return false;
+            }
+
+            if (wireType == LengthType)
+            {
+                if (!TryReadVarint(bytes, ref pos, out var length) || length > (ulong)(bytes.Length - pos))
+                {
+                    return false;
+                }
+
+                var value = bytes.Slice(pos, (int)length);
+                pos += (int)length;
+                switch (field)
+                {
+                    case 1:
+                        input.Sender = Encoding.UTF8.GetString(value);
+                        break;
+                    case 2:
+                        input.App = Encoding.UTF8.GetString(value);
+                        break;
+                    case 4:
+                        // The numbering-plan test is walked with the digits (0 = INVALID_RECIPIENT, see CheckEngine).
+                        input.AddRecipient(E164.TryParseValidUtf8(value, plans, out var number) ? number : 0);
+                        break;
+                    case 3:
+                        // A packed repeated encoding of a singular enum: the last value wins (protobuf's rule).
+                        var inner = 0;
+                        while (inner < value.Length)
+                        {
+                            if (!TryReadVarint(value, ref inner, out var packed))
+                            {
+                                return false;
+                            }
+
+                            input.SmsType = (SmsType)(int)packed;
+                        }
+
+                        break;
+                }
+
+                continue;
+            }
+
+            switch (wireType)
+            {
+                case VarintType:
+                    if (!TryReadVarint(bytes, ref pos, out var varint))
+                    {
+                        return false;
+                    }
+
+                    switch (field)
+                    {
+                        case 3:
+                            input.SmsType = (SmsType)(int)varint;
+                            break;
+                        case 5:
+                            input.Explain = varint != 0;
+                            break;
+                        case 6:
+                            input.MinSequence = varint;
+                            break;
+                    }
+
+                    break;
+                case Fixed64Type:
+                    if (bytes.Length - pos < 8)
+                    {
+                        return false;
+                    }
+
+                    pos += 8;
+                    break;
+                case Fixed32Type:
+                    if (bytes.Length - pos < 4)
+                    {
+                        return false;
+                    }
+
+                    pos += 4;
+                    break;
+                default:
+                    // Groups (3, 4) are not proto3, and 6, 7 are not wire types.
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Writes a CheckBatchResponse: packed verdicts, counts, sequence, and (explain) the explanations through their
+    /// generated code. Returns the number of bytes written.
+    /// </summary>
+    public static int WriteResponse(IBufferWriter<byte> output, ReadOnlySpan<Verdict> verdicts, in CheckCounts counts, ulong sequence, IReadOnlyList<Explanation>? explanations)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var size = ResponseSize(verdicts.Length, counts, sequence, explanations);
+        WriteResponse(output.GetSpan(size)[..size], verdicts, counts, sequence, explanations);
+        output.Advance(size);
+        return size;
+    }
+
+    /// <summary>The encoded size of the CheckBatchResponse <see cref="WriteResponse(Span{byte}, ReadOnlySpan{Verdict}, in CheckCounts, ulong, IReadOnlyList{Explanation}?)"/> writes.</summary>
+    public static int ResponseSize(int verdictCount, in CheckCounts counts, ulong sequence, IReadOnlyList<Explanation>? explanations)
+    {
+        var countsSize = CountsSize(counts);
+        var size = 0;
+        if (verdictCount != 0)
+        {
+            size += 1 + VarintSize((ulong)verdictCount) + verdictCount;
+        }
+
+        size += 1 + VarintSize((ulong)countsSize) + countsSize;
+        if (sequence != 0)
+        {
+            size += 1 + VarintSize(sequence);
+        }
+
+        var explanationCount = explanations?.Count ?? 0;
+        for (var i = 0; i < explanationCount; i++)
+        {
+            var s = explanations![i].CalculateSize();
+            size += 1 + VarintSize((ulong)s) + s;
+        }
+
+        return size;
+    }
+
+    /// <summary>Writes a CheckBatchResponse into <paramref name="span"/>, exactly <see cref="ResponseSize"/> bytes long.</summary>
+    public static void WriteResponse(Span<byte> span, ReadOnlySpan<Verdict> verdicts, in CheckCounts counts, ulong sequence, IReadOnlyList<Explanation>? explanations)
+    {
+        var pos = 0;
+        if (verdicts.Length != 0)
+        {
+            span[pos++] = (1 << 3) | LengthType;
+            pos += WriteVarint(span[pos..], (ulong)verdicts.Length);
+            var packed = span.Slice(pos, verdicts.Length);
+            for (var i = 0; i < packed.Length; i++)
+            {
+                // Every Verdict number is below 128, so each packed varint is one byte (gate.proto).
+                packed[i] = (byte)verdicts[i];
+            }
+
+            pos += verdicts.Length;
+        }
+
+        span[pos++] = (2 << 3) | LengthType;
+        pos += WriteVarint(span[pos..], (ulong)CountsSize(counts));
+        pos += WriteCounts(span[pos..], counts);
+        if (sequence != 0)
+        {
+            span[pos++] = (3 << 3) | VarintType;
+            pos += WriteVarint(span[pos..], sequence);
+        }
+
+        var explanationCount = explanations?.Count ?? 0;
+        for (var i = 0; i < explanationCount; i++)
+        {
+            var explanation = explanations![i];
+            var s = explanation.CalculateSize();
+            span[pos++] = (4 << 3) | LengthType;
+            pos += WriteVarint(span[pos..], (ulong)s);
+            explanation.WriteTo(span.Slice(pos, s));
+            pos += s;
+        }
+
+        if (pos != span.Length)
+        {
+            throw new InvalidOperationException($"CheckBatchResponse: wrote {pos} bytes of {span.Length}.");
+        }
+    }
+
+    private static int CountsSize(in CheckCounts counts)
+    {
+        var size = 0;
+        for (var verdict = Verdict.Allowed; verdict <= Verdict.BlockedConfirmation; verdict++)
+        {
+            var count = counts[verdict];
+            if (count != 0)
+            {
+                size += 1 + VarintSize(count);
+            }
+        }
+
+        return size;
+    }
+
+    // VerdictCounts numbers its fields in Verdict order (allowed = 1 ... blocked_confirmation = 7).
+    private static int WriteCounts(Span<byte> span, in CheckCounts counts)
+    {
+        var pos = 0;
+        for (var verdict = Verdict.Allowed; verdict <= Verdict.BlockedConfirmation; verdict++)
+        {
+            var count = counts[verdict];
+            if (count != 0)
+            {
+                span[pos++] = (byte)(((int)verdict << 3) | VarintType);
+                pos += WriteVarint(span[pos..], count);
+            }
+        }
+
+        return pos;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryReadVarint(ReadOnlySpan<byte> bytes, ref int pos, out ulong value)
+    {
+        value = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            if (pos >= bytes.Length)
+            {
+                return false;
+            }
+
+            var b = bytes[pos++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int VarintSize(ulong value)
+    {
+        var size = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            size++;
+        }
+
+        return size;
+    }
+
+    private static int WriteVarint(Span<byte> span, ulong value)
+    {
+        var pos = 0;
+        while (value >= 0x80)
+        {
+            span[pos++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        span[pos++] = (byte)value;
+        return pos;
+    }
+}

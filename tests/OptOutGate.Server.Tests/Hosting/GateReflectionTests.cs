@@ -1,23 +1,20 @@
+using Grpc.Core;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Grpc.Reflection.V1;
-using OptOutGate.Rpc.Client;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Hosting;
 
 /// <summary>What grpcurl and ghz ask of reflection, against the real gate: list, and the file of a method with its imports.</summary>
-[Collection(ServerTestCollection.Name)]
 public sealed class GateReflectionTests
 {
-    private static readonly Method<ServerReflectionRequest, ServerReflectionResponse> s_info =
-        Method<ServerReflectionRequest, ServerReflectionResponse>.From(ReflectionReflection.Descriptor.Services[0].FindMethodByName("ServerReflectionInfo"));
-
     [Fact]
     public async Task ListServices_NamesEveryV1ServiceHealthAndReflection()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
 
         var response = await AskAsync(channel, new ServerReflectionRequest { ListServices = string.Empty });
 
@@ -30,8 +27,8 @@ public sealed class GateReflectionTests
     [Fact]
     public async Task FileContainingMethodSymbol_ReturnsGateProtoWithItsImports()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
 
         // ghz asks exactly this: the call name with '/' turned into '.'.
         var response = await AskAsync(channel, new ServerReflectionRequest { FileContainingSymbol = "optoutgate.v1.Gate.CheckBatch" });
@@ -46,9 +43,9 @@ public sealed class GateReflectionTests
 
     private static async Task<ServerReflectionResponse> AskAsync(GrpcChannel channel, ServerReflectionRequest request)
     {
-        using var call = channel.DuplexStreamingCall(s_info, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(10)));
+        using var call = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(10));
         await call.RequestStream.WriteAsync(request);
-        Assert.True(await call.ResponseStream.MoveNextAsync());
+        Assert.True(await call.ResponseStream.MoveNext());
         var response = call.ResponseStream.Current;
         await call.RequestStream.CompleteAsync();
         Assert.NotEqual(ServerReflectionResponse.MessageResponseOneofCase.ErrorResponse, response.MessageResponseCase);

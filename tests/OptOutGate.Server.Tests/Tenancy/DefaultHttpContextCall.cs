@@ -1,6 +1,8 @@
+extern alias ServerRpcLayer;
+
 using Microsoft.AspNetCore.Http;
 using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
+using ServerRpcLayer::OptOutGate.Rpc.Server;
 
 namespace OptOutGate.Server.Tests.Tenancy;
 

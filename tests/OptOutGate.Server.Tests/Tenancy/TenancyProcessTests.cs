@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Grpc.Health.V1;
-using OptOutGate.Rpc.Client;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tenancy;
 using OptOutGate.Server.Tests.Infrastructure;
 
@@ -10,9 +10,6 @@ namespace OptOutGate.Server.Tests.Tenancy;
 [Collection(ServerTestCollection.Name)]
 public sealed class TenancyProcessTests
 {
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_check =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-
     [Fact]
     public async Task BeyondLoopbackWithoutKeys_StartupIsRefused_NamingTheSettingToAdd()
     {
@@ -58,7 +55,7 @@ public sealed class TenancyProcessTests
         await using var gate = await GateProcess.StartAsync(settings);
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
 
-        var response = await channel.UnaryAsync(s_check, new HealthCheckRequest());
+        var response = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
         Assert.Contains("API keys on: 3 tenants, 7 keys", gate.Output, StringComparison.Ordinal);
@@ -74,7 +71,7 @@ public sealed class TenancyProcessTests
         await using var gate = await GateProcess.StartAsync();
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
 
-        var response = await channel.UnaryAsync(s_check, new HealthCheckRequest());
+        var response = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
         Assert.Contains("API keys off", gate.Output, StringComparison.Ordinal);

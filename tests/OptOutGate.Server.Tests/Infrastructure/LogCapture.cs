@@ -1,0 +1,90 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace OptOutGate.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A logging provider that keeps every message an in-process gate logs, so that tests can read and wait for what an
+/// operator would read in its log.
+/// </summary>
+internal sealed class LogCapture : ILoggerProvider
+{
+    private readonly StringBuilder _text = new();
+    private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
+
+    public string Text
+    {
+        get
+        {
+            lock (_text)
+            {
+                return _text.ToString();
+            }
+        }
+    }
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public Task WaitForAsync(string text, TimeSpan timeout)
+    {
+        TaskCompletionSource seen;
+        lock (_text)
+        {
+            if (_text.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                return Task.CompletedTask;
+            }
+
+            seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((text, seen));
+        }
+
+        return WaitAsync(seen.Task, text, timeout);
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private async Task WaitAsync(Task seen, string text, TimeSpan timeout)
+    {
+        try
+        {
+            await seen.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Waited {timeout.TotalSeconds} s for the gate to log '{text}'. Output:\n{Text}");
+        }
+    }
+
+    private void Append(string line)
+    {
+        lock (_text)
+        {
+            _text.AppendLine(line);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (line.Contains(_waiters[i].Text, StringComparison.Ordinal))
+                {
+                    _waiters[i].Seen.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    private sealed class Logger(LogCapture capture, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var line = $"{logLevel} {category}: {formatter(state, exception)}";
+            capture.Append(exception is null ? line : line + Environment.NewLine + exception);
+        }
+    }
+}

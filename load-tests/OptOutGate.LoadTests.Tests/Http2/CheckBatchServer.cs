@@ -6,16 +6,13 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Grpc.Core;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Server;
-using OptOutGate.Rpc.Server.Hosting;
-using OptOutGate.Rpc.Server.Services;
 
 namespace OptOutGate.LoadTests.Tests.Http2;
 
 /// <summary>
-/// A real Kestrel server with the project's gRPC layer serving Gate.CheckBatch by a rule the tests can predict: a
+/// A real Kestrel server with Grpc.AspNetCore serving Gate.CheckBatch by a rule the tests can predict: a
 /// recipient ending in 0 is opted out. Sender FAIL gets FAILED_PRECONDITION with a message that needs percent-encoding.
 /// </summary>
 public sealed class CheckBatchServer : IAsyncLifetime
@@ -32,23 +29,16 @@ public sealed class CheckBatchServer : IAsyncLifetime
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.ConfigureRpcDefaults();
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
-        });
-        builder.Services.AddRpcServer(options =>
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc(options =>
         {
             options.MaxReceiveMessageSize = 16 * 1024 * 1024;
             options.MaxSendMessageSize = 16 * 1024 * 1024;
         });
-        var gate = GateReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("Gate");
-        builder.Services.AddRpcService(_ => ServiceDefinition.CreateBuilder(gate)
-            .AddUnary<CheckBatchRequest, CheckBatchResponse>(gate.FindMethodByName("CheckBatch"), CheckBatch)
-            .Build());
+        builder.Services.AddSingleton(new PredictableGate(this));
 
         _app = builder.Build();
-        _app.MapRpcServices();
+        _app.MapGrpcService<PredictableGate>();
         await _app.StartAsync();
         Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
@@ -62,29 +52,32 @@ public sealed class CheckBatchServer : IAsyncLifetime
         }
     }
 
-    private Task<CheckBatchResponse> CheckBatch(CheckBatchRequest request, ServerCallContext context)
+    private sealed class PredictableGate(CheckBatchServer server) : OptOutGate.Contracts.V1.Gate.GateBase
     {
-        if (request.Sender == "FAIL")
+        public override Task<CheckBatchResponse> CheckBatch(CheckBatchRequest request, ServerCallContext context)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, FailureMessage);
-        }
-
-        var response = new CheckBatchResponse { Counts = new VerdictCounts(), Sequence = 7 };
-        foreach (var recipient in request.Recipients)
-        {
-            var blocked = recipient.EndsWith('0');
-            response.Verdicts.Add(blocked ? Verdict.BlockedOptedOut : Verdict.Allowed);
-            if (blocked)
+            if (request.Sender == "FAIL")
             {
-                response.Counts.BlockedOptedOut++;
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, FailureMessage));
             }
-            else
-            {
-                response.Counts.Allowed++;
-            }
-        }
 
-        Interlocked.Increment(ref CallsAnswered);
-        return Task.FromResult(response);
+            var response = new CheckBatchResponse { Counts = new VerdictCounts(), Sequence = 7 };
+            foreach (var recipient in request.Recipients)
+            {
+                var blocked = recipient.EndsWith('0');
+                response.Verdicts.Add(blocked ? Verdict.BlockedOptedOut : Verdict.Allowed);
+                if (blocked)
+                {
+                    response.Counts.BlockedOptedOut++;
+                }
+                else
+                {
+                    response.Counts.Allowed++;
+                }
+            }
+
+            Interlocked.Increment(ref server.CallsAnswered);
+            return Task.FromResult(response);
+        }
     }
 }

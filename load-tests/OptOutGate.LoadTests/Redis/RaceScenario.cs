@@ -98,7 +98,7 @@ internal static class RaceScenario
         var ratio = redisReport.RecipientsPerSecond > 0 ? gateReport.RecipientsPerSecond / redisReport.RecipientsPerSecond : 0;
         var verdict = string.Create(CultureInfo.InvariantCulture, $"{ratio:0.00}x Redis's recipients/s (target >= 2x): {(ratio >= 2 ? "met" : "NOT met")}");
         gateReport.Notes.Add(("Versus Redis", verdict));
-        var code = Output.Print([gateReport, redisReport], options, GateClients.CheckBatch.FullName + " vs SMISMEMBER", gateRuns.Count > 0 ? gateRuns[^1].EndReason : "cancel");
+        var code = Output.Print([gateReport, redisReport], options, GateClients.CheckBatchName + " vs SMISMEMBER", gateRuns.Count > 0 ? gateRuns[^1].EndReason : "cancel");
         Console.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"Race: gate {gateReport.RecipientsPerSecond:N0} recipients/s, redis {redisReport.RecipientsPerSecond:N0} recipients/s: {verdict}"));

@@ -3,6 +3,7 @@
 #   redis-server        real Redis for replica and race tests
 #   python3-grpcio      Python gRPC (C-core), an independent client for interop tests
 #   python3-grpc-tools  its code generator
+#   grpc-proto          grpc.health.v1 and grpc.reflection .proto files as gRPC publishes them, for those clients
 #   prometheus          promtool, which validates the /metrics exposition
 #   npm ci              @grpc/grpc-js and @grpc/proto-loader, a second independent client
 set -euo pipefail
@@ -13,6 +14,7 @@ command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 /usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || need_apt+=(python3-grpcio)
 /usr/bin/python3 -c 'import grpc_tools.protoc' >/dev/null 2>&1 || need_apt+=(python3-grpc-tools)
+[ -f /usr/share/grpc-proto/grpc/health/v1/health.proto ] || need_apt+=(grpc-proto)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "Installing Debian packages: ${need_apt[*]}"
     SUDO=""

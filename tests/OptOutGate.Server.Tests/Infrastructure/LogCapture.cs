@@ -4,14 +4,16 @@ using Microsoft.Extensions.Logging;
 namespace OptOutGate.Server.Tests.Infrastructure;
 
 /// <summary>
-/// A logging provider that keeps every message an in-process gate logs, so that tests can read and wait for what an
+/// A logging provider that keeps every message an in-process server logs, so that tests can read and wait for what an
 /// operator would read in its log.
 /// </summary>
 internal sealed class LogCapture : ILoggerProvider
 {
     private readonly StringBuilder _text = new();
+    private readonly List<(LogLevel Level, string Line)> _entries = [];
     private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
 
+    /// <summary>Every message, one line each: "Level Category: message" (an exception follows its message).</summary>
     public string Text
     {
         get
@@ -24,6 +26,24 @@ internal sealed class LogCapture : ILoggerProvider
     }
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    /// <summary>The messages at <paramref name="minimum"/> or above, one per line; empty when none.</summary>
+    public string Describe(LogLevel minimum)
+    {
+        lock (_text)
+        {
+            var lines = new StringBuilder();
+            foreach (var (level, line) in _entries)
+            {
+                if (level >= minimum)
+                {
+                    lines.AppendLine(line);
+                }
+            }
+
+            return lines.ToString();
+        }
+    }
 
     public Task WaitForAsync(string text, TimeSpan timeout)
     {
@@ -54,15 +74,16 @@ internal sealed class LogCapture : ILoggerProvider
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"Waited {timeout.TotalSeconds} s for the gate to log '{text}'. Output:\n{Text}");
+            throw new TimeoutException($"Waited {timeout.TotalSeconds} s for the server to log '{text}'. Output:\n{Text}");
         }
     }
 
-    private void Append(string line)
+    private void Append(LogLevel level, string line)
     {
         lock (_text)
         {
             _text.AppendLine(line);
+            _entries.Add((level, line));
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {
                 if (line.Contains(_waiters[i].Text, StringComparison.Ordinal))
@@ -84,7 +105,7 @@ internal sealed class LogCapture : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var line = $"{logLevel} {category}: {formatter(state, exception)}";
-            capture.Append(exception is null ? line : line + Environment.NewLine + exception);
+            capture.Append(logLevel, exception is null ? line : line + Environment.NewLine + exception);
         }
     }
 }

@@ -5,7 +5,6 @@ WORKDIR /src
 COPY global.json NuGet.config Directory.Build.props Directory.Packages.props .editorconfig OptOutGate.sln ./
 COPY src/OptOutGate.Rpc/OptOutGate.Rpc.csproj src/OptOutGate.Rpc/
 COPY src/OptOutGate.Rpc.Server/OptOutGate.Rpc.Server.csproj src/OptOutGate.Rpc.Server/
-COPY src/OptOutGate.Rpc.Client/OptOutGate.Rpc.Client.csproj src/OptOutGate.Rpc.Client/
 COPY src/OptOutGate.Contracts/OptOutGate.Contracts.csproj src/OptOutGate.Contracts/
 COPY src/OptOutGate.Engine/OptOutGate.Engine.csproj src/OptOutGate.Engine/
 COPY src/OptOutGate.Server/OptOutGate.Server.csproj src/OptOutGate.Server/

@@ -109,7 +109,12 @@ public sealed class GateTestServer : IAsyncDisposable
             throw;
         }
 
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+
+        // A gate on every interface (0.0.0.0, ::) is reached, as from any client on this machine, through loopback.
+        var address = System.Net.IPAddress.TryParse(bound.Host.Trim('[', ']'), out var ip) && (ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any))
+            ? new UriBuilder(bound) { Host = "127.0.0.1" }.Uri
+            : bound;
         var server = new GateTestServer(app, logs, address, dataDirectory, owns);
         if (waitUntilServing)
         {

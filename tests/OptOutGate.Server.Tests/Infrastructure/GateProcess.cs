@@ -100,7 +100,16 @@ public sealed class GateProcess : IAsyncDisposable
         return WaitAsync(seen.Task, timeout, $"the gate to print '{text}'");
     }
 
-    public Task WaitForExitAsync(TimeSpan timeout) => WaitAsync(_exited.Task, timeout, "the gate to exit");
+    /// <summary>
+    /// Waits until the process has exited and everything it printed has been read: the Exited event can come before the
+    /// last lines of redirected output, and a test reading <see cref="Output"/> then would see it cut short (or empty).
+    /// </summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        await WaitAsync(_exited.Task, timeout, "the gate to exit");
+        using var drained = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(drained.Token);
+    }
 
     /// <summary>Sends SIGTERM, as an orchestrator does for a graceful stop.</summary>
     public void Terminate() => Signal("TERM");

@@ -9,28 +9,18 @@ namespace OptOutGate.Server.Tests.Infrastructure;
 /// </summary>
 internal sealed class LogCapture : ILoggerProvider
 {
-    private readonly StringBuilder _text = new();
+    private readonly OutputLines _lines = new();
     private readonly List<(LogLevel Level, string Line)> _entries = [];
-    private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
 
     /// <summary>Every message, one line each: "Level Category: message" (an exception follows its message).</summary>
-    public string Text
-    {
-        get
-        {
-            lock (_text)
-            {
-                return _text.ToString();
-            }
-        }
-    }
+    public string Text => _lines.Text;
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     /// <summary>The messages at <paramref name="minimum"/> or above, one per line; empty when none.</summary>
     public string Describe(LogLevel minimum)
     {
-        lock (_text)
+        lock (_entries)
         {
             var lines = new StringBuilder();
             foreach (var (level, line) in _entries)
@@ -45,22 +35,7 @@ internal sealed class LogCapture : ILoggerProvider
         }
     }
 
-    public Task WaitForAsync(string text, TimeSpan timeout)
-    {
-        TaskCompletionSource seen;
-        lock (_text)
-        {
-            if (_text.ToString().Contains(text, StringComparison.Ordinal))
-            {
-                return Task.CompletedTask;
-            }
-
-            seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((text, seen));
-        }
-
-        return WaitAsync(seen.Task, text, timeout);
-    }
+    public Task WaitForAsync(string text, TimeSpan timeout) => WaitAsync(_lines.SeenAsync(text), text, timeout);
 
     public void Dispose()
     {
@@ -80,19 +55,12 @@ internal sealed class LogCapture : ILoggerProvider
 
     private void Append(LogLevel level, string line)
     {
-        lock (_text)
+        lock (_entries)
         {
-            _text.AppendLine(line);
             _entries.Add((level, line));
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (line.Contains(_waiters[i].Text, StringComparison.Ordinal))
-                {
-                    _waiters[i].Seen.TrySetResult();
-                    _waiters.RemoveAt(i);
-                }
-            }
         }
+
+        _lines.Append(line);
     }
 
     private sealed class Logger(LogCapture capture, string category) : ILogger

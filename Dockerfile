@@ -3,8 +3,6 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json NuGet.config Directory.Build.props Directory.Packages.props .editorconfig OptOutGate.sln ./
-COPY src/OptOutGate.Rpc/OptOutGate.Rpc.csproj src/OptOutGate.Rpc/
-COPY src/OptOutGate.Rpc.Client/OptOutGate.Rpc.Client.csproj src/OptOutGate.Rpc.Client/
 COPY src/OptOutGate.Contracts/OptOutGate.Contracts.csproj src/OptOutGate.Contracts/
 COPY src/OptOutGate.Engine/OptOutGate.Engine.csproj src/OptOutGate.Engine/
 COPY src/OptOutGate.Server/OptOutGate.Server.csproj src/OptOutGate.Server/

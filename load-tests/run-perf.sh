@@ -20,7 +20,7 @@
 #   LAG_SAMPLES=300               samples of `lag`
 #   NO_REPLICA=1                  skip the replica and `lag`
 #   SKIP_BUILD=1                  use the binaries already built
-#   HALF_LOAD_CLIENT=direct       the half-load run's client: direct (Http2/, no thread pool) or channel (the project's
+#   HALF_LOAD_CLIENT=direct       the half-load run's client: direct (Http2/, no thread pool) or channel (Grpc.Net.Client's
 #                                 GrpcChannel on HttpClient, closed loop of CONCURRENCY workers)
 #   PROBE_STEPS="1:1000 1:3000 2:5000"  processes:calls/s of the python grpcio latency probe after `check`
 #   SERVER_DIR=<dir>              run the OptOutGate.Server.dll in <dir> (for example built from a clean checkout)

@@ -3,6 +3,7 @@
 #   redis-server        real Redis for replica and race tests
 #   python3-grpcio      Python gRPC (C-core), an independent client for interop tests
 #   python3-grpc-tools  its code generator
+#   grpc-proto          grpc.health.v1 and grpc.reflection .proto files as gRPC publishes them, for those clients
 #   prometheus          promtool, which validates the /metrics exposition
 #   grpc-proto          the standard health and reflection .proto files (/usr/share/grpc-proto) for independent clients
 #   npm ci              @grpc/grpc-js and @grpc/proto-loader, a second independent client

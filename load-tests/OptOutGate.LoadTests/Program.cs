@@ -48,7 +48,7 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
     Console.Error.WriteLine("cancelled");
     return 130;
 }
-catch (OptOutGate.Rpc.RpcException ex)
+catch (Grpc.Core.RpcException ex)
 {
     // Set-up calls outside the measured loop (loading, configuration) end the run with their status.
     Console.Error.WriteLine($"{options.Command}: {OptOutGate.LoadTests.Reporting.GhzFormat.ErrorText(ex.Status)}");

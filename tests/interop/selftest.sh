@@ -3,6 +3,10 @@
 # Exit 0 only if both clients pass every case of "all" (plus half_duplex) against it.
 #   bash tests/interop/selftest.sh
 set -euo pipefail
+# The standard health and reflection protos: Debian's grpc-proto package unless INTEROP_PROTO_ROOT names a folder.
+if [ -z "${INTEROP_PROTO_ROOT:-}" ] && [ -f /usr/share/grpc-proto/grpc/health/v1/health.proto ]; then
+    export INTEROP_PROTO_ROOT=/usr/share/grpc-proto
+fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here/node"
 [ -d node_modules/@grpc/grpc-js ] || npm ci --no-audit --no-fund >/dev/null

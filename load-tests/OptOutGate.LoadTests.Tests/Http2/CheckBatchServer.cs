@@ -6,13 +6,13 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Grpc.Core;
 using OptOutGate.Contracts.V1;
-using GrpcCore = Grpc.Core;
 
 namespace OptOutGate.LoadTests.Tests.Http2;
 
 /// <summary>
-/// A real Kestrel server on Grpc.AspNetCore serving Gate.CheckBatch by a rule the tests can predict: a
+/// A real Kestrel server with Grpc.AspNetCore serving Gate.CheckBatch by a rule the tests can predict: a
 /// recipient ending in 0 is opted out. Sender FAIL gets FAILED_PRECONDITION with a message that needs percent-encoding.
 /// </summary>
 public sealed class CheckBatchServer : IAsyncLifetime
@@ -56,34 +56,33 @@ public sealed class CheckBatchServer : IAsyncLifetime
         }
     }
 
-    private Task<CheckBatchResponse> CheckBatch(CheckBatchRequest request)
+    private sealed class PredictableGate(CheckBatchServer server) : OptOutGate.Contracts.V1.Gate.GateBase
     {
-        if (request.Sender == "FAIL")
+        public override Task<CheckBatchResponse> CheckBatch(CheckBatchRequest request, ServerCallContext context)
         {
-            throw new GrpcCore.RpcException(new GrpcCore.Status(GrpcCore.StatusCode.FailedPrecondition, FailureMessage));
-        }
-
-        var response = new CheckBatchResponse { Counts = new VerdictCounts(), Sequence = 7 };
-        foreach (var recipient in request.Recipients)
-        {
-            var blocked = recipient.EndsWith('0');
-            response.Verdicts.Add(blocked ? Verdict.BlockedOptedOut : Verdict.Allowed);
-            if (blocked)
+            if (request.Sender == "FAIL")
             {
-                response.Counts.BlockedOptedOut++;
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, FailureMessage));
             }
-            else
-            {
-                response.Counts.Allowed++;
-            }
-        }
 
-        Interlocked.Increment(ref CallsAnswered);
-        return Task.FromResult(response);
+            var response = new CheckBatchResponse { Counts = new VerdictCounts(), Sequence = 7 };
+            foreach (var recipient in request.Recipients)
+            {
+                var blocked = recipient.EndsWith('0');
+                response.Verdicts.Add(blocked ? Verdict.BlockedOptedOut : Verdict.Allowed);
+                if (blocked)
+                {
+                    response.Counts.BlockedOptedOut++;
+                }
+                else
+                {
+                    response.Counts.Allowed++;
+                }
+            }
+
+            Interlocked.Increment(ref server.CallsAnswered);
+            return Task.FromResult(response);
+        }
     }
 
-    private sealed class PredictableGate(CheckBatchServer server) : Contracts.V1.Gate.GateBase
-    {
-        public override Task<CheckBatchResponse> CheckBatch(CheckBatchRequest request, GrpcCore.ServerCallContext context) => server.CheckBatch(request);
-    }
 }

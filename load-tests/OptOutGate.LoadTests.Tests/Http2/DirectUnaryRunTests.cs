@@ -6,7 +6,7 @@ using OptOutGate.Contracts.V1;
 using OptOutGate.LoadTests.Http2;
 using OptOutGate.LoadTests.Running;
 using OptOutGate.LoadTests.Workload;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Tests.Http2;
 

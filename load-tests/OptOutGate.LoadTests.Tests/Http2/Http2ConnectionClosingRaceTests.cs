@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using OptOutGate.LoadTests.Http2;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Tests.Http2;
 
@@ -90,7 +90,7 @@ public sealed class Http2ConnectionClosingRaceTests
             other.Join();
 
             var status = await call.Completed.Task.WaitAsync(Timeout);
-            Assert.Contains(status.Code, new[] { StatusCode.Cancelled, StatusCode.Internal, StatusCode.Unavailable });
+            Assert.Contains(status.StatusCode, new[] { StatusCode.Cancelled, StatusCode.Internal, StatusCode.Unavailable });
             Assert.Equal(1, call.Completions);
 
             // A closed connection refuses a new call at once, without touching the disposed socket.
@@ -120,12 +120,12 @@ public sealed class Http2ConnectionClosingRaceTests
         var call = new Http2Peer.RecordingCall(thenOnTheReader: connection.Dispose);
         connection.Start(call, RequestHeaderBlock.Encode("test", "/test.Service/Method", []), [0, 0, 0, 0, 0]);
 
-        Assert.Equal(StatusCode.Cancelled, (await call.Completed.Task.WaitAsync(Timeout)).Code);
+        Assert.Equal(StatusCode.Cancelled, (await call.Completed.Task.WaitAsync(Timeout)).StatusCode);
         await peer.WaitAsync(Timeout); // The reader ended and closed the socket, so the peer saw the client go.
         connection.Dispose();
         var late = new Http2Peer.RecordingCall();
         connection.Start(late, RequestHeaderBlock.Encode("test", "/test.Service/Method", []), [0, 0, 0, 0, 0]);
-        Assert.Equal(StatusCode.Cancelled, (await late.Completed.Task.WaitAsync(Timeout)).Code);
+        Assert.Equal(StatusCode.Cancelled, (await late.Completed.Task.WaitAsync(Timeout)).StatusCode);
         Assert.Equal(1, call.Completions);
     }
 }

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using OptOutGate.LoadTests.Http2;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Tests.Http2;
 
@@ -30,13 +30,13 @@ public sealed class Http2ConnectionEndingTests
         connection.Start(call, RequestHeaderBlock.Encode("test", "/test.Service/Method", []), [0, 0, 0, 0, 1, 8]);
 
         var status = await call.Completed.Task.WaitAsync(Timeout);
-        Assert.Equal(code, status.Code);
+        Assert.Equal(code, status.StatusCode);
         Assert.Contains(detail, status.Detail, StringComparison.Ordinal);
 
         // A connection the server has left refuses new calls at once with the same kind of status.
         var next = new Http2Peer.RecordingCall();
         connection.Start(next, RequestHeaderBlock.Encode("test", "/test.Service/Method", []), [0, 0, 0, 0, 1, 8]);
-        Assert.Equal(StatusCode.Unavailable, (await next.Completed.Task.WaitAsync(Timeout)).Code);
+        Assert.Equal(StatusCode.Unavailable, (await next.Completed.Task.WaitAsync(Timeout)).StatusCode);
 
         connection.Dispose();
         await peer.WaitAsync(Timeout);

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using OptOutGate.LoadTests.Http2;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Tests.Http2;
 

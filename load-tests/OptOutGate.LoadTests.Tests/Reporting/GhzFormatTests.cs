@@ -1,5 +1,5 @@
 using OptOutGate.LoadTests.Reporting;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Tests.Reporting;
 

@@ -35,7 +35,7 @@ internal static class CheckScenario
                 ? RunDirect(RunSettings.From("check (direct)", options), options, pool, cancellationToken)
                 : await RunLoop.RunAsync(RunSettings.From("check", options), call, cancellationToken);
             var report = run.ToReport(options.Name, countsRecipients: true);
-            return Output.Print([report], options, GateClients.CheckBatch.FullName, run.EndReason);
+            return Output.Print([report], options, GateClients.CheckBatchName, run.EndReason);
         }
 
         // p99 at half of the maximum load (DESIGN.md, "Speed and size targets"): first find the maximum, then pace at half.
@@ -48,7 +48,7 @@ internal static class CheckScenario
         var halfReport = paced.ToReport(Named(options, string.Create(CultureInfo.InvariantCulture, $"half load ({half:0.0} calls/s)")), countsRecipients: true);
         var p99 = LoadReport.Percentile(halfReport.SortedOkNanos, 99);
         halfReport.Notes.Add(("Target", $"p99 {GhzFormat.NanoUnit(p99)} at half load, target < 1 ms: {(p99 < 1_000_000 ? "met" : "NOT met")}"));
-        return Output.Print([maxReport, halfReport], options, GateClients.CheckBatch.FullName, paced.EndReason);
+        return Output.Print([maxReport, halfReport], options, GateClients.CheckBatchName, paced.EndReason);
     }
 
     /// <summary>Loads the dataset unless --no-load; false (after saying why) when the gate cannot take it.</summary>
@@ -64,7 +64,7 @@ internal static class CheckScenario
             await DatasetLoader.LoadAsync(gate, options, space, cancellationToken);
             return true;
         }
-        catch (Rpc.RpcException ex)
+        catch (Grpc.Core.RpcException ex)
         {
             Console.Error.WriteLine($"load: failed: {GhzFormat.ErrorText(ex.Status)}");
             Console.Error.WriteLine("load: pass --no-load to check against what the gate already holds (verdict mismatches are then expected).");
@@ -77,14 +77,14 @@ internal static class CheckScenario
         async (worker, sequence, cancellationToken) =>
         {
             var request = pool.Encoded((worker * 7919L) + sequence);
-            var tally = await gate.For(worker).RawUnaryAsync(GateClients.CheckBatch, request, CheckBatchTally.Decode, gate.Call(cancellationToken));
+            var tally = await gate.For(worker).CheckBatchRaw(request, gate.Call(cancellationToken));
             return Result(tally, pool, verify);
         };
 
     /// <summary>A paced run on the direct HTTP/2 client (--direct): the same batches, every answer checked the same way.</summary>
     private static RunResult RunDirect(RunSettings settings, LoadTestOptions options, BatchPool pool, CancellationToken cancellationToken)
     {
-        List<(string, string)> headers = [("grpc-timeout", Rpc.GrpcTimeout.Format(options.Timeout)), ("user-agent", "optoutgate-loadtests-direct")];
+        List<(string, string)> headers = [("grpc-timeout", GrpcHttpMapping.FormatTimeout(options.Timeout)), ("user-agent", "optoutgate-loadtests-direct")];
         if (options.Key is { } key)
         {
             headers.Add(("authorization", "Bearer " + key));
@@ -93,7 +93,7 @@ internal static class CheckScenario
         var target = new DirectUnaryTarget(
             options.Address.Host,
             options.Address.Port,
-            RequestHeaderBlock.Encode(options.Address.Authority, GateClients.CheckBatch.FullName, headers),
+            RequestHeaderBlock.Encode(options.Address.Authority, GateClients.CheckBatchName, headers),
             pool.AllEncoded,
             message => Result(CheckBatchTally.Decode(message), pool, options.ChecksVerdicts));
         return DirectUnaryRun.Run(settings, target, options.Connections, options.Timeout, cancellationToken);

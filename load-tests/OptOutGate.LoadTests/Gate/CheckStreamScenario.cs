@@ -1,7 +1,7 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.LoadTests.Running;
 using OptOutGate.LoadTests.Workload;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Gate;
 
@@ -25,8 +25,8 @@ internal static class CheckStreamScenario
         var streams = new StreamMux<CheckStreamRequest, CheckStreamResponse, ulong>[options.Concurrency];
         for (var i = 0; i < streams.Length; i++)
         {
-            var channel = gate.For(i);
-            streams[i] = new(() => channel.DuplexStreamingCall(GateClients.CheckStream, gate.Stream(cancellationToken)), static r => r.RequestId, options.Timeout);
+            var connection = gate.For(i);
+            streams[i] = new(() => connection.Gate.CheckStream(gate.Stream(cancellationToken)), static r => r.RequestId, options.Timeout);
         }
 
         try
@@ -40,14 +40,14 @@ internal static class CheckStreamScenario
                 var response = await streams[worker % streams.Length].SendAsync(id, request, ct);
                 if (response.Error is { } error)
                 {
-                    throw new RpcException((StatusCode)error.Code, error.Message);
+                    throw new RpcException(new Status((StatusCode)error.Code, error.Message));
                 }
 
                 var batch = response.Batch;
                 return new CallResult(batch.Verdicts.Count, verify ? CheckScenario.Verify(batch.Verdicts.Count, batch.Counts, request.Batch.Recipients.Count, pool.ExpectedBlocked) : null);
             }, cancellationToken);
             var report = run.ToReport(options.Name, countsRecipients: true);
-            return Output.Print([report], options, GateClients.CheckStream.FullName, run.EndReason);
+            return Output.Print([report], options, GateClients.CheckStreamName, run.EndReason);
         }
         finally
         {

@@ -54,8 +54,7 @@ internal static class DatasetLoader
                     request.Recipients.Add(space.Number(i));
                 }
 
-                var callOptions = new Rpc.Client.CallOptions(gate.Headers, DateTime.UtcNow.AddMinutes(2), ct);
-                var response = await gate.For(chunk).UnaryAsync(GateClients.AddOptOuts, request, callOptions);
+                var response = await gate.For(chunk).Admin.AddOptOutsAsync(request, gate.Call(DateTime.UtcNow.AddMinutes(2), ct));
                 long a = 0;
                 long p = 0;
                 foreach (var result in response.Results)
@@ -93,7 +92,7 @@ internal static class DatasetLoader
 
     private static async Task<ulong> ImportAsync(GateClients gate, LoadTestOptions options, RecipientSpace space, CancellationToken cancellationToken)
     {
-        using var call = gate.For(0).ClientStreamingCall(GateClients.ImportOptOuts, new Rpc.Client.CallOptions(gate.Headers, DateTime.UtcNow.AddMinutes(30), cancellationToken));
+        using var call = gate.For(0).Admin.ImportOptOuts(gate.Call(DateTime.UtcNow.AddMinutes(30), cancellationToken));
         var first = true;
         for (long from = 0; from < options.Dataset; from += Chunk)
         {

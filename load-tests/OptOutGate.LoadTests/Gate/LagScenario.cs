@@ -3,7 +3,7 @@ using OptOutGate.Contracts.V1;
 using OptOutGate.LoadTests.Reporting;
 using OptOutGate.LoadTests.Running;
 using OptOutGate.LoadTests.Workload;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Gate;
 
@@ -42,7 +42,7 @@ internal static class LagScenario
 
             var write = new AddOptOutsRequest { Scope = Scope.Sender, Sender = options.Sender, Reason = "lag probe" };
             write.Recipients.Add(recipient);
-            var written = await primary.For(worker).UnaryAsync(GateClients.AddOptOuts, write, primary.Call(ct));
+            var written = await primary.For(worker).Admin.AddOptOutsAsync(write, primary.Call(ct));
             var acked = Stopwatch.GetTimestamp();
             var sequence = written.Sequence != 0 ? written.Sequence : written.Results[0].Sequence;
 
@@ -51,7 +51,7 @@ internal static class LagScenario
             var deadline = DateTime.UtcNow + options.Timeout;
             while (true)
             {
-                var answer = await replica.For(0).UnaryAsync(GateClients.CheckBatch, check, new Rpc.Client.CallOptions(replica.Headers, deadline, ct));
+                var answer = await replica.For(0).Gate.CheckBatchAsync(check, replica.Call(deadline, ct));
                 if (answer.Verdicts.Count == 1 && answer.Verdicts[0] == Verdict.BlockedOptedOut)
                 {
                     var lag = LatencyRecorder.ToNanos(Stopwatch.GetTimestamp() - acked);
@@ -65,7 +65,7 @@ internal static class LagScenario
 
                 if (DateTime.UtcNow >= deadline)
                 {
-                    throw new RpcException(StatusCode.DeadlineExceeded, $"the replica did not block the recipient within {options.Timeout.TotalSeconds:0.#} s");
+                    throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"the replica did not block the recipient within {options.Timeout.TotalSeconds:0.#} s"));
                 }
             }
         }, cancellationToken);
@@ -78,14 +78,14 @@ internal static class LagScenario
             report.Notes.Add(("Target", $"p99 lag {GhzFormat.NanoUnit(p99)}, target < 10 ms: {(p99 < 10_000_000 ? "met" : "NOT met")}"));
         }
 
-        return Output.Print([report], options, "AddOptOuts → " + GateClients.CheckBatch.FullName, run.EndReason);
+        return Output.Print([report], options, "AddOptOuts → " + GateClients.CheckBatchName, run.EndReason);
     }
 
     private static async Task<string> ExplainAsync(GateClients replica, CheckBatchRequest check, ulong sequence, CancellationToken cancellationToken)
     {
         var explain = check.Clone();
         explain.Explain = true;
-        var answer = await replica.For(0).UnaryAsync(GateClients.CheckBatch, explain, replica.Call(cancellationToken));
+        var answer = await replica.For(0).Gate.CheckBatchAsync(explain, replica.Call(cancellationToken));
         return answer.Explanations.Count == 1 && answer.Explanations[0].Entry?.Sequence == sequence
             ? "explained by the write"
             : "explained by another entry";

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Google.Protobuf;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Gate;
 
@@ -62,7 +61,7 @@ internal sealed class StreamMux<TRequest, TResponse, TKey> : IAsyncDisposable
                 failure = failed.Failure;
             }
 
-            throw failure ?? (ex as RpcException) ?? new RpcException(StatusCode.Unavailable, "stream write failed: " + ex.Message);
+            throw failure ?? (ex as RpcException) ?? new RpcException(new Status(StatusCode.Unavailable, "stream write failed: " + ex.Message));
         }
         finally
         {
@@ -76,7 +75,7 @@ internal sealed class StreamMux<TRequest, TResponse, TKey> : IAsyncDisposable
         catch (TimeoutException)
         {
             session.Pending.TryRemove(key, out _);
-            throw new RpcException(StatusCode.DeadlineExceeded, $"no response on the stream within {_timeout.TotalSeconds:0.#} s");
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"no response on the stream within {_timeout.TotalSeconds:0.#} s"));
         }
     }
 
@@ -136,7 +135,7 @@ internal sealed class StreamMux<TRequest, TResponse, TKey> : IAsyncDisposable
             RpcException failure;
             try
             {
-                while (await Call.ResponseStream.MoveNextAsync(CancellationToken.None))
+                while (await Call.ResponseStream.MoveNext(CancellationToken.None))
                 {
                     var response = Call.ResponseStream.Current;
                     if (Pending.TryRemove(keyOf(response), out var waiter))
@@ -145,7 +144,7 @@ internal sealed class StreamMux<TRequest, TResponse, TKey> : IAsyncDisposable
                     }
                 }
 
-                failure = new RpcException(StatusCode.Unavailable, "the stream ended (OK) with requests unanswered");
+                failure = new RpcException(new Status(StatusCode.Unavailable, "the stream ended (OK) with requests unanswered"));
             }
             catch (RpcException ex)
             {
@@ -155,7 +154,7 @@ internal sealed class StreamMux<TRequest, TResponse, TKey> : IAsyncDisposable
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                failure = new RpcException(StatusCode.Unavailable, "stream read failed: " + ex.Message);
+                failure = new RpcException(new Status(StatusCode.Unavailable, "stream read failed: " + ex.Message));
             }
 
             Failure = failure;

@@ -1,6 +1,5 @@
 using Grpc.Health.V1;
 using OptOutGate.LoadTests.Running;
-using OptOutGate.Rpc.Client;
 
 namespace OptOutGate.LoadTests.Gate;
 
@@ -14,12 +13,12 @@ internal static class UnaryScenario
     {
         using var gate = GateClients.Primary(options);
         var request = new HealthCheckRequest();
-        Console.Error.WriteLine($"unary: {GateClients.HealthCheck.FullName} on {options.Address}, {options.Concurrency} workers over {options.Connections} connections, {options.Warmup.TotalSeconds:0.#} s warm-up + {options.Duration.TotalSeconds:0.#} s");
+        Console.Error.WriteLine($"unary: {GateClients.HealthCheckName} on {options.Address}, {options.Concurrency} workers over {options.Connections} connections, {options.Warmup.TotalSeconds:0.#} s warm-up + {options.Duration.TotalSeconds:0.#} s");
         var run = await RunLoop.RunAsync(RunSettings.From("unary", options), async (worker, _, ct) =>
         {
-            await gate.For(worker).UnaryAsync(GateClients.HealthCheck, request, gate.Call(ct));
+            await gate.For(worker).Health.CheckAsync(request, gate.Call(ct));
             return default;
         }, cancellationToken);
-        return Output.Print([run.ToReport(options.Name, countsRecipients: false)], options, GateClients.HealthCheck.FullName, run.EndReason);
+        return Output.Print([run.ToReport(options.Name, countsRecipients: false)], options, GateClients.HealthCheckName, run.EndReason);
     }
 }

@@ -4,8 +4,7 @@ using Grpc.Health.V1;
 using OptOutGate.Contracts.V1;
 using OptOutGate.LoadTests.Running;
 using OptOutGate.LoadTests.Workload;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Gate;
 
@@ -44,7 +43,7 @@ internal static class WaitLoaded
             {
                 try
                 {
-                    var health = await gate.For(0).UnaryAsync(GateClients.HealthCheck, new HealthCheckRequest(), new CallOptions(gate.Headers, deadline, cancellationToken));
+                    var health = await gate.For(0).Health.CheckAsync(new HealthCheckRequest(), gate.Call(deadline, cancellationToken));
                     lastHealth = health.Status.ToString();
                     if (health.Status == HealthCheckResponse.Types.ServingStatus.Serving)
                     {
@@ -61,7 +60,7 @@ internal static class WaitLoaded
             {
                 try
                 {
-                    var response = await gate.For(0).UnaryAsync(GateClients.CheckBatch, request, new CallOptions(gate.Headers, deadline, cancellationToken));
+                    var response = await gate.For(0).Gate.CheckBatchAsync(request, gate.Call(deadline, cancellationToken));
                     var blocked = response.Counts?.BlockedOptedOut ?? 0;
                     lastCheck = string.Create(CultureInfo.InvariantCulture, $"{blocked} of 3 blocked");
                     if (blocked == 3)

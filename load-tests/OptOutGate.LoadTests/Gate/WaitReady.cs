@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Grpc.Health.V1;
 using OptOutGate.LoadTests.Running;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Gate;
 
@@ -21,7 +20,7 @@ internal static class WaitReady
         {
             try
             {
-                var response = await gate.For(0).UnaryAsync(GateClients.HealthCheck, new HealthCheckRequest(), new CallOptions(gate.Headers, DateTime.UtcNow.AddSeconds(2), cancellationToken));
+                var response = await gate.For(0).Health.CheckAsync(new HealthCheckRequest(), gate.Call(DateTime.UtcNow.AddSeconds(2), cancellationToken));
                 if (response.Status == HealthCheckResponse.Types.ServingStatus.Serving)
                 {
                     Console.Error.WriteLine($"wait-ready: {options.Address} SERVING after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");

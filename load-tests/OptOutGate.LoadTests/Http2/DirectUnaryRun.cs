@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using OptOutGate.LoadTests.Reporting;
 using OptOutGate.LoadTests.Running;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Http2;
 
@@ -182,7 +182,7 @@ internal sealed class DirectUnaryRun
 
     private void Record(PacedCall call, Status status, ReadOnlySequence<byte> message, long ended)
     {
-        Status? failure = status.Code == StatusCode.OK ? null : status;
+        Status? failure = status.StatusCode == StatusCode.OK ? null : status;
         CallResult result = default;
         if (failure is null)
         {

@@ -1,6 +1,6 @@
 using System.Buffers;
 using OptOutGate.LoadTests.Running;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Http2;
 

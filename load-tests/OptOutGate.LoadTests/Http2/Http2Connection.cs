@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using OptOutGate.Rpc;
+using Grpc.Core;
 using static OptOutGate.LoadTests.Http2.Http2Protocol;
 
 namespace OptOutGate.LoadTests.Http2;

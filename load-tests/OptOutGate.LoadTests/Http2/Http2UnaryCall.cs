@@ -1,5 +1,5 @@
 using System.Buffers;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Http2;
 
@@ -60,8 +60,8 @@ internal abstract class Http2UnaryCall
         }
 
         var message = Find(trailers, "grpc-message");
-        var status = new Status((StatusCode)number, message is null ? string.Empty : PercentEncoding.Decode(message));
-        if (status.Code != StatusCode.OK)
+        var status = new Status((StatusCode)number, message is null ? string.Empty : GrpcHttpMapping.DecodeMessage(message));
+        if (status.StatusCode != StatusCode.OK)
         {
             return (status, default);
         }

@@ -41,6 +41,6 @@ internal static class MixedScenario
         var prefix = options.Name.Length > 0 ? options.Name + ", " : string.Empty;
         var checkReport = (await checkRun).ToReport(prefix + "CheckBatch while MO writes go on", countsRecipients: true);
         var moReport = (await moRun).ToReport(prefix + "StreamMo while checks go on", countsRecipients: false);
-        return Output.Print([checkReport, moReport], options, GateClients.CheckBatch.FullName + " + " + GateClients.StreamMo.FullName, (await checkRun).EndReason);
+        return Output.Print([checkReport, moReport], options, GateClients.CheckBatchName + " + " + GateClients.StreamMoName, (await checkRun).EndReason);
     }
 }

@@ -5,7 +5,7 @@ using OptOutGate.LoadTests.Gate;
 using OptOutGate.LoadTests.Reporting;
 using OptOutGate.LoadTests.Running;
 using OptOutGate.LoadTests.Workload;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Mo;
 
@@ -30,7 +30,7 @@ internal static class MoScenario
         Console.Error.WriteLine($"mo: {options.Address} {options.Concurrency} streams × {options.InFlight} in flight, inbound address {MoSender(options)}");
         var run = await RunLoop.RunAsync(settings, mo.Call, cancellationToken);
         var report = run.ToReport(options.Name, countsRecipients: false);
-        return Output.Print([report], options, GateClients.StreamMo.FullName, run.EndReason);
+        return Output.Print([report], options, GateClients.StreamMoName, run.EndReason);
     }
 
     public static string MoSender(LoadTestOptions options) => options.MoSender ?? options.Sender;
@@ -41,7 +41,7 @@ internal static class MoScenario
         try
         {
             var address = new PutInboundAddressRequest { InboundAddress = new InboundAddress { Sender = MoSender(options), Description = "load test" } };
-            await gate.For(0).UnaryAsync(GateClients.PutInboundAddress, address, gate.Call(cancellationToken));
+            await gate.For(0).Admin.PutInboundAddressAsync(address, gate.Call(cancellationToken));
         }
         catch (RpcException ex)
         {
@@ -82,8 +82,8 @@ internal static class MoScenario
             _streams = new StreamMux<StreamMoRequest, StreamMoResponse, string>[streams];
             for (var i = 0; i < streams; i++)
             {
-                var channel = gate.For(i);
-                _streams[i] = new(() => channel.DuplexStreamingCall(GateClients.StreamMo, gate.Stream(cancellationToken)), static r => r.Result?.CarrierMessageId ?? string.Empty, timeout);
+                var connection = gate.For(i);
+                _streams[i] = new(() => connection.Mo.StreamMo(gate.Stream(cancellationToken)), static r => r.Result?.CarrierMessageId ?? string.Empty, timeout);
             }
         }
 
@@ -106,7 +106,7 @@ internal static class MoScenario
             var response = await _streams[worker % _streams.Length].SendAsync(id, request, cancellationToken);
             if (response.Result.Error is { } error)
             {
-                throw new RpcException((StatusCode)error.Code, error.Message);
+                throw new RpcException(new Status((StatusCode)error.Code, error.Message));
             }
 
             return new CallResult(Tag: response.Result.Action.ToString());

@@ -116,7 +116,7 @@ internal static class RaceScenario
         }
 
         var endReason = gateRuns.Count > 0 && gateRuns[^1].Count > 0 ? gateRuns[^1][^1].EndReason : "cancel";
-        var code = Output.Print(reports, options, GateClients.CheckBatch.FullName + " vs SMISMEMBER", endReason);
+        var code = Output.Print(reports, options, GateClients.CheckBatchName + " vs SMISMEMBER", endReason);
         foreach (var line in lines)
         {
             Console.Out.WriteLine(line);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Reporting;
 
@@ -49,7 +49,7 @@ internal static class GhzFormat
     };
 
     /// <summary>grpc-go's <c>status.Error(...).Error()</c>, the key of ghz's error distribution.</summary>
-    public static string ErrorText(Status status) => $"rpc error: code = {StatusName(status.Code)} desc = {status.Detail}";
+    public static string ErrorText(Status status) => $"rpc error: code = {StatusName(status.StatusCode)} desc = {status.Detail}";
 
     /// <summary>
     /// Go's text/tabwriter with minwidth 0, tabwidth 0, padding 3, pad char ' ' and every cell tab-terminated, as ghz's

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Reporting;
 
@@ -57,7 +57,7 @@ internal sealed class LatencyRecorder
     {
         AllNanosSum += nanos;
         LastEnded = Math.Max(LastEnded, ended);
-        Count(status.Code);
+        Count(status.StatusCode);
         var key = GhzFormat.ErrorText(status);
         _errors[key] = _errors.GetValueOrDefault(key) + 1;
         Volatile.Write(ref _failures, _failures + 1);

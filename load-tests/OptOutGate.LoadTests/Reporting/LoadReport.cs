@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Reporting;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using OptOutGate.LoadTests.Reporting;
-using OptOutGate.Rpc;
+using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Running;
 

@@ -1,19 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine;
 using OptOutGate.Engine.Snapshots;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using ChangesClient = OptOutGate.Contracts.V1.Changes.ChangesClient;
 
 namespace OptOutGate.Server.Replication;
 
 internal sealed partial class ReplicaFollower
 {
-    private static readonly Method<GetSnapshotRequest, GetSnapshotResponse> s_getSnapshot =
-        Method<GetSnapshotRequest, GetSnapshotResponse>.From(ChangesReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("Changes").FindMethodByName("GetSnapshot"));
-
     /// <summary>
     /// Snapshot bootstrap of an empty replica (issue #5): the primary's GetSnapshot at a sequence N is written to the
     /// snapshot base (<see cref="SnapshotBaseBuilder"/>) and loaded into the engine, which then takes a checkpoint at N;
@@ -22,14 +19,14 @@ internal sealed partial class ReplicaFollower
     /// no records yet gives nothing to load: following starts at 1. Returns false when the node must stop: the base
     /// could not be loaded into the engine, which may then be partly loaded (the restart loads the base at open).
     /// </summary>
-    private async Task<bool> BootstrapAsync(GrpcChannel channel, GateEngine engine, CancellationToken ct)
+    private async Task<bool> BootstrapAsync(ChangesClient primary, GateEngine engine, CancellationToken ct)
     {
         var failures = 0;
         while (true)
         {
             try
             {
-                if (!await DownloadSnapshotAsync(channel, engine.SnapshotBasePath, ct))
+                if (!await DownloadSnapshotAsync(primary, engine.SnapshotBasePath, ct))
                 {
                     return true;
                 }
@@ -63,20 +60,20 @@ internal sealed partial class ReplicaFollower
     private static readonly TimeSpan SnapshotStallTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Downloads the snapshot into the base file; false when the primary has no records (nothing written).</summary>
-    private async Task<bool> DownloadSnapshotAsync(GrpcChannel channel, string path, CancellationToken ct)
+    private async Task<bool> DownloadSnapshotAsync(ChangesClient primary, string path, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         LogSnapshotRequested(_logger, _options.PrimaryAddress!);
         using var builder = new SnapshotBaseBuilder(path);
         using (var stalled = CancellationTokenSource.CreateLinkedTokenSource(ct))
-        using (var call = channel.ServerStreamingCall(s_getSnapshot, new GetSnapshotRequest(), new CallOptions(_headers, null, stalled.Token)))
+        using (var call = primary.GetSnapshot(new GetSnapshotRequest(), new CallOptions(_headers, null, stalled.Token)))
         {
             // No overall deadline (a large snapshot takes as long as it takes), but a primary that stops sending mid-way
             // must not hold the bootstrap forever: the download is dropped and fetched again.
             try
             {
                 stalled.CancelAfter(SnapshotStallTimeout);
-                while (await call.ResponseStream.MoveNextAsync(stalled.Token))
+                while (await call.ResponseStream.MoveNext(stalled.Token))
                 {
                     stalled.CancelAfter(SnapshotStallTimeout);
                     builder.Add(call.ResponseStream.Current);
@@ -94,7 +91,7 @@ internal sealed partial class ReplicaFollower
             return false;
         }
 
-        var asOf = await ReadBaseRecordTimeAsync(channel, builder.Sequence, ct);
+        var asOf = await ReadBaseRecordTimeAsync(primary, builder.Sequence, ct);
         await Task.Run(() => builder.Complete(asOf), CancellationToken.None);
         LogSnapshotReceived(_logger, builder.Sequence, builder.Entries, builder.ConfigItems, builder.Windows, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return true;
@@ -104,12 +101,12 @@ internal sealed partial class ReplicaFollower
     /// The primary's receive time of record <paramref name="sequence"/> (the time the snapshot reflects). It also checks
     /// the key: a snapshot names no tenants it left out, but a key that cannot read record N's tenant gets no record.
     /// </summary>
-    private async Task<DateTime?> ReadBaseRecordTimeAsync(GrpcChannel channel, ulong sequence, CancellationToken ct)
+    private async Task<DateTime?> ReadBaseRecordTimeAsync(ChangesClient primary, ulong sequence, CancellationToken ct)
     {
         var request = new StreamChangesRequest { FromSequence = sequence, ToSequence = sequence, HeartbeatInterval = Duration.FromTimeSpan(_options.HeartbeatInterval) };
-        using var call = channel.ServerStreamingCall(s_streamChanges, request, new CallOptions(_headers, DateTime.UtcNow.AddMinutes(1), ct));
+        using var call = primary.StreamChanges(request, new CallOptions(_headers, DateTime.UtcNow.AddMinutes(1), ct));
         ChangeRecord? found = null;
-        while (await call.ResponseStream.MoveNextAsync(ct))
+        while (await call.ResponseStream.MoveNext(ct))
         {
             foreach (var record in call.ResponseStream.Current.Records)
             {

@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine;
 using OptOutGate.Engine.Replication;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
 using OptOutGate.Server.Readiness;
 using StackExchange.Redis;
+using ChangesClient = OptOutGate.Contracts.V1.Changes.ChangesClient;
 
 namespace OptOutGate.Server.Replication;
 
@@ -28,9 +29,6 @@ namespace OptOutGate.Server.Replication;
 /// </summary>
 internal sealed partial class ReplicaFollower : BackgroundService
 {
-    private static readonly Method<StreamChangesRequest, StreamChangesResponse> s_streamChanges =
-        Method<StreamChangesRequest, StreamChangesResponse>.From(ChangesReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("Changes").FindMethodByName("StreamChanges"));
-
     private readonly ReplicationOptions _options;
     private readonly GateEngineHost _engineHost;
     private readonly ReplicaLag _lag;
@@ -111,12 +109,15 @@ internal sealed partial class ReplicaFollower : BackgroundService
         var refusal = $"This OptOutGate node is a read-only replica; send writes (and CONFIRMATION checks, which spend a window) to the primary at {_options.PrimaryAddress}.";
         engine.Writes.RefuseWrites(refusal);
 
-        using var channel = GrpcChannel.ForAddress(_options.PrimaryAddress!, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        // A cancelled call (the stream's silence timer, Redis coming back, shutdown) ends as OperationCanceledException,
+        // as a cancelled read of any other source does, rather than as CANCELLED from the primary.
+        using var channel = GrpcChannel.ForAddress(_options.PrimaryAddress!, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20, ThrowOperationCanceledOnCancellation = true });
+        var primary = new ChangesClient(channel);
         using var ticker = new Timer(static state => ((ReplicaLag)state!).Tick(), _lag, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
         RedisFanout? redis = null;
         try
         {
-            if (engine.IsEmpty && _options.Bootstrap == ReplicaBootstrap.Snapshot && !await BootstrapAsync(channel, engine, stoppingToken))
+            if (engine.IsEmpty && _options.Bootstrap == ReplicaBootstrap.Snapshot && !await BootstrapAsync(primary, engine, stoppingToken))
             {
                 return;
             }
@@ -138,12 +139,12 @@ internal sealed partial class ReplicaFollower : BackgroundService
                     if (redis is not null && IsRedisAlive(redis))
                     {
                         Switch("redis");
-                        await FollowRedisAsync(channel, redis, stoppingToken);
+                        await FollowRedisAsync(primary, redis, stoppingToken);
                     }
                     else
                     {
                         Switch("stream");
-                        await FollowStreamAsync(channel, redis, stoppingToken);
+                        await FollowStreamAsync(primary, redis, stoppingToken);
                     }
 
                     failures = 0;
@@ -195,7 +196,7 @@ internal sealed partial class ReplicaFollower : BackgroundService
 
     private TimeSpan StaleAfter => TimeSpan.FromTicks(Math.Max(_options.HeartbeatInterval.Ticks * 4, TimeSpan.FromSeconds(1).Ticks));
 
-    private async Task FollowRedisAsync(GrpcChannel channel, RedisFanout redis, CancellationToken ct)
+    private async Task FollowRedisAsync(ChangesClient primary, RedisFanout redis, CancellationToken ct)
     {
         var reader = _redisMessages.Reader;
         while (!ct.IsCancellationRequested)
@@ -225,7 +226,7 @@ internal sealed partial class ReplicaFollower : BackgroundService
                 // A heartbeat: the primary published up to committed_sequence; anything missing here is a gap.
                 if (message.CommittedSequence >= writer.NextSequence)
                 {
-                    await FillGapAsync(channel, writer.NextSequence, message.CommittedSequence, ct);
+                    await FillGapAsync(primary, writer.NextSequence, message.CommittedSequence, ct);
                 }
 
                 continue;
@@ -233,7 +234,7 @@ internal sealed partial class ReplicaFollower : BackgroundService
 
             if (!await WriteAsync(message, "redis", ct))
             {
-                await FillGapAsync(channel, writer.NextSequence, message.Records[0].Sequence - 1, ct);
+                await FillGapAsync(primary, writer.NextSequence, message.Records[0].Sequence - 1, ct);
                 if (!await WriteAsync(message, "redis", ct))
                 {
                     throw new InvalidDataException($"After filling the gap the log continues at {writer.NextSequence}, not at {message.Records[0].Sequence}.");
@@ -248,12 +249,12 @@ internal sealed partial class ReplicaFollower : BackgroundService
     }
 
     /// <summary>Tails StreamChanges from the next sequence; returns when Redis has come back (then it is used again).</summary>
-    private async Task FollowStreamAsync(GrpcChannel channel, RedisFanout? redis, CancellationToken ct)
+    private async Task FollowStreamAsync(ChangesClient primary, RedisFanout? redis, CancellationToken ct)
     {
         using var call = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var from = _writer!.NextSequence;
         var request = new StreamChangesRequest { FromSequence = from, HeartbeatInterval = Duration.FromTimeSpan(_options.HeartbeatInterval) };
-        using var stream = channel.ServerStreamingCall(s_streamChanges, request, new CallOptions(_headers, null, call.Token));
+        using var stream = primary.StreamChanges(request, new CallOptions(_headers, null, call.Token));
         Timer? redisWatch = null;
         if (redis is not null)
         {
@@ -278,7 +279,7 @@ internal sealed partial class ReplicaFollower : BackgroundService
             {
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(call.Token);
                 idle.CancelAfter(silence);
-                if (!await stream.ResponseStream.MoveNextAsync(idle.Token))
+                if (!await stream.ResponseStream.MoveNext(idle.Token))
                 {
                     return;
                 }
@@ -291,7 +292,7 @@ internal sealed partial class ReplicaFollower : BackgroundService
                     // heartbeat). A bounded fetch of the range tells the two apart.
                     if (message.CommittedSequence >= _writer.NextSequence)
                     {
-                        await FillGapAsync(channel, _writer.NextSequence, message.CommittedSequence, ct);
+                        await FillGapAsync(primary, _writer.NextSequence, message.CommittedSequence, ct);
                     }
                 }
                 else if (!await WriteAsync(message, "stream", ct))
@@ -316,7 +317,7 @@ internal sealed partial class ReplicaFollower : BackgroundService
         }
     }
 
-    private async Task FillGapAsync(GrpcChannel channel, ulong from, ulong to, CancellationToken ct)
+    private async Task FillGapAsync(ChangesClient primary, ulong from, ulong to, CancellationToken ct)
     {
         if (to < from)
         {
@@ -326,8 +327,8 @@ internal sealed partial class ReplicaFollower : BackgroundService
         _metrics.GapFilled();
         LogGap(_logger, from, to);
         var request = new StreamChangesRequest { FromSequence = from, ToSequence = to, HeartbeatInterval = Duration.FromTimeSpan(_options.HeartbeatInterval) };
-        using var stream = channel.ServerStreamingCall(s_streamChanges, request, new CallOptions(_headers, DateTime.UtcNow.AddMinutes(5), ct));
-        while (await stream.ResponseStream.MoveNextAsync(ct))
+        using var stream = primary.StreamChanges(request, new CallOptions(_headers, DateTime.UtcNow.AddMinutes(5), ct));
+        while (await stream.ResponseStream.MoveNext(ct))
         {
             var message = stream.ResponseStream.Current;
             _lag.Heard(message.CommittedSequence);

@@ -1,12 +1,11 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Admin;
 
 /// <summary>The opt-out API on the real server: many recipients per call, one result each, and what CheckBatch then sees.</summary>
-[Collection(ServerTestCollection.Name)]
 public sealed class AdminEntriesTests
 {
     private const string Sender = "+18005550100";
@@ -14,8 +13,8 @@ public sealed class AdminEntriesTests
     [Fact]
     public async Task AddCheckRemove_TenThousandRecipients_OneResultEach_InOrder()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new AdminClient(channel, null);
         var recipients = Enumerable.Range(0, 9_998).Select(i => "+1415" + (5_000_000 + i)).Concat(["4155550100", "+0123456789"]).ToArray();
 
@@ -49,8 +48,8 @@ public sealed class AdminEntriesTests
     [Fact]
     public async Task AddOptOuts_ThenCheckBatchAtThatSequence_IsBlocked_AndARuleEditChangesTheVerdict()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new AdminClient(channel, null);
         await admin.CallAsync<PutInboundAddressRequest, InboundAddress>("PutInboundAddress", new PutInboundAddressRequest { InboundAddress = new InboundAddress { Sender = Sender } });
 
@@ -73,8 +72,8 @@ public sealed class AdminEntriesTests
     [Fact]
     public async Task SuppressionsAndBypasses_AddUpdateRemove_WithReasons()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new AdminClient(channel, null);
         const string r = "+14155550100";
 

@@ -1,11 +1,10 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc.Client;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Admin;
 
 /// <summary>CSV exports stream in chunks of at most 64 KiB as rows are produced.</summary>
-[Collection(ServerTestCollection.Name)]
 public sealed class AdminExportTests
 {
     private const string Sender = "+18005550100";
@@ -13,8 +12,8 @@ public sealed class AdminExportTests
     [Fact]
     public async Task ExportOf100kEntriesAndHistory_StreamsEveryRow_InBoundedChunks()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new AdminClient(channel, null);
         for (var call = 0; call < 10; call++)
         {

@@ -1,13 +1,12 @@
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Admin;
 
 /// <summary>History by recipient, sender and date with page tokens, and the point-in-time check, on the real server.</summary>
-[Collection(ServerTestCollection.Name)]
 public sealed class AdminHistoryTests
 {
     private const string S1 = "+18005550100";
@@ -16,8 +15,8 @@ public sealed class AdminHistoryTests
     [Fact]
     public async Task ListHistory_ByRecipientSenderAndDate_PagesThroughEveryRecordOnce()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new AdminClient(channel, null);
         var start = DateTime.UtcNow.AddSeconds(-1);
         for (var i = 0; i < 12; i++)
@@ -48,8 +47,8 @@ public sealed class AdminHistoryTests
     [Fact]
     public async Task PageTokens_GarbageOrOtherFilters_AreInvalidArgument()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new AdminClient(channel, null);
         await admin.CallAsync<AddOptOutsRequest, AddOptOutsResponse>("AddOptOuts", new AddOptOutsRequest { Sender = S1, Recipients = { "+14155550100", "+14155550101", "+14155550102" } });
         var first = await admin.CallAsync<ListHistoryRequest, ListHistoryResponse>("ListHistory", new ListHistoryRequest { Filter = new HistoryFilter { Sender = S1 }, PageSize = 1 });
@@ -61,19 +60,19 @@ public sealed class AdminHistoryTests
         var entriesGarbage = await admin.StatusOfAsync<ListEntriesRequest, ListEntriesResponse>("ListEntries", new ListEntriesRequest { PageToken = first.NextPageToken });
         var negative = await admin.StatusOfAsync<ListHistoryRequest, ListHistoryResponse>("ListHistory", new ListHistoryRequest { PageSize = -1 });
 
-        Assert.Equal(StatusCode.InvalidArgument, otherFilter.Code);
+        Assert.Equal(StatusCode.InvalidArgument, otherFilter.StatusCode);
         Assert.Contains("page_token", otherFilter.Detail, StringComparison.Ordinal);
-        Assert.Equal(StatusCode.InvalidArgument, otherOrder.Code);
-        Assert.Equal(StatusCode.InvalidArgument, garbage.Code);
-        Assert.Equal(StatusCode.InvalidArgument, entriesGarbage.Code);
-        Assert.Equal(StatusCode.InvalidArgument, negative.Code);
+        Assert.Equal(StatusCode.InvalidArgument, otherOrder.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, garbage.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, entriesGarbage.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, negative.StatusCode);
     }
 
     [Fact]
     public async Task CheckAtTime_AnswersFromTheHistory()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new AdminClient(channel, null);
         const string r = "+14155550100";
         var before = DateTime.UtcNow.AddMilliseconds(-5);
@@ -93,7 +92,7 @@ public sealed class AdminHistoryTests
         Assert.Equal(r, atDuring.Explanation.Entry.Recipient);
         Assert.True(atDuring.Explanation.DefaultBlockingRule);
         Assert.Equal(Verdict.Allowed, now.Verdict);
-        Assert.Equal(StatusCode.InvalidArgument, future.Code);
+        Assert.Equal(StatusCode.InvalidArgument, future.StatusCode);
     }
 
     private static CheckAtTimeRequest At(string recipient, DateTime time) =>

@@ -1,14 +1,13 @@
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 using OptOutGate.Server.Tests.Tenancy;
 
 namespace OptOutGate.Server.Tests.Admin;
 
 /// <summary>With two tenants' admin keys, one tenant can neither see nor change the other's data through any Admin RPC.</summary>
-[Collection(ServerTestCollection.Name)]
 public sealed class AdminTenantIsolationTests
 {
     private const string Sender = "+18005550100";
@@ -18,8 +17,8 @@ public sealed class AdminTenantIsolationTests
     public async Task TenantBKey_NeitherSeesNorChangesTenantAData_OnEveryAdminRpc()
     {
         var keys = new TestKeys();
-        await using var gate = await GateProcess.StartAsync(keys.Settings());
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync(keys.Settings());
+        var channel = gate.Channel;
         var acme = new AdminClient(channel, keys.AcmeOperator);
         var initech = new AdminClient(channel, keys.InitechOperator);
 
@@ -32,7 +31,7 @@ public sealed class AdminTenantIsolationTests
         await acme.CallAsync<AddBypassesRequest, AddBypassesResponse>("AddBypasses", new AddBypassesRequest { Sender = Sender, Recipients = { Recipient }, SmsTypes = { SmsType.Verification }, Reason = "otp" });
 
         // Tenant B (initech) reads: nothing of A's.
-        Assert.Equal(StatusCode.NotFound, (await initech.StatusOfAsync<GetInboundAddressRequest, InboundAddress>("GetInboundAddress", new GetInboundAddressRequest { Sender = Sender })).Code);
+        Assert.Equal(StatusCode.NotFound, (await initech.StatusOfAsync<GetInboundAddressRequest, InboundAddress>("GetInboundAddress", new GetInboundAddressRequest { Sender = Sender })).StatusCode);
         Assert.Empty((await initech.CallAsync<ListInboundAddressesRequest, ListInboundAddressesResponse>("ListInboundAddresses", new ListInboundAddressesRequest())).InboundAddresses);
         Assert.Empty((await initech.CallAsync<ListBlockingRulesRequest, ListBlockingRulesResponse>("ListBlockingRules", new ListBlockingRulesRequest())).Rules);
         Assert.False((await initech.CallAsync<GetTenantPolicyRequest, TenantPolicy>("GetTenantPolicy", new GetTenantPolicyRequest())).RevokeAll);
@@ -51,9 +50,9 @@ public sealed class AdminTenantIsolationTests
         Assert.Equal(RecipientOutcome.NotPresent, (await initech.CallAsync<RemoveOptOutsRequest, RemoveOptOutsResponse>("RemoveOptOuts", new RemoveOptOutsRequest { Sender = Sender, Recipients = { Recipient }, Override = true, Reason = "x" })).Results[0].Outcome);
         Assert.Equal(RecipientOutcome.NotPresent, (await initech.CallAsync<RemoveSuppressionsRequest, RemoveSuppressionsResponse>("RemoveSuppressions", new RemoveSuppressionsRequest { Sender = Sender, Recipients = { Recipient }, Reason = "x" })).Results[0].Outcome);
         Assert.Equal(RecipientOutcome.NotPresent, (await initech.CallAsync<RemoveBypassesRequest, RemoveBypassesResponse>("RemoveBypasses", new RemoveBypassesRequest { Sender = Sender, Recipients = { Recipient } })).Results[0].Outcome);
-        Assert.Equal(StatusCode.NotFound, (await initech.StatusOfAsync<DeleteBlockingRuleRequest, DeleteBlockingRuleResponse>("DeleteBlockingRule", new DeleteBlockingRuleRequest { Sender = Sender })).Code);
-        Assert.Equal(StatusCode.NotFound, (await initech.StatusOfAsync<PutBlockingRuleRequest, BlockingRule>("PutBlockingRule", new PutBlockingRuleRequest { Rule = new BlockingRule { Sender = Sender, BlockedSmsTypes = { SmsType.Verification } } })).Code);
-        Assert.Equal(StatusCode.NotFound, (await initech.StatusOfAsync<DeleteInboundAddressRequest, DeleteInboundAddressResponse>("DeleteInboundAddress", new DeleteInboundAddressRequest { Sender = Sender })).Code);
+        Assert.Equal(StatusCode.NotFound, (await initech.StatusOfAsync<DeleteBlockingRuleRequest, DeleteBlockingRuleResponse>("DeleteBlockingRule", new DeleteBlockingRuleRequest { Sender = Sender })).StatusCode);
+        Assert.Equal(StatusCode.NotFound, (await initech.StatusOfAsync<PutBlockingRuleRequest, BlockingRule>("PutBlockingRule", new PutBlockingRuleRequest { Rule = new BlockingRule { Sender = Sender, BlockedSmsTypes = { SmsType.Verification } } })).StatusCode);
+        Assert.Equal(StatusCode.NotFound, (await initech.StatusOfAsync<DeleteInboundAddressRequest, DeleteInboundAddressResponse>("DeleteInboundAddress", new DeleteInboundAddressRequest { Sender = Sender })).StatusCode);
         await initech.CallAsync<UpdateTenantPolicyRequest, TenantPolicy>("UpdateTenantPolicy", new UpdateTenantPolicyRequest { Policy = new TenantPolicy { RevokeAll = false, ReviewDueBusinessDays = 3 } });
         await initech.CallAsync<PutInboundAddressRequest, InboundAddress>("PutInboundAddress", new PutInboundAddressRequest { InboundAddress = new InboundAddress { Sender = Sender, Description = "initech's" } });
         await initech.CallAsync<AddOptOutsRequest, AddOptOutsResponse>("AddOptOuts", new AddOptOutsRequest { Sender = Sender, Recipients = { "+14155550199" } });

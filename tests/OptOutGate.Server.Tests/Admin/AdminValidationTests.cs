@@ -1,19 +1,18 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Admin;
 
 /// <summary>Malformed Admin requests are INVALID_ARGUMENT naming the field; a malformed recipient is only that recipient's outcome.</summary>
-[Collection(ServerTestCollection.Name)]
 public sealed class AdminValidationTests
 {
     [Fact]
     public async Task BadInput_IsInvalidArgument_NamingTheField()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new AdminClient(channel, null);
         var tooMany = new AddOptOutsRequest { Sender = "ACME" };
         tooMany.Recipients.AddRange(Enumerable.Range(0, 10_001).Select(i => "+1415" + (5_000_000 + i)));
@@ -39,8 +38,8 @@ public sealed class AdminValidationTests
     [Fact]
     public async Task ConfigurationRoundTrip_KeywordsNormalized_RulesNeedTheAddress_DeletesAreRecords()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new AdminClient(channel, null);
         var address = new InboundAddress
         {
@@ -75,7 +74,7 @@ public sealed class AdminValidationTests
         var gone = await admin.StatusOfAsync<GetInboundAddressRequest, InboundAddress>("GetInboundAddress", new GetInboundAddressRequest { Sender = "12345" });
         var history = await admin.CallAsync<ListHistoryRequest, ListHistoryResponse>("ListHistory", new ListHistoryRequest());
 
-        Assert.Equal(StatusCode.NotFound, noAddress.Code);
+        Assert.Equal(StatusCode.NotFound, noAddress.StatusCode);
         Assert.Equal(["STOP", "STOP ALL", "START", "HELP", "QUIT", "END", "REVOKE", "OPT OUT", "CANCEL", "UNSUBSCRIBE"], put.Keywords.Select(k => k.Text));
         Assert.Equal(put.Keywords, put.EffectiveKeywords);
         Assert.True(put.UpdateSequence > 0);
@@ -85,7 +84,7 @@ public sealed class AdminValidationTests
         Assert.True(policy.RevokeAll);
         Assert.True(deleted.Sequence > policy.UpdateSequence);
         Assert.Empty(rulesAfter.Rules);
-        Assert.Equal(StatusCode.NotFound, gone.Code);
+        Assert.Equal(StatusCode.NotFound, gone.StatusCode);
         Assert.Equal([ChangeAction.ConfigPut, ChangeAction.ConfigPut, ChangeAction.ConfigPut, ChangeAction.ConfigDelete], history.Records.Select(r => r.Action));
     }
 
@@ -94,7 +93,7 @@ public sealed class AdminValidationTests
         where TResponse : class, Google.Protobuf.IMessage<TResponse>, new()
     {
         var status = await admin.StatusOfAsync<TRequest, TResponse>(method, request);
-        Assert.True(status.Code == StatusCode.InvalidArgument, $"{method}: {status}");
+        Assert.True(status.StatusCode == StatusCode.InvalidArgument, $"{method}: {status}");
         Assert.True(status.Detail.Contains(mention, StringComparison.Ordinal), $"{method}: '{mention}' not in {status}");
     }
 }

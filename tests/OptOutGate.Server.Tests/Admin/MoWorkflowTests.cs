@@ -1,7 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 using OptOutGate.Server.Tests.Mo;
 
@@ -73,7 +73,7 @@ public sealed class MoWorkflowTests
         // Four eyes: one admin key requests, another approves.
         var requester = OptOutGate.Server.Tenancy.ApiKeyHash.NewKey();
         var reviewer = OptOutGate.Server.Tenancy.ApiKeyHash.NewKey();
-        await using var gate = await GateProcess.StartAsync(new Dictionary<string, string>
+        await using var gate = await GateTestServer.StartAsync(new Dictionary<string, string>
         {
             ["Tenancy:Tenants:acme:Keys:ops:Hash"] = OptOutGate.Server.Tenancy.ApiKeyHash.ForConfiguration(requester),
             ["Tenancy:Tenants:acme:Keys:ops:Roles:0"] = "admin",
@@ -82,7 +82,7 @@ public sealed class MoWorkflowTests
             ["Tenancy:Tenants:acme:Keys:lead:Hash"] = OptOutGate.Server.Tenancy.ApiKeyHash.ForConfiguration(reviewer),
             ["Tenancy:Tenants:acme:Keys:lead:Roles:0"] = "admin",
         });
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        var channel = gate.Channel;
         var mo = new MoClient(channel, requester);
         var lead = mo.WithKey(reviewer);
         await mo.PutAddressAsync();
@@ -141,8 +141,8 @@ public sealed class MoWorkflowTests
     [Fact]
     public async Task ProviderError_BecomesAnOptOutWithSourceProviderError_KnownCodesOnly()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var mo = new MoClient(channel);
         var cases = new (Provider Provider, string Code, string Name)[]
         {
@@ -188,8 +188,8 @@ public sealed class MoWorkflowTests
     [Fact]
     public async Task ImportOptOuts_DryRunCountsWithoutWriting_ThenCommits200000Lines_ReportingInvalidLinesByNumber()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var mo = new MoClient(channel);
         const int lines = 200_000;
         await mo.AdminAsync<AddOptOutsRequest, AddOptOutsResponse>("AddOptOuts", new AddOptOutsRequest { Sender = "ACME", Recipients = { Number(5), Number(6) } });
@@ -224,7 +224,7 @@ public sealed class MoWorkflowTests
 
         Assert.Equal(StatusCode.InvalidArgument, await new MoClient(channel).StatusOfAsync(async () =>
         {
-            using var call = channel.ClientStreamingCall(MoClient.ImportMethod, MoClient.Deadline());
+            using var call = new AdminRpcClient(channel).ImportOptOuts(MoClient.Deadline());
             await call.RequestStream.WriteAsync(new ImportOptOutsRequest { Lines = { new ImportLine { Recipient = Number(1) } } });
             await call.RequestStream.CompleteAsync();
             await call.ResponseAsync;
@@ -235,7 +235,7 @@ public sealed class MoWorkflowTests
 
     private static async Task<ImportOptOutsResponse> ImportAsync(GrpcChannel channel, int lines, bool dryRun)
     {
-        using var call = channel.ClientStreamingCall(MoClient.ImportMethod, MoClient.Deadline(300));
+        using var call = new AdminRpcClient(channel).ImportOptOuts(MoClient.Deadline(300));
         var message = new ImportOptOutsRequest
         {
             Options = new ImportOptions { SourceName = "crm-export-2026-01", Reason = "migrated from the old platform", DryRun = dryRun, Sender = "ACME" },

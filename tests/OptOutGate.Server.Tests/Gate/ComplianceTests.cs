@@ -1,7 +1,7 @@
 using System.Text;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 using OptOutGate.Server.Tests.Mo;
 
@@ -13,7 +13,6 @@ namespace OptOutGate.Server.Tests.Gate;
 /// plans (no ALLOWED for a number no plan allows; the country stored and exported), the FCC's per-se keywords, the
 /// tenant's default blocking rule, four eyes on removals, and the contract's names in answers.
 /// </summary>
-[Collection(ServerTestCollection.Name)]
 public sealed class ComplianceTests
 {
     private const string Sender = MoClient.Address;
@@ -21,8 +20,8 @@ public sealed class ComplianceTests
     [Fact]
     public async Task Reproduction6_ABypassNeverLiftsASuppression_AndSaysSo()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new MoClient(channel);
         const string r = "+14155550201";
         await admin.AdminAsync<AddSuppressionsRequest, AddSuppressionsResponse>("AddSuppressions", new AddSuppressionsRequest
@@ -46,8 +45,8 @@ public sealed class ComplianceTests
     [Fact]
     public async Task Reproduction7_ATenantWideBypassDoesNotLiftANarrowerOptOut()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new MoClient(channel);
         const string r = "+14155550202";
         const string lifted = "+14155550203";
@@ -84,8 +83,8 @@ public sealed class ComplianceTests
     [InlineData("+14151550100")]
     public async Task Reproduction8_NumbersNoNumberingPlanAllows_AreInvalidEverywhere(string number)
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new MoClient(channel);
         await admin.PutAddressAsync();
 
@@ -101,8 +100,8 @@ public sealed class ComplianceTests
     [Fact]
     public async Task Countries_AreStoredWithEachEntry_AndReturnedInListsChecksHistoryAndExports()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new MoClient(channel);
         var numbers = new Dictionary<string, string>
         {
@@ -134,8 +133,8 @@ public sealed class ComplianceTests
     [Fact]
     public async Task AKeywordSet_CannotDropTheFccPerSeWords()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new MoClient(channel);
         var address = new InboundAddress
         {
@@ -162,8 +161,8 @@ public sealed class ComplianceTests
     [Fact]
     public async Task TheTenantDefaultRule_ExemptsVerification_AtSendersWithoutARuleOfTheirOwn()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var admin = new MoClient(channel);
         const string r = "+14155550204";
         await admin.AdminAsync<AddOptOutsRequest, AddOptOutsResponse>("AddOptOuts", new AddOptOutsRequest { Scope = Scope.Sender, Sender = "ACME", Recipients = { r } });
@@ -184,8 +183,8 @@ public sealed class ComplianceTests
     [Fact]
     public async Task FourEyes_TheKeyThatRequestedARemovalCannotApproveIt()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var mo = new MoClient(channel);
         await mo.PutAddressAsync();
         const string r = "+14155550205";
@@ -213,15 +212,14 @@ public sealed class ComplianceTests
     [Fact]
     public async Task Answers_UseTheContractsNames_AndExplanationsNameTheKeywordAndDate()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var mo = new MoClient(channel);
         await mo.PutAddressAsync();
         const string r = "+14155550206";
         var stop = await mo.RecordAsync(MoOrderingTests.At(r, "Stop.", "cn-1", new DateTime(2026, 1, 5, 9, 0, 0, DateTimeKind.Utc)));
 
-        var explained = await channel.UnaryAsync(
-            OptOutGate.Rpc.Client.Method<CheckBatchRequest, CheckBatchResponse>.From(GateReflection.Descriptor.Services[0].FindMethodByName("CheckBatch")),
+        var explained = await gate.Gate.CheckBatchAsync(
             new CheckBatchRequest { Sender = Sender, SmsType = SmsType.Marketing, Recipients = { r }, Explain = true },
             MoClient.Deadline());
         var explanation = Assert.Single(explained.Explanations);
@@ -250,8 +248,8 @@ public sealed class ComplianceTests
     [Fact]
     public async Task ResolvingAReviewItem_AnswersTheItemWithItsDueTime()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var mo = new MoClient(channel);
         await mo.PutAddressAsync();
         var ambiguous = await mo.RecordAsync(MoOrderingTests.At("+14155550207", "when does the sale END", "rv-1", DateTime.UtcNow));
@@ -268,10 +266,11 @@ public sealed class ComplianceTests
     private static async Task<List<string>> CsvAsync<TRequest>(GrpcChannel channel, string method, TRequest request)
         where TRequest : class, Google.Protobuf.IMessage<TRequest>, new()
     {
-        var call = channel.ServerStreamingCall(
-            OptOutGate.Rpc.Client.Method<TRequest, CsvChunk>.From(AdminReflection.Descriptor.Services[0].FindMethodByName(method)),
-            request,
-            MoClient.Deadline());
+        var call = channel.CreateCallInvoker().AsyncServerStreamingCall(
+            Calls.MethodOf<TRequest, CsvChunk>(AdminReflection.Descriptor.Services[0].FindMethodByName(method)),
+            null,
+            MoClient.Deadline(),
+            request);
         var text = new StringBuilder();
         await foreach (var chunk in call.ResponseStream.ReadAllAsync())
         {

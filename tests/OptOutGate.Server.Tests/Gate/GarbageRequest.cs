@@ -1,5 +1,8 @@
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using Grpc.Core;
+using OptOutGate.Contracts.V1;
+using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Gate;
 
@@ -10,6 +13,10 @@ namespace OptOutGate.Server.Tests.Gate;
 public sealed class GarbageRequest : IMessage<GarbageRequest>, IBufferMessage
 {
     private static readonly byte[] s_bytes = [0x22, 0x64, 0x2B];
+
+    /// <summary>Gate/CheckBatch, sending this in place of its request.</summary>
+    public static Method<GarbageRequest, CheckBatchResponse> AsCheckBatch { get; } = new(
+        MethodType.Unary, "optoutgate.v1.Gate", "CheckBatch", Marshallers.Create(static (GarbageRequest r) => r.ToByteArray(), static _ => new GarbageRequest()), Calls.Marshaller<CheckBatchResponse>());
 
     public MessageDescriptor Descriptor => throw new NotSupportedException();
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc.Client;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Admin;
 using OptOutGate.Server.Tests.Infrastructure;
 

@@ -2,8 +2,8 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http.Headers;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 using OptOutGate.Server.Tests.Readiness;
 
@@ -14,14 +14,13 @@ namespace OptOutGate.Server.Tests.Grpc;
 /// contract of gate.proto, and garbage bytes from a plain HTTP/2 client; each bad call fails alone and leaves the
 /// state as it was.
 /// </summary>
-[Collection(ServerTestCollection.Name)]
 public sealed class BadInputIsolationTests
 {
     [Fact]
     public async Task BadWrites_FailAlone_InvalidRecipientsInPlace_AndNothingIsWritten()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var api = new GateApi(channel);
 
         var tooMany = Enumerable.Range(0, 10_001).Select(i => "+1415" + (6_000_000 + i)).ToArray();
@@ -40,8 +39,8 @@ public sealed class BadInputIsolationTests
     [Fact]
     public async Task UnknownSenderAndApp_AreAllowed_UnlessATenantWideEntryApplies()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var api = new GateApi(channel);
         await api.AddOptOutsAsync(["+14155550100"]);
         var tenantWide = await api.CallAsync<AddOptOutsRequest, AddOptOutsResponse>("AddOptOuts", new AddOptOutsRequest { Scope = Scope.Tenant, Recipients = { "+14155550101" } });
@@ -60,8 +59,8 @@ public sealed class BadInputIsolationTests
     [InlineData("/optoutgate.v1.Admin/AddOptOuts")]
     public async Task GarbageProtobufFromARawHttp2Client_IsInternal_TheServerKeepsServing_AndTheStateIsIntact(string path)
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var api = new GateApi(channel);
         var added = await api.AddOptOutsAsync(["+14155550100"]);
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Grpc.Health.V1;
-using OptOutGate.Rpc.Client;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Hosting;
@@ -13,10 +13,10 @@ public sealed class MetricsEndpointTests
     {
         await using var gate = await GateProcess.StartAsync();
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
-        var check = Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
+        var health = new Health.HealthClient(channel);
         for (var i = 0; i < 3; i++)
         {
-            await channel.UnaryAsync(check, new HealthCheckRequest());
+            await health.CheckAsync(new HealthCheckRequest());
         }
 
         using var http = new HttpClient();

@@ -1,19 +1,18 @@
 using Google.Protobuf.Reflection;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Hosting;
 
-[Collection(ServerTestCollection.Name)]
 public sealed class UnimplementedRpcTests
 {
     [Fact]
     public async Task EveryV1MethodNotYetBuilt_AnswersUnimplementedNamingTheIssue()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var count = 0;
         foreach (var service in V1Services())
         {
@@ -22,7 +21,7 @@ public sealed class UnimplementedRpcTests
                 // An empty request is invalid for every built method, so a built one answers with its own validation
                 // error; one that is not built yet must say so and name the issue that brings it.
                 var status = await Calls.CallEmptyAsync(channel, method, TimeSpan.FromSeconds(10));
-                if (status.Code == StatusCode.Unimplemented)
+                if (status.StatusCode == StatusCode.Unimplemented)
                 {
                     Assert.Contains(method.FullName, status.Detail, StringComparison.Ordinal);
                     Assert.Contains("issue #", status.Detail, StringComparison.Ordinal);
@@ -30,8 +29,8 @@ public sealed class UnimplementedRpcTests
                 else
                 {
                     // Changes.StreamChanges with an empty request is valid: it follows the log until the deadline (issue #5).
-                    var follows = method.Name == "StreamChanges" && status.Code == StatusCode.DeadlineExceeded;
-                    Assert.True(follows || status.Code is StatusCode.InvalidArgument or StatusCode.OK or StatusCode.NotFound, $"{method.FullName}: {status}");
+                    var follows = method.Name == "StreamChanges" && status.StatusCode == StatusCode.DeadlineExceeded;
+                    Assert.True(follows || status.StatusCode is StatusCode.InvalidArgument or StatusCode.OK or StatusCode.NotFound, $"{method.FullName}: {status}");
                 }
 
                 count++;
@@ -44,13 +43,14 @@ public sealed class UnimplementedRpcTests
     [Fact]
     public async Task UnknownServiceAndMethod_AnswerUnimplemented()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
-        var unknownMethod = new Method<CheckBatchRequest, CheckBatchResponse>(MethodType.Unary, "optoutgate.v1.Gate", "NoSuchMethod");
-        var unknownService = new Method<CheckBatchRequest, CheckBatchResponse>(MethodType.Unary, "optoutgate.v9.Nothing", "CheckBatch");
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
+        var invoker = channel.CreateCallInvoker();
+        var unknownMethod = new Method<CheckBatchRequest, CheckBatchResponse>(MethodType.Unary, "optoutgate.v1.Gate", "NoSuchMethod", Calls.Marshaller<CheckBatchRequest>(), Calls.Marshaller<CheckBatchResponse>());
+        var unknownService = new Method<CheckBatchRequest, CheckBatchResponse>(MethodType.Unary, "optoutgate.v9.Nothing", "CheckBatch", Calls.Marshaller<CheckBatchRequest>(), Calls.Marshaller<CheckBatchResponse>());
 
-        var methodError = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(unknownMethod, new CheckBatchRequest()));
-        var serviceError = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(unknownService, new CheckBatchRequest()));
+        var methodError = await Assert.ThrowsAsync<RpcException>(() => invoker.AsyncUnaryCall(unknownMethod, null, default, new CheckBatchRequest()).ResponseAsync);
+        var serviceError = await Assert.ThrowsAsync<RpcException>(() => invoker.AsyncUnaryCall(unknownService, null, default, new CheckBatchRequest()).ResponseAsync);
 
         Assert.Equal(StatusCode.Unimplemented, methodError.StatusCode);
         Assert.Equal(StatusCode.Unimplemented, serviceError.StatusCode);

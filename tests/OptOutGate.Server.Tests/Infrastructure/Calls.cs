@@ -1,12 +1,16 @@
 using System.Reflection;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace OptOutGate.Server.Tests.Infrastructure;
 
-/// <summary>Calls any method of any service with an empty request, whatever its kind, and returns how it ended.</summary>
+/// <summary>
+/// Calls any method of any service with an empty request, whatever its kind, and returns how it ended. Tests that
+/// sweep every method of the contract (refusal, API keys) go by its descriptors, so a method added to the contract is
+/// swept too; Grpc.Net.Client's <see cref="CallInvoker"/> takes a <see cref="Method{TRequest,TResponse}"/> built from them.
+/// </summary>
 public static class Calls
 {
     private static readonly MethodInfo s_callEmpty = typeof(Calls).GetMethod(nameof(CallEmptyTypedAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
@@ -15,32 +19,51 @@ public static class Calls
     public static Task<Status> CallEmptyAsync(GrpcChannel channel, MethodDescriptor method, TimeSpan timeout, Metadata? headers = null)
     {
         var typed = s_callEmpty.MakeGenericMethod(method.InputType.ClrType, method.OutputType.ClrType);
-        return (Task<Status>)typed.Invoke(null, [channel, method, new CallOptions(headers, DateTime.UtcNow + timeout)])!;
+        return (Task<Status>)typed.Invoke(null, [channel.CreateCallInvoker(), method, new CallOptions(headers, DateTime.UtcNow + timeout)])!;
     }
 
-    private static async Task<Status> CallEmptyTypedAsync<TRequest, TResponse>(GrpcChannel channel, MethodDescriptor descriptor, CallOptions options)
+    /// <summary>The <see cref="Method{TRequest,TResponse}"/> of a contract method, with protobuf marshallers.</summary>
+    public static Method<TRequest, TResponse> MethodOf<TRequest, TResponse>(MethodDescriptor descriptor)
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
-        var method = Method<TRequest, TResponse>.From(descriptor);
+        var type = (descriptor.IsClientStreaming, descriptor.IsServerStreaming) switch
+        {
+            (false, false) => MethodType.Unary,
+            (false, true) => MethodType.ServerStreaming,
+            (true, false) => MethodType.ClientStreaming,
+            _ => MethodType.DuplexStreaming,
+        };
+        return new Method<TRequest, TResponse>(type, descriptor.Service.FullName, descriptor.Name, Marshaller<TRequest>(), Marshaller<TResponse>());
+    }
+
+    public static Marshaller<T> Marshaller<T>()
+        where T : class, IMessage<T>, new() =>
+        Marshallers.Create(static message => message.ToByteArray(), static bytes => new MessageParser<T>(static () => new T()).ParseFrom(bytes));
+
+    private static async Task<Status> CallEmptyTypedAsync<TRequest, TResponse>(CallInvoker invoker, MethodDescriptor descriptor, CallOptions options)
+        where TRequest : class, IMessage<TRequest>, new()
+        where TResponse : class, IMessage<TResponse>, new()
+    {
+        var method = MethodOf<TRequest, TResponse>(descriptor);
         try
         {
             switch (method.Type)
             {
                 case MethodType.Unary:
-                    await channel.UnaryAsync(method, new TRequest(), options);
+                    await invoker.AsyncUnaryCall(method, null, options, new TRequest());
                     break;
                 case MethodType.ServerStreaming:
-                    using (var call = channel.ServerStreamingCall(method, new TRequest(), options))
+                    using (var call = invoker.AsyncServerStreamingCall(method, null, options, new TRequest()))
                     {
-                        while (await call.ResponseStream.MoveNextAsync())
+                        while (await call.ResponseStream.MoveNext(CancellationToken.None))
                         {
                         }
                     }
 
                     break;
                 case MethodType.ClientStreaming:
-                    using (var call = channel.ClientStreamingCall(method, options))
+                    using (var call = invoker.AsyncClientStreamingCall(method, null, options))
                     {
                         await call.RequestStream.CompleteAsync();
                         await call.ResponseAsync;
@@ -48,10 +71,10 @@ public static class Calls
 
                     break;
                 default:
-                    using (var call = channel.DuplexStreamingCall(method, options))
+                    using (var call = invoker.AsyncDuplexStreamingCall(method, null, options))
                     {
                         await call.RequestStream.CompleteAsync();
-                        while (await call.ResponseStream.MoveNextAsync())
+                        while (await call.ResponseStream.MoveNext(CancellationToken.None))
                         {
                         }
                     }
@@ -59,7 +82,7 @@ public static class Calls
                     break;
             }
 
-            return Status.Ok;
+            return Status.DefaultSuccess;
         }
         catch (RpcException ex)
         {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace OptOutGate.Server.Tests.Infrastructure;
 
@@ -12,9 +11,8 @@ namespace OptOutGate.Server.Tests.Infrastructure;
 public sealed class GateProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly OutputLines _output = new();
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
 
     private GateProcess(Process process, int port, int metricsPort, string dataDirectory)
     {
@@ -41,16 +39,7 @@ public sealed class GateProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _output.Text;
 
     /// <summary>Starts the gate with <paramref name="settings"/> as command-line configuration, and waits until it logs that it is serving.</summary>
     /// <param name="openFileLimit">Runs the server under this open-file limit (soft and hard, set with util-linux prlimit), else the test's own.</param>
@@ -83,24 +72,18 @@ public sealed class GateProcess : IAsyncDisposable
     /// <summary>Starts the gate with exactly these settings and does not wait (for start-up failure tests).</summary>
     public static GateProcess StartRaw(IDictionary<string, string> settings) => Start(settings, 0, 0, string.Empty, openFileLimit: null);
 
-    public Task WaitForOutputAsync(string text, TimeSpan timeout)
+    public Task WaitForOutputAsync(string text, TimeSpan timeout) => WaitAsync(_output.SeenAsync(text), timeout, $"the gate to print '{text}'");
+
+    /// <summary>
+    /// Waits until the process has exited and everything it printed has been read: the Exited event can come before the
+    /// last lines of redirected output, and a test reading <see cref="Output"/> then would see it cut short (or empty).
+    /// </summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
     {
-        TaskCompletionSource seen;
-        lock (_output)
-        {
-            if (_output.ToString().Contains(text, StringComparison.Ordinal))
-            {
-                return Task.CompletedTask;
-            }
-
-            seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((text, seen));
-        }
-
-        return WaitAsync(seen.Task, timeout, $"the gate to print '{text}'");
+        await WaitAsync(_exited.Task, timeout, "the gate to exit");
+        using var drained = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(drained.Token);
     }
-
-    public Task WaitForExitAsync(TimeSpan timeout) => WaitAsync(_exited.Task, timeout, "the gate to exit");
 
     /// <summary>Sends SIGTERM, as an orchestrator does for a graceful stop.</summary>
     public void Terminate() => Signal("TERM");
@@ -164,22 +147,9 @@ public sealed class GateProcess : IAsyncDisposable
 
     private void Append(string? line)
     {
-        if (line is null)
+        if (line is not null)
         {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (line.Contains(_waiters[i].Text, StringComparison.Ordinal))
-                {
-                    _waiters[i].Seen.TrySetResult();
-                    _waiters.RemoveAt(i);
-                }
-            }
+            _output.Append(line);
         }
     }
 

@@ -1,20 +1,19 @@
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Mo;
 
-/// <summary>Mo, Admin and Gate calls through the project's client (keys off: loopback, tenant "default").</summary>
+/// <summary>Mo, Admin and Gate calls through Grpc.Net.Client and the generated clients (Admin methods also by name) (keys off: loopback, tenant "default").</summary>
 public sealed class MoClient(GrpcChannel channel, string? apiKey = null)
 {
     public const string Address = "+18005550100";
 
-    private static readonly ServiceDescriptor s_mo = MoReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Mo");
     private static readonly ServiceDescriptor s_admin = AdminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Admin");
-    private static readonly ServiceDescriptor s_gate = GateReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Gate");
 
     public static readonly DateTime BaseTime = new(2026, 1, 5, 12, 0, 0, DateTimeKind.Utc);
 
@@ -26,9 +25,9 @@ public sealed class MoClient(GrpcChannel channel, string? apiKey = null)
     private CallOptions Options() =>
         apiKey is null ? Deadline() : new CallOptions(new Metadata { { "authorization", "Bearer " + apiKey } }, DateTime.UtcNow.AddSeconds(60));
 
-    public static Method<StreamMoRequest, StreamMoResponse> StreamMethod { get; } = Method<StreamMoRequest, StreamMoResponse>.From(s_mo.FindMethodByName("StreamMo"));
+    public MoRpcClient Mo { get; } = new(channel);
 
-    public static Method<ImportOptOutsRequest, ImportOptOutsResponse> ImportMethod { get; } = Method<ImportOptOutsRequest, ImportOptOutsResponse>.From(s_admin.FindMethodByName("ImportOptOuts"));
+    public AdminRpcClient Admin { get; } = new(channel);
 
     public static MoMessage Message(string from, string text, string id, int secondsAfterBase = 0, string to = Address) => new()
     {
@@ -40,12 +39,12 @@ public sealed class MoClient(GrpcChannel channel, string? apiKey = null)
     };
 
     public async Task<MoResult> RecordAsync(MoMessage message) =>
-        (await channel.UnaryAsync(Method<RecordMoRequest, RecordMoResponse>.From(s_mo.FindMethodByName("RecordMo")), new RecordMoRequest { Message = message }, Options())).Result;
+        (await Mo.RecordMoAsync(new RecordMoRequest { Message = message }, Options())).Result;
 
     public Task<TResponse> AdminAsync<TRequest, TResponse>(string method, TRequest request)
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new() =>
-        channel.UnaryAsync(Method<TRequest, TResponse>.From(s_admin.FindMethodByName(method)), request, Options());
+        channel.CreateCallInvoker().AsyncUnaryCall(Calls.MethodOf<TRequest, TResponse>(s_admin.FindMethodByName(method)), null, Options(), request).ResponseAsync;
 
     public async Task<StatusCode> StatusOfAsync(Func<Task> call)
     {
@@ -85,8 +84,7 @@ public sealed class MoClient(GrpcChannel channel, string? apiKey = null)
 
     public async Task<Verdict> CheckAsync(string recipient, SmsType type, string sender = Address)
     {
-        var response = await channel.UnaryAsync(
-            Method<CheckBatchRequest, CheckBatchResponse>.From(s_gate.FindMethodByName("CheckBatch")),
+        var response = await new GateRpcClient(channel).CheckBatchAsync(
             new CheckBatchRequest { Sender = sender, SmsType = type, Recipients = { recipient } },
             Options());
         return response.Verdicts[0];
@@ -100,5 +98,5 @@ public sealed class MoClient(GrpcChannel channel, string? apiKey = null)
         return [.. response.Records];
     }
 
-    public static CallOptions Deadline(int seconds = 60) => new(Deadline: DateTime.UtcNow.AddSeconds(seconds));
+    public static CallOptions Deadline(int seconds = 60) => new(deadline: DateTime.UtcNow.AddSeconds(seconds));
 }

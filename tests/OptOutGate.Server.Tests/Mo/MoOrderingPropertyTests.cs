@@ -2,7 +2,7 @@ using System.Globalization;
 using FsCheck;
 using FsCheck.Fluent;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc.Client;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 using OptOutGate.Server.Tests.Replication;
 using Xunit.Abstractions;

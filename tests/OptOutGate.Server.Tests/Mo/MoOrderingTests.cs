@@ -1,6 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc.Client;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Mo;
@@ -18,8 +18,8 @@ public sealed class MoOrderingTests
     [Fact]
     public async Task Reproduction1_StopStopThenALateStart_StaysOptedOut_AndEveryEventIsHistory()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var mo = new MoClient(channel);
         await mo.PutAddressAsync();
         const string r = "+14155550101";
@@ -80,8 +80,8 @@ public sealed class MoOrderingTests
     [Fact]
     public async Task Reproduction3_AStartWithNothingToLift_IsRecorded_AndALateOlderStopDoesNotWin()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var mo = new MoClient(channel);
         await mo.PutAddressAsync();
         const string r = "+14155550103";
@@ -106,8 +106,8 @@ public sealed class MoOrderingTests
     [Fact]
     public async Task Reproduction4_StartAfterStopAll_SubscribesAgainAtThatAddressOnly()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var mo = new MoClient(channel);
         await mo.PutAddressAsync();
         await mo.PutAddressAsync(Other);
@@ -157,8 +157,8 @@ public sealed class MoOrderingTests
     [Fact]
     public async Task Reproduction5_TheReplyIsTheOneConfirmation_AndWithoutAReplyTheFirstCheckIs()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var mo = new MoClient(channel);
         await mo.PutAddressAsync();
         const string r = "+14155550105";
@@ -185,19 +185,14 @@ public sealed class MoOrderingTests
     [Fact]
     public async Task AReplyHandedOut_StaysSpent_AfterARestart()
     {
-        await using var first = await GateProcess.StartAsync();
+        var first = await GateTestServer.StartAsync();
         const string r = "+14155550106";
-        using (var channel = GrpcChannel.ForAddress(first.GrpcAddress))
-        {
-            var mo = new MoClient(channel);
-            await mo.PutAddressAsync();
-            Assert.NotEqual("", (await mo.RecordAsync(At(r, "STOP", "r6-a", DateTime.UtcNow))).ReplyText);
-        }
+        var mo = new MoClient(first.Channel);
+        await mo.PutAddressAsync();
+        Assert.NotEqual("", (await mo.RecordAsync(At(r, "STOP", "r6-a", DateTime.UtcNow))).ReplyText);
 
-        first.Terminate();
-        await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        await using var second = await GateProcess.StartAsync(dataDirectory: first.DataDirectory);
-        using var again = GrpcChannel.ForAddress(second.GrpcAddress);
+        await using var second = await first.RestartAsync();
+        var again = second.Channel;
         Assert.Equal(Verdict.BlockedConfirmation, await new MoClient(again).CheckAsync(r, SmsType.Confirmation));
     }
 

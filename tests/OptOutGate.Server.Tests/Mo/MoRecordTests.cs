@@ -1,19 +1,18 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Mo;
 
 /// <summary>RecordMo against the real server process: actions, rules, replies, scopes, policies, confirmations.</summary>
-[Collection(ServerTestCollection.Name)]
 public sealed class MoRecordTests
 {
     [Fact]
     public async Task RecordMo_StopStartHelpAmbiguousNone_AnswerActionRuleReplyAndSequence()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var mo = new MoClient(channel);
         await mo.PutAddressAsync();
         const string r = "+14155550100";
@@ -95,8 +94,8 @@ public sealed class MoRecordTests
     [Fact]
     public async Task RecordMo_StopAll_IsTenantWide_RevokeAll_MakesEveryOptOutTenantWide_AndOptOutPolicyOptsOutAmbiguous()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var mo = new MoClient(channel);
         await mo.PutAddressAsync();
         await mo.PutAddressAsync("12345");
@@ -139,8 +138,8 @@ public sealed class MoRecordTests
     [Fact]
     public async Task Confirmation_EndToEnd_MoStopThenCheckBatch_AllowsOneConfirmationWithinTheWindow()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var mo = new MoClient(channel);
 
         // No reply texts: the gate hands out no confirmation, so the first CONFIRMATION checked is the one allowed.

@@ -1,5 +1,6 @@
+using Grpc.Core;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc.Client;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Mo;
@@ -11,8 +12,8 @@ public sealed class MoStreamTests
     [Fact]
     public async Task StreamMo_AnswersEveryMessageByCarrierId_WithErrorResultsForBadOnes_AndTheStreamGoesOn()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var mo = new MoClient(channel);
         await mo.PutAddressAsync();
 
@@ -116,8 +117,8 @@ public sealed class MoStreamTests
     [Fact]
     public async Task StopAndStart_OutOfOrder_EndInTheStateOfTheLaterCarrierTime_BothInTheHistory()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
+        var channel = gate.Channel;
         var mo = new MoClient(channel);
         await mo.PutAddressAsync();
 
@@ -160,12 +161,12 @@ public sealed class MoStreamTests
             using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
             var mo = new MoClient(channel);
             await mo.PutAddressAsync();
-            using var call = channel.DuplexStreamingCall(MoClient.StreamMethod, MoClient.Deadline(120));
+            using var call = new MoRpcClient(channel).StreamMo(MoClient.Deadline(120));
             var reader = Task.Run(async () =>
             {
                 try
                 {
-                    while (await call.ResponseStream.MoveNextAsync())
+                    while (await call.ResponseStream.MoveNext())
                     {
                         var result = call.ResponseStream.Current.Result;
                         lock (acknowledged)
@@ -178,7 +179,7 @@ public sealed class MoStreamTests
                         }
                     }
                 }
-                catch (OptOutGate.Rpc.RpcException)
+                catch (RpcException)
                 {
                     // The server died mid-stream.
                 }
@@ -190,7 +191,7 @@ public sealed class MoStreamTests
                     await call.RequestStream.WriteAsync(new StreamMoRequest { Message = MoClient.Message(Recipient(i), "STOP", "x" + i, i) });
                 }
             }
-            catch (Exception e) when (e is OptOutGate.Rpc.RpcException or IOException or InvalidOperationException or OperationCanceledException)
+            catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or OperationCanceledException)
             {
                 // The server died mid-stream.
             }
@@ -232,11 +233,11 @@ public sealed class MoStreamTests
 
     internal static async Task<List<MoResult>> StreamAsync(GrpcChannel channel, IReadOnlyList<StreamMoRequest> messages)
     {
-        using var call = channel.DuplexStreamingCall(MoClient.StreamMethod, MoClient.Deadline(120));
+        using var call = new MoRpcClient(channel).StreamMo(MoClient.Deadline(120));
         var results = new List<MoResult>();
         var reader = Task.Run(async () =>
         {
-            while (await call.ResponseStream.MoveNextAsync())
+            while (await call.ResponseStream.MoveNext())
             {
                 results.Add(call.ResponseStream.Current.Result);
             }

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc.Client;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Readiness;

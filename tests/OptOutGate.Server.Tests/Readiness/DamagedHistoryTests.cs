@@ -2,8 +2,8 @@ using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Health.V1;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Readiness;
@@ -115,10 +115,9 @@ public sealed class DamagedHistoryTests
 
     private static async Task<int> StreamChangesAsync(GrpcChannel channel, ulong from, ulong to)
     {
-        var method = Method<StreamChangesRequest, StreamChangesResponse>.From(GateApi.Changes.FindMethodByName("StreamChanges"));
-        using var call = channel.ServerStreamingCall(method, new StreamChangesRequest { FromSequence = from, ToSequence = to }, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
+        using var call = new ChangesRpcClient(channel).StreamChanges(new StreamChangesRequest { FromSequence = from, ToSequence = to }, deadline: DateTime.UtcNow.AddSeconds(30));
         var records = 0;
-        while (await call.ResponseStream.MoveNextAsync())
+        while (await call.ResponseStream.MoveNext())
         {
             records += call.ResponseStream.Current.Records.Count;
         }

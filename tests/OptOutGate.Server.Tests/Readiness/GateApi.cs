@@ -2,22 +2,26 @@ using System.Globalization;
 using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Readiness;
 
 /// <summary>
-/// Gate and Admin calls through the project's client, as one API key (or none, on the keyless loopback default),
+/// Gate and Admin calls through Grpc.Net.Client, as one API key (or none, on the keyless loopback default),
 /// by method name; plus the history as (sequence, recipient) rows read from ExportHistory.
 /// </summary>
 public sealed class GateApi(GrpcChannel channel, string? key = null)
 {
-    public static readonly ServiceDescriptor Admin = AdminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Admin");
-    public static readonly ServiceDescriptor Gate = GateReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Gate");
-    public static readonly ServiceDescriptor Mo = MoReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Mo");
-    public static readonly ServiceDescriptor Changes = ChangesReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Changes");
+    public static readonly ServiceDescriptor AdminService = AdminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Admin");
+    public static readonly ServiceDescriptor GateService = GateReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Gate");
+    public static readonly ServiceDescriptor MoService = MoReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Mo");
+    public static readonly ServiceDescriptor ChangesService = ChangesReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Changes");
+
+    /// <summary>The four services of the v1 contract.</summary>
+    public static readonly IReadOnlyList<ServiceDescriptor> V1Services = [GateService, MoService, ChangesService, AdminService];
 
     public const string Sender = "+18005550100";
 
@@ -26,7 +30,7 @@ public sealed class GateApi(GrpcChannel channel, string? key = null)
     public Task<TResponse> CallAsync<TRequest, TResponse>(string method, TRequest request, TimeSpan? timeout = null)
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new() =>
-        channel.UnaryAsync(Method<TRequest, TResponse>.From(Admin.FindMethodByName(method)), request, Options(timeout));
+        channel.CreateCallInvoker().AsyncUnaryCall(Calls.MethodOf<TRequest, TResponse>(AdminService.FindMethodByName(method)), null, Options(timeout), request).ResponseAsync;
 
     /// <summary>The status a call ends with: OK, or the status of its <see cref="RpcException"/>.</summary>
     public async Task<Status> StatusOfAsync<TRequest, TResponse>(string method, TRequest request)
@@ -36,7 +40,7 @@ public sealed class GateApi(GrpcChannel channel, string? key = null)
         try
         {
             await CallAsync<TRequest, TResponse>(method, request);
-            return Status.Ok;
+            return Status.DefaultSuccess;
         }
         catch (RpcException e)
         {
@@ -45,7 +49,7 @@ public sealed class GateApi(GrpcChannel channel, string? key = null)
     }
 
     public Task<CheckBatchResponse> CheckBatchAsync(CheckBatchRequest request, TimeSpan? timeout = null) =>
-        channel.UnaryAsync(Method<CheckBatchRequest, CheckBatchResponse>.From(Gate.FindMethodByName("CheckBatch")), request, Options(timeout));
+        new GateRpcClient(channel).CheckBatchAsync(request, Options(timeout)).ResponseAsync;
 
     public Task<AddOptOutsResponse> AddOptOutsAsync(IEnumerable<string> recipients, TimeSpan? timeout = null) =>
         CallAsync<AddOptOutsRequest, AddOptOutsResponse>("AddOptOuts", new AddOptOutsRequest { Sender = Sender, Recipients = { recipients } }, timeout);
@@ -98,9 +102,9 @@ public sealed class GateApi(GrpcChannel channel, string? key = null)
     public async Task<string> ExportAsync<TRequest>(string method, TRequest request)
         where TRequest : class, IMessage<TRequest>, new()
     {
-        using var call = channel.ServerStreamingCall(Method<TRequest, CsvChunk>.From(Admin.FindMethodByName(method)), request, Options(TimeSpan.FromMinutes(2)));
+        using var call = channel.CreateCallInvoker().AsyncServerStreamingCall(Calls.MethodOf<TRequest, CsvChunk>(AdminService.FindMethodByName(method)), null, Options(TimeSpan.FromMinutes(2)), request);
         var data = new MemoryStream();
-        while (await call.ResponseStream.MoveNextAsync())
+        while (await call.ResponseStream.MoveNext())
         {
             call.ResponseStream.Current.Data.WriteTo(data);
         }

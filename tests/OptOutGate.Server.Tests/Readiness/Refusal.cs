@@ -1,8 +1,8 @@
 using Google.Protobuf.Reflection;
 using Grpc.Health.V1;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Readiness;
@@ -10,12 +10,9 @@ namespace OptOutGate.Server.Tests.Readiness;
 /// <summary>What a gate that refuses to serve over damaged data looks like from outside.</summary>
 public static class Refusal
 {
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_health =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-
     /// <summary>The gate's overall health status.</summary>
     public static async Task<HealthCheckResponse.Types.ServingStatus> HealthAsync(GrpcChannel channel) =>
-        (await channel.UnaryAsync(s_health, new HealthCheckRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(10)))).Status;
+        (await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10))).Status;
 
     /// <summary>Starts the gate on a damaged folder and waits until it says it refuses.</summary>
     public static async Task<GateProcess> StartRefusingAsync(string dataDirectory, IDictionary<string, string>? settings = null)
@@ -41,7 +38,7 @@ public static class Refusal
             foreach (var method in service.Methods)
             {
                 var status = await Calls.CallEmptyAsync(channel, method, TimeSpan.FromSeconds(10));
-                Assert.True(status.Code == StatusCode.Unavailable, $"{service.Name}/{method.Name}: {status}");
+                Assert.True(status.StatusCode == StatusCode.Unavailable, $"{service.Name}/{method.Name}: {status}");
                 Assert.Contains("refuses to serve: its stored data is damaged", status.Detail, StringComparison.Ordinal);
             }
         }

@@ -1,5 +1,6 @@
+using Grpc.Core;
 using Grpc.Health.V1;
-using OptOutGate.Rpc.Client;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Readiness;
@@ -7,19 +8,12 @@ namespace OptOutGate.Server.Tests.Readiness;
 [Collection(ServerTestCollection.Name)]
 public sealed class StartupAndShutdownTests
 {
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_check =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_watch =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Watch"));
-
     [Fact]
     public async Task StartedGate_ReportsServingOnHealthCheck()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync();
 
-        var response = await channel.UnaryAsync(s_check, new HealthCheckRequest { Service = string.Empty });
+        var response = await gate.Health.CheckAsync(new HealthCheckRequest { Service = string.Empty });
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
     }
@@ -29,8 +23,8 @@ public sealed class StartupAndShutdownTests
     {
         await using var gate = await GateProcess.StartAsync();
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
-        using var watch = channel.ServerStreamingCall(s_watch, new HealthCheckRequest { Service = string.Empty });
-        Assert.True(await watch.ResponseStream.MoveNextAsync());
+        using var watch = new Health.HealthClient(channel).Watch(new HealthCheckRequest { Service = string.Empty });
+        Assert.True(await watch.ResponseStream.MoveNext());
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, watch.ResponseStream.Current.Status);
 
         gate.Terminate();
@@ -38,12 +32,12 @@ public sealed class StartupAndShutdownTests
         var sawNotServing = false;
         try
         {
-            while (!sawNotServing && await watch.ResponseStream.MoveNextAsync())
+            while (!sawNotServing && await watch.ResponseStream.MoveNext())
             {
                 sawNotServing = watch.ResponseStream.Current.Status == HealthCheckResponse.Types.ServingStatus.NotServing;
             }
         }
-        catch (Rpc.RpcException)
+        catch (RpcException)
         {
             // The stream may end with an error once the server goes away; what matters is what came before.
         }

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Grpc.Health.V1;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tenancy;
 using OptOutGate.Server.Tests.Infrastructure;
 
@@ -17,9 +17,6 @@ namespace OptOutGate.Server.Tests.Replication;
 [Collection(ServerTestCollection.Name)]
 public sealed class ReplicaBootstrapTests
 {
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_health =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-
     [Fact]
     public async Task EmptyReplicaDuringWrites_LoadsASnapshotAtN_ConvergesWithEntryDetails_AndAfterSigkillResumesFromItsCheckpoint()
     {
@@ -144,7 +141,7 @@ public sealed class ReplicaBootstrapTests
 
     private static async Task<HealthCheckResponse.Types.ServingStatus> HealthAsync(GrpcChannel channel)
     {
-        var response = await channel.UnaryAsync(s_health, new HealthCheckRequest(), ReplicationClient.Within(TimeSpan.FromSeconds(5)));
+        var response = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), ReplicationClient.Within(TimeSpan.FromSeconds(5)));
         return response.Status;
     }
 }

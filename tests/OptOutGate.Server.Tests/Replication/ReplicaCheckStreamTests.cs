@@ -1,6 +1,6 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Replication;
@@ -13,9 +13,6 @@ namespace OptOutGate.Server.Tests.Replication;
 [Collection(ServerTestCollection.Name)]
 public sealed class ReplicaCheckStreamTests
 {
-    private static readonly Method<CheckStreamRequest, CheckStreamResponse> s_checkStream =
-        Method<CheckStreamRequest, CheckStreamResponse>.From(GateReflection.Descriptor.Services[0].FindMethodByName("CheckStream"));
-
     [Fact]
     public async Task CheckStreamOnAReplica_EndsUnavailable_WhenTheReplicaFallsBehindItsBound()
     {
@@ -27,9 +24,9 @@ public sealed class ReplicaCheckStreamTests
         var sequence = await p.OptOutAsync(ReplicaNodes.Sender, ["+14155550123"]);
         await r.WaitForSequenceAsync(sequence, TimeSpan.FromSeconds(30));
 
-        using var call = r.Channel.DuplexStreamingCall(s_checkStream, ReplicationClient.Within(TimeSpan.FromSeconds(60)));
+        using var call = r.GateClient.CheckStream(ReplicationClient.Within(TimeSpan.FromSeconds(60)));
         await call.RequestStream.WriteAsync(Request(1));
-        Assert.True(await call.ResponseStream.MoveNextAsync());
+        Assert.True(await call.ResponseStream.MoveNext());
         Assert.Equal(Verdict.BlockedOptedOut, call.ResponseStream.Current.Batch.Verdicts[0]);
 
         // A frozen primary sends no heartbeats: beyond the bound the replica stops serving, and the open stream ends.
@@ -38,7 +35,7 @@ public sealed class ReplicaCheckStreamTests
         {
             var ended = await Assert.ThrowsAsync<RpcException>(async () =>
             {
-                while (await call.ResponseStream.MoveNextAsync())
+                while (await call.ResponseStream.MoveNext())
                 {
                 }
             });
@@ -54,7 +51,7 @@ public sealed class ReplicaCheckStreamTests
         await r.WaitForSequenceAsync(sequence, TimeSpan.FromSeconds(30));
         using var again = await OpenWhenServingAsync(r, TimeSpan.FromSeconds(30));
         await again.RequestStream.WriteAsync(Request(2));
-        Assert.True(await again.ResponseStream.MoveNextAsync());
+        Assert.True(await again.ResponseStream.MoveNext());
         Assert.Equal(Verdict.BlockedOptedOut, again.ResponseStream.Current.Batch.Verdicts[0]);
         await again.RequestStream.CompleteAsync();
     }
@@ -75,7 +72,7 @@ public sealed class ReplicaCheckStreamTests
             try
             {
                 await replica.CheckAsync(ReplicaNodes.Sender, "+14155550123");
-                return replica.Channel.DuplexStreamingCall(s_checkStream, ReplicationClient.Within(TimeSpan.FromSeconds(60)));
+                return replica.GateClient.CheckStream(ReplicationClient.Within(TimeSpan.FromSeconds(60)));
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < until)
             {

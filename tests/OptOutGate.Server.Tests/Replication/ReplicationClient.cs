@@ -1,7 +1,7 @@
 using Google.Protobuf.Reflection;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Replication;
@@ -9,21 +9,8 @@ namespace OptOutGate.Server.Tests.Replication;
 /// <summary>The calls the replication tests make, on one gate process (keys off: loopback, tenant "default").</summary>
 public sealed class ReplicationClient : IDisposable
 {
-    private static readonly ServiceDescriptor s_admin = AdminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Admin");
-    private static readonly ServiceDescriptor s_gate = GateReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Gate");
-    private static readonly ServiceDescriptor s_changes = ChangesReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Changes");
-    private static readonly ServiceDescriptor s_mo = MoReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Mo");
 
-    public static readonly Method<PutInboundAddressRequest, InboundAddress> PutInboundAddress = Method<PutInboundAddressRequest, InboundAddress>.From(s_admin.FindMethodByName("PutInboundAddress"));
-    public static readonly Method<RecordMoRequest, RecordMoResponse> RecordMo = Method<RecordMoRequest, RecordMoResponse>.From(s_mo.FindMethodByName("RecordMo"));
 
-    public static readonly Method<AddOptOutsRequest, AddOptOutsResponse> AddOptOuts = Method<AddOptOutsRequest, AddOptOutsResponse>.From(s_admin.FindMethodByName("AddOptOuts"));
-    public static readonly Method<RemoveOptOutsRequest, RemoveOptOutsResponse> RemoveOptOuts = Method<RemoveOptOutsRequest, RemoveOptOutsResponse>.From(s_admin.FindMethodByName("RemoveOptOuts"));
-    public static readonly Method<AddSuppressionsRequest, AddSuppressionsResponse> AddSuppressions = Method<AddSuppressionsRequest, AddSuppressionsResponse>.From(s_admin.FindMethodByName("AddSuppressions"));
-    public static readonly Method<ListEntriesRequest, ListEntriesResponse> ListEntries = Method<ListEntriesRequest, ListEntriesResponse>.From(s_admin.FindMethodByName("ListEntries"));
-    public static readonly Method<CheckBatchRequest, CheckBatchResponse> CheckBatch = Method<CheckBatchRequest, CheckBatchResponse>.From(s_gate.FindMethodByName("CheckBatch"));
-    public static readonly Method<StreamChangesRequest, StreamChangesResponse> StreamChanges = Method<StreamChangesRequest, StreamChangesResponse>.From(s_changes.FindMethodByName("StreamChanges"));
-    public static readonly Method<GetSnapshotRequest, GetSnapshotResponse> GetSnapshot = Method<GetSnapshotRequest, GetSnapshotResponse>.From(s_changes.FindMethodByName("GetSnapshot"));
 
     private readonly Metadata? _headers;
 
@@ -32,6 +19,10 @@ public sealed class ReplicationClient : IDisposable
     {
         Gate = gate;
         Channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        GateClient = new GateRpcClient(Channel);
+        Admin = new AdminRpcClient(Channel);
+        Mo = new MoRpcClient(Channel);
+        Changes = new ChangesRpcClient(Channel);
         if (apiKey is not null)
         {
             _headers = new Metadata { { "authorization", "Bearer " + apiKey } };
@@ -42,7 +33,15 @@ public sealed class ReplicationClient : IDisposable
 
     public GrpcChannel Channel { get; }
 
-    public static CallOptions Within(TimeSpan timeout) => new(Deadline: DateTime.UtcNow + timeout);
+    public GateRpcClient GateClient { get; }
+
+    public AdminRpcClient Admin { get; }
+
+    public MoRpcClient Mo { get; }
+
+    public ChangesRpcClient Changes { get; }
+
+    public static CallOptions Within(TimeSpan timeout) => new(deadline: DateTime.UtcNow + timeout);
 
     private CallOptions Call(TimeSpan timeout) => new(_headers, DateTime.UtcNow + timeout);
 
@@ -51,14 +50,14 @@ public sealed class ReplicationClient : IDisposable
     {
         var request = new AddOptOutsRequest { Scope = Scope.Sender, Sender = sender, Reason = "replication test" };
         request.Recipients.AddRange(recipients);
-        var response = await Channel.UnaryAsync(AddOptOuts, request, Call(TimeSpan.FromSeconds(30)));
+        var response = await Admin.AddOptOutsAsync(request, Call(TimeSpan.FromSeconds(30))).ResponseAsync;
         return response.Sequence;
     }
 
     /// <summary>Configures <paramref name="sender"/> as an inbound address with the default keywords (MO needs one).</summary>
     public async Task<ulong> PutInboundAddressAsync(string sender)
     {
-        var address = await Channel.UnaryAsync(PutInboundAddress, new PutInboundAddressRequest { InboundAddress = new InboundAddress { Sender = sender } }, Call(TimeSpan.FromSeconds(30)));
+        var address = await Admin.PutInboundAddressAsync(new PutInboundAddressRequest { InboundAddress = new InboundAddress { Sender = sender } }, Call(TimeSpan.FromSeconds(30))).ResponseAsync;
         return address.UpdateSequence;
     }
 
@@ -73,7 +72,7 @@ public sealed class ReplicationClient : IDisposable
             CarrierMessageId = carrierMessageId,
             CarrierTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow),
         };
-        var response = await Channel.UnaryAsync(RecordMo, new RecordMoRequest { Message = message }, Call(TimeSpan.FromSeconds(30)));
+        var response = await Mo.RecordMoAsync(new RecordMoRequest { Message = message }, Call(TimeSpan.FromSeconds(30))).ResponseAsync;
         Assert.Null(response.Result.Error);
         return response.Result.Sequence;
     }
@@ -82,7 +81,7 @@ public sealed class ReplicationClient : IDisposable
     {
         var request = new RemoveOptOutsRequest { Scope = Scope.Sender, Sender = sender, Reason = "replication test" };
         request.Recipients.AddRange(recipients);
-        var response = await Channel.UnaryAsync(RemoveOptOuts, request, Call(TimeSpan.FromSeconds(30)));
+        var response = await Admin.RemoveOptOutsAsync(request, Call(TimeSpan.FromSeconds(30))).ResponseAsync;
         return response.Results.Count == 0 ? 0 : response.Results.Max(r => r.Sequence);
     }
 
@@ -91,7 +90,7 @@ public sealed class ReplicationClient : IDisposable
         var request = new AddSuppressionsRequest { Scope = Scope.Tenant, Reason = "replication test" };
         request.SmsTypes.Add(SmsType.Marketing);
         request.Recipients.AddRange(recipients);
-        var response = await Channel.UnaryAsync(AddSuppressions, request, Call(TimeSpan.FromSeconds(30)));
+        var response = await Admin.AddSuppressionsAsync(request, Call(TimeSpan.FromSeconds(30))).ResponseAsync;
         return response.Results.Count == 0 ? 0 : response.Results.Max(r => r.Sequence);
     }
 
@@ -99,7 +98,7 @@ public sealed class ReplicationClient : IDisposable
     {
         var request = new CheckBatchRequest { Sender = sender, SmsType = SmsType.Marketing, MinSequence = minSequence };
         request.Recipients.Add(recipient);
-        return Channel.UnaryAsync(CheckBatch, request, Call(timeout ?? TimeSpan.FromSeconds(30)));
+        return GateClient.CheckBatchAsync(request, Call(timeout ?? TimeSpan.FromSeconds(30))).ResponseAsync;
     }
 
     /// <summary>The node's applied sequence, as a CheckBatch answer reports it.</summary>
@@ -134,7 +133,7 @@ public sealed class ReplicationClient : IDisposable
             do
             {
                 var request = new ListEntriesRequest { Filter = new EntryFilter { Kind = kind }, PageSize = 1000, PageToken = token };
-                var page = await Channel.UnaryAsync(ListEntries, request, Call(TimeSpan.FromSeconds(30)));
+                var page = await Admin.ListEntriesAsync(request, Call(TimeSpan.FromSeconds(30))).ResponseAsync;
                 foreach (var e in page.Entries)
                 {
                     all.Add(e.ToString());
@@ -153,8 +152,8 @@ public sealed class ReplicationClient : IDisposable
     public async Task<List<ChangeRecord>> ChangesAsync(ulong to, ulong from = 1)
     {
         var records = new List<ChangeRecord>();
-        using var call = Channel.ServerStreamingCall(StreamChanges, new StreamChangesRequest { FromSequence = from, ToSequence = to }, Call(TimeSpan.FromSeconds(60)));
-        while (await call.ResponseStream.MoveNextAsync())
+        using var call = Changes.StreamChanges(new StreamChangesRequest { FromSequence = from, ToSequence = to }, Call(TimeSpan.FromSeconds(60)));
+        while (await call.ResponseStream.MoveNext())
         {
             records.AddRange(call.ResponseStream.Current.Records);
         }

@@ -1,7 +1,7 @@
 using Grpc.Health.V1;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Replication;
@@ -14,9 +14,6 @@ namespace OptOutGate.Server.Tests.Replication;
 [Collection(ServerTestCollection.Name)]
 public sealed class ReplicationTests
 {
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_health =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-
     [Fact]
     public async Task Convergence_20000MixedChanges_ReplicaThroughRedisAndReplicaThroughStreamEqualPrimary()
     {
@@ -154,7 +151,7 @@ public sealed class ReplicationTests
         Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
         Assert.Contains(primary.GrpcAddress, refused.Status.Detail, StringComparison.Ordinal);
         var mo = await Calls.CallEmptyAsync(r.Channel, MoReflection.Descriptor.Services[0].FindMethodByName("RecordMo"), TimeSpan.FromSeconds(10));
-        Assert.Equal(StatusCode.FailedPrecondition, mo.Code);
+        Assert.Equal(StatusCode.FailedPrecondition, mo.StatusCode);
         var confirmation = new CheckBatchRequest { Sender = ReplicaNodes.Sender, SmsType = SmsType.Confirmation };
         confirmation.Recipients.Add("+14155551000"); // opted out below: its confirmation window is open
 
@@ -167,7 +164,7 @@ public sealed class ReplicationTests
             Assert.True(answer.Sequence >= sequence);
         }
 
-        var status = await Assert.ThrowsAsync<RpcException>(() => r.Channel.UnaryAsync(ReplicationClient.CheckBatch, confirmation, ReplicationClient.Within(TimeSpan.FromSeconds(10))));
+        var status = await Assert.ThrowsAsync<RpcException>(() => r.GateClient.CheckBatchAsync(confirmation, ReplicationClient.Within(TimeSpan.FromSeconds(10))).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, status.StatusCode);
     }
 
@@ -179,14 +176,13 @@ public sealed class ReplicationTests
         var first = await p.OptOutAsync(ReplicaNodes.Sender, ["+14155550001", "+14155550002"]);
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var call = p.Channel.ServerStreamingCall(
-            ReplicationClient.StreamChanges,
+        using var call = p.Changes.StreamChanges(
             new StreamChangesRequest { FromSequence = 1, HeartbeatInterval = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100)) },
-            new CallOptions(CancellationToken: cts.Token));
+            cancellationToken: cts.Token);
         var seen = new List<ulong>();
         var heartbeats = 0;
         ulong written = 0;
-        while (await call.ResponseStream.MoveNextAsync(cts.Token))
+        while (await call.ResponseStream.MoveNext(cts.Token))
         {
             var message = call.ResponseStream.Current;
             seen.AddRange(message.Records.Select(x => x.Sequence));
@@ -210,14 +206,14 @@ public sealed class ReplicationTests
         Assert.Equal(Enumerable.Range(1, (int)written).Select(i => (ulong)i), seen);
         Assert.True(heartbeats >= 1 && first == 2);
 
-        using var reversed = p.Channel.ServerStreamingCall(ReplicationClient.StreamChanges, new StreamChangesRequest { FromSequence = 3, ToSequence = 2 }, ReplicationClient.Within(TimeSpan.FromSeconds(10)));
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await reversed.ResponseStream.MoveNextAsync());
+        using var reversed = p.Changes.StreamChanges(new StreamChangesRequest { FromSequence = 3, ToSequence = 2 }, ReplicationClient.Within(TimeSpan.FromSeconds(10)));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await reversed.ResponseStream.MoveNext());
         Assert.Equal(StatusCode.OutOfRange, error.StatusCode);
 
-        using var snapshot = p.Channel.ServerStreamingCall(ReplicationClient.GetSnapshot, new GetSnapshotRequest(), ReplicationClient.Within(TimeSpan.FromSeconds(10)));
+        using var snapshot = p.Changes.GetSnapshot(new GetSnapshotRequest(), ReplicationClient.Within(TimeSpan.FromSeconds(10)));
         var items = new List<SnapshotItem>();
         ulong snapshotSequence = 0;
-        while (await snapshot.ResponseStream.MoveNextAsync())
+        while (await snapshot.ResponseStream.MoveNext())
         {
             snapshotSequence = snapshot.ResponseStream.Current.Sequence;
             items.AddRange(snapshot.ResponseStream.Current.Items);
@@ -229,7 +225,7 @@ public sealed class ReplicationTests
 
     private static async Task<HealthCheckResponse.Types.ServingStatus> HealthAsync(GrpcChannel channel)
     {
-        var response = await channel.UnaryAsync(s_health, new HealthCheckRequest(), ReplicationClient.Within(TimeSpan.FromSeconds(5)));
+        var response = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), ReplicationClient.Within(TimeSpan.FromSeconds(5)));
         return response.Status;
     }
 

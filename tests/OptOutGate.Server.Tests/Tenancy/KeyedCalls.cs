@@ -1,6 +1,6 @@
 using Google.Protobuf.Reflection;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Tenancy;

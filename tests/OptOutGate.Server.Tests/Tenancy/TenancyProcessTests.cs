@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Grpc.Health.V1;
-using OptOutGate.Rpc.Client;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tenancy;
 using OptOutGate.Server.Tests.Infrastructure;
 
@@ -10,9 +10,6 @@ namespace OptOutGate.Server.Tests.Tenancy;
 [Collection(ServerTestCollection.Name)]
 public sealed class TenancyProcessTests
 {
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_check =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-
     [Fact]
     public async Task BeyondLoopbackWithoutKeys_StartupIsRefused_NamingTheSettingToAdd()
     {
@@ -55,10 +52,8 @@ public sealed class TenancyProcessTests
         var keys = new TestKeys();
         var settings = keys.Settings();
         settings["Gate:ListenAddress"] = "0.0.0.0";
-        await using var gate = await GateProcess.StartAsync(settings);
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
-
-        var response = await channel.UnaryAsync(s_check, new HealthCheckRequest());
+        await using var gate = await GateTestServer.StartAsync(settings);
+        var response = await gate.Health.CheckAsync(new HealthCheckRequest());
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
         Assert.Contains("API keys on: 3 tenants, 7 keys", gate.Output, StringComparison.Ordinal);
@@ -71,10 +66,8 @@ public sealed class TenancyProcessTests
     [Fact]
     public async Task Defaults_RunWithKeysOff_AndSaySo()
     {
-        await using var gate = await GateProcess.StartAsync();
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
-
-        var response = await channel.UnaryAsync(s_check, new HealthCheckRequest());
+        await using var gate = await GateTestServer.StartAsync();
+        var response = await gate.Health.CheckAsync(new HealthCheckRequest());
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
         Assert.Contains("API keys off", gate.Output, StringComparison.Ordinal);
@@ -95,7 +88,7 @@ public sealed class TenancyProcessTests
         Assert.Equal(0, hashExit);
         Assert.Equal(lines[1], hashOut.Trim());
 
-        await using var gate = await GateProcess.StartAsync(new Dictionary<string, string>
+        await using var gate = await GateTestServer.StartAsync(new Dictionary<string, string>
         {
             ["Tenancy:Tenants:acme:Keys:dispatcher:Hash"] = lines[1],
             ["Tenancy:Tenants:acme:Keys:dispatcher:Roles:0"] = "check",

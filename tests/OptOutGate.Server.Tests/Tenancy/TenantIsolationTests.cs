@@ -4,8 +4,8 @@ using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Rpc;
-using OptOutGate.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OptOutGate.Server.Tests.Infrastructure;
 using OptOutGate.Server.Tests.Readiness;
 using OptOutGate.Server.Tests.Tenancy;
@@ -19,7 +19,6 @@ namespace OptOutGate.Server.Tests.Tenancy;
 /// with B's keys, and A's whole visible state must be exactly what it was. The RPC list comes from the service
 /// descriptors, so a new RPC fails this test until it gets a probe here.
 /// </summary>
-[Collection(ServerTestCollection.Name)]
 public sealed class TenantIsolationTests(ITestOutputHelper output)
 {
     private const string S = GateApi.Sender;
@@ -31,8 +30,8 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
         var a = new TenantKeys("acme");
         var b = new TenantKeys("globex");
         var settings = a.Settings().Concat(b.Settings()).ToDictionary(p => p.Key, p => p.Value);
-        await using var gate = await GateProcess.StartAsync(settings);
-        using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
+        await using var gate = await GateTestServer.StartAsync(settings);
+        var channel = gate.Channel;
         var aAdmin = new GateApi(channel, a.Admin);
         var aCheck = new GateApi(channel, a.Check);
         var bAdmin = new GateApi(channel, b.Admin);
@@ -70,11 +69,10 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
             }),
             ("Gate/CheckStream", async () =>
             {
-                var method = Method<CheckStreamRequest, CheckStreamResponse>.From(GateApi.Gate.FindMethodByName("CheckStream"));
-                using var call = channel.DuplexStreamingCall(method, bCheck.Options());
+                using var call = new GateRpcClient(channel).CheckStream(bCheck.Options());
                 await call.RequestStream.WriteAsync(new CheckStreamRequest { RequestId = 1, Batch = new CheckBatchRequest { Sender = S, SmsType = SmsType.Marketing, Recipients = { R } } });
                 await call.RequestStream.CompleteAsync();
-                Assert.True(await call.ResponseStream.MoveNextAsync());
+                Assert.True(await call.ResponseStream.MoveNext());
                 Assert.All(call.ResponseStream.Current.Batch.Verdicts, v => Assert.Equal(Verdict.Allowed, v));
             }),
             ("Admin/CheckOptOuts", async () =>
@@ -106,11 +104,11 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
                     Assert.Null(response.Explanation);
                 }
             }),
-            ("Admin/GetInboundAddress", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<GetInboundAddressRequest, InboundAddress>("GetInboundAddress", new GetInboundAddressRequest { Sender = S })).Code)),
+            ("Admin/GetInboundAddress", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<GetInboundAddressRequest, InboundAddress>("GetInboundAddress", new GetInboundAddressRequest { Sender = S })).StatusCode)),
             ("Admin/ListInboundAddresses", async () => Assert.Empty((await bAdmin.CallAsync<ListInboundAddressesRequest, ListInboundAddressesResponse>("ListInboundAddresses", new ListInboundAddressesRequest())).InboundAddresses)),
             ("Admin/ListBlockingRules", async () => Assert.Empty((await bAdmin.CallAsync<ListBlockingRulesRequest, ListBlockingRulesResponse>("ListBlockingRules", new ListBlockingRulesRequest())).Rules)),
             ("Admin/GetTenantPolicy", async () => Assert.False((await bAdmin.CallAsync<GetTenantPolicyRequest, TenantPolicy>("GetTenantPolicy", new GetTenantPolicyRequest())).RevokeAll)),
-            ("Admin/GetRemovalRequest", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<GetRemovalRequestRequest, RemovalRequest>("GetRemovalRequest", new GetRemovalRequestRequest { Id = removal.Id })).Code)),
+            ("Admin/GetRemovalRequest", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<GetRemovalRequestRequest, RemovalRequest>("GetRemovalRequest", new GetRemovalRequestRequest { Id = removal.Id })).StatusCode)),
             ("Admin/ListRemovalRequests", async () => Assert.Empty((await bAdmin.CallAsync<ListRemovalRequestsRequest, ListRemovalRequestsResponse>("ListRemovalRequests", new ListRemovalRequestsRequest())).RemovalRequests)),
             ("Admin/ListReviewQueue", async () =>
             {
@@ -127,15 +125,15 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
             }),
             ("Admin/RemoveSuppressions", async () => Assert.Equal(RecipientOutcome.NotPresent, (await bAdmin.CallAsync<RemoveSuppressionsRequest, RemoveSuppressionsResponse>("RemoveSuppressions", new RemoveSuppressionsRequest { Sender = S, Recipients = { R[2] }, Reason = "x" })).Results[0].Outcome)),
             ("Admin/RemoveBypasses", async () => Assert.Equal(RecipientOutcome.NotPresent, (await bAdmin.CallAsync<RemoveBypassesRequest, RemoveBypassesResponse>("RemoveBypasses", new RemoveBypassesRequest { Sender = S, Recipients = { R[3] } })).Results[0].Outcome)),
-            ("Admin/DeleteBlockingRule", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<DeleteBlockingRuleRequest, DeleteBlockingRuleResponse>("DeleteBlockingRule", new DeleteBlockingRuleRequest { Sender = S })).Code)),
-            ("Admin/DeleteInboundAddress", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<DeleteInboundAddressRequest, DeleteInboundAddressResponse>("DeleteInboundAddress", new DeleteInboundAddressRequest { Sender = S })).Code)),
-            ("Admin/ReviewRemovalRequest", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<ReviewRemovalRequestRequest, RemovalRequest>("ReviewRemovalRequest", new ReviewRemovalRequestRequest { Id = removal.Id, Decision = ReviewDecision.Approve })).Code)),
-            ("Admin/ResolveReviewItem", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<ResolveReviewItemRequest, ResolveReviewItemResponse>("ResolveReviewItem", new ResolveReviewItemRequest { Id = ambiguous.ReviewItemId, Resolution = ReviewResolution.OptOut, Note = "x" })).Code)),
+            ("Admin/DeleteBlockingRule", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<DeleteBlockingRuleRequest, DeleteBlockingRuleResponse>("DeleteBlockingRule", new DeleteBlockingRuleRequest { Sender = S })).StatusCode)),
+            ("Admin/DeleteInboundAddress", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<DeleteInboundAddressRequest, DeleteInboundAddressResponse>("DeleteInboundAddress", new DeleteInboundAddressRequest { Sender = S })).StatusCode)),
+            ("Admin/ReviewRemovalRequest", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<ReviewRemovalRequestRequest, RemovalRequest>("ReviewRemovalRequest", new ReviewRemovalRequestRequest { Id = removal.Id, Decision = ReviewDecision.Approve })).StatusCode)),
+            ("Admin/ResolveReviewItem", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<ResolveReviewItemRequest, ResolveReviewItemResponse>("ResolveReviewItem", new ResolveReviewItemRequest { Id = ambiguous.ReviewItemId, Resolution = ReviewResolution.OptOut, Note = "x" })).StatusCode)),
             ("Admin/CreateRemovalRequest", async () =>
             {
                 // B has no MO opt-out for R[4]; whatever B's answer, A's request list stays as it was.
                 var status = await bAdmin.StatusOfAsync<CreateRemovalRequestRequest, RemovalRequest>("CreateRemovalRequest", new CreateRemovalRequestRequest { Sender = S, Recipient = R[4], Reason = "x" });
-                Assert.NotEqual(StatusCode.OK, status.Code);
+                Assert.NotEqual(StatusCode.OK, status.StatusCode);
             }),
 
             // B's own writes under the same names: they stay B's.
@@ -147,8 +145,7 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
             ("Admin/AddBypasses", () => bAdmin.CallAsync<AddBypassesRequest, AddBypassesResponse>("AddBypasses", new AddBypassesRequest { Sender = S, Recipients = { R[1], R[4] }, SmsTypes = { SmsType.Marketing, SmsType.Notification }, Reason = "b" })),
             ("Admin/ImportOptOuts", async () =>
             {
-                var method = Method<ImportOptOutsRequest, ImportOptOutsResponse>.From(GateApi.Admin.FindMethodByName("ImportOptOuts"));
-                using var call = channel.ClientStreamingCall(method, bAdmin.Options());
+                using var call = new AdminRpcClient(channel).ImportOptOuts(bAdmin.Options());
                 await call.RequestStream.WriteAsync(new ImportOptOutsRequest { Options = new ImportOptions { SourceName = "b-import", Reason = "b", Sender = S }, Lines = { new ImportLine { LineNumber = 1, Recipient = R[7] } } });
                 await call.RequestStream.CompleteAsync();
                 Assert.Equal(1UL, (await call.ResponseAsync).Added);
@@ -157,11 +154,10 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
             ("Mo/RecordMo", async () => Assert.Equal(MoAction.OptedOut, (await RecordMoAsync(channel, b.Mo, R[0], "STOP", "b-1")).Action)),
             ("Mo/StreamMo", async () =>
             {
-                var method = Method<StreamMoRequest, StreamMoResponse>.From(GateApi.Mo.FindMethodByName("StreamMo"));
-                using var call = channel.DuplexStreamingCall(method, new GateApi(channel, b.Mo).Options());
+                using var call = new MoRpcClient(channel).StreamMo(new GateApi(channel, b.Mo).Options());
                 await call.RequestStream.WriteAsync(new StreamMoRequest { Message = Mo(R[5], "START", "b-2") });
                 await call.RequestStream.CompleteAsync();
-                Assert.True(await call.ResponseStream.MoveNextAsync());
+                Assert.True(await call.ResponseStream.MoveNext());
                 Assert.Null(call.ResponseStream.Current.Result.Error);
             }),
             ("Admin/ListReviewQueue+ResolveReviewItem own", async () =>
@@ -176,12 +172,12 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
             ("Changes/StreamChanges", async () =>
             {
                 // An admin key reads its own tenant's changes only; naming A is refused; check and mo keys may not call it.
-                var method = Method<StreamChangesRequest, StreamChangesResponse>.From(GateApi.Changes.FindMethodByName("StreamChanges"));
+                var changes = new ChangesRpcClient(channel);
                 var head = (await bCheck.HeadAsync());
                 var tenants = new List<string>();
-                using (var call = channel.ServerStreamingCall(method, new StreamChangesRequest { FromSequence = 1, ToSequence = head }, bAdmin.Options()))
+                using (var call = changes.StreamChanges(new StreamChangesRequest { FromSequence = 1, ToSequence = head }, bAdmin.Options()))
                 {
-                    while (await call.ResponseStream.MoveNextAsync())
+                    while (await call.ResponseStream.MoveNext())
                     {
                         tenants.AddRange(call.ResponseStream.Current.Records.Select(r => r.TenantId));
                     }
@@ -189,21 +185,21 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
 
                 Assert.NotEmpty(tenants);
                 Assert.All(tenants, t => Assert.Equal("globex", t));
-                using (var call = channel.ServerStreamingCall(method, new StreamChangesRequest { FromSequence = 1, ToSequence = head, TenantIds = { "acme" } }, bAdmin.Options()))
+                using (var call = changes.StreamChanges(new StreamChangesRequest { FromSequence = 1, ToSequence = head, TenantIds = { "acme" } }, bAdmin.Options()))
                 {
-                    var denied = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNextAsync());
+                    var denied = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext());
                     Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
                 }
 
-                await AssertCheckAndMoKeysOfBMayNotCallAsync(channel, b, GateApi.Changes.FindMethodByName("StreamChanges"));
+                await AssertCheckAndMoKeysOfBMayNotCallAsync(channel, b, GateApi.ChangesService.FindMethodByName("StreamChanges"));
             }),
             ("Changes/GetSnapshot", async () =>
             {
-                var method = Method<GetSnapshotRequest, GetSnapshotResponse>.From(GateApi.Changes.FindMethodByName("GetSnapshot"));
+                var changes = new ChangesRpcClient(channel);
                 var tenants = new List<string>();
-                using (var call = channel.ServerStreamingCall(method, new GetSnapshotRequest(), bAdmin.Options()))
+                using (var call = changes.GetSnapshot(new GetSnapshotRequest(), bAdmin.Options()))
                 {
-                    while (await call.ResponseStream.MoveNextAsync())
+                    while (await call.ResponseStream.MoveNext())
                     {
                         tenants.AddRange(call.ResponseStream.Current.Items.Select(i => i.TenantId));
                     }
@@ -211,19 +207,19 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
 
                 Assert.NotEmpty(tenants);
                 Assert.All(tenants, t => Assert.Equal("globex", t));
-                using (var call = channel.ServerStreamingCall(method, new GetSnapshotRequest { TenantIds = { "acme" } }, bAdmin.Options()))
+                using (var call = changes.GetSnapshot(new GetSnapshotRequest { TenantIds = { "acme" } }, bAdmin.Options()))
                 {
-                    var denied = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNextAsync());
+                    var denied = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext());
                     Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
                 }
 
-                await AssertCheckAndMoKeysOfBMayNotCallAsync(channel, b, GateApi.Changes.FindMethodByName("GetSnapshot"));
+                await AssertCheckAndMoKeysOfBMayNotCallAsync(channel, b, GateApi.ChangesService.FindMethodByName("GetSnapshot"));
             }),
         };
 
         // Every RPC of the four services has a probe (a new RPC fails here until it gets one).
         var probed = probes.Select(p => p.Method.Split(' ')[0]).SelectMany(m => m.Contains('+', StringComparison.Ordinal) ? m.Split('/')[1].Split('+').Select(n => "Admin/" + n) : [m]).ToHashSet();
-        var all = new[] { GateApi.Gate, GateApi.Admin, GateApi.Mo, GateApi.Changes }.SelectMany(s => s.Methods.Select(m => s.Name + "/" + m.Name)).ToList();
+        var all = new[] { GateApi.GateService, GateApi.AdminService, GateApi.MoService, GateApi.ChangesService }.SelectMany(s => s.Methods.Select(m => s.Name + "/" + m.Name)).ToList();
         Assert.Empty(all.Except(probed));
 
         foreach (var (method, probe) in probes)
@@ -256,7 +252,7 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
     {
         foreach (var key in new[] { b.Check, b.Mo })
         {
-            Assert.Equal(StatusCode.PermissionDenied, (await KeyedCalls.CallWithKeyAsync(channel, method, key)).Code);
+            Assert.Equal(StatusCode.PermissionDenied, (await KeyedCalls.CallWithKeyAsync(channel, method, key)).StatusCode);
         }
     }
 
@@ -267,8 +263,7 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
 
     private static async Task<MoResult> RecordMoAsync(GrpcChannel channel, string key, string from, string text, string id)
     {
-        var method = Method<RecordMoRequest, RecordMoResponse>.From(GateApi.Mo.FindMethodByName("RecordMo"));
-        return (await channel.UnaryAsync(method, new RecordMoRequest { Message = Mo(from, text, id) }, new GateApi(channel, key).Options())).Result;
+        return (await new MoRpcClient(channel).RecordMoAsync(new RecordMoRequest { Message = Mo(from, text, id) }, new GateApi(channel, key).Options())).Result;
     }
 
     private static string[] Lines(string csv) => csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);

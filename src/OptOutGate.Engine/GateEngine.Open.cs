@@ -35,7 +35,7 @@ internal sealed partial class GateEngine
         Directory.CreateDirectory(data);
 
         var logOptions = options.Log;
-        logOptions.Directory = Path.Combine(data, "log");
+        logOptions.Directory = Path.Combine(data, DataLayout.Log);
         logOptions.CutAtSequence = options.CutLogAtSequence;
         var log = await ChangeLog.OpenAsync(logOptions, loggerFactory.CreateLogger<ChangeLog>(), time, ct);
         EntryIndex? index = null;
@@ -43,7 +43,7 @@ internal sealed partial class GateEngine
         try
         {
             AttachSnapshotBase(log, SnapshotBasePathOf(data), logger);
-            var checkpoints = new CheckpointStore(Path.Combine(data, "checkpoints"));
+            var checkpoints = new CheckpointStore(Path.Combine(data, DataLayout.Checkpoints));
             if (log.Cut is { } cut)
             {
                 DiscardWhatTheCutInvalidated(log, cut, checkpoints, data, logger);
@@ -95,7 +95,7 @@ internal sealed partial class GateEngine
 
     private static EntryIndexOptions IndexOptions(GateEngineOptions options, string data) => new()
     {
-        Directory = Path.Combine(data, "index"),
+        Directory = Path.Combine(data, DataLayout.Index),
         ExpectedEntries = options.ExpectedEntries,
         MemorySizeBits = options.IndexMemorySizeBits,
         PageSizeBits = options.IndexPageSizeBits,
@@ -148,7 +148,7 @@ internal sealed partial class GateEngine
             }
         }
 
-        if (log.Base is { } snapshotBase)
+        if (log.Base is SnapshotBase snapshotBase)
         {
             EngineLog.LoadingSnapshotBase(logger, snapshotBase.Sequence, snapshotBase.RecordCount);
             var index = EntryIndex.Create(indexOptions, indexLogger);

@@ -64,5 +64,5 @@ internal sealed partial class GateEngine
         }
     }
 
-    private static string SnapshotBasePathOf(string data) => Path.Combine(data, "snapshot", SnapshotBase.FileName);
+    private static string SnapshotBasePathOf(string data) => Path.Combine(data, DataLayout.Snapshot, SnapshotBase.FileName);
 }

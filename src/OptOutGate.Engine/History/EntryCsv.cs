@@ -1,4 +1,5 @@
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Text;
 
 namespace OptOutGate.Engine.History;
 

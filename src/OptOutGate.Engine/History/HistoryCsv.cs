@@ -1,5 +1,6 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Text;
 
 namespace OptOutGate.Engine.History;
 

@@ -5,14 +5,13 @@ using OptOutGate.Contracts.V1;
 namespace OptOutGate.Engine.Mo;
 
 /// <summary>
-/// Keeps a <see cref="MoLedger"/> in step with the engine's log: loads the ledger's snapshot (<c>&lt;dir&gt;/ledger.bin</c>),
+/// Keeps a <see cref="MoLedger"/> in step with the engine's log: loads the ledger's snapshot (<c>&lt;dir&gt;/ledger.bin</c>, <see cref="DataLayout.MoLedgerSnapshot"/>),
 /// folds every committed record after it, then follows the applied sequence; snapshots periodically and when disposed.
 /// The ledger is state derived from the log like the index, so a restart (even after SIGKILL) rebuilds it exactly:
 /// snapshot at M plus the records after M. On a replica the same happens with the records it replicated.
 /// </summary>
 internal sealed class MoLedgerFollower : IAsyncDisposable
 {
-    public const string SnapshotFile = "ledger.bin";
     private const int Chunk = 1024;
     private const ulong SnapshotEveryRecords = 500_000;
 
@@ -48,7 +47,7 @@ internal sealed class MoLedgerFollower : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(engine);
         var started = Stopwatch.GetTimestamp();
         Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, SnapshotFile);
+        var path = Path.Combine(directory, DataLayout.MoLedgerSnapshot);
         var ledger = LoadSnapshot(engine, path, options, logger);
         var follower = new MoLedgerFollower(engine, ledger, path, options, logger, time);
         var from = ledger.FoldedSequence;

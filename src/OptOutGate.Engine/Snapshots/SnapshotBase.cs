@@ -21,7 +21,7 @@ namespace OptOutGate.Engine.Snapshots;
 /// Point reads (<see cref="ReadAsync"/>) cost one read of a table block and one of the record, with only one fence per
 /// <see cref="SnapshotBaseFormat.FenceStride"/> records in memory (80 KB for 10 million records). Thread-safe.
 /// </remarks>
-internal sealed class SnapshotBase : IDisposable
+internal sealed class SnapshotBase : ILogBase
 {
     /// <summary>The file's name in the <c>snapshot/</c> folder of a data directory.</summary>
     public const string FileName = "base.bin";

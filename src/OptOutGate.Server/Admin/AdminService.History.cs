@@ -1,8 +1,10 @@
 using Google.Protobuf;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Decisions;
 using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.State;
+using OptOutGate.Engine.Text;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;

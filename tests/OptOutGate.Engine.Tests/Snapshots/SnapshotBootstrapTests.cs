@@ -1,10 +1,10 @@
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Decisions;
 using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Replication;
 using OptOutGate.Engine.Snapshots;
-using OptOutGate.Engine.Tests.History;
 using OptOutGate.Engine.Tests.Infrastructure;
 using OptOutGate.Engine.Tests.Replication;
 using OptOutGate.Engine.Writes;

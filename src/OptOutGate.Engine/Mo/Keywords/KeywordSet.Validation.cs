@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using OptOutGate.Engine.Text;
 using OptOutGate.Contracts.V1;
 
 namespace OptOutGate.Engine.Mo.Keywords;
@@ -180,13 +181,13 @@ public sealed partial class KeywordSet
 
         if (keyword.Kind is not (KeywordKind.OptOut or KeywordKind.OptIn or KeywordKind.Help))
         {
-            error = $"{field}.kind: {text} needs a kind (opt-out, opt-in or help), not {History.ContractNames.Full(keyword.Kind)}";
+            error = $"{field}.kind: {text} needs a kind (opt-out, opt-in or help), not {ContractNames.Full(keyword.Kind)}";
             return false;
         }
 
         if (keyword.MatchMode is not (MatchMode.Exact or MatchMode.Leading))
         {
-            error = $"{field}.match_mode: {text} needs a match mode (EXACT or LEADING), not {History.ContractNames.Full(keyword.MatchMode)}";
+            error = $"{field}.match_mode: {text} needs a match mode (EXACT or LEADING), not {ContractNames.Full(keyword.MatchMode)}";
             return false;
         }
 

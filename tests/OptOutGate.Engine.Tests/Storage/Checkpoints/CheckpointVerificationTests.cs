@@ -2,7 +2,6 @@ using System.Globalization;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Storage.Checkpoints;
 using OptOutGate.Engine.Storage.Index;
-using OptOutGate.Engine.Tests.History;
 using OptOutGate.Engine.Tests.Infrastructure;
 using OptOutGate.Engine.Writes;
 using IndexKind = OptOutGate.Engine.Storage.Index.EntryKind;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using OptOutGate.Engine.Configuration;
 using OptOutGate.Engine.Snapshots;
 using OptOutGate.Engine.Storage;
 using OptOutGate.Engine.Storage.Checkpoints;
@@ -28,6 +29,7 @@ internal sealed partial class GateEngine
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.DataDirectory);
         options.Validate();
         var started = Stopwatch.GetTimestamp();
         var logger = loggerFactory.CreateLogger<GateEngine>();
@@ -49,7 +51,7 @@ internal sealed partial class GateEngine
                 DiscardWhatTheCutInvalidated(log, cut, checkpoints, data, logger);
             }
 
-            var indexOptions = IndexOptions(options, data);
+            var indexOptions = options.IndexOptions(Path.Combine(data, DataLayout.Index));
             var indexLogger = loggerFactory.CreateLogger<EntryIndex>();
             var (loaded, scopes, config, heads, checkpointSequence, indexLogChecksum) = LoadCheckpoint(checkpoints, data, indexOptions, indexLogger, log, logger);
             index = loaded;
@@ -92,15 +94,6 @@ internal sealed partial class GateEngine
             throw;
         }
     }
-
-    private static EntryIndexOptions IndexOptions(GateEngineOptions options, string data) => new()
-    {
-        Directory = Path.Combine(data, DataLayout.Index),
-        ExpectedEntries = options.ExpectedEntries,
-        MemorySizeBits = options.IndexMemorySizeBits,
-        PageSizeBits = options.IndexPageSizeBits,
-        SegmentSizeBits = options.IndexSegmentSizeBits,
-    };
 
     /// <summary>
     /// The newest checkpoint that loads whole and is neither ahead of the log nor older than its snapshot base; else the

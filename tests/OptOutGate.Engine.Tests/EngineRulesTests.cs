@@ -76,7 +76,7 @@ public sealed partial class EngineRulesTests
     [Fact]
     public void EverySourceFile_DeclaresTheNamespaceOfItsFolder()
     {
-        var source = Path.Combine(RepositoryRoot(), "src", Root);
+        var source = RepositoryPaths.EngineSource();
         var wrong = new List<string>();
         foreach (var file in Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories))
         {
@@ -188,17 +188,6 @@ public sealed partial class EngineRulesTests
         }
 
         return components;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OptOutGate.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new DirectoryNotFoundException("OptOutGate.sln not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"^namespace ([\w.]+);", RegexOptions.Multiline)]

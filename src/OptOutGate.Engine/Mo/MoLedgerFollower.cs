@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Configuration;
 
 namespace OptOutGate.Engine.Mo;
 
@@ -45,6 +46,8 @@ internal sealed class MoLedgerFollower : IAsyncDisposable
     public static async Task<MoLedgerFollower> StartAsync(GateEngine engine, string directory, MoOptions options, ILogger logger, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         var started = Stopwatch.GetTimestamp();
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, DataLayout.MoLedgerSnapshot);

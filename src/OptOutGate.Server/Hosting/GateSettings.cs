@@ -1,4 +1,5 @@
 using OptOutGate.Engine;
+using OptOutGate.Engine.Configuration;
 using OptOutGate.Engine.Mo;
 using OptOutGate.Rpc.Server.Hosting;
 using OptOutGate.Server.Configuration;
@@ -60,8 +61,8 @@ internal sealed class GateSettings
             problems.AddRange(gateResult.Failures);
         }
 
-        problems.AddRange(engine.Problems());
-        problems.AddRange(mo.Problems());
+        problems.AddRange(new EngineOptionsValidator<GateEngineOptions>(EngineSection).Validate(null, engine).Failures ?? []);
+        problems.AddRange(new EngineOptionsValidator<MoOptions>(MoSection).Validate(null, mo).Failures ?? []);
         problems.AddRange(replication.Validate());
         if (rpc.MaxReceiveMessageSize is <= 0)
         {

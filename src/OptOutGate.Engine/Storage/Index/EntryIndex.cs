@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using FASTER.core;
 using Microsoft.Extensions.Logging;
+using OptOutGate.Engine.Configuration;
 using EntrySession = FASTER.core.ClientSession<OptOutGate.Engine.Storage.Index.EntryKey, OptOutGate.Engine.Storage.Index.EntryValue, OptOutGate.Engine.Storage.Index.EntryValue, OptOutGate.Engine.Storage.Index.EntryValue, FASTER.core.Empty, OptOutGate.Engine.Storage.Index.EntryFunctions>;
 
 namespace OptOutGate.Engine.Storage.Index;
@@ -108,6 +109,7 @@ internal sealed partial class EntryIndex : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Directory);
         options.Validate();
         DeleteFolder(Path.Combine(options.Directory, LogFolder));
         DeleteFolder(Path.Combine(options.Directory, CheckpointFolder));

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.History;
@@ -12,11 +13,13 @@ using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 namespace OptOutGate.Engine.Decisions;
 
 /// <summary>
-/// Checks one batch end to end (docs/gate-internals.md, "Decisions"): recipients already parsed to numbers (0 =
-/// not E.164), the scope ids and the blocking rule resolved once per batch, one pre-filter probe per recipient (with
-/// prefetching), and only for possible hits up to nine index reads (three kinds × three scopes) through one rented
-/// <see cref="IndexReader"/> for the whole batch; then <see cref="DecisionRules.Decide"/>. The verdicts go into the
-/// caller's span: nothing is allocated per recipient (explain aside, which is for audits).
+/// The one entry of a CheckBatch into the engine (<see cref="CheckAsync"/>): one call per batch, which waits for the
+/// batch's min_sequence, checks, spends CONFIRMATION windows, explains, and returns the counts and sequence or an
+/// <see cref="EngineError"/>. The check itself (docs/gate-internals.md, "Decisions"): recipients already parsed to
+/// numbers (0 = not a valid number), the scope ids and the blocking rule resolved once per batch, one pre-filter probe
+/// per recipient (with prefetching), and only for possible hits up to nine index reads (three kinds × three scopes)
+/// through one rented <see cref="IndexReader"/> for the whole batch; then <see cref="DecisionRules.Decide"/>. The
+/// verdicts go into the caller's span: nothing is allocated per recipient (explain aside, which is for audits).
 /// </summary>
 /// <remarks>
 /// An allowed CONFIRMATION spends its window: the batch submits one <see cref="ConfirmationUseRequest"/> for all of them
@@ -73,11 +76,66 @@ internal sealed class CheckEngine
     }
 
     /// <summary>
-    /// Checks a batch. <paramref name="verdicts"/>[i] answers <paramref name="recipients"/>[i]. Completes synchronously
-    /// unless the batch allows a CONFIRMATION (then it waits for the durable write that uses the window).
+    /// Checks a batch: <paramref name="verdicts"/>[i] answers <paramref name="recipients"/>[i], and the result holds the
+    /// counts and the sequence the answer reflects. Completes synchronously unless it must wait: for
+    /// <see cref="CheckQuery.MinSequence"/> to be applied, or for the durable write that spends a CONFIRMATION's window.
     /// </summary>
+    /// <remarks>
+    /// Errors are values (<see cref="CheckResult.Error"/>): the engine stopped applying changes
+    /// (<see cref="EngineError.StoppedApplying"/>); min_sequence beyond what the log committed (OutOfRange; a replica
+    /// waits instead, as it learns of its primary's commits only as they arrive) or not reached within
+    /// <see cref="CheckQuery.MaxWait"/> (DeadlineExceeded); a CONFIRMATION's window that could not be spent durably
+    /// (<see cref="EngineError.OfWriteFailure"/>: read-only on a replica, else unavailable). It never answers ALLOWED
+    /// for a CONFIRMATION whose window use is not durable. Cancelling <paramref name="ct"/> (the call's deadline) throws
+    /// <see cref="OperationCanceledException"/>; damaged history under an explanation throws DataDamagedException.
+    /// </remarks>
     /// <param name="explanations">When <see cref="CheckQuery.Explain"/>: receives one explanation per recipient not ALLOWED, in order.</param>
     public ValueTask<CheckResult> CheckAsync(CheckQuery query, ReadOnlyMemory<ulong> recipients, Memory<Verdict> verdicts, IList<Explanation>? explanations, CancellationToken ct)
+    {
+        if (_applier.Fault is not null)
+        {
+            return new ValueTask<CheckResult>(CheckResult.Failed(EngineError.StoppedApplying));
+        }
+
+        return query.MinSequence > _applier.AppliedSequence
+            ? WaitThenCheckAsync(query, recipients, verdicts, explanations, ct)
+            : CheckAppliedAsync(query, recipients, verdicts, explanations, ct);
+    }
+
+    private async ValueTask<CheckResult> WaitThenCheckAsync(
+        CheckQuery query, ReadOnlyMemory<ulong> recipients, Memory<Verdict> verdicts, IList<Explanation>? explanations, CancellationToken ct)
+    {
+        var minimum = query.MinSequence;
+        if (_log is { } log && minimum > log.LastSequence && !log.IsReplica)
+        {
+            return CheckResult.Failed(new EngineError(
+                EngineErrorKind.OutOfRange,
+                string.Create(CultureInfo.InvariantCulture, $"min_sequence: {minimum} is beyond the last committed sequence {log.LastSequence}.")));
+        }
+
+        try
+        {
+            var applied = _applier.WaitForAppliedAsync(minimum, ct);
+            await (query.MaxWait is { } maxWait ? applied.WaitAsync(maxWait, _time, ct) : applied).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return CheckResult.Failed(new EngineError(
+                EngineErrorKind.DeadlineExceeded,
+                string.Create(CultureInfo.InvariantCulture, $"min_sequence: {minimum} was not reached within max_wait ({query.MaxWait!.Value.TotalMilliseconds:0} ms).")));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The applier stopped while the batch waited for it.
+            return CheckResult.Failed(EngineError.StoppedApplying);
+        }
+
+        return _applier.Fault is null
+            ? await CheckAppliedAsync(query, recipients, verdicts, explanations, ct).ConfigureAwait(false)
+            : CheckResult.Failed(EngineError.StoppedApplying);
+    }
+
+    private ValueTask<CheckResult> CheckAppliedAsync(CheckQuery query, ReadOnlyMemory<ulong> recipients, Memory<Verdict> verdicts, IList<Explanation>? explanations, CancellationToken ct)
     {
         var explain = query.Explain && explanations is not null ? new ExplainState(recipients.Length) : null;
         var result = Check(query, recipients.Span, verdicts.Span, explain, out var confirmations);
@@ -283,9 +341,19 @@ internal sealed class CheckEngine
         }
         else
         {
-            var write = await _writes.WriteAsync(
-                new ConfirmationUseRequest { TenantId = query.Tenant, ActorKeyId = query.ActorKeyId, Sender = query.Sender, Recipients = numbers },
-                ct).ConfigureAwait(false);
+            WriteResult write;
+            try
+            {
+                write = await _writes.WriteAsync(
+                    new ConfirmationUseRequest { TenantId = query.Tenant, ActorKeyId = query.ActorKeyId, Sender = query.Sender, Recipients = numbers },
+                    ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A replica spends no window (the primary does), and a use that is not durable is no use: never ALLOWED.
+                return CheckResult.Failed(EngineError.OfWriteFailure(e));
+            }
+
             for (k = 0; k < confirmations; k++)
             {
                 if (write.Items[k].Outcome != WriteOutcome.ConfirmationGranted)

@@ -1,14 +1,13 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Globalization;
 using Google.Protobuf.Reflection;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine;
 using OptOutGate.Engine.Decisions;
-using OptOutGate.Engine.Writes;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Services;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
@@ -17,11 +16,11 @@ namespace OptOutGate.Server.Gate;
 
 /// <summary>
 /// optoutgate.v1.Gate: CheckBatch and the pipelined CheckStream over <see cref="CheckEngine"/>. The tenant is always the
-/// call's <see cref="CallIdentity"/>. Per batch: validate, honour <c>min_sequence</c> (OUT_OF_RANGE beyond the log's
-/// head, else an asynchronous wait for the applier), parse recipients into pooled arrays, check, and copy the verdicts
-/// into a pre-sized packed field.
+/// call's <see cref="CallIdentity"/>. Per batch: validate, parse recipients into pooled arrays, then one call into the
+/// engine (<see cref="CheckEngine.CheckAsync"/>: min_sequence, the check, CONFIRMATION windows, explanations), whose
+/// error, if any, becomes the call's status (<see cref="EngineErrors"/>).
 /// </summary>
-internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics metrics, IHostApplicationLifetime lifetime, ServerReadiness readiness, TimeProvider time)
+internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics metrics, IHostApplicationLifetime lifetime, ServerReadiness readiness)
 {
     /// <summary>How long a CheckStream request may wait for min_sequence when it sets no max_wait (gate.proto).</summary>
     public static readonly TimeSpan DefaultMaxWait = TimeSpan.FromSeconds(1);
@@ -54,14 +53,9 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
             throw new RpcException(StatusCode.InvalidArgument, error);
         }
 
-        var (engine, checks) = RequireEngine();
-        if (input.MinSequence > engine.Applier.AppliedSequence)
-        {
-            // The call's token is cancelled at its deadline; the server layer then answers DEADLINE_EXCEEDED.
-            await WaitForSequenceAsync(engine, input.MinSequence, context.CancellationToken);
-        }
-
-        var query = new CheckQuery(identity.TenantId, input.Sender, input.App, input.SmsType, input.Explain, identity.KeyId);
+        // The call's token is cancelled at its deadline (a min_sequence wait included); the server layer then answers DEADLINE_EXCEEDED.
+        var checks = RequireEngine();
+        var query = new CheckQuery(identity.TenantId, input.Sender, input.App, input.SmsType, input.Explain, identity.KeyId, input.MinSequence);
         var output = new CheckBatchOutput(input.Count, input.Explain);
         try
         {
@@ -85,12 +79,8 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
             throw new RpcException(StatusCode.InvalidArgument, error);
         }
 
-        var (engine, checks) = RequireEngine();
-
         // The call's token is cancelled at its deadline; the server layer then answers DEADLINE_EXCEEDED.
-        return request.MinSequence > engine.Applier.AppliedSequence
-            ? WaitThenCheckAsync(engine, checks, request, identity, context.CancellationToken)
-            : CheckAsync(checks, request, identity, context.CancellationToken).AsTask();
+        return CheckAsync(RequireEngine(), request, identity, context.CancellationToken).AsTask();
     }
 
     public Task CheckStreamAsync(IAsyncStreamReader<CheckStreamRequest> requests, IServerStreamWriter<CheckStreamResponse> responses, ServerCallContext context)
@@ -99,50 +89,17 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
         return new CheckStreamSession(this, identity, responses, context.CancellationToken, lifetime.ApplicationStopping, readiness.ServingToken).RunAsync(requests);
     }
 
-    private async Task<CheckBatchResponse> WaitThenCheckAsync(GateEngine engine, CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct)
-    {
-        await WaitForSequenceAsync(engine, request.MinSequence, ct);
-        return await CheckAsync(checks, request, identity, ct);
-    }
+    internal CheckEngine RequireEngine() => engineHost.Checks ?? throw EngineErrors.Exception(EngineError.Loading);
 
-    /// <summary>OUT_OF_RANGE beyond what the log has committed; else waits (without a thread) until the applier reaches it.</summary>
-    internal static Task WaitForSequenceAsync(GateEngine engine, ulong minSequence, CancellationToken ct)
-    {
-        var committed = engine.Log.LastSequence;
-
-        // A replica learns of the primary's commits only as they arrive, so it waits up to the deadline instead (issue #5).
-        if (minSequence > committed && !engine.Log.IsReplica)
-        {
-            throw new RpcException(
-                StatusCode.OutOfRange,
-                string.Create(CultureInfo.InvariantCulture, $"min_sequence: {minSequence} is beyond the last committed sequence {committed}."));
-        }
-
-        ThrowIfFaulted(engine);
-        return engine.Applier.WaitForAppliedAsync(minSequence, ct);
-    }
-
-    internal (GateEngine Engine, CheckEngine Checks) RequireEngine()
-    {
-        var checks = engineHost.Checks;
-        var engine = engineHost.Engine;
-        if (checks is null || engine is null)
-        {
-            throw new RpcException(StatusCode.Unavailable, "OptOutGate is loading its state and not serving yet; retry shortly.");
-        }
-
-        ThrowIfFaulted(engine);
-        return (engine, checks);
-    }
-
-    internal async ValueTask<CheckBatchResponse> CheckAsync(CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct)
+    /// <param name="maxWait">How long the batch may wait for its min_sequence (CheckStream's max_wait); null = the call's deadline.</param>
+    internal async ValueTask<CheckBatchResponse> CheckAsync(CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct, TimeSpan? maxWait = null)
     {
         var count = request.Recipients.Count;
         var numbers = ArrayPool<ulong>.Shared.Rent(Math.Max(count, 1));
         try
         {
             CheckEngine.ParseRecipients(request.Recipients, numbers);
-            var query = new CheckQuery(identity.TenantId, request.Sender, request.App, request.SmsType, request.Explain, identity.KeyId);
+            var query = new CheckQuery(identity.TenantId, request.Sender, request.App, request.SmsType, request.Explain, identity.KeyId, request.MinSequence, maxWait);
             return await CheckAsync(checks, query, numbers.AsMemory(0, count), ct);
         }
         finally
@@ -181,20 +138,10 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
         CheckEngine checks, CheckQuery query, ReadOnlyMemory<ulong> recipients, Memory<Verdict> verdicts, IList<Explanation>? explanations, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        CheckResult result;
-        try
+        var result = await checks.CheckAsync(query, recipients, verdicts, explanations, ct);
+        if (result.Error is { } error)
         {
-            result = await checks.CheckAsync(query, recipients, verdicts, explanations, ct);
-        }
-        catch (WritesRefusedException refused)
-        {
-            // A replica spends no confirmation window: the primary does.
-            throw new RpcException(StatusCode.FailedPrecondition, refused.Message);
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not RpcException)
-        {
-            // Only a CONFIRMATION's durable write can fail here (pipeline stopped or faulted): never answer ALLOWED.
-            throw new RpcException(StatusCode.Unavailable, "The confirmation could not be recorded durably: " + e.Message);
+            throw EngineErrors.Exception(error);
         }
 
         metrics.BatchChecked(result.Counts, recipients.Length, Stopwatch.GetElapsedTime(started));
@@ -218,16 +165,6 @@ internal sealed partial class GateService(GateEngineHost engineHost, GateMetrics
         finally
         {
             ArrayPool<byte>.Shared.Return(copy);
-        }
-    }
-
-    internal TimeProvider Time => time;
-
-    private static void ThrowIfFaulted(GateEngine engine)
-    {
-        if (engine.Applier.Fault is not null)
-        {
-            throw new RpcException(StatusCode.Unavailable, "OptOutGate stopped applying changes (see its log); it answers no checks from a stale state.");
         }
     }
 }

@@ -4,6 +4,7 @@ using OptOutGate.Engine.Mo;
 using OptOutGate.Rpc;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Rpc.Server.Services;
+using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
@@ -38,7 +39,7 @@ internal sealed class MoService(MoHost host, IHostApplicationLifetime lifetime)
         var outcome = await processor.RecordAsync(identity.TenantId, identity.KeyId, request.Message, context.CancellationToken);
         if (outcome.Failure is { } failure)
         {
-            throw new RpcException(StatusCodeOf(failure.Kind), failure.Message);
+            throw EngineErrors.Exception(failure);
         }
 
         return new RecordMoResponse { Result = outcome.Result };
@@ -49,13 +50,4 @@ internal sealed class MoService(MoHost host, IHostApplicationLifetime lifetime)
         var identity = CallIdentity.Of(context);
         return new MoStreamSession(host, identity, responses, context.CancellationToken, lifetime.ApplicationStopping).RunAsync(requests);
     }
-
-    /// <summary>The status of a message the engine did not record (mo.proto), for RecordMo and StreamMo alike.</summary>
-    public static StatusCode StatusCodeOf(MoFailureKind kind) => kind switch
-    {
-        MoFailureKind.Invalid => StatusCode.InvalidArgument,
-        MoFailureKind.NotFound => StatusCode.NotFound,
-        MoFailureKind.ReadOnly => StatusCode.FailedPrecondition,
-        _ => StatusCode.Unavailable,
-    };
 }

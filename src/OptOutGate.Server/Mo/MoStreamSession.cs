@@ -84,7 +84,7 @@ internal sealed class MoStreamSession
                     var (_, processor) = await _host.RequireAsync(token);
                     var outcome = await processor.RecordAsync(_identity.TenantId, _identity.KeyId, message, token);
                     result = outcome.Failure is { } failure
-                        ? Error(message.CarrierMessageId, MoService.StatusCodeOf(failure.Kind), failure.Message)
+                        ? Error(message.CarrierMessageId, EngineErrors.StatusOf(failure.Kind), failure.Message)
                         : outcome.Result!;
                 }
             }

@@ -99,6 +99,13 @@ internal sealed partial class GateEngine : IAsyncDisposable
     /// </summary>
     public Task<Exception> Failure => Task.WhenAny(Log.Faulted, Applier.Faulted, Writes.Faulted).Unwrap();
 
+    /// <summary>
+    /// Null while the engine answers from a state that follows its log; else why it cannot
+    /// (<see cref="EngineError.StoppedApplying"/>). The host's one guard for reads and checks: with
+    /// <see cref="EngineError.Loading"/> before the engine is open, it is every "engine unavailable" answer.
+    /// </summary>
+    public EngineError? Unavailable => Applier.Fault is null ? null : EngineError.StoppedApplying;
+
     /// <summary>The sequence the newest checkpoint reflects (0 = none yet).</summary>
     public ulong LastCheckpointSequence => Volatile.Read(ref _lastCheckpointSequence);
 

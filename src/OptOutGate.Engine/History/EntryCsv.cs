@@ -16,12 +16,7 @@ internal static class EntryCsv
     public static void WriteHeader(CsvChunkWriter csv)
     {
         ArgumentNullException.ThrowIfNull(csv);
-        foreach (var column in Columns)
-        {
-            csv.Field(column);
-        }
-
-        csv.EndRow();
+        csv.Header(Columns);
     }
 
     public static void WriteRow(CsvChunkWriter csv, Entry entry)

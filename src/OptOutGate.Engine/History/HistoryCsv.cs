@@ -18,12 +18,7 @@ internal static class HistoryCsv
     public static void WriteHeader(CsvChunkWriter csv)
     {
         ArgumentNullException.ThrowIfNull(csv);
-        foreach (var column in Columns)
-        {
-            csv.Field(column);
-        }
-
-        csv.EndRow();
+        csv.Header(Columns);
     }
 
     public static void WriteRow(CsvChunkWriter csv, ChangeRecord record)

@@ -133,11 +133,7 @@ internal sealed partial class EntryIndex : IDisposable
         var k = key;
         var input = value;
         EntryValue output = default;
-        var status = _writer.RMW(ref k, ref input, ref output, Empty.Default, 0);
-        if (status.IsPending)
-        {
-            status = CompleteWriterPending();
-        }
+        var status = Finish(_writer.RMW(ref k, ref input, ref output, Empty.Default, 0));
 
         if (status.IsFaulted)
         {
@@ -161,22 +157,14 @@ internal sealed partial class EntryIndex : IDisposable
 
         // FASTER's delete writes a tombstone without telling whether a live record existed below the mutable region,
         // and the live count must stay exact, so read first (the single writer makes read-then-delete atomic).
-        var status = _writer.Read(ref k, ref input, ref output, Empty.Default, 0);
-        if (status.IsPending)
-        {
-            status = CompleteWriterPending();
-        }
+        var status = Finish(_writer.Read(ref k, ref input, ref output, Empty.Default, 0));
 
         if (!status.Found)
         {
             return false;
         }
 
-        status = _writer.Delete(ref k, Empty.Default, 0);
-        if (status.IsPending)
-        {
-            status = CompleteWriterPending();
-        }
+        status = Finish(_writer.Delete(ref k, Empty.Default, 0));
 
         if (status.IsFaulted)
         {
@@ -239,6 +227,9 @@ internal sealed partial class EntryIndex : IDisposable
         _checkpoints.Dispose();
         _logDevice.Dispose();
     }
+
+    /// <summary>The final status of a writer operation: its own, or the completed one when it went pending (a read from disk).</summary>
+    private Status Finish(Status status) => status.IsPending ? CompleteWriterPending() : status;
 
     private Status CompleteWriterPending()
     {

@@ -9,7 +9,7 @@ using OptOutGate.Engine.Storage.Log;
 namespace OptOutGate.Engine.Snapshots;
 
 /// <summary>
-/// The state a replica was bootstrapped from (issue #5): the primary's snapshot at sequence <see cref="Sequence"/>,
+/// The state a replica was bootstrapped from: the primary's snapshot at sequence <see cref="Sequence"/>,
 /// kept in the replica's data folder (<see cref="SnapshotBaseFormat"/>). It holds the configuration items and open
 /// confirmation windows of the snapshot, and for every entry a history record rebuilt from the snapshot's Entry (kind,
 /// scope, sender, recipient, app, SMS types, source, reason, update time, sequence, carrier message id, actor), since

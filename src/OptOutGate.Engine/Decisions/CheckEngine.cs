@@ -58,9 +58,6 @@ internal sealed partial class CheckEngine
         _time = time;
     }
 
-    /// <summary>The sequence every answer reflects at least, right now.</summary>
-    public ulong AppliedSequence => _applier.AppliedSequence;
-
     /// <summary>
     /// Parses recipients as E.164 into numbers; 0 marks a malformed one or one no numbering plan allows (no valid number
     /// is 0: the first digit never is).

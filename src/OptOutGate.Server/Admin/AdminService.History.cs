@@ -4,10 +4,10 @@ using OptOutGate.Engine.Decisions;
 using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.State;
-using OptOutGate.Engine.Text;
 using OptOutGate.Rpc.Server;
 using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
+using ContractNames = OptOutGate.Engine.Text.ContractNames;
 
 namespace OptOutGate.Server.Admin;
 

@@ -19,7 +19,7 @@ namespace OptOutGate.Engine;
 /// and visible once the applier has applied it (<see cref="GateStateApplier.AppliedSequence"/>); readers of the index
 /// and configuration see exactly the records up to the applied sequence. A write acknowledged by
 /// <see cref="WritePipeline.WriteAsync"/> is both. Checks that must see a given write wait with
-/// <see cref="GateStateApplier.WaitForAppliedAsync"/> (CheckBatch <c>min_sequence</c>).
+/// <see cref="GateStateApplier.WaitForAppliedAsync"/> (CheckBatch <c>min_sequence</c>, inside Decisions/CheckEngine).
 /// </para>
 /// <para>
 /// Restart: <see cref="OpenAsync"/> loads the newest complete checkpoint and replays the log after it, so it returns

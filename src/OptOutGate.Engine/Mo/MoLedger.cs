@@ -17,7 +17,7 @@ namespace OptOutGate.Engine.Mo;
 /// either way.
 /// </para>
 /// <para>
-/// Pending: the write pipeline's loop decides each message (<see cref="Claim"/>) before its record is durable; the
+/// Pending: the write pipeline's loop decides each message (<see cref="TryFindOrClaim"/>) before its record is durable; the
 /// claim stays pending until the write completes, so a retry arriving meanwhile waits for the first result.
 /// </para>
 /// <para>

@@ -161,8 +161,8 @@ if [[ -z "${SKIP_LOAD:-}" ]]; then
     "${lt[@]}" load --address "$address" --dataset "$ENTRIES" --load-parallelism "$LOAD_PARALLELISM" -t 120s 2>&1 \
         | grep -v -E '^load: [0-9,]+/' | tee "$OUT/load.txt"
     echo "restart: loaded $ENTRIES in $(awk -v a="$(date +%s%3N)" -v b="$load_started" 'BEGIN { printf "%.1f", (a - b) / 1000 }') s; RSS $(rss)"
-    checkpoints=$(grep -c "GateEngine\[4\] Checkpoint at sequence" "$OUT/gate-load.log" || true)
-    echo "restart: $checkpoints checkpoints taken while loading: $(grep "GateEngine\[4\] Checkpoint at sequence" "$OUT/gate-load.log" | sed -E 's/.*sequence ([0-9]+) taken in ([0-9]+) ms.*/\1 (\2 ms)/' | tr '\n' ' ')"
+    checkpoints=$(grep -c -E "Checkpoint at sequence [0-9]+ taken in" "$OUT/gate-load.log" || true)
+    echo "restart: $checkpoints checkpoints taken while loading: $(grep -E "Checkpoint at sequence [0-9]+ taken in" "$OUT/gate-load.log" | sed -E 's/.*sequence ([0-9]+) taken in ([0-9]+) ms.*/\1 (\2 ms)/' | tr '\n' ' ')"
     echo "restart: SIGKILL after loading (no clean shutdown)"
     stop_gate KILL
     restart kill

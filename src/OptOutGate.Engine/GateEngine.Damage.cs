@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using OptOutGate.Engine.Mo;
 using OptOutGate.Engine.Storage;
 using OptOutGate.Engine.Storage.Checkpoints;
 using OptOutGate.Engine.Storage.Log;
@@ -94,7 +93,7 @@ internal sealed partial class GateEngine
             }
         }
 
-        var ledger = Path.Combine(data, "mo", MoLedgerFollower.SnapshotFile);
+        var ledger = Path.Combine(data, DataLayout.Mo, DataLayout.MoLedgerSnapshot);
         if (File.Exists(ledger))
         {
             File.Delete(ledger);

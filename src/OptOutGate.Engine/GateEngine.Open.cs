@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using OptOutGate.Engine.Configuration;
 using OptOutGate.Engine.Snapshots;
 using OptOutGate.Engine.Storage;
 using OptOutGate.Engine.Storage.Checkpoints;
@@ -28,6 +29,7 @@ internal sealed partial class GateEngine
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.DataDirectory);
         options.Validate();
         var started = Stopwatch.GetTimestamp();
         var logger = loggerFactory.CreateLogger<GateEngine>();
@@ -35,7 +37,7 @@ internal sealed partial class GateEngine
         Directory.CreateDirectory(data);
 
         var logOptions = options.Log;
-        logOptions.Directory = Path.Combine(data, "log");
+        logOptions.Directory = Path.Combine(data, DataLayout.Log);
         logOptions.CutAtSequence = options.CutLogAtSequence;
         var log = await ChangeLog.OpenAsync(logOptions, loggerFactory.CreateLogger<ChangeLog>(), time, ct);
         EntryIndex? index = null;
@@ -43,13 +45,13 @@ internal sealed partial class GateEngine
         try
         {
             AttachSnapshotBase(log, SnapshotBasePathOf(data), logger);
-            var checkpoints = new CheckpointStore(Path.Combine(data, "checkpoints"));
+            var checkpoints = new CheckpointStore(Path.Combine(data, DataLayout.Checkpoints));
             if (log.Cut is { } cut)
             {
                 DiscardWhatTheCutInvalidated(log, cut, checkpoints, data, logger);
             }
 
-            var indexOptions = IndexOptions(options, data);
+            var indexOptions = options.IndexOptions(Path.Combine(data, DataLayout.Index));
             var indexLogger = loggerFactory.CreateLogger<EntryIndex>();
             var (loaded, scopes, config, heads, checkpointSequence, indexLogChecksum) = LoadCheckpoint(checkpoints, data, indexOptions, indexLogger, log, logger);
             index = loaded;
@@ -92,15 +94,6 @@ internal sealed partial class GateEngine
             throw;
         }
     }
-
-    private static EntryIndexOptions IndexOptions(GateEngineOptions options, string data) => new()
-    {
-        Directory = Path.Combine(data, "index"),
-        ExpectedEntries = options.ExpectedEntries,
-        MemorySizeBits = options.IndexMemorySizeBits,
-        PageSizeBits = options.IndexPageSizeBits,
-        SegmentSizeBits = options.IndexSegmentSizeBits,
-    };
 
     /// <summary>
     /// The newest checkpoint that loads whole and is neither ahead of the log nor older than its snapshot base; else the
@@ -148,7 +141,7 @@ internal sealed partial class GateEngine
             }
         }
 
-        if (log.Base is { } snapshotBase)
+        if (log.Base is SnapshotBase snapshotBase)
         {
             EngineLog.LoadingSnapshotBase(logger, snapshotBase.Sequence, snapshotBase.RecordCount);
             var index = EntryIndex.Create(indexOptions, indexLogger);

@@ -5,14 +5,14 @@ namespace OptOutGate.Engine;
 
 internal sealed partial class GateEngine
 {
-    /// <summary>Where this engine keeps the snapshot base of a replica bootstrapped from a snapshot (issue #5).</summary>
+    /// <summary>Where this engine keeps the snapshot base of a replica bootstrapped from a snapshot.</summary>
     public string SnapshotBasePath => SnapshotBasePathOf(Path.GetFullPath(_options.DataDirectory));
 
     /// <summary>True when nothing was ever applied here: no checkpoint, no snapshot base, an empty log.</summary>
     public bool IsEmpty => Log.NextSequence == 1 && Log.Base is null && LastCheckpointSequence == 0 && Applier.AppliedSequence == 0;
 
     /// <summary>
-    /// Replica bootstrap (issue #5): loads the snapshot base at <see cref="SnapshotBasePath"/> (whole and durable, see
+    /// Replica bootstrap: loads the snapshot base at <see cref="SnapshotBasePath"/> (whole and durable, see
     /// <see cref="SnapshotBaseWriter"/>) into this empty engine, so that it reflects the base's sequence N and its log
     /// continues at N + 1, then takes a checkpoint at N. Returns N once that checkpoint is durable: a restart resumes
     /// from it (or, should it be lost, from the base again), never from a new snapshot. Checks and history readers see
@@ -64,5 +64,5 @@ internal sealed partial class GateEngine
         }
     }
 
-    private static string SnapshotBasePathOf(string data) => Path.Combine(data, "snapshot", SnapshotBase.FileName);
+    private static string SnapshotBasePathOf(string data) => Path.Combine(data, DataLayout.Snapshot, SnapshotBase.FileName);
 }

@@ -19,7 +19,7 @@ namespace OptOutGate.Engine;
 /// and visible once the applier has applied it (<see cref="GateStateApplier.AppliedSequence"/>); readers of the index
 /// and configuration see exactly the records up to the applied sequence. A write acknowledged by
 /// <see cref="WritePipeline.WriteAsync"/> is both. Checks that must see a given write wait with
-/// <see cref="GateStateApplier.WaitForAppliedAsync"/> (CheckBatch <c>min_sequence</c>).
+/// <see cref="GateStateApplier.WaitForAppliedAsync"/> (CheckBatch <c>min_sequence</c>, inside Decisions/CheckEngine).
 /// </para>
 /// <para>
 /// Restart: <see cref="OpenAsync"/> loads the newest complete checkpoint and replays the log after it, so it returns
@@ -98,6 +98,13 @@ internal sealed partial class GateEngine : IAsyncDisposable
     /// or the write pipeline stopped); the process must then restart, and recovery goes from what is on disk.
     /// </summary>
     public Task<Exception> Failure => Task.WhenAny(Log.Faulted, Applier.Faulted, Writes.Faulted).Unwrap();
+
+    /// <summary>
+    /// Null while the engine answers from a state that follows its log; else why it cannot
+    /// (<see cref="EngineError.StoppedApplying"/>). The host's one guard for reads and checks: with
+    /// <see cref="EngineError.Loading"/> before the engine is open, it is every "engine unavailable" answer.
+    /// </summary>
+    public EngineError? Unavailable => Applier.Fault is null ? null : EngineError.StoppedApplying;
 
     /// <summary>The sequence the newest checkpoint reflects (0 = none yet).</summary>
     public ulong LastCheckpointSequence => Volatile.Read(ref _lastCheckpointSequence);

@@ -1,3 +1,4 @@
+using OptOutGate.Engine.Configuration;
 using OptOutGate.Engine.Storage.Index;
 using OptOutGate.Engine.Storage.Log;
 using OptOutGate.Engine.Writes;
@@ -5,15 +6,16 @@ using OptOutGate.Engine.Writes;
 namespace OptOutGate.Engine;
 
 /// <summary>
-/// Where the gate keeps its data and how often it checkpoints. Layout under <see cref="DataDirectory"/>: <c>log/</c>
-/// (the change log, the source of truth), <c>index/</c> (the entry index and its FASTER checkpoints),
-/// <c>checkpoints/&lt;N&gt;/</c> (scope table, configuration and history heads as of sequence N, plus the manifest that
-/// makes the checkpoint count), and on a replica bootstrapped from a snapshot <c>snapshot/base.bin</c> (the snapshot's
-/// state and the records of its entries, which the log, starting after it, does not hold).
+/// Where the gate keeps its data (<see cref="DataDirectory"/>, laid out as <see cref="DataLayout"/> says), how often it
+/// checkpoints, how big its index, log and write queue are. Bound from the "Engine" configuration section (the data
+/// folder excepted: the host sets it) and checked at start-up; every default is documented on its property.
 /// </summary>
-internal sealed class GateEngineOptions
+internal sealed class GateEngineOptions : IValidatedOptions
 {
-    /// <summary>The data folder; required. Nothing else may write there.</summary>
+    /// <summary>The configuration section these settings are bound from.</summary>
+    public const string SectionName = "Engine";
+
+    /// <summary>The data folder; required, set by the host (Gate:DataDirectory), not bound here. Nothing else may write there.</summary>
     public string DataDirectory { get; set; } = "";
 
     /// <summary>
@@ -60,80 +62,40 @@ internal sealed class GateEngineOptions
     /// </summary>
     public ulong CutLogAtSequence { get; set; }
 
-    /// <summary>Change log settings; its <see cref="ChangeLogOptions.Directory"/> is set to <c>&lt;data&gt;/log</c> by the engine.</summary>
+    /// <summary>Change log settings ("Engine:Log"); its <see cref="ChangeLogOptions.Directory"/> is set to <c>&lt;data&gt;/log</c> by the engine.</summary>
     public ChangeLogOptions Log { get; set; } = new();
 
-    /// <summary>Write pipeline tuning.</summary>
+    /// <summary>Write pipeline tuning ("Engine:Writes").</summary>
     public WritePipelineOptions Writes { get; set; } = new();
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming every problem (<see cref="Problems"/>).</summary>
-    public void Validate()
+    public void AddProblems(Func<string, string> keyOf, List<string> problems)
     {
-        var problems = Problems();
-        if (string.IsNullOrWhiteSpace(DataDirectory))
-        {
-            problems.Insert(0, "GateEngineOptions.DataDirectory is required.");
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", problems));
-        }
-    }
-
-    /// <summary>
-    /// Every setting out of its range, named by its configuration key (section "Engine"), for start-up validation. The
-    /// data folder is not checked here (the host sets it from Gate:DataDirectory).
-    /// </summary>
-    public List<string> Problems()
-    {
-        const string prefix = "Engine:";
-        var problems = new List<string>();
+        ArgumentNullException.ThrowIfNull(keyOf);
+        ArgumentNullException.ThrowIfNull(problems);
         if (CheckpointInterval < TimeSpan.Zero && CheckpointInterval != Timeout.InfiniteTimeSpan)
         {
-            problems.Add($"{prefix}CheckpointInterval must not be negative (was {CheckpointInterval}); 0 turns the timer off.");
+            problems.Add($"{keyOf(nameof(CheckpointInterval))} must not be negative (was {CheckpointInterval}); 0 turns the timer off.");
         }
 
         if (CheckpointEveryRecords < 0)
         {
-            problems.Add($"{prefix}CheckpointEveryRecords must not be negative (was {CheckpointEveryRecords}); 0 checkpoints by time only.");
+            problems.Add($"{keyOf(nameof(CheckpointEveryRecords))} must not be negative (was {CheckpointEveryRecords}); 0 checkpoints by time only.");
         }
 
-        var index = new EntryIndexOptions
-        {
-            Directory = "-",
-            ExpectedEntries = ExpectedEntries,
-            MemorySizeBits = IndexMemorySizeBits,
-            PageSizeBits = IndexPageSizeBits,
-            SegmentSizeBits = IndexSegmentSizeBits,
-        };
-        foreach (var (property, message) in index.Problems())
-        {
-            var key = property == nameof(EntryIndexOptions.ExpectedEntries) ? property : "Index" + property;
-            problems.Add($"{prefix}{key}: {message}");
-        }
-
-        problems.AddRange(Log.Problems(prefix + "Log:"));
-        if (Writes.MaxBatchRecords < 1)
-        {
-            problems.Add($"{prefix}Writes:MaxBatchRecords must be at least 1 (was {Writes.MaxBatchRecords}).");
-        }
-
-        if (Writes.MaxInFlightBatches < 1)
-        {
-            problems.Add($"{prefix}Writes:MaxInFlightBatches must be at least 1 (was {Writes.MaxInFlightBatches}).");
-        }
-
-        if (Writes.QueueCapacity < 1)
-        {
-            problems.Add($"{prefix}Writes:QueueCapacity must be at least 1 (was {Writes.QueueCapacity}).");
-        }
-
-        if (Writes.MaxRecordBytes < 256)
-        {
-            problems.Add($"{prefix}Writes:MaxRecordBytes must be at least 256 (was {Writes.MaxRecordBytes}).");
-        }
-
-        return problems;
+        // The index's settings are bound flat (Engine:ExpectedEntries, Engine:IndexPageSizeBits, ...): its own check,
+        // with each of its properties named by the key it is bound from.
+        IndexOptions("-").AddProblems(property => keyOf(property == nameof(ExpectedEntries) ? property : "Index" + property), problems);
+        Log.AddProblems(property => keyOf(nameof(Log)) + ":" + property, problems);
+        Writes.AddProblems(property => keyOf(nameof(Writes)) + ":" + property, problems);
     }
+
+    /// <summary>The entry index's options as this engine opens it, in <paramref name="directory"/>.</summary>
+    internal EntryIndexOptions IndexOptions(string directory) => new()
+    {
+        Directory = directory,
+        ExpectedEntries = ExpectedEntries,
+        MemorySizeBits = IndexMemorySizeBits,
+        PageSizeBits = IndexPageSizeBits,
+        SegmentSizeBits = IndexSegmentSizeBits,
+    };
 }

@@ -1,7 +1,7 @@
 using System.Buffers;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.Index;
 using OptOutGate.Engine.Storage.Log;
@@ -12,18 +12,20 @@ using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 namespace OptOutGate.Engine.Decisions;
 
 /// <summary>
-/// Checks one batch end to end (docs/gate-internals.md, "Decisions"): recipients already parsed to numbers (0 =
-/// not E.164), the scope ids and the blocking rule resolved once per batch, one pre-filter probe per recipient (with
-/// prefetching), and only for possible hits up to nine index reads (three kinds × three scopes) through one rented
-/// <see cref="IndexReader"/> for the whole batch; then <see cref="DecisionRules.Decide"/>. The verdicts go into the
-/// caller's span: nothing is allocated per recipient (explain aside, which is for audits).
+/// The one entry of a CheckBatch into the engine (<see cref="CheckAsync"/>): one call per batch, which waits for the
+/// batch's min_sequence, checks, spends CONFIRMATION windows, explains, and returns the counts and sequence or an
+/// <see cref="EngineError"/>. The check itself (docs/gate-internals.md, "Decisions"): recipients already parsed to
+/// numbers (0 = not a valid number), the scope ids and the blocking rule resolved once per batch, one pre-filter probe
+/// per recipient (with prefetching), and only for possible hits up to nine index reads (three kinds × three scopes)
+/// through one rented <see cref="IndexReader"/> for the whole batch; then <see cref="DecisionRules.Decide"/>. The
+/// verdicts go into the caller's span: nothing is allocated per recipient (explain aside, which is for audits).
 /// </summary>
 /// <remarks>
 /// An allowed CONFIRMATION spends its window: the batch submits one <see cref="ConfirmationUseRequest"/> for all of them
 /// and answers ALLOWED only for the items the write pipeline granted (durable and applied); when two checks race for one
 /// window, the pipeline's validation lets exactly one win and the loser gets BLOCKED_CONFIRMATION.
 /// </remarks>
-internal sealed class CheckEngine
+internal sealed partial class CheckEngine
 {
     /// <summary>The contract's limit (gate.proto); the caller validates, the engine only sizes its scratch space by it.</summary>
     public const int MaxRecipients = 10_000;
@@ -56,9 +58,6 @@ internal sealed class CheckEngine
         _time = time;
     }
 
-    /// <summary>The sequence every answer reflects at least, right now.</summary>
-    public ulong AppliedSequence => _applier.AppliedSequence;
-
     /// <summary>
     /// Parses recipients as E.164 into numbers; 0 marks a malformed one or one no numbering plan allows (no valid number
     /// is 0: the first digit never is).
@@ -73,11 +72,66 @@ internal sealed class CheckEngine
     }
 
     /// <summary>
-    /// Checks a batch. <paramref name="verdicts"/>[i] answers <paramref name="recipients"/>[i]. Completes synchronously
-    /// unless the batch allows a CONFIRMATION (then it waits for the durable write that uses the window).
+    /// Checks a batch: <paramref name="verdicts"/>[i] answers <paramref name="recipients"/>[i], and the result holds the
+    /// counts and the sequence the answer reflects. Completes synchronously unless it must wait: for
+    /// <see cref="CheckQuery.MinSequence"/> to be applied, or for the durable write that spends a CONFIRMATION's window.
     /// </summary>
+    /// <remarks>
+    /// Errors are values (<see cref="CheckResult.Error"/>): the engine stopped applying changes
+    /// (<see cref="EngineError.StoppedApplying"/>); min_sequence beyond what the log committed (OutOfRange; a replica
+    /// waits instead, as it learns of its primary's commits only as they arrive) or not reached within
+    /// <see cref="CheckQuery.MaxWait"/> (DeadlineExceeded); a CONFIRMATION's window that could not be spent durably
+    /// (<see cref="EngineError.OfWriteFailure"/>: read-only on a replica, else unavailable). It never answers ALLOWED
+    /// for a CONFIRMATION whose window use is not durable. Cancelling <paramref name="ct"/> (the call's deadline) throws
+    /// <see cref="OperationCanceledException"/>; damaged history under an explanation throws DataDamagedException.
+    /// </remarks>
     /// <param name="explanations">When <see cref="CheckQuery.Explain"/>: receives one explanation per recipient not ALLOWED, in order.</param>
     public ValueTask<CheckResult> CheckAsync(CheckQuery query, ReadOnlyMemory<ulong> recipients, Memory<Verdict> verdicts, IList<Explanation>? explanations, CancellationToken ct)
+    {
+        if (_applier.Fault is not null)
+        {
+            return new ValueTask<CheckResult>(CheckResult.Failed(EngineError.StoppedApplying));
+        }
+
+        return query.MinSequence > _applier.AppliedSequence
+            ? WaitThenCheckAsync(query, recipients, verdicts, explanations, ct)
+            : CheckAppliedAsync(query, recipients, verdicts, explanations, ct);
+    }
+
+    private async ValueTask<CheckResult> WaitThenCheckAsync(
+        CheckQuery query, ReadOnlyMemory<ulong> recipients, Memory<Verdict> verdicts, IList<Explanation>? explanations, CancellationToken ct)
+    {
+        var minimum = query.MinSequence;
+        if (_log is { } log && minimum > log.LastSequence && !log.IsReplica)
+        {
+            return CheckResult.Failed(new EngineError(
+                EngineErrorKind.OutOfRange,
+                string.Create(CultureInfo.InvariantCulture, $"min_sequence: {minimum} is beyond the last committed sequence {log.LastSequence}.")));
+        }
+
+        try
+        {
+            var applied = _applier.WaitForAppliedAsync(minimum, ct);
+            await (query.MaxWait is { } maxWait ? applied.WaitAsync(maxWait, _time, ct) : applied).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return CheckResult.Failed(new EngineError(
+                EngineErrorKind.DeadlineExceeded,
+                string.Create(CultureInfo.InvariantCulture, $"min_sequence: {minimum} was not reached within max_wait ({query.MaxWait!.Value.TotalMilliseconds:0} ms).")));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The applier stopped while the batch waited for it.
+            return CheckResult.Failed(EngineError.StoppedApplying);
+        }
+
+        return _applier.Fault is null
+            ? await CheckAppliedAsync(query, recipients, verdicts, explanations, ct).ConfigureAwait(false)
+            : CheckResult.Failed(EngineError.StoppedApplying);
+    }
+
+    private ValueTask<CheckResult> CheckAppliedAsync(CheckQuery query, ReadOnlyMemory<ulong> recipients, Memory<Verdict> verdicts, IList<Explanation>? explanations, CancellationToken ct)
     {
         var explain = query.Explain && explanations is not null ? new ExplainState(recipients.Length) : null;
         var result = Check(query, recipients.Span, verdicts.Span, explain, out var confirmations);
@@ -229,95 +283,6 @@ internal sealed class CheckEngine
                 entries.Set(kind, scope, value);
             }
         }
-    }
-
-    private ConfirmationState WindowState(in CheckScopes scopes, ulong recipient, DateTime now)
-    {
-        if (scopes.SenderScopeId == 0 || !_config.TryGetConfirmationWindow(scopes.TenantId, scopes.SenderScopeId, recipient, out var window))
-        {
-            return ConfirmationState.None;
-        }
-
-        if (window.IsOpenAt(now))
-        {
-            return ConfirmationState.Open;
-        }
-
-        return window.Used && now < window.ExpireTime ? ConfirmationState.Used : ConfirmationState.None;
-    }
-
-    private async ValueTask<CheckResult> SpendConfirmationsAsync(
-        CheckQuery query,
-        ReadOnlyMemory<ulong> recipients,
-        Memory<Verdict> verdicts,
-        CheckResult result,
-        int confirmations,
-        ExplainState? explain,
-        IList<Explanation>? explanations,
-        CancellationToken ct)
-    {
-        // For a CONFIRMATION the only ALLOWED verdicts are window uses (a bypass never applies to it).
-        var indexes = new int[confirmations];
-        var numbers = new ulong[confirmations];
-        var k = 0;
-        var span = verdicts.Span;
-        var all = recipients.Span;
-        for (var i = 0; i < all.Length && k < confirmations; i++)
-        {
-            if (span[i] == Verdict.Allowed)
-            {
-                indexes[k] = i;
-                numbers[k++] = all[i];
-            }
-        }
-
-        var counts = result.Counts;
-        var sequence = result.Sequence;
-        if (_writes is null)
-        {
-            for (k = 0; k < confirmations; k++)
-            {
-                verdicts.Span[indexes[k]] = Verdict.BlockedConfirmation;
-                counts.Move(Verdict.Allowed, Verdict.BlockedConfirmation);
-            }
-        }
-        else
-        {
-            var write = await _writes.WriteAsync(
-                new ConfirmationUseRequest { TenantId = query.Tenant, ActorKeyId = query.ActorKeyId, Sender = query.Sender, Recipients = numbers },
-                ct).ConfigureAwait(false);
-            for (k = 0; k < confirmations; k++)
-            {
-                if (write.Items[k].Outcome != WriteOutcome.ConfirmationGranted)
-                {
-                    verdicts.Span[indexes[k]] = Verdict.BlockedConfirmation;
-                    counts.Move(Verdict.Allowed, Verdict.BlockedConfirmation);
-                    explain?.Record(indexes[k], new Decision(Verdict.BlockedConfirmation, default), default);
-                }
-            }
-
-            // The granted uses are part of the state this answer reflects: a client passing this sequence as
-            // min_sequence sees them.
-            sequence = Math.Max(sequence, write.Sequence);
-        }
-
-        explain?.Build(this, query, recipients.Span, verdicts.Span, explanations!);
-        if (explain is not null && _log is not null)
-        {
-            await ExplanationText.CompleteAsync(_log, explanations!, query.Type, ct).ConfigureAwait(false);
-        }
-
-        return new CheckResult(counts, sequence);
-    }
-
-    private async ValueTask<CheckResult> CompleteExplanationsAsync(CheckQuery query, CheckResult result, IList<Explanation> explanations, CancellationToken ct)
-    {
-        if (_log is not null)
-        {
-            await ExplanationText.CompleteAsync(_log, explanations, query.Type, ct).ConfigureAwait(false);
-        }
-
-        return result;
     }
 
     internal GateConfig Config => _config;

@@ -30,11 +30,4 @@ internal readonly record struct CheckScopes(uint TenantId, uint SenderScopeId, u
         scopes.TryGetScope(tenantId, ReadOnlySpan<char>.Empty, ReadOnlySpan<char>.Empty, out var tenantScope);
         return new CheckScopes(tenantId, senderScope, senderAppScope, tenantScope);
     }
-
-    public uint IdOf(EntryScope scope) => scope switch
-    {
-        EntryScope.Sender => SenderScopeId,
-        EntryScope.SenderApp => SenderAppScopeId,
-        _ => TenantScopeId,
-    };
 }

@@ -57,6 +57,18 @@ internal sealed class CsvChunkWriter
     public void Field(Timestamp? value) =>
         Field(value is null ? "" : value.ToDateTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture));
 
+    /// <summary>A header row: the column names, in order.</summary>
+    public void Header(IReadOnlyList<string> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        foreach (var column in columns)
+        {
+            Field(column);
+        }
+
+        EndRow();
+    }
+
     public void EndRow()
     {
         Append("\r\n");

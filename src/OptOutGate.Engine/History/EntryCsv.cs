@@ -1,4 +1,5 @@
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Text;
 
 namespace OptOutGate.Engine.History;
 
@@ -15,12 +16,7 @@ internal static class EntryCsv
     public static void WriteHeader(CsvChunkWriter csv)
     {
         ArgumentNullException.ThrowIfNull(csv);
-        foreach (var column in Columns)
-        {
-            csv.Field(column);
-        }
-
-        csv.EndRow();
+        csv.Header(Columns);
     }
 
     public static void WriteRow(CsvChunkWriter csv, Entry entry)

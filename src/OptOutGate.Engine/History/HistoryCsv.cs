@@ -1,5 +1,6 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Text;
 
 namespace OptOutGate.Engine.History;
 
@@ -17,12 +18,7 @@ internal static class HistoryCsv
     public static void WriteHeader(CsvChunkWriter csv)
     {
         ArgumentNullException.ThrowIfNull(csv);
-        foreach (var column in Columns)
-        {
-            csv.Field(column);
-        }
-
-        csv.EndRow();
+        csv.Header(Columns);
     }
 
     public static void WriteRow(CsvChunkWriter csv, ChangeRecord record)

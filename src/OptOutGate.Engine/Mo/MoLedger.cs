@@ -17,7 +17,7 @@ namespace OptOutGate.Engine.Mo;
 /// either way.
 /// </para>
 /// <para>
-/// Pending: the write pipeline's loop decides each message (<see cref="Claim"/>) before its record is durable; the
+/// Pending: the write pipeline's loop decides each message (<see cref="TryFindOrClaim"/>) before its record is durable; the
 /// claim stays pending until the write completes, so a retry arriving meanwhile waits for the first result.
 /// </para>
 /// <para>
@@ -256,39 +256,39 @@ internal sealed partial class MoLedger
 
     private bool TryFindLocked(UInt128 message, UInt128 content, DateTime now, out SeenMo seen, out MoTicket? pending)
     {
+        // By carrier message id first, then by content (a carrier retry under a new id).
         var oldest = (now - Window).Ticks;
+        return TryFindLocked(message, _messages, _pendingMessages, _transientMessages, oldest, out seen, out pending)
+            || TryFindLocked(content, _contents, _pendingContents, _transientContents, oldest, out seen, out pending);
+    }
+
+    /// <summary>The key as recorded within the window, still being written (<paramref name="pending"/>), or remembered in memory only.</summary>
+    private static bool TryFindLocked(
+        UInt128 key,
+        Dictionary<UInt128, SeenMo> recorded,
+        Dictionary<UInt128, MoTicket> writing,
+        Dictionary<UInt128, SeenMo> transient,
+        long oldest,
+        out SeenMo seen,
+        out MoTicket? pending)
+    {
         pending = null;
-        if (_messages.TryGetValue(message, out seen) && seen.ReceiveTicks >= oldest)
+        if (recorded.TryGetValue(key, out seen) && seen.ReceiveTicks >= oldest)
         {
             return true;
         }
 
-        if (_pendingMessages.TryGetValue(message, out pending))
+        if (writing.TryGetValue(key, out pending))
+        {
+            seen = default;
+            return true;
+        }
+
+        if (transient.TryGetValue(key, out seen) && seen.ReceiveTicks >= oldest)
         {
             return true;
         }
 
-        if (_transientMessages.TryGetValue(message, out seen) && seen.ReceiveTicks >= oldest)
-        {
-            return true;
-        }
-
-        if (_contents.TryGetValue(content, out seen) && seen.ReceiveTicks >= oldest)
-        {
-            return true;
-        }
-
-        if (_pendingContents.TryGetValue(content, out pending))
-        {
-            return true;
-        }
-
-        if (_transientContents.TryGetValue(content, out seen) && seen.ReceiveTicks >= oldest)
-        {
-            return true;
-        }
-
-        pending = null;
         seen = default;
         return false;
     }

@@ -1,18 +1,18 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Configuration;
 
 namespace OptOutGate.Engine.Mo;
 
 /// <summary>
-/// Keeps a <see cref="MoLedger"/> in step with the engine's log: loads the ledger's snapshot (<c>&lt;dir&gt;/ledger.bin</c>),
+/// Keeps a <see cref="MoLedger"/> in step with the engine's log: loads the ledger's snapshot (<c>&lt;dir&gt;/ledger.bin</c>, <see cref="DataLayout.MoLedgerSnapshot"/>),
 /// folds every committed record after it, then follows the applied sequence; snapshots periodically and when disposed.
 /// The ledger is state derived from the log like the index, so a restart (even after SIGKILL) rebuilds it exactly:
 /// snapshot at M plus the records after M. On a replica the same happens with the records it replicated.
 /// </summary>
 internal sealed class MoLedgerFollower : IAsyncDisposable
 {
-    public const string SnapshotFile = "ledger.bin";
     private const int Chunk = 1024;
     private const ulong SnapshotEveryRecords = 500_000;
 
@@ -46,9 +46,11 @@ internal sealed class MoLedgerFollower : IAsyncDisposable
     public static async Task<MoLedgerFollower> StartAsync(GateEngine engine, string directory, MoOptions options, ILogger logger, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         var started = Stopwatch.GetTimestamp();
         Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, SnapshotFile);
+        var path = Path.Combine(directory, DataLayout.MoLedgerSnapshot);
         var ledger = LoadSnapshot(engine, path, options, logger);
         var follower = new MoLedgerFollower(engine, ledger, path, options, logger, time);
         var from = ledger.FoldedSequence;

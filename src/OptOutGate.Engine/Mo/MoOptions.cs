@@ -1,36 +1,39 @@
+using OptOutGate.Engine.Configuration;
+
 namespace OptOutGate.Engine.Mo;
 
-/// <summary>MO handling settings (configuration section "Mo").</summary>
-internal sealed class MoOptions
+/// <summary>MO handling settings, bound from the "Mo" configuration section and checked at start-up.</summary>
+internal sealed class MoOptions : IValidatedOptions
 {
-    /// <summary>How long a carrier retry is recognized as a DUPLICATE (DESIGN.md: 24 hours).</summary>
+    /// <summary>The configuration section these settings are bound from.</summary>
+    public const string SectionName = "Mo";
+
+    /// <summary>How long a carrier retry is recognized as a DUPLICATE. Default 24 hours (DESIGN.md).</summary>
     public TimeSpan DuplicateWindow { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>How often the MO ledger is snapshotted (a restart replays only the log after the snapshot).</summary>
+    /// <summary>How often the MO ledger is snapshotted; a restart replays only the log after the snapshot. Default 1 minute.</summary>
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How many messages of one StreamMo call may be in flight (waiting for their durable write) at once.</summary>
+    /// <summary>How many messages of one StreamMo call may be in flight (waiting for their durable write) at once. Default 512.</summary>
     public int StreamConcurrency { get; set; } = 512;
 
-    /// <summary>Every setting out of its range, named by its configuration key (section "Mo"), for start-up validation.</summary>
-    public List<string> Problems()
+    public void AddProblems(Func<string, string> keyOf, List<string> problems)
     {
-        var problems = new List<string>();
+        ArgumentNullException.ThrowIfNull(keyOf);
+        ArgumentNullException.ThrowIfNull(problems);
         if (DuplicateWindow <= TimeSpan.Zero)
         {
-            problems.Add($"Mo:DuplicateWindow must be positive (was {DuplicateWindow}).");
+            problems.Add($"{keyOf(nameof(DuplicateWindow))} must be positive (was {DuplicateWindow}).");
         }
 
         if (SnapshotInterval <= TimeSpan.Zero)
         {
-            problems.Add($"Mo:SnapshotInterval must be positive (was {SnapshotInterval}).");
+            problems.Add($"{keyOf(nameof(SnapshotInterval))} must be positive (was {SnapshotInterval}).");
         }
 
         if (StreamConcurrency is < 1 or > 65_536)
         {
-            problems.Add($"Mo:StreamConcurrency must be 1..65536 (was {StreamConcurrency}).");
+            problems.Add($"{keyOf(nameof(StreamConcurrency))} must be 1..65536 (was {StreamConcurrency}).");
         }
-
-        return problems;
     }
 }

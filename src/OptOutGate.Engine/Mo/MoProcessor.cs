@@ -2,7 +2,6 @@ using System.Diagnostics;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Mo.Keywords;
 using OptOutGate.Engine.Recipients;
-using OptOutGate.Engine.Storage.Log;
 using OptOutGate.Engine.Writes;
 
 namespace OptOutGate.Engine.Mo;
@@ -33,10 +32,10 @@ internal sealed class MoProcessor
     public MoLedger Ledger => _ledger;
 
     /// <summary>
-    /// Records one message. A message not recorded is a <see cref="MoFailure"/>: <see cref="MoFailureKind.Invalid"/>
-    /// (malformed), <see cref="MoFailureKind.NotFound"/> (unknown inbound address), <see cref="MoFailureKind.Unavailable"/>
-    /// (not durable: the log failed) or <see cref="MoFailureKind.ReadOnly"/> (a replica). Cancelling only stops the
-    /// wait: a message already decided is still written, and its retry is then a DUPLICATE.
+    /// Records one message. A message not recorded is an <see cref="EngineError"/> (<see cref="MoOutcome.Failure"/>):
+    /// invalid, not found (unknown inbound address), unavailable (not durable: the log failed) or read-only (a
+    /// replica). Cancelling only stops the wait: a message already decided is still written, and its retry is then a
+    /// DUPLICATE.
     /// </summary>
     public async Task<MoOutcome> RecordAsync(string tenant, string actorKeyId, MoMessage message, CancellationToken ct)
     {
@@ -53,13 +52,13 @@ internal sealed class MoProcessor
     {
         if (MoValidation.Validate(message) is { } invalid)
         {
-            return MoOutcome.Failed(MoFailureKind.Invalid, invalid);
+            return MoOutcome.Failed(EngineErrorKind.Invalid, invalid);
         }
 
         var started = Stopwatch.GetTimestamp();
         if (!_engine.Config.TryGetInboundAddress(tenant, message.InboundAddress, out var address))
         {
-            return MoOutcome.Failed(MoFailureKind.NotFound, "message.inbound_address: not an inbound address of this tenant (Admin.PutInboundAddress); nothing was recorded.");
+            return MoOutcome.Failed(EngineErrorKind.NotFound, "message.inbound_address: not an inbound address of this tenant (Admin.PutInboundAddress); nothing was recorded.");
         }
 
         E164.TryParse(message.FromNumber, out var recipient);
@@ -188,11 +187,8 @@ internal sealed class MoProcessor
         result.ReplyLanguageCode = language;
     }
 
-    private static MoOutcome WriteFailure(Exception error) => error switch
-    {
-        ChangeLogFaultedException => MoOutcome.Failed(MoFailureKind.Unavailable, "OptOutGate cannot write its change log; the message was not recorded: send it again to a healthy node."),
-        WritesRefusedException refused => MoOutcome.Failed(MoFailureKind.ReadOnly, refused.Message),
-        ArgumentException e => MoOutcome.Failed(MoFailureKind.Invalid, "message: " + e.Message),
-        _ => MoOutcome.Failed(MoFailureKind.Unavailable, "The message could not be recorded durably (" + error.GetType().Name + "); send it again."),
-    };
+    // The write's failure in the words every write uses; a malformed record is the message's fault, so it names it.
+    private static MoOutcome WriteFailure(Exception error) => error is ArgumentException invalid
+        ? MoOutcome.Failed(EngineErrorKind.Invalid, "message: " + invalid.Message)
+        : MoOutcome.Failed(EngineError.OfWriteFailure(error));
 }

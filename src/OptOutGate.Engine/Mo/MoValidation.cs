@@ -1,16 +1,17 @@
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Recipients;
+using OptOutGate.Engine.Text;
 
 namespace OptOutGate.Engine.Mo;
 
 /// <summary>The INVALID_ARGUMENT rules of mo.proto for one message; the message names the field, never a full number.</summary>
 internal static class MoValidation
 {
+    /// <summary>An MO's text: at most 4,096 characters (mo.proto).</summary>
     public const int MaxText = 4096;
+
+    /// <summary>A carrier's message id: at most 128 characters (mo.proto).</summary>
     public const int MaxCarrierMessageId = 128;
-    public const int MaxSender = 32;
-    public const int MaxApp = 64;
-    public const int MaxLanguageCode = 35;
 
     /// <summary>Null when the message is well-formed, else why not.</summary>
     public static string? Validate(MoMessage? message)
@@ -25,7 +26,7 @@ internal static class MoValidation
             return "message.inbound_address: required.";
         }
 
-        if (CodePoints(message.InboundAddress) > MaxSender)
+        if (TextLimits.Exceeds(message.InboundAddress, TextLimits.MaxSender))
         {
             return "message.inbound_address: longer than 32 characters.";
         }
@@ -45,12 +46,12 @@ internal static class MoValidation
             return "message.carrier_message_id: required.";
         }
 
-        if (CodePoints(message.CarrierMessageId) > MaxCarrierMessageId)
+        if (TextLimits.Exceeds(message.CarrierMessageId, MaxCarrierMessageId))
         {
             return "message.carrier_message_id: longer than 128 characters.";
         }
 
-        if (CodePoints(message.Text) > MaxText)
+        if (TextLimits.Exceeds(message.Text, MaxText))
         {
             return "message.text: longer than 4,096 characters.";
         }
@@ -67,27 +68,16 @@ internal static class MoValidation
             return "message.carrier_time: not a valid timestamp.";
         }
 
-        if (CodePoints(message.App) > MaxApp)
+        if (TextLimits.Exceeds(message.App, TextLimits.MaxApp))
         {
             return "message.app: longer than 64 characters.";
         }
 
-        if (message.LanguageCode.Length > MaxLanguageCode)
+        if (message.LanguageCode.Length > TextLimits.MaxLanguageCode)
         {
             return "message.language_code: longer than 35 characters.";
         }
 
         return null;
-    }
-
-    private static int CodePoints(string text)
-    {
-        var count = 0;
-        foreach (var _ in text.EnumerateRunes())
-        {
-            count++;
-        }
-
-        return count;
     }
 }

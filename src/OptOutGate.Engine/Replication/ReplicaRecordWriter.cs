@@ -5,7 +5,7 @@ using OptOutGate.Engine.Storage.Log;
 namespace OptOutGate.Engine.Replication;
 
 /// <summary>
-/// Writes a primary's committed records into a replica's own engine, strictly in sequence order (issue #5): each run
+/// Writes a primary's committed records into a replica's own engine, strictly in sequence order: each run
 /// of records is appended to the replica's log under the primary's sequence numbers and receive times
 /// (<see cref="ChangeLog.EnqueueReplicated"/>; durable here one group commit later) and applied by the engine's
 /// applier at once, since the primary has committed it. Records at or below <see cref="AppliedSequence"/> are dropped (a repeat from Redis and

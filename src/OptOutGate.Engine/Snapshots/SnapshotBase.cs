@@ -9,7 +9,7 @@ using OptOutGate.Engine.Storage.Log;
 namespace OptOutGate.Engine.Snapshots;
 
 /// <summary>
-/// The state a replica was bootstrapped from (issue #5): the primary's snapshot at sequence <see cref="Sequence"/>,
+/// The state a replica was bootstrapped from: the primary's snapshot at sequence <see cref="Sequence"/>,
 /// kept in the replica's data folder (<see cref="SnapshotBaseFormat"/>). It holds the configuration items and open
 /// confirmation windows of the snapshot, and for every entry a history record rebuilt from the snapshot's Entry (kind,
 /// scope, sender, recipient, app, SMS types, source, reason, update time, sequence, carrier message id, actor), since
@@ -21,7 +21,7 @@ namespace OptOutGate.Engine.Snapshots;
 /// Point reads (<see cref="ReadAsync"/>) cost one read of a table block and one of the record, with only one fence per
 /// <see cref="SnapshotBaseFormat.FenceStride"/> records in memory (80 KB for 10 million records). Thread-safe.
 /// </remarks>
-internal sealed class SnapshotBase : IDisposable
+internal sealed class SnapshotBase : ILogBase
 {
     /// <summary>The file's name in the <c>snapshot/</c> folder of a data directory.</summary>
     public const string FileName = "base.bin";

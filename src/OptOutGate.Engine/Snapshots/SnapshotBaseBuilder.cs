@@ -9,7 +9,7 @@ using EntryKind = OptOutGate.Contracts.V1.EntryKind;
 namespace OptOutGate.Engine.Snapshots;
 
 /// <summary>
-/// Turns one GetSnapshot stream into a snapshot base file (issue #5). The chunks arrive in no particular order and may
+/// Turns one GetSnapshot stream into a snapshot base file. The chunks arrive in no particular order and may
 /// hold millions of entries, so each entry becomes its history record at once (rebuilt from the Entry's fields) and
 /// goes to a download file beside the base, with only its (sequence, offset) kept in memory (16 bytes);
 /// <see cref="Complete"/> then writes the base with the records in ascending sequence, chaining each (tenant,

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Configuration;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.Index;
 using OptOutGate.Engine.Storage.Log;
@@ -57,6 +58,8 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         TimeProvider time,
         ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         _log = log;
         _applier = applier;
         _scopes = scopes;

@@ -35,9 +35,6 @@ internal sealed class WriteStateView
     /// <summary>The time the current batch is validated at (event times default to it).</summary>
     public DateTimeOffset Now { get; internal set; }
 
-    /// <summary>The applied configuration (for what the overlay does not cover, such as listing).</summary>
-    public GateConfig AppliedConfig => _config;
-
     /// <summary>The entry of (tenant, scope sender, scope app, kind, recipient); scope sender and app as <see cref="EntryTarget"/> resolves them.</summary>
     public bool TryGetEntry(string tenant, string scopeSender, string scopeApp, EntryKind kind, ulong recipient, out EntryState entry)
     {

@@ -1,11 +1,13 @@
 using Google.Protobuf;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Decisions;
 using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.State;
 using Grpc.Core;
 using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
+using ContractNames = OptOutGate.Engine.Text.ContractNames;
 
 namespace OptOutGate.Server.Admin;
 

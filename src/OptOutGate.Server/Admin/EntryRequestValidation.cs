@@ -58,7 +58,7 @@ internal static class EntryRequestValidation
         {
             if (type is <= SmsType.Unspecified or > SmsType.Confirmation)
             {
-                throw AdminErrors.InvalidArgument($"sms_types: {OptOutGate.Engine.History.ContractNames.Full(type)} is not an SMS type (SMS_TYPE_UNSPECIFIED and unknown values are not allowed).");
+                throw AdminErrors.InvalidArgument($"sms_types: {OptOutGate.Engine.Text.ContractNames.Full(type)} is not an SMS type (SMS_TYPE_UNSPECIFIED and unknown values are not allowed).");
             }
 
             if (type == SmsType.Confirmation && !allowConfirmation)

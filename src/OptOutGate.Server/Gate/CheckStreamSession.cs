@@ -107,37 +107,13 @@ internal sealed class CheckStreamSession
                 return new(Error(request, StatusCode.InvalidArgument, "max_wait: must not be negative."));
             }
 
-            var (engine, checks) = _engineHost.RequireChecks();
-            if (batch.MinSequence > engine.Applier.AppliedSequence)
-            {
-                var wait = GateService.WaitForSequenceAsync(engine, batch.MinSequence, token);
-                return WaitThenAnswerAsync(request, wait, maxWait, token);
-            }
-
-            var check = _service.CheckAsync(checks, batch, _identity, token);
+            var (_, checks) = _engineHost.RequireChecks();
+            var check = _service.CheckAsync(checks, batch, _identity, token, maxWait);
             return check.IsCompletedSuccessfully ? new(Answer(request, check.Result)) : AnswerLaterAsync(request, check);
         }
         catch (RpcException e)
         {
             return new(Error(request, e.StatusCode, e.Status.Detail));
-        }
-    }
-
-    private async ValueTask<CheckStreamResponse> WaitThenAnswerAsync(CheckStreamRequest request, Task wait, TimeSpan maxWait, CancellationToken token)
-    {
-        try
-        {
-            await wait.WaitAsync(maxWait, _service.Time, token);
-            var (_, checks) = _engineHost.RequireChecks();
-            return Answer(request, await _service.CheckAsync(checks, request.Batch, _identity, token));
-        }
-        catch (TimeoutException)
-        {
-            return Error(request, StatusCode.DeadlineExceeded, $"batch.min_sequence: {request.Batch.MinSequence} was not reached within max_wait ({maxWait.TotalMilliseconds:0} ms).");
-        }
-        catch (RpcException e)
-        {
-            return Error(request, e.StatusCode, e.Status.Detail);
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Globalization;
 using Grpc.Core;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine;
@@ -14,8 +13,9 @@ namespace OptOutGate.Server.Gate;
 
 /// <summary>
 /// optoutgate.v1.Gate: CheckBatch and the pipelined CheckStream over <see cref="CheckEngine"/>. The tenant is always the
-/// call's <see cref="CallIdentity"/>. Per batch: validate, honour <c>min_sequence</c> (OUT_OF_RANGE beyond the log's
-/// head, else an asynchronous wait for the applier), check, and hand back the verdicts.
+/// call's <see cref="CallIdentity"/>. Per batch: validate, then one call into the engine
+/// (<see cref="CheckEngine.CheckAsync"/>: min_sequence, the check, CONFIRMATION windows, explanations), whose error, if
+/// any, becomes the call's status (<see cref="StatusMapping.Exception"/>).
 /// <para>
 /// CheckBatch is served by <see cref="CheckBatchRawAsync"/>, bound with the codec's marshallers
 /// (<see cref="CheckBatchCodec.Method"/>, Hosting/GateApiServices): request bytes to response bytes without a string per
@@ -23,13 +23,11 @@ namespace OptOutGate.Server.Gate;
 /// that bind the generated method (and the one CheckStream's requests take).
 /// </para>
 /// </summary>
-internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics, IHostApplicationLifetime lifetime, ServerReadiness readiness, TimeProvider time)
+internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics, IHostApplicationLifetime lifetime, ServerReadiness readiness)
     : GateContract.GateBase
 {
     /// <summary>How long a CheckStream request may wait for min_sequence when it sets no max_wait (gate.proto).</summary>
     public static readonly TimeSpan DefaultMaxWait = TimeSpan.FromSeconds(1);
-
-    internal TimeProvider Time => time;
 
     /// <summary>
     /// CheckBatch as bound: the request was decoded by <see cref="CheckBatchCodec.ReadRequest"/> straight from its bytes
@@ -49,16 +47,9 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
                 throw new RpcException(new Status(StatusCode.InvalidArgument, error));
             }
 
-            var (engine, checks) = engineHost.RequireChecks();
-            var query = new CheckQuery(identity.TenantId, input.Sender, input.App, input.SmsType, input.Explain, identity.KeyId);
-            if (input.MinSequence > engine.Applier.AppliedSequence)
-            {
-                // The call's token is cancelled at its deadline; grpc-dotnet then answers DEADLINE_EXCEEDED.
-                var wait = WaitForSequenceAsync(engine, input.MinSequence, context.CancellationToken);
-                disposeInput = false;
-                return WaitThenCheckRawAsync(wait, checks, query, input, context.CancellationToken);
-            }
-
+            // The call's token is cancelled at its deadline (a min_sequence wait included); grpc-dotnet then answers DEADLINE_EXCEEDED.
+            var (_, checks) = engineHost.RequireChecks();
+            var query = new CheckQuery(identity.TenantId, input.Sender, input.App, input.SmsType, input.Explain, identity.KeyId, input.MinSequence);
             var check = CheckRawAsync(checks, query, input, context.CancellationToken);
             if (!check.IsCompleted)
             {
@@ -88,12 +79,9 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
             throw new RpcException(new Status(StatusCode.InvalidArgument, error));
         }
 
-        var (engine, checks) = engineHost.RequireChecks();
-
         // The call's token is cancelled at its deadline; grpc-dotnet then answers DEADLINE_EXCEEDED.
-        return request.MinSequence > engine.Applier.AppliedSequence
-            ? WaitThenCheckAsync(engine, checks, request, identity, context.CancellationToken)
-            : CheckAsync(checks, request, identity, context.CancellationToken).AsTask();
+        var (_, checks) = engineHost.RequireChecks();
+        return CheckAsync(checks, request, identity, context.CancellationToken).AsTask();
     }
 
     public override Task CheckStream(IAsyncStreamReader<CheckStreamRequest> requestStream, IServerStreamWriter<CheckStreamResponse> responseStream, ServerCallContext context)
@@ -104,23 +92,8 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
             .RunAsync(requestStream);
     }
 
-    /// <summary>OUT_OF_RANGE beyond what the log has committed; else waits (without a thread) until the applier reaches it.</summary>
-    internal static Task WaitForSequenceAsync(GateEngine engine, ulong minSequence, CancellationToken ct)
-    {
-        var committed = engine.Log.LastSequence;
-
-        // A replica learns of the primary's commits only as they arrive, so it waits up to the deadline instead.
-        if (minSequence > committed && !engine.Log.IsReplica)
-        {
-            throw new RpcException(new Status(
-                StatusCode.OutOfRange,
-                string.Create(CultureInfo.InvariantCulture, $"min_sequence: {minSequence} is beyond the last committed sequence {committed}.")));
-        }
-
-        return engine.Applier.WaitForAppliedAsync(minSequence, ct);
-    }
-
-    internal async ValueTask<CheckBatchResponse> CheckAsync(CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct)
+    /// <param name="maxWait">How long the batch may wait for its min_sequence (CheckStream's max_wait); null = the call's deadline.</param>
+    internal async ValueTask<CheckBatchResponse> CheckAsync(CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct, TimeSpan? maxWait = null)
     {
         var count = request.Recipients.Count;
         var numbers = ArrayPool<ulong>.Shared.Rent(Math.Max(count, 1));
@@ -128,7 +101,7 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
         try
         {
             CheckEngine.ParseRecipients(request.Recipients, numbers);
-            var query = new CheckQuery(identity.TenantId, request.Sender, request.App, request.SmsType, request.Explain, identity.KeyId);
+            var query = new CheckQuery(identity.TenantId, request.Sender, request.App, request.SmsType, request.Explain, identity.KeyId, request.MinSequence, maxWait);
             var response = new CheckBatchResponse();
             var result = await RunCheckAsync(checks, query, numbers.AsMemory(0, count), verdicts.AsMemory(0, count), query.Explain ? response.Explanations : null, ct);
             var packed = response.Verdicts;
@@ -146,21 +119,6 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
         {
             ArrayPool<Verdict>.Shared.Return(verdicts);
             ArrayPool<ulong>.Shared.Return(numbers);
-        }
-    }
-
-    private async Task<CheckBatchResponse> WaitThenCheckAsync(GateEngine engine, CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct)
-    {
-        await WaitForSequenceAsync(engine, request.MinSequence, ct);
-        return await CheckAsync(checks, request, identity, ct);
-    }
-
-    private async Task<CheckBatchOutput> WaitThenCheckRawAsync(Task wait, CheckEngine checks, CheckQuery query, CheckBatchInput input, CancellationToken ct)
-    {
-        using (input)
-        {
-            await wait;
-            return await CheckRawAsync(checks, query, input, ct);
         }
     }
 
@@ -193,16 +151,12 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
         CheckEngine checks, CheckQuery query, ReadOnlyMemory<ulong> recipients, Memory<Verdict> verdicts, IList<Explanation>? explanations, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        CheckResult result;
-        try
+        var result = await checks.CheckAsync(query, recipients, verdicts, explanations, ct);
+        if (result.Error is { } error)
         {
-            result = await checks.CheckAsync(query, recipients, verdicts, explanations, ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not RpcException)
-        {
-            // Only a CONFIRMATION's durable write can fail here (a replica's refusal, or the pipeline stopped or
-            // faulted): never answer ALLOWED.
-            throw StatusMapping.ForWriteFailure(e);
+            // Stopped applying, min_sequence out of range or not reached in time, a CONFIRMATION window that cannot be
+            // spent: never an answer with verdicts.
+            throw StatusMapping.Exception(error);
         }
 
         metrics.BatchChecked(result.Counts, recipients.Length, Stopwatch.GetElapsedTime(started));

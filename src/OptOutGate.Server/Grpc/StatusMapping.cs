@@ -1,5 +1,5 @@
 using Grpc.Core;
-using OptOutGate.Engine.Mo;
+using OptOutGate.Engine;
 using OptOutGate.Engine.Storage;
 using OptOutGate.Engine.Storage.Log;
 using OptOutGate.Engine.Writes;
@@ -64,12 +64,24 @@ internal static class StatusMapping
             : new RpcException(new Status(StatusCode.Unavailable, "The change could not be written durably (" + error.Message + "); nothing was recorded: retry."));
     }
 
-    /// <summary>The status of an MO the engine did not record (mo.proto), for RecordMo and StreamMo alike.</summary>
-    public static StatusCode Of(MoFailureKind kind) => kind switch
+    /// <summary>
+    /// The status of an error the engine returns as a value (<see cref="EngineError"/>: an MO it did not record, a
+    /// check it could not answer), for unary calls and the pipelined streams alike; mo.proto and gate.proto name them.
+    /// </summary>
+    public static StatusCode Of(EngineErrorKind kind) => kind switch
     {
-        MoFailureKind.Invalid => StatusCode.InvalidArgument,
-        MoFailureKind.NotFound => StatusCode.NotFound,
-        MoFailureKind.ReadOnly => StatusCode.FailedPrecondition,
+        EngineErrorKind.Invalid => StatusCode.InvalidArgument,
+        EngineErrorKind.NotFound => StatusCode.NotFound,
+        EngineErrorKind.OutOfRange => StatusCode.OutOfRange,
+        EngineErrorKind.ReadOnly => StatusCode.FailedPrecondition,
+        EngineErrorKind.DeadlineExceeded => StatusCode.DeadlineExceeded,
         _ => StatusCode.Unavailable,
     };
+
+    /// <summary><paramref name="error"/> as the exception a unary handler throws: its status, the engine's wording as the detail.</summary>
+    public static RpcException Exception(EngineError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new RpcException(new Status(Of(error.Kind), error.Message));
+    }
 }

@@ -1,4 +1,5 @@
 using OptOutGate.Engine;
+using OptOutGate.Engine.Configuration;
 using OptOutGate.Engine.Mo;
 using OptOutGate.Server.Configuration;
 using OptOutGate.Server.Replication;
@@ -49,8 +50,8 @@ internal sealed class GateSettings
         // Each section the same way: bound strictly (a value that does not convert or a key that names no setting is a
         // problem), then checked by its own rules; every problem of every section is collected before anything starts.
         var gate = Section<GateServerOptions>(configuration, GateServerOptions.SectionName, static o => o.Problems(), problems);
-        var engine = Section<GateEngineOptions>(configuration, EngineSection, static o => o.Problems(), problems);
-        var mo = Section<MoOptions>(configuration, MoSection, static o => o.Problems(), problems);
+        var engine = Section<GateEngineOptions>(configuration, EngineSection, static o => o.Problems(EngineSection), problems);
+        var mo = Section<MoOptions>(configuration, MoSection, static o => o.Problems(MoSection), problems);
         var replication = Section<ReplicationOptions>(configuration, ReplicationOptions.SectionName, static o => o.Problems(), problems);
         var rpc = Section<RpcOptions>(configuration, RpcOptions.SectionName, static o => o.Problems(), problems);
 

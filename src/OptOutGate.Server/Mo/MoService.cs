@@ -27,7 +27,7 @@ internal sealed class MoService(MoHost host, IHostApplicationLifetime lifetime) 
         var outcome = await processor.RecordAsync(identity.TenantId, identity.KeyId, request.Message, context.CancellationToken);
         if (outcome.Failure is { } failure)
         {
-            throw new RpcException(new Status(StatusMapping.Of(failure.Kind), failure.Message));
+            throw StatusMapping.Exception(failure);
         }
 
         return new RecordMoResponse { Result = outcome.Result };

@@ -193,6 +193,80 @@ public sealed class CheckEngineTests
         Assert.Equal(10_000u, result.Counts.Total);
     }
 
+    [Fact]
+    public async Task MinSequenceBeyondTheLog_IsAnOutOfRangeValue()
+    {
+        using var dir = new EngineTestDirectory();
+        await using var engine = await dir.OpenAsync();
+        var checks = new CheckEngine(engine, dir.Time);
+
+        var (_, result, _) = await CheckAsync(checks, Query(SmsType.Marketing) with { MinSequence = 5 }, "+14155550100");
+
+        Assert.Equal(EngineErrorKind.OutOfRange, result.Error?.Kind);
+        Assert.Equal("min_sequence: 5 is beyond the last committed sequence 0.", result.Error?.Message);
+    }
+
+    [Fact]
+    public async Task MinSequenceCommittedButNotApplied_WaitsForTheApplier_ThenAnswersWithTheWrite()
+    {
+        using var dir = new EngineTestDirectory();
+        await using var engine = await dir.OpenAsync();
+        var checks = new CheckEngine(engine, dir.Time);
+
+        Task<(Verdict[] Verdicts, CheckResult Result, List<Explanation> Explanations)> check;
+        Task<WriteResult> write;
+        using (await engine.Applier.PauseAsync(CancellationToken.None))
+        {
+            write = engine.AddOptOutsAsync("+14155550100");
+            await engine.Log.WaitForSequenceAsync(1, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            check = CheckAsync(checks, Query(SmsType.Marketing) with { MinSequence = 1 }, "+14155550100");
+            Assert.False(check.IsCompleted, "answered before the state reflected min_sequence");
+        }
+
+        var (verdicts, result, _) = await check.WaitAsync(TimeSpan.FromSeconds(10));
+        await write;
+        Assert.Null(result.Error);
+        Assert.Equal([Verdict.BlockedOptedOut], verdicts);
+        Assert.True(result.Sequence >= 1);
+    }
+
+    [Fact]
+    public async Task MinSequenceNotAppliedWithinMaxWait_IsADeadlineExceededValue()
+    {
+        using var dir = new EngineTestDirectory();
+        await using var engine = await dir.OpenAsync();
+        var checks = new CheckEngine(engine, dir.Time);
+
+        Task<WriteResult> write;
+        using (await engine.Applier.PauseAsync(CancellationToken.None))
+        {
+            write = engine.AddOptOutsAsync("+14155550100");
+            await engine.Log.WaitForSequenceAsync(1, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+            var (_, result, _) = await CheckAsync(checks, Query(SmsType.Marketing) with { MinSequence = 1, MaxWait = TimeSpan.FromMilliseconds(20) }, "+14155550100");
+
+            Assert.Equal(EngineErrorKind.DeadlineExceeded, result.Error?.Kind);
+            Assert.Equal("min_sequence: 1 was not reached within max_wait (20 ms).", result.Error?.Message);
+        }
+
+        await write;
+    }
+
+    [Fact]
+    public async Task Confirmation_OnANodeThatRefusesWrites_IsAReadOnlyValue_NeverAllowed()
+    {
+        using var dir = new EngineTestDirectory();
+        await using var engine = await dir.OpenAsync();
+        var checks = new CheckEngine(engine, dir.Time);
+        await engine.RecordMoAsync("+14155550100", ChangeAction.OptOut, "STOP");
+        engine.Writes.RefuseWrites("read-only here; send writes to the primary");
+
+        var (_, result, _) = await CheckAsync(checks, Query(SmsType.Confirmation), "+14155550100");
+
+        Assert.Equal(new EngineError(EngineErrorKind.ReadOnly, "read-only here; send writes to the primary"), result.Error);
+        Assert.Equal(0u, result.Counts.Allowed);
+    }
+
     private static readonly TimeSpan GateConfig_DefaultWindow = OptOutGate.Engine.Storage.State.GateConfig.DefaultConfirmationWindow;
 
     private static CheckQuery Query(SmsType type, string app = "", bool explain = false) => new(Tenant, Sender, app, type, explain, "key-1");

@@ -51,18 +51,18 @@ public sealed class MoDecisionTests
         var now = dir.Time.GetUtcNow().UtcDateTime;
 
         var invalid = await processor.RecordAsync(EngineWrites.Tenant, "k", Message("STOP", "", now), CancellationToken.None);
-        Assert.Equal(new MoFailure(MoFailureKind.Invalid, "message.carrier_message_id: required."), invalid.Failure);
+        Assert.Equal(new EngineError(EngineErrorKind.Invalid, "message.carrier_message_id: required."), invalid.Failure);
         Assert.Null(invalid.Result);
 
         var unknown = Message("STOP", "u", now);
         unknown.InboundAddress = "99999";
-        Assert.Equal(MoFailureKind.NotFound, (await processor.RecordAsync(EngineWrites.Tenant, "k", unknown, CancellationToken.None)).Failure?.Kind);
+        Assert.Equal(EngineErrorKind.NotFound, (await processor.RecordAsync(EngineWrites.Tenant, "k", unknown, CancellationToken.None)).Failure?.Kind);
 
         // A replica's pipeline refuses every write: the message is not recorded, and the refusal's words reach the caller.
         var sequence = engine.Log.LastSequence;
         engine.Writes.RefuseWrites("read-only here; send writes to the primary");
         var refused = await processor.RecordAsync(EngineWrites.Tenant, "k", Message("STOP", "r", now), CancellationToken.None);
-        Assert.Equal(new MoFailure(MoFailureKind.ReadOnly, "read-only here; send writes to the primary"), refused.Failure);
+        Assert.Equal(new EngineError(EngineErrorKind.ReadOnly, "read-only here; send writes to the primary"), refused.Failure);
         Assert.Equal(sequence, engine.Log.LastSequence);
         Assert.False(engine.HasOptOut(R));
     }

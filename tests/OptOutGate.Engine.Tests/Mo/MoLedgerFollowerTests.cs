@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using OptOutGate.Engine.Mo;
 using OptOutGate.Engine.Replication;
-using OptOutGate.Engine.Tests.History;
 using OptOutGate.Engine.Tests.Infrastructure;
 using OptOutGate.Engine.Tests.Replication;
 
@@ -23,7 +22,7 @@ public sealed class MoLedgerFollowerTests
         var last = await primary.OptOutAsync(Tenant, Sender, "+14155550101", "+14155550102");
         var writer = new ReplicaRecordWriter(replica);
         await using var follower = await MoLedgerFollower.StartAsync(
-            replica, Path.Combine(replicaDir.Path, "mo"), new MoOptions(), NullLogger.Instance, replicaDir.Time, CancellationToken.None);
+            replica, Path.Combine(replicaDir.Path, DataLayout.Mo), new MoOptions(), NullLogger.Instance, replicaDir.Time, CancellationToken.None);
         var roundsBefore = follower.Rounds;
 
         using (replica.Log.HoldCommits())

@@ -7,7 +7,7 @@ using OptOutGate.Engine.Storage.Log;
 namespace OptOutGate.Engine.Tests.Snapshots;
 
 /// <summary>
-/// The snapshot base store of a replica bootstrapped from a snapshot (issue #5): written once, reopened, read by
+/// The snapshot base store of a replica bootstrapped from a snapshot: written once, reopened, read by
 /// sequence through its sparse table (several fences' worth of records), and refused when cut short or changed.
 /// </summary>
 public sealed class SnapshotBaseTests : IDisposable

@@ -1,10 +1,10 @@
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Decisions;
 using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Replication;
 using OptOutGate.Engine.Snapshots;
-using OptOutGate.Engine.Tests.History;
 using OptOutGate.Engine.Tests.Infrastructure;
 using OptOutGate.Engine.Tests.Replication;
 using OptOutGate.Engine.Writes;
@@ -13,7 +13,7 @@ using IndexKind = OptOutGate.Engine.Storage.Index.EntryKind;
 namespace OptOutGate.Engine.Tests.Snapshots;
 
 /// <summary>
-/// A replica engine bootstrapped from a primary engine's snapshot (issue #5), in process: the snapshot becomes the
+/// A replica engine bootstrapped from a primary engine's snapshot, in process: the snapshot becomes the
 /// base file, the base the replica's state at N, and the primary's records after N follow; entries keep their details,
 /// point reads below the log find the base, restarts come back from the checkpoint or, without one, from the base.
 /// </summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using OptOutGate.Engine.Text;
 using OptOutGate.Contracts.V1;
 
 namespace OptOutGate.Engine.Mo.Keywords;
@@ -171,7 +172,7 @@ public sealed partial class KeywordSet
             return false;
         }
 
-        var length = CodePoints(text);
+        var length = TextLimits.CodePoints(text);
         if (length > MaxKeywordLength)
         {
             error = $"{field}.text: \"{keyword.Text}\" is {length} characters after normalization ({text}); at most {MaxKeywordLength}";
@@ -180,13 +181,13 @@ public sealed partial class KeywordSet
 
         if (keyword.Kind is not (KeywordKind.OptOut or KeywordKind.OptIn or KeywordKind.Help))
         {
-            error = $"{field}.kind: {text} needs a kind (opt-out, opt-in or help), not {History.ContractNames.Full(keyword.Kind)}";
+            error = $"{field}.kind: {text} needs a kind (opt-out, opt-in or help), not {ContractNames.Full(keyword.Kind)}";
             return false;
         }
 
         if (keyword.MatchMode is not (MatchMode.Exact or MatchMode.Leading))
         {
-            error = $"{field}.match_mode: {text} needs a match mode (EXACT or LEADING), not {History.ContractNames.Full(keyword.MatchMode)}";
+            error = $"{field}.match_mode: {text} needs a match mode (EXACT or LEADING), not {ContractNames.Full(keyword.MatchMode)}";
             return false;
         }
 
@@ -196,9 +197,9 @@ public sealed partial class KeywordSet
             return false;
         }
 
-        if (!IsLanguageCode(keyword.LanguageCode))
+        if (keyword.LanguageCode.Length != 0 && !TextLimits.IsLanguageCode(keyword.LanguageCode))
         {
-            error = $"{field}.language_code: \"{keyword.LanguageCode}\" of {text} is not a BCP 47 tag of at most {MaxLanguageCodeLength} characters";
+            error = $"{field}.language_code: \"{keyword.LanguageCode}\" of {text} is not a BCP 47 tag of at most {TextLimits.MaxLanguageCode} characters";
             return false;
         }
 
@@ -222,41 +223,6 @@ public sealed partial class KeywordSet
         builder.Add(keyword);
         error = null;
         return true;
-    }
-
-    private static int CodePoints(string text)
-    {
-        var count = 0;
-        foreach (var _ in text.EnumerateRunes())
-        {
-            count++;
-        }
-
-        return count;
-    }
-
-    /// <summary>Empty, or ASCII letters, digits and hyphens, starting with a letter: the shape of a BCP 47 tag.</summary>
-    private static bool IsLanguageCode(string code)
-    {
-        if (code.Length == 0)
-        {
-            return true;
-        }
-
-        if (code.Length > MaxLanguageCodeLength || !char.IsAsciiLetter(code[0]) || code[^1] == '-')
-        {
-            return false;
-        }
-
-        foreach (var c in code)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c != '-')
-            {
-                return false;
-            }
-        }
-
-        return !code.Contains("--", StringComparison.Ordinal);
     }
 
     private static string KindName(KeywordKind kind) => kind switch

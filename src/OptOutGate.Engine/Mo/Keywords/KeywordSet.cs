@@ -19,9 +19,6 @@ public sealed partial class KeywordSet
     /// <summary>At most 200 keywords per set (admin_config.proto, InboundAddress.keywords).</summary>
     public const int MaxKeywords = 200;
 
-    /// <summary>BCP 47 tags are at most 35 characters (mo.proto, MoMessage.language_code).</summary>
-    public const int MaxLanguageCodeLength = 35;
-
     private readonly FrozenDictionary<string, KeywordCandidate[]>.AlternateLookup<ReadOnlySpan<char>> _byFirstWord;
     private readonly int _maxFirstWordLength;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using OptOutGate.Engine.Configuration;
 
 namespace OptOutGate.Engine.Storage.Index;
 
@@ -16,6 +17,7 @@ internal sealed partial class EntryIndex
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Directory);
         options.Validate();
         var started = Stopwatch.GetTimestamp();
         var index = new EntryIndex(options, logger, recoverDevice: true);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using FASTER.core;
 using Microsoft.Extensions.Logging;
+using OptOutGate.Engine.Configuration;
 using EntrySession = FASTER.core.ClientSession<OptOutGate.Engine.Storage.Index.EntryKey, OptOutGate.Engine.Storage.Index.EntryValue, OptOutGate.Engine.Storage.Index.EntryValue, OptOutGate.Engine.Storage.Index.EntryValue, FASTER.core.Empty, OptOutGate.Engine.Storage.Index.EntryFunctions>;
 
 namespace OptOutGate.Engine.Storage.Index;
@@ -108,6 +109,7 @@ internal sealed partial class EntryIndex : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Directory);
         options.Validate();
         DeleteFolder(Path.Combine(options.Directory, LogFolder));
         DeleteFolder(Path.Combine(options.Directory, CheckpointFolder));
@@ -131,11 +133,7 @@ internal sealed partial class EntryIndex : IDisposable
         var k = key;
         var input = value;
         EntryValue output = default;
-        var status = _writer.RMW(ref k, ref input, ref output, Empty.Default, 0);
-        if (status.IsPending)
-        {
-            status = CompleteWriterPending();
-        }
+        var status = Finish(_writer.RMW(ref k, ref input, ref output, Empty.Default, 0));
 
         if (status.IsFaulted)
         {
@@ -159,22 +157,14 @@ internal sealed partial class EntryIndex : IDisposable
 
         // FASTER's delete writes a tombstone without telling whether a live record existed below the mutable region,
         // and the live count must stay exact, so read first (the single writer makes read-then-delete atomic).
-        var status = _writer.Read(ref k, ref input, ref output, Empty.Default, 0);
-        if (status.IsPending)
-        {
-            status = CompleteWriterPending();
-        }
+        var status = Finish(_writer.Read(ref k, ref input, ref output, Empty.Default, 0));
 
         if (!status.Found)
         {
             return false;
         }
 
-        status = _writer.Delete(ref k, Empty.Default, 0);
-        if (status.IsPending)
-        {
-            status = CompleteWriterPending();
-        }
+        status = Finish(_writer.Delete(ref k, Empty.Default, 0));
 
         if (status.IsFaulted)
         {
@@ -237,6 +227,9 @@ internal sealed partial class EntryIndex : IDisposable
         _checkpoints.Dispose();
         _logDevice.Dispose();
     }
+
+    /// <summary>The final status of a writer operation: its own, or the completed one when it went pending (a read from disk).</summary>
+    private Status Finish(Status status) => status.IsPending ? CompleteWriterPending() : status;
 
     private Status CompleteWriterPending()
     {

@@ -1,15 +1,18 @@
 using FASTER.core;
+using OptOutGate.Engine.Configuration;
 
 namespace OptOutGate.Engine.Storage.Index;
 
 /// <summary>
 /// Where and how big the entry index is. The defaults fit one gate process with up to a few tens of millions of
-/// entries; <see cref="ExpectedEntries"/> is the one setting a deployment normally changes.
+/// entries; <see cref="ExpectedEntries"/> is the one setting a deployment normally changes. Not bound itself: the
+/// engine builds it from <see cref="GateEngineOptions"/> (Engine:ExpectedEntries and Engine:Index*), whose check
+/// includes this one's.
 /// </summary>
-internal sealed class EntryIndexOptions
+internal sealed class EntryIndexOptions : IValidatedOptions
 {
     /// <summary>The index's own folder (<c>&lt;data&gt;/index</c>): FASTER's log in <c>log/</c>, checkpoints in
-    /// <c>checkpoints/</c>. Nothing else may write there.</summary>
+    /// <c>checkpoints/</c>. Required; nothing else may write there.</summary>
     public required string Directory { get; init; }
 
     /// <summary>
@@ -48,51 +51,35 @@ internal sealed class EntryIndexOptions
 
     internal const int MinPageSizeBits = 12;
 
-    internal void Validate()
+    public void AddProblems(Func<string, string> keyOf, List<string> problems)
     {
-        if (string.IsNullOrWhiteSpace(Directory))
-        {
-            IndexThrow.InvalidOptions("Directory is required.");
-        }
-
-        var problems = Problems();
-        if (problems.Count > 0)
-        {
-            IndexThrow.InvalidOptions(string.Join(" ", problems.Select(static p => p.Message)));
-        }
-    }
-
-    /// <summary>Every sizing setting out of its range: the property's name and what is wrong.</summary>
-    internal List<(string Property, string Message)> Problems()
-    {
-        var problems = new List<(string, string)>();
+        ArgumentNullException.ThrowIfNull(keyOf);
+        ArgumentNullException.ThrowIfNull(problems);
         if (ExpectedEntries < 1)
         {
-            problems.Add((nameof(ExpectedEntries), $"ExpectedEntries must be at least 1 (was {ExpectedEntries})."));
+            problems.Add($"{keyOf(nameof(ExpectedEntries))} must be at least 1 (was {ExpectedEntries}).");
         }
 
         if (PageSizeBits is < MinPageSizeBits or > 30)
         {
-            problems.Add((nameof(PageSizeBits), $"PageSizeBits must be between 12 and 30 (was {PageSizeBits})."));
+            problems.Add($"{keyOf(nameof(PageSizeBits))} must be between 12 and 30 (was {PageSizeBits}).");
         }
 
         // FASTER needs at least two pages in its circular buffer.
         if (MemorySizeBits < PageSizeBits + 1 || MemorySizeBits > 40)
         {
-            problems.Add((nameof(MemorySizeBits), $"MemorySizeBits must be at least PageSizeBits + 1 and at most 40 (was {MemorySizeBits})."));
+            problems.Add($"{keyOf(nameof(MemorySizeBits))} must be at least PageSizeBits + 1 and at most 40 (was {MemorySizeBits}).");
         }
 
         if (SegmentSizeBits < PageSizeBits || SegmentSizeBits > 40)
         {
-            problems.Add((nameof(SegmentSizeBits), $"SegmentSizeBits must be at least PageSizeBits and at most 40 (was {SegmentSizeBits})."));
+            problems.Add($"{keyOf(nameof(SegmentSizeBits))} must be at least PageSizeBits and at most 40 (was {SegmentSizeBits}).");
         }
 
         if (MaxReaders is < 1 or > 100)
         {
-            problems.Add((nameof(MaxReaders), $"MaxReaders must be between 1 and 100 (was {MaxReaders})."));
+            problems.Add($"{keyOf(nameof(MaxReaders))} must be between 1 and 100 (was {MaxReaders}).");
         }
-
-        return problems;
     }
 
     /// <summary>Buckets of FASTER's hash table: expected / 4 rounded down to a power of two, so 4-8 entries per

@@ -2,7 +2,7 @@ namespace OptOutGate.Engine.Storage.Index;
 
 /// <summary>
 /// A bounded, lock-free pool of <see cref="IndexReader"/>s. Sessions are created on demand up to the bound (a session
-/// per call is "hugely wasteful", FASTER issue #780) and never more, because each reader inside the epoch holds one
+/// per call is "hugely wasteful", microsoft/FASTER issue 780) and never more, because each reader inside the epoch holds one
 /// entry of FASTER's fixed epoch table. Renting and returning are an Interlocked exchange each; no allocation.
 /// </summary>
 internal sealed class IndexReaderPool : IDisposable

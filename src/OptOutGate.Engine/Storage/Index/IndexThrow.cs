@@ -6,9 +6,6 @@ namespace OptOutGate.Engine.Storage.Index;
 internal static class IndexThrow
 {
     [DoesNotReturn]
-    public static void InvalidOptions(string message) => throw new ArgumentException(message, "options");
-
-    [DoesNotReturn]
     public static void Disposed() => throw new ObjectDisposedException(nameof(EntryIndex));
 
     [DoesNotReturn]

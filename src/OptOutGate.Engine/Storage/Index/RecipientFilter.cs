@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using OptOutGate.Engine.Storage.State;
 
@@ -81,10 +80,13 @@ internal sealed class RecipientFilter
     }
 
     /// <summary>False: the recipient has no entry. True: it may have one (read FASTER).</summary>
-    public bool MayContain(ulong recipient)
+    public unsafe bool MayContain(ulong recipient)
     {
         var slots = Volatile.Read(ref _slots);
-        return Probe(slots, Fingerprint(recipient));
+        fixed (uint* table = slots)
+        {
+            return Probe(table, (uint)slots.Length - 1, Fingerprint(recipient));
+        }
     }
 
     /// <summary>
@@ -192,29 +194,6 @@ internal sealed class RecipientFilter
         }
 
         Volatile.Write(ref slots[i], f);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Probe(uint[] slots, uint f)
-    {
-        var mask = (uint)slots.Length - 1;
-        ref var first = ref MemoryMarshal.GetArrayDataReference(slots);
-        var i = f & mask;
-        while (true)
-        {
-            var s = Unsafe.Add(ref first, i);
-            if (s == f)
-            {
-                return true;
-            }
-
-            if (s == 0)
-            {
-                return false;
-            }
-
-            i = (i + 1) & mask;
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

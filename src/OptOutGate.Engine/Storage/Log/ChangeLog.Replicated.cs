@@ -10,11 +10,11 @@ internal sealed partial class ChangeLog
     /// </summary>
     public bool IsReplica => Volatile.Read(ref _replica) != 0;
 
-    /// <summary>Marks the log as a replica's copy (issue #5). Local appends are refused by the write pipeline then.</summary>
+    /// <summary>Marks the log as a replica's copy. Local appends are refused by the write pipeline then.</summary>
     public void MarkReplica() => Volatile.Write(ref _replica, 1);
 
     /// <summary>
-    /// Replica path (issue #5): appends records that the primary already committed, keeping their sequence numbers and
+    /// Replica path: appends records that the primary already committed, keeping their sequence numbers and
     /// receive times, and completes when they are on disk here (the same group commit and fsync as
     /// <see cref="AppendAsync"/>). The first entry's sequence must be <see cref="LastSequence"/> + 1 of what was
     /// enqueued so far, and the entries consecutive; into an empty log the first sequence may be anything (a replica

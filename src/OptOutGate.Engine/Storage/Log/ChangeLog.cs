@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using FASTER.core;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
+using OptOutGate.Engine.Configuration;
 
 namespace OptOutGate.Engine.Storage.Log;
 
@@ -110,6 +111,7 @@ internal sealed partial class ChangeLog : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Directory);
         options.Validate();
         var root = Path.GetFullPath(options.Directory);
         Directory.CreateDirectory(root);

@@ -1,11 +1,17 @@
+using OptOutGate.Engine.Configuration;
+
 namespace OptOutGate.Engine.Storage.Log;
 
-/// <summary>Options of <see cref="ChangeLog"/>. Bound from configuration; <see cref="Validate"/> runs at open.</summary>
-internal sealed class ChangeLogOptions
+/// <summary>
+/// Options of <see cref="ChangeLog"/>: bound from the "Engine:Log" section (<see cref="GateEngineOptions.Log"/>), checked
+/// at start-up with the engine's options and again when the log opens.
+/// </summary>
+internal sealed class ChangeLogOptions : IValidatedOptions
 {
     /// <summary>
     /// The log's folder (<c>&lt;data&gt;/log</c>). The live FasterLog is in its <c>active/</c> subfolder; a log the
-    /// operator had cut at damage is kept in <c>cut-&lt;utc time&gt;/</c>. Required.
+    /// operator had cut at damage is kept in <c>cut-&lt;utc time&gt;/</c>. Required; set by the engine to
+    /// <c>&lt;data&gt;/log</c>, never bound from configuration.
     /// </summary>
     public string Directory { get; set; } = "";
 
@@ -31,50 +37,33 @@ internal sealed class ChangeLogOptions
     /// The operator's explicit permission to cut a damaged log: when the record of this sequence is the first damaged
     /// one, opening keeps the records before it, gives the lost sequence numbers to empty placeholder records (so none
     /// is given twice) and moves the log as it was to <c>cut-&lt;utc time&gt;/</c>. When that record is readable, nothing
-    /// is cut. 0 (default): damage is never cut; the log refuses to open. Set from Engine:CutLogAtSequence.
+    /// is cut. 0 (default): damage is never cut; the log refuses to open. Set by the engine from Engine:CutLogAtSequence.
     /// </summary>
     public ulong CutAtSequence { get; set; }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming every problem (<see cref="Problems"/>) and a missing directory.</summary>
-    public void Validate()
+    public void AddProblems(Func<string, string> keyOf, List<string> problems)
     {
-        if (string.IsNullOrWhiteSpace(Directory))
-        {
-            throw new ArgumentException("ChangeLogOptions.Directory is required.");
-        }
-
-        var problems = Problems("ChangeLogOptions.");
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", problems));
-        }
-    }
-
-    /// <summary>Every setting out of its range, each named with <paramref name="prefix"/> (for example "Engine:Log:").</summary>
-    public List<string> Problems(string prefix)
-    {
-        var problems = new List<string>();
+        ArgumentNullException.ThrowIfNull(keyOf);
+        ArgumentNullException.ThrowIfNull(problems);
         if (PageSizeBits is < 12 or > 28)
         {
-            problems.Add($"{prefix}PageSizeBits must be 12..28 (was {PageSizeBits}).");
+            problems.Add($"{keyOf(nameof(PageSizeBits))} must be 12..28 (was {PageSizeBits}).");
         }
 
         if (MemorySizeBits < PageSizeBits + 1 || MemorySizeBits > 40)
         {
-            problems.Add($"{prefix}MemorySizeBits must be PageSizeBits + 1 ..40 (was {MemorySizeBits}).");
+            problems.Add($"{keyOf(nameof(MemorySizeBits))} must be PageSizeBits + 1 ..40 (was {MemorySizeBits}).");
         }
 
         if (SegmentSizeBits < PageSizeBits || SegmentSizeBits > 40)
         {
-            problems.Add($"{prefix}SegmentSizeBits must be PageSizeBits..40 (was {SegmentSizeBits}).");
+            problems.Add($"{keyOf(nameof(SegmentSizeBits))} must be PageSizeBits..40 (was {SegmentSizeBits}).");
         }
 
         // A frame (header + checksum + sequence + entry) must fit in one page with room to spare.
         if (MaxEntryBytes < 256 || MaxEntryBytes > (1 << Math.Clamp(PageSizeBits, 12, 28)) / 2)
         {
-            problems.Add($"{prefix}MaxEntryBytes must be 256..half a page (was {MaxEntryBytes}).");
+            problems.Add($"{keyOf(nameof(MaxEntryBytes))} must be 256..half a page (was {MaxEntryBytes}).");
         }
-
-        return problems;
     }
 }

@@ -108,7 +108,7 @@ internal sealed partial class GateStateApplier : IDisposable
     }
 
     /// <summary>
-    /// Replica bootstrap (issue #5): the caller, holding a pause (<see cref="PauseAsync"/>) of an applier that has
+    /// Replica bootstrap: the caller, holding a pause (<see cref="PauseAsync"/>) of an applier that has
     /// applied nothing, has loaded a snapshot at <paramref name="sequence"/> into the state; the applier goes on from
     /// <paramref name="sequence"/> + 1 once resumed.
     /// </summary>

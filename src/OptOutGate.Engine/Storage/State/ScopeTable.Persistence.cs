@@ -7,16 +7,14 @@ internal sealed partial class ScopeTable
     /// <summary>Writes the table (fsync'ed). Call with the applier paused, so ids and the applied sequence agree.</summary>
     public void Save(string path) => StateFile.Write(path, FileMagic, writer =>
     {
-        var tenants = _tenantNames;
-        var tenantCount = TenantCount;
+        var tenants = _tenants.Snapshot(out var tenantCount);
         writer.Write(tenantCount);
         for (var id = 1; id <= tenantCount; id++)
         {
             writer.Write(tenants[id]!);
         }
 
-        var scopes = _scopeNames;
-        var scopeCount = ScopeCount;
+        var scopes = _scopes.Snapshot(out var scopeCount);
         writer.Write(scopeCount);
         for (var id = 1; id <= scopeCount; id++)
         {

@@ -11,44 +11,32 @@ namespace OptOutGate.Engine.Storage.State;
 /// ids, but ids are node-local (index keys, checkpoints) and a replica's may differ from its primary's, so nothing
 /// that leaves a node may carry them. Reads are lock-free and never wait for the
 /// applier; an id becomes visible to readers once its reverse entry is in place, so a reader that finds an id can
-/// always resolve it back.
+/// always resolve it back (<see cref="InternTable{TName}"/>).
 /// </summary>
 internal sealed partial class ScopeTable
 {
-    private readonly ConcurrentDictionary<string, uint> _tenantIds = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<ScopeName, uint> _scopeIds = new(ScopeNameComparer.Instance);
+    private readonly InternTable<string> _tenants = new(StringComparer.Ordinal, 16);
+    private readonly InternTable<ScopeName> _scopes = new(ScopeNameComparer.Instance, 64);
     private readonly ConcurrentDictionary<ScopeName, uint>.AlternateLookup<ScopeNameSpan> _scopeIdsBySpan;
-
-    // Reverse maps indexed by id. Only the applier writes; it fills the slot before publishing the id (and swaps in a
-    // grown copy first when needed), so readers of a published id always find its name.
-    private volatile string?[] _tenantNames = new string?[16];
-    private volatile ScopeName[] _scopeNames = new ScopeName[64];
-    private uint _tenantCount;
-    private uint _scopeCount;
 
     public ScopeTable()
     {
-        _scopeIdsBySpan = _scopeIds.GetAlternateLookup<ScopeNameSpan>();
+        _scopeIdsBySpan = _scopes.Ids.GetAlternateLookup<ScopeNameSpan>();
     }
 
     /// <summary>Number of tenants interned so far.</summary>
-    public int TenantCount => (int)Volatile.Read(ref _tenantCount);
+    public int TenantCount => _tenants.Count;
 
     /// <summary>Number of scopes interned so far.</summary>
-    public int ScopeCount => (int)Volatile.Read(ref _scopeCount);
+    public int ScopeCount => _scopes.Count;
 
-    public bool TryGetTenantId(string tenant, out uint tenantId) => _tenantIds.TryGetValue(tenant, out tenantId);
+    public bool TryGetTenantId(string tenant, out uint tenantId) => _tenants.Ids.TryGetValue(tenant, out tenantId);
 
-    public bool TryGetTenantName(uint tenantId, [NotNullWhen(true)] out string? tenant)
-    {
-        var names = _tenantNames;
-        tenant = tenantId < (uint)names.Length ? names[tenantId] : null;
-        return tenant is not null;
-    }
+    public bool TryGetTenantName(uint tenantId, [NotNullWhen(true)] out string? tenant) => _tenants.TryGetName(tenantId, out tenant);
 
     /// <summary>The scope id of (tenant, sender, app); false when no applied record has named it (so it has no entries).</summary>
     public bool TryGetScope(uint tenantId, string sender, string app, out uint scopeId) =>
-        _scopeIds.TryGetValue(new ScopeName(tenantId, sender, app), out scopeId);
+        _scopes.Ids.TryGetValue(new ScopeName(tenantId, sender, app), out scopeId);
 
     /// <summary>The same lookup without strings, for the check path.</summary>
     public bool TryGetScope(uint tenantId, ReadOnlySpan<char> sender, ReadOnlySpan<char> app, out uint scopeId) =>
@@ -62,21 +50,15 @@ internal sealed partial class ScopeTable
     }
 
     /// <summary>Reverse lookup for lists and explanations.</summary>
-    public bool TryGetScopeName(uint scopeId, out ScopeName name)
-    {
-        var names = _scopeNames;
-        name = scopeId < (uint)names.Length ? names[scopeId] : default;
-        return name.Sender is not null;
-    }
+    public bool TryGetScopeName(uint scopeId, out ScopeName name) => _scopes.TryGetName(scopeId, out name);
 
     /// <summary>Every scope of a tenant (for lists that scan entries by scope). A snapshot; ids only grow.</summary>
     public IEnumerable<(uint ScopeId, ScopeName Name)> ScopesOf(uint tenantId)
     {
-        var names = _scopeNames;
-        var count = Math.Min(ScopeCount, names.Length - 1);
+        var names = _scopes.Snapshot(out var count);
         for (uint id = 1; id <= count; id++)
         {
-            if (names[id].TenantId == tenantId && names[id].Sender is not null)
+            if (names[id].TenantId == tenantId)
             {
                 yield return (id, names[id]);
             }
@@ -84,47 +66,8 @@ internal sealed partial class ScopeTable
     }
 
     /// <summary>Applier only: the tenant's id, assigning the next one when the tenant is new.</summary>
-    internal uint InternTenant(string tenant)
-    {
-        if (_tenantIds.TryGetValue(tenant, out var id))
-        {
-            return id;
-        }
-
-        id = _tenantCount + 1;
-        var names = _tenantNames;
-        if (id >= names.Length)
-        {
-            Array.Resize(ref names, names.Length * 2);
-        }
-
-        names[id] = tenant;
-        _tenantNames = names;
-        _tenantIds[tenant] = id;
-        Volatile.Write(ref _tenantCount, id);
-        return id;
-    }
+    internal uint InternTenant(string tenant) => _tenants.Intern(tenant);
 
     /// <summary>Applier only: the scope's id, assigning the next one when the scope is new.</summary>
-    internal uint InternScope(uint tenantId, string sender, string app)
-    {
-        var key = new ScopeName(tenantId, sender, app);
-        if (_scopeIds.TryGetValue(key, out var id))
-        {
-            return id;
-        }
-
-        id = _scopeCount + 1;
-        var names = _scopeNames;
-        if (id >= names.Length)
-        {
-            Array.Resize(ref names, names.Length * 2);
-        }
-
-        names[id] = key;
-        _scopeNames = names;
-        _scopeIds[key] = id;
-        Volatile.Write(ref _scopeCount, id);
-        return id;
-    }
+    internal uint InternScope(uint tenantId, string sender, string app) => _scopes.Intern(new ScopeName(tenantId, sender, app));
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Storage.Checkpoints;
 using OptOutGate.Engine.Storage.Index;
-using OptOutGate.Engine.Tests.History;
 using OptOutGate.Engine.Tests.Infrastructure;
 using OptOutGate.Engine.Writes;
 using IndexKind = OptOutGate.Engine.Storage.Index.EntryKind;
@@ -153,18 +152,7 @@ public sealed class CheckpointVerificationTests
         Assert.Equal(before, reopened.DescribeEntries());
     }
 
-    private static EntryIndexOptions IndexOptions(EngineTestDirectory dir)
-    {
-        var options = dir.Options();
-        return new EntryIndexOptions
-        {
-            Directory = Path.Combine(dir.Path, "index"),
-            ExpectedEntries = options.ExpectedEntries,
-            PageSizeBits = options.IndexPageSizeBits,
-            MemorySizeBits = options.IndexMemorySizeBits,
-            SegmentSizeBits = options.IndexSegmentSizeBits,
-        };
-    }
+    private static EntryIndexOptions IndexOptions(EngineTestDirectory dir) => dir.Options().IndexOptions(Path.Combine(dir.Path, DataLayout.Index));
 
     private static string[] Numbers(int start, int count) =>
         Enumerable.Range(start, count).Select(i => "+1415" + (5_000_000 + i).ToString(CultureInfo.InvariantCulture)).ToArray();

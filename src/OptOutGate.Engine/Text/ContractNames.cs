@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Google.Protobuf.Reflection;
 using OptOutGate.Contracts.V1;
 
-namespace OptOutGate.Engine.History;
+namespace OptOutGate.Engine.Text;
 
 /// <summary>
 /// Enum values as CSV exports write them: the proto value name without its prefix ("OPT_OUT", "MO_KEYWORD",

@@ -1,11 +1,12 @@
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Decisions;
 using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Tests.Infrastructure;
 using OptOutGate.Engine.Writes;
 using IndexKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
-namespace OptOutGate.Engine.Tests.History;
+namespace OptOutGate.Engine.Tests.Decisions;
 
 public sealed class PointInTimeCheckTests
 {

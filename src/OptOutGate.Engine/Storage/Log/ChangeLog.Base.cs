@@ -1,17 +1,15 @@
-using OptOutGate.Engine.Snapshots;
-
 namespace OptOutGate.Engine.Storage.Log;
 
 internal sealed partial class ChangeLog
 {
-    private SnapshotBase? _base;
+    private ILogBase? _base;
 
     /// <summary>
-    /// The snapshot a replica was bootstrapped from (issue #5), when it was: the log then holds the records after
-    /// <see cref="SnapshotBase.Sequence"/> only, and point reads below <see cref="FirstSequence"/> find the entries'
+    /// The snapshot a replica was bootstrapped from, when it was: the log then holds the records after
+    /// <see cref="ILogBase.Sequence"/> only, and point reads below <see cref="FirstSequence"/> find the entries'
     /// records in the base (<see cref="ReadAsync(ulong, CancellationToken)"/>). Null on a log that starts at 1.
     /// </summary>
-    public SnapshotBase? Base => Volatile.Read(ref _base);
+    public ILogBase? Base => Volatile.Read(ref _base);
 
     /// <summary>
     /// Makes this log continue <paramref name="snapshotBase"/> at N (its sequence): an empty log then starts at N + 1,
@@ -20,7 +18,7 @@ internal sealed partial class ChangeLog
     /// </summary>
     /// <exception cref="InvalidDataException">The log holds records that do not continue the base.</exception>
     /// <exception cref="InvalidOperationException">A base is attached already.</exception>
-    public void AttachBase(SnapshotBase snapshotBase)
+    public void AttachBase(ILogBase snapshotBase)
     {
         ArgumentNullException.ThrowIfNull(snapshotBase);
         var next = snapshotBase.Sequence + 1;

@@ -1,9 +1,11 @@
 using System.Globalization;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.History;
 using OptOutGate.Engine.Storage.Log;
+using OptOutGate.Engine.Text;
 using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
-namespace OptOutGate.Engine.History;
+namespace OptOutGate.Engine.Decisions;
 
 /// <summary>
 /// The sentences of explanations (CheckBatch with explain, CheckAtTime), in the contract's words: the entry's keyword,

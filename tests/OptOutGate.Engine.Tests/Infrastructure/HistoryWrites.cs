@@ -2,7 +2,7 @@ using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Writes;
 using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
-namespace OptOutGate.Engine.Tests.History;
+namespace OptOutGate.Engine.Tests.Infrastructure;
 
 /// <summary>Writes through the real pipeline with any tenant, sender and kind, for history tests.</summary>
 internal static class HistoryWrites

@@ -1,12 +1,12 @@
 using OptOutGate.Contracts.V1;
-using OptOutGate.Engine.Decisions;
+using OptOutGate.Engine.History;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.Index;
 using OptOutGate.Engine.Storage.Log;
 using OptOutGate.Engine.Storage.State;
 using IndexEntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 
-namespace OptOutGate.Engine.History;
+namespace OptOutGate.Engine.Decisions;
 
 /// <summary>
 /// "Was recipient R blocked for sender S, app A and SMS type X at time T?" (Admin.CheckAtTime), from the history:

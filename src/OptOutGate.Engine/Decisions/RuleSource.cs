@@ -1,4 +1,4 @@
-namespace OptOutGate.Engine.History;
+namespace OptOutGate.Engine.Decisions;
 
 /// <summary>Where a point-in-time check took the blocking rule of (sender, app) from.</summary>
 internal enum RuleSource

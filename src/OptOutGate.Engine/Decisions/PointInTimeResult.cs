@@ -1,6 +1,6 @@
 using OptOutGate.Contracts.V1;
 
-namespace OptOutGate.Engine.History;
+namespace OptOutGate.Engine.Decisions;
 
 /// <summary>
 /// The answer of <see cref="PointInTimeCheck"/>: the verdict, the deciding entry and (for ALLOWED_BYPASS) the entry

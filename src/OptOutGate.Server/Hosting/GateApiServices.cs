@@ -47,6 +47,7 @@ internal static class GateApiServices
             grpc.MaxSendMessageSize = rpc.MaxSendMessageSize;
             grpc.EnableDetailedErrors = rpc.EnableDetailedErrors;
             grpc.ResponseCompressionAlgorithm = string.IsNullOrEmpty(rpc.ResponseCompression) ? null : rpc.ResponseCompression;
+            grpc.CompressionProviders = [new GzipCompression()];
             AddInterceptors(grpc, replication.IsReplica);
         });
         services.AddSingleton<CallMetrics>();

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
-using OptOutGate.Engine.Storage.State;
 
 namespace OptOutGate.Engine.Storage.Index;
 

@@ -70,7 +70,7 @@ internal static class RecipientFilterFile
             return false;
         }
 
-        var slots = State.HugePageArray.AllocateZeroed<uint>((int)slotCount);
+        var slots = HugePageArray.AllocateZeroed<uint>((int)slotCount);
         var bytes = MemoryMarshal.AsBytes(slots.AsSpan());
         if (file.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length
             || Checksum(slots) != BinaryPrimitives.ReadUInt64LittleEndian(header[56..]))

@@ -1,10 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace OptOutGate.Engine.Storage.State;
+namespace OptOutGate.Engine.Storage;
 
 /// <summary>
-/// Zeroed arrays of hundreds of megabytes (the history heads and confirmation windows of 10 million recipients) backed
+/// Zeroed arrays of hundreds of megabytes (the history heads and confirmation windows of 10 million recipients, the recipient filter) backed
 /// by transparent huge pages on Linux, so that filling them does not take one page fault per 4 KiB.
 /// </summary>
 /// <remarks>

@@ -7,8 +7,10 @@ namespace OptOutGate.Server.Tests.Readiness;
 
 /// <summary>
 /// README "Damaged data": a primary whose change log is damaged refuses to serve, and is re-seeded from a healthy
-/// replica without losing anything the replica holds: its data folder is moved aside, the node starts with an empty
-/// one as a replica of the healthy replica (snapshot bootstrap), and once caught up it is restarted as the primary.
+/// replica without losing anything the replica holds. A replica that no longer hears its primary stops serving once
+/// Replication:MaxLagMilliseconds has passed (it cannot know what it missed), so it is promoted first: restarted on its
+/// folder as a primary. The damaged node's folder is moved aside, the node starts with an empty one as a replica of the
+/// promoted node (snapshot bootstrap), and once caught up it is restarted as the primary.
 /// </summary>
 [Collection(ServerTestCollection.Name)]
 public sealed class ReseedTests
@@ -20,10 +22,12 @@ public sealed class ReseedTests
     {
         var recipients = Enumerable.Range(0, Written).Select(DamagedFolder.Recipient).ToArray();
         string primaryData;
+        string healthyData;
         await using (var primary = await ReplicaNodes.StartPrimaryAsync(redis: null))
         await using (var healthy = await ReplicaNodes.StartReplicaAsync(primary, redis: null))
         {
             primaryData = primary.DataDirectory;
+            healthyData = healthy.DataDirectory;
             using var channel = GrpcChannel.ForAddress(primary.GrpcAddress);
             var api = new GateApi(channel);
             foreach (var recipient in recipients)
@@ -44,9 +48,17 @@ public sealed class ReseedTests
                 await Refusal.AssertRefusingAsync(refusing, "the records from sequence 500 on cannot be read");
             }
 
-            // Re-seed: an empty folder, as a replica of the healthy replica, until caught up; then stopped.
+            // The healthy replica is promoted: stopped, then started on its folder as a primary.
+            healthy.Terminate();
+            await healthy.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(0, healthy.ExitCode);
+        }
+
+        await using (var promoted = await GateProcess.StartAsync(dataDirectory: healthyData))
+        {
+            // Re-seed: an empty folder, as a replica of the promoted node, until caught up; then stopped.
             var reseeded = Directory.CreateTempSubdirectory("optoutgate-reseed-").FullName;
-            await using (var seeding = await ReplicaNodes.StartReplicaAsync(healthy, redis: null, reseeded))
+            await using (var seeding = await ReplicaNodes.StartReplicaAsync(promoted, redis: null, reseeded))
             {
                 using var seedingChannel = GrpcChannel.ForAddress(seeding.GrpcAddress);
                 await WaitForHeadAsync(new GateApi(seedingChannel), Written);

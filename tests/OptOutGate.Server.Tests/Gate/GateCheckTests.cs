@@ -192,7 +192,7 @@ public sealed class GateCheckTests
             {
             }
         });
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.True(error.StatusCode == StatusCode.Unavailable, $"Expected UNAVAILABLE, got {error.Status} (debug: {error.Status.DebugException})");
         await stopping.WaitAsync(TimeSpan.FromSeconds(30));
     }
 

@@ -20,7 +20,10 @@ internal sealed class MoMetrics : IDisposable
     private readonly Histogram<double> _classification;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _importLines;
-    private readonly Counter<long> _carrierTimeAhead;
+
+    // Observed rather than counted, so that the series is at /metrics from the first scrape, at 0 (a counter appears
+    // with its first measurement): the README names it for alerting on carrier clocks.
+    private long _carrierTimeAhead;
     private Func<(int Count, DateTime Oldest)>? _reviewQueue;
 
     public MoMetrics(IMeterFactory meterFactory, TimeProvider time)
@@ -40,8 +43,9 @@ internal sealed class MoMetrics : IDisposable
             "s",
             "Time from a validated MO message to its durable result.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
-        _carrierTimeAhead = _meter.CreateCounter<long>(
+        _meter.CreateObservableCounter(
             "optoutgate.mo.carrier_time_ahead",
+            () => Volatile.Read(ref _carrierTimeAhead),
             "{message}",
             "MO messages whose carrier time was later than the gate's clock when received; their event time is the receive time.");
         _importLines = _meter.CreateCounter<long>("optoutgate.mo.import.lines", "{line}", "ImportOptOuts lines, by outcome (added, already_present, invalid) and dry run.");
@@ -78,7 +82,7 @@ internal sealed class MoMetrics : IDisposable
 
     public void Failed() => _errors.Add(1);
 
-    public void CarrierTimeAhead() => _carrierTimeAhead.Add(1);
+    public void CarrierTimeAhead() => Interlocked.Increment(ref _carrierTimeAhead);
 
     public void Classified(TimeSpan elapsed) => _classification.Record(elapsed.TotalSeconds);
 

@@ -11,7 +11,10 @@ internal sealed class ChangeLogMetrics : IDisposable
     private readonly Histogram<double> _commitDuration;
     private readonly Counter<long> _appendedRecords;
     private readonly Counter<long> _commits;
-    private readonly Counter<long> _damaged;
+
+    // Observed rather than counted: the series is then at /metrics from the first scrape, at 0, so that an alert on
+    // its increase has a series to watch before the first damage (a counter appears with its first measurement).
+    private long _damaged;
 
     public ChangeLogMetrics(ChangeLog log)
     {
@@ -25,8 +28,11 @@ internal sealed class ChangeLogMetrics : IDisposable
             });
         _appendedRecords = _meter.CreateCounter<long>("optoutgate_log_appended_records", "{record}", "Records appended to the change log.");
         _commits = _meter.CreateCounter<long>("optoutgate_log_commits", "{commit}", "Group commits of the change log.");
-        _damaged = _meter.CreateCounter<long>(
-            "optoutgate_log_damaged_records", "{record}", "Change log records found damaged (failing their checksum) by readers or the background verification; each counted once.");
+        _meter.CreateObservableCounter(
+            "optoutgate_log_damaged_records",
+            () => Volatile.Read(ref _damaged),
+            "{record}",
+            "Change log records found damaged (failing their checksum) by readers or the background verification; each counted once.");
         _meter.CreateObservableGauge("optoutgate_log_size", () => log.SizeBytes, "By", "Bytes of the change log from its first to its last record.");
         _meter.CreateObservableGauge("optoutgate_log_last_sequence", () => (long)log.LastSequence, "{record}", "Highest committed sequence of the change log.");
     }
@@ -36,7 +42,7 @@ internal sealed class ChangeLogMetrics : IDisposable
 
     public void Appended(int records) => _appendedRecords.Add(records);
 
-    public void DamageFound() => _damaged.Add(1);
+    public void DamageFound() => Interlocked.Increment(ref _damaged);
 
     public void Committed(TimeSpan duration)
     {

@@ -20,9 +20,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly List<ReceivedPost> _posts = [];
     private readonly List<ReceivedPost> _tests = [];
+    private readonly List<ReceivedPost> _started = [];
+    private int _hanging;
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _started;
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -47,7 +48,31 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public IReadOnlyList<ReceivedPost> Accepted => [.. Posts.Where(static p => p.Status is >= 200 and < 300)];
 
     /// <summary>Event POSTs that reached the receiver, answered or hanging.</summary>
-    public int Started => Volatile.Read(ref _started);
+    public int Started
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _started.Count;
+            }
+        }
+    }
+
+    /// <summary>Every event POST that reached the receiver, in arrival order, whatever came of it.</summary>
+    public IReadOnlyList<ReceivedPost> StartedPosts
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _started];
+            }
+        }
+    }
+
+    /// <summary>POSTs being held unanswered right now.</summary>
+    public int Hanging => Volatile.Read(ref _hanging);
 
     /// <summary>The creation's test deliveries.</summary>
     public IReadOnlyList<ReceivedPost> Tests
@@ -128,24 +153,35 @@ public sealed class WebhookReceiver : IAsyncDisposable
             return;
         }
 
-        var number = Interlocked.Increment(ref _started);
-        Notify();
-        if (Answer(number, post) is not { } status)
+        int number;
+        lock (_lock)
         {
-            // Never answers: holds the request until the gate gives up on it or the test ends.
+            _started.Add(post);
+            number = _started.Count;
+        }
+
+        var status = Answer(number, post);
+        if (status is null)
+        {
+            // Never answers: holds the request until the gate gives up on it (or dies) or the test ends.
+            Interlocked.Increment(ref _hanging);
+            Notify();
             try
             {
-                await Task.Delay(Timeout.Infinite, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, context.RequestAborted).Token);
+                using var held = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, context.RequestAborted);
+                await Task.Delay(Timeout.Infinite, held.Token);
             }
             catch (OperationCanceledException)
             {
             }
 
+            Interlocked.Decrement(ref _hanging);
+            Notify();
             return;
         }
 
-        Record(_posts, post with { Status = status });
-        context.Response.StatusCode = status;
+        Record(_posts, post with { Status = status.Value });
+        context.Response.StatusCode = status.Value;
     }
 
     private void Record(List<ReceivedPost> list, ReceivedPost post)

@@ -22,6 +22,9 @@ internal sealed partial class WebhookWorker
     private const int ScanLimit = 1_000;
     private const int MaxBatchSize = 100;
 
+    // Events one pass over the log collects before delivering them (at least one whole batch).
+    private const int EventsPerScan = MaxBatchSize;
+
     private readonly string _tenant;
     private readonly string _id;
     private readonly GateEngine _engine;
@@ -202,6 +205,9 @@ internal sealed partial class WebhookWorker
             var last = Math.Min(log.LastSequence, next + ScanLimit - 1);
             var scanned = next - 1;
             batch.Clear();
+
+            // One pass over the log collects up to EventsPerScan events (a scan iterator per event would cost more than
+            // the POST at high rates); they go out in POSTs of maxBatch, the cursor moving after each accepted one.
             await foreach (var entry in log.ReadAsync(next, last, ct))
             {
                 var record = entry.Record;
@@ -209,28 +215,33 @@ internal sealed partial class WebhookWorker
                 if (record.TenantId == _tenant && (WebhookEvents.Of(record) & mask) is var matched and not 0)
                 {
                     batch.Add(new WebhookEvent(record, matched));
-                    if (batch.Count == maxBatch)
+                    if (batch.Count == EventsPerScan)
                     {
                         break;
                     }
                 }
             }
 
-            if (batch.Count == 0)
+            // Nothing held for the range (a range the log no longer holds reads as nothing too): past it.
+            scanned = batch.Count == EventsPerScan ? scanned : Math.Max(scanned, last);
+            for (var offset = 0; offset < batch.Count; offset += maxBatch)
             {
-                // Nothing of this subscription's in the range (a range the log no longer holds reads as nothing too).
-                next = Math.Max(scanned, last) + 1;
-                Advance(next - 1, events: 0);
-                continue;
+                var posted = batch.GetRange(offset, Math.Min(maxBatch, batch.Count - offset));
+                if (!await DeliverAsync(posted, asBatch: maxBatch > 1, ct))
+                {
+                    return;
+                }
+
+                // Up to the POST's last event; past the scanned range once the last POST of the pass is accepted.
+                Advance(offset + maxBatch >= batch.Count ? scanned : posted[^1].Record.Sequence, posted.Count);
             }
 
-            if (!await DeliverAsync(batch, asBatch: maxBatch > 1, ct))
+            if (batch.Count == 0)
             {
-                return;
+                Advance(scanned, events: 0);
             }
 
             next = scanned + 1;
-            Advance(scanned, batch.Count);
         }
     }
 

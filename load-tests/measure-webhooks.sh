@@ -2,7 +2,8 @@
 # Webhook figures (README "Webhooks", load-tests/README.md): on one gate this script starts itself,
 #   1. mo                      StreamMo MO/s without a webhook subscription (HELP and NONE leave no record)
 #   2. mo --reply-callback     the same with a reply-callback subscription: every MO recorded and delivered, one
-#                              event per POST (the default) and, 2b, batches of up to 100 (--webhook-batch 100)
+#                              event per POST (the default) and batches of up to 100 (--webhook-batch 100); and
+#                              first with the subscription paused: the cost of recording alone
 #   3. webhook -r 500          MO STOPs paced at 500/s: acknowledgement → receiver latency (p50, p99)
 # with the load average before each run. Environment: DURATION (10s), WARMUP (3s), RATE (500), MO_ARGS ("-c 2
 # --in-flight 32"), OUT (results folder), NO_BUILD=1, SERVER_DIR (an OptOutGate.Server.dll folder).
@@ -51,6 +52,8 @@ run() {
 
 # shellcheck disable=SC2086
 run mo mo $MO_ARGS --name "mo, no webhook"
+# shellcheck disable=SC2086
+run mo-reply-callback-paused mo $MO_ARGS --reply-callback --webhook-paused --name "mo, reply callback paused (every MO recorded, none delivered)"
 # shellcheck disable=SC2086
 run mo-reply-callback mo $MO_ARGS --reply-callback --name "mo, reply callback (every MO recorded), 1 event per POST"
 # shellcheck disable=SC2086

@@ -28,7 +28,7 @@ internal static class MoScenario
         }
 
         // With a reply callback every MO is recorded (HELP and NONE too) and delivered: what the reply callback costs.
-        await using var callback = options.ReplyCallback ? await ReplyCallback.StartAsync(gate, [WebhookEventType.MoReply], options.WebhookBatch, cancellationToken) : null;
+        await using var callback = options.ReplyCallback ? await ReplyCallback.StartAsync(gate, [WebhookEventType.MoReply], options.WebhookBatch, cancellationToken, options.WebhookPaused) : null;
         var settings = RunSettings.From("mo", options) with { Concurrency = options.Concurrency * options.InFlight };
         Console.Error.WriteLine($"mo: {options.Address} {options.Concurrency} streams × {options.InFlight} in flight, inbound address {MoSender(options)}{(callback is null ? "" : ", reply callback to " + callback.Receiver.Url)}");
         var run = await RunLoop.RunAsync(settings, mo.Call, cancellationToken);

@@ -40,6 +40,7 @@ internal sealed class LoadTestOptions
                    one pacing thread sends, reader threads complete, no thread pool; h2c only)
         streams:   --in-flight 8 (per stream)
         mo:        --mo-sender (default --sender)  --reply-callback  --webhook-batch 1 (events per POST, 1-100)
+                   --webhook-paused (the subscription paused: every MO recorded, nothing delivered)
         webhook:   --mo-sender  -r 500  --in-flight 8 (per stream)  -c 2 (streams)  --webhook-batch 1
         mixed:     --mo-streams 2  --mo-in-flight 16  --mo-rps 0
         lag:       --replica <address> (default --address)  --use-min-sequence  (-n samples, default 200; -c default 1)
@@ -124,6 +125,9 @@ internal sealed class LoadTestOptions
 
     /// <summary>mo: run with a reply-callback webhook subscription (every MO recorded and delivered to a local receiver).</summary>
     public bool ReplyCallback { get; private set; }
+
+    /// <summary>mo --reply-callback: the subscription is paused, so the run measures recording without delivering.</summary>
+    public bool WebhookPaused { get; private set; }
 
     /// <summary>mo --reply-callback and webhook: the subscription's max_batch_size (events per POST).</summary>
     public int WebhookBatch { get; private set; } = 1;
@@ -281,6 +285,9 @@ internal sealed class LoadTestOptions
                 return true;
             case "--reply-callback":
                 ReplyCallback = true;
+                return true;
+            case "--webhook-paused":
+                WebhookPaused = true;
                 return true;
             case "--use-min-sequence":
                 UseMinSequence = true;

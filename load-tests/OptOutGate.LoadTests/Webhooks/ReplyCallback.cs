@@ -22,12 +22,12 @@ internal sealed class ReplyCallback : IAsyncDisposable
 
     public ReceiverHost Receiver { get; }
 
-    public static async Task<ReplyCallback> StartAsync(GateClients gate, WebhookEventType[] types, int maxBatchSize, CancellationToken ct)
+    public static async Task<ReplyCallback> StartAsync(GateClients gate, WebhookEventType[] types, int maxBatchSize, CancellationToken ct, bool paused = false)
     {
         var receiver = await ReceiverHost.StartAsync();
         try
         {
-            var subscription = new WebhookSubscription { Url = receiver.Url, Description = "load test", MaxBatchSize = maxBatchSize };
+            var subscription = new WebhookSubscription { Url = receiver.Url, Description = "load test", MaxBatchSize = maxBatchSize, Paused = paused };
             subscription.EventTypes.AddRange(types);
             var created = await gate.For(0).Admin.CreateWebhookSubscriptionAsync(new CreateWebhookSubscriptionRequest { Subscription = subscription }, gate.Call(ct));
             if (!created.TestResult.Success)

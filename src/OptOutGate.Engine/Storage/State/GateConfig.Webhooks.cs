@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
 
@@ -13,8 +14,9 @@ internal sealed partial class GateConfig
 {
     private readonly ConcurrentDictionary<(string Tenant, string Id), WebhookSubscriptionConfig> _webhooks = new();
 
-    // Tenants with a subscription that asks for every MO reply: read on every HELP and NONE MO, so a set, not a scan.
-    private readonly ConcurrentDictionary<string, int> _replyCallbackTenants = new(StringComparer.Ordinal);
+    // Tenants with a subscription that asks for every MO reply: read on every HELP and NONE MO, so a set, not a scan, and
+    // one replaced whole by the applier (rare) rather than a ConcurrentDictionary, whose IsEmpty takes every lock.
+    private volatile FrozenSet<string> _replyCallbackTenants = FrozenSet<string>.Empty;
 
     /// <summary>Raised on the applier's thread after a subscription was put or deleted (the delivery side reconciles its workers).</summary>
     public event Action<string, string>? WebhookSubscriptionChanged;
@@ -45,7 +47,7 @@ internal sealed partial class GateConfig
     /// True when the tenant has a subscription to every MO reply (<see cref="WebhookEventType.MoReply"/>, paused ones
     /// included: they catch up): then every MO is recorded, HELP and NONE too.
     /// </summary>
-    public bool RecordsEveryMo(string tenant) => !_replyCallbackTenants.IsEmpty && _replyCallbackTenants.ContainsKey(tenant);
+    public bool RecordsEveryMo(string tenant) => _replyCallbackTenants is { Count: > 0 } tenants && tenants.Contains(tenant);
 
     internal void PutWebhookSubscription(string tenant, WebhookSubscriptionConfig subscription, Timestamp updateTime, ulong sequence)
     {
@@ -76,22 +78,30 @@ internal sealed partial class GateConfig
 
     private void RecountReplyCallbacks(string tenant)
     {
-        var count = 0;
+        var any = false;
         foreach (var (key, subscription) in _webhooks)
         {
             if (key.Tenant == tenant && subscription.Subscription.EventTypes.Contains(WebhookEventType.MoReply))
             {
-                count++;
+                any = true;
+                break;
             }
         }
 
-        if (count == 0)
+        var tenants = _replyCallbackTenants;
+        if (any != tenants.Contains(tenant))
         {
-            _replyCallbackTenants.TryRemove(tenant, out _);
-        }
-        else
-        {
-            _replyCallbackTenants[tenant] = count;
+            var changed = new HashSet<string>(tenants, StringComparer.Ordinal);
+            if (any)
+            {
+                changed.Add(tenant);
+            }
+            else
+            {
+                changed.Remove(tenant);
+            }
+
+            _replyCallbackTenants = changed.ToFrozenSet(StringComparer.Ordinal);
         }
     }
 }

@@ -33,6 +33,7 @@ try
         "check" => await CheckScenario.RunAsync(options, stop.Token),
         "check-stream" => await CheckStreamScenario.RunAsync(options, stop.Token),
         "mo" => await MoScenario.RunAsync(options, stop.Token),
+        "webhook" => await OptOutGate.LoadTests.Webhooks.WebhookScenario.RunAsync(options, stop.Token),
         "mixed" => await MixedScenario.RunAsync(options, stop.Token),
         "lag" => await LagScenario.RunAsync(options, stop.Token),
         "race" => await RaceScenario.RunAsync(options, stop.Token),

@@ -22,6 +22,12 @@ internal static class DataLayout
     /// <summary>The MO ledger (recent messages, removal requests, review queue), state derived from the log like the index.</summary>
     public const string Mo = "mo";
 
+    /// <summary>
+    /// The webhook subscriptions' delivery cursors on the primary, <c>webhooks/&lt;subscription id&gt;.cursor</c>
+    /// (Webhooks/WebhookCursorStore): node-local, like the state the delivery workers keep.
+    /// </summary>
+    public const string Webhooks = "webhooks";
+
     /// <summary>The MO ledger's snapshot, in <see cref="Mo"/>: a restart folds only the records after it.</summary>
     public const string MoLedgerSnapshot = "ledger.bin";
 }

@@ -4,6 +4,7 @@ using OptOutGate.Contracts.V1;
 using OptOutGate.LoadTests.Gate;
 using OptOutGate.LoadTests.Reporting;
 using OptOutGate.LoadTests.Running;
+using OptOutGate.LoadTests.Webhooks;
 using OptOutGate.LoadTests.Workload;
 using Grpc.Core;
 
@@ -26,17 +27,25 @@ internal static class MoScenario
             return 1;
         }
 
+        // With a reply callback every MO is recorded (HELP and NONE too) and delivered: what the reply callback costs.
+        await using var callback = options.ReplyCallback ? await ReplyCallback.StartAsync(gate, [WebhookEventType.MoReply], options.WebhookBatch, cancellationToken, options.WebhookPaused) : null;
         var settings = RunSettings.From("mo", options) with { Concurrency = options.Concurrency * options.InFlight };
-        Console.Error.WriteLine($"mo: {options.Address} {options.Concurrency} streams × {options.InFlight} in flight, inbound address {MoSender(options)}");
+        Console.Error.WriteLine($"mo: {options.Address} {options.Concurrency} streams × {options.InFlight} in flight, inbound address {MoSender(options)}{(callback is null ? "" : ", reply callback to " + callback.Receiver.Url)}");
         var run = await RunLoop.RunAsync(settings, mo.Call, cancellationToken);
         var report = run.ToReport(options.Name, countsRecipients: false);
+        if (callback is not null)
+        {
+            var status = await callback.StatusAsync(cancellationToken);
+            report.Notes.Add(("Reply callback", $"{callback.Receiver.Events} events received in {callback.Receiver.Posts} POSTs by the end of the run, {callback.Receiver.BadSignatures} bad signatures; subscription {status?.State}, delivered up to {status?.DeliveredSequence} of {status?.CommittedSequence}"));
+        }
+
         return Output.Print([report], options, GateClients.StreamMoName, run.EndReason);
     }
 
     public static string MoSender(LoadTestOptions options) => options.MoSender ?? options.Sender;
 
     /// <summary>Configures the inbound address and opens the streams; null (after saying why) when the gate cannot take MO yet.</summary>
-    public static async Task<MoStreams?> StartAsync(GateClients gate, LoadTestOptions options, int streams, CancellationToken cancellationToken)
+    public static async Task<MoStreams?> StartAsync(GateClients gate, LoadTestOptions options, int streams, CancellationToken cancellationToken, string? fixedText = null)
     {
         try
         {
@@ -49,7 +58,7 @@ internal static class MoScenario
             return null;
         }
 
-        var mo = new MoStreams(gate, streams, options.Seed, options.Timeout, MoSender(options), cancellationToken);
+        var mo = new MoStreams(gate, streams, options.Seed, options.Timeout, MoSender(options), cancellationToken) { FixedText = fixedText };
         try
         {
             // One message first: a gate without MO answers every stream UNIMPLEMENTED, which is worth one clear line,
@@ -87,10 +96,16 @@ internal static class MoScenario
             }
         }
 
+        /// <summary>Every message's text instead of the realistic mix (the webhook scenario sends STOPs).</summary>
+        public string? FixedText { get; init; }
+
+        /// <summary>Called with each acknowledged message's carrier id and the Stopwatch timestamp of its result.</summary>
+        public Action<string, long>? Acknowledged { get; set; }
+
         public async Task<CallResult> Call(int worker, long sequence, CancellationToken cancellationToken)
         {
             var random = _random.Value!;
-            var (_, text) = MoTexts.Pick(random);
+            var text = FixedText ?? MoTexts.Pick(random).Text;
             var id = string.Create(CultureInfo.InvariantCulture, $"lt-{_runId}-{worker}-{sequence}");
             var request = new StreamMoRequest
             {
@@ -108,6 +123,8 @@ internal static class MoScenario
             {
                 throw new RpcException(new Status((StatusCode)error.Code, error.Message));
             }
+
+            Acknowledged?.Invoke(id, System.Diagnostics.Stopwatch.GetTimestamp());
 
             return new CallResult(Tag: response.Result.Action.ToString());
         }

@@ -17,6 +17,9 @@ internal sealed class LoadTestOptions
           check          Gate.CheckBatch (loads the opt-out dataset first unless --no-load)
           check-stream   Gate.CheckStream, --in-flight batches per stream, -c streams
           mo             Mo.StreamMo, realistic text mix, --in-flight messages per stream, -c streams
+                         (--reply-callback: with a reply-callback webhook subscription, so every MO is recorded)
+          webhook        paced MO STOPs (-r, default 500/s) with a webhook subscription to a receiver on loopback:
+                         time from each STOP's acknowledgement to the receiver having its event (p50, p99)
           mixed          check and mo at once, both reported
           lag            write at --address, poll CheckBatch at --replica until the verdict changes
           race           the check workload against the gate and against each peer's SMISMEMBER (redis-server,
@@ -36,7 +39,9 @@ internal sealed class LoadTestOptions
                    --direct (paced runs, -r or the half of --find-half-load, on the direct HTTP/2 client: open loop,
                    one pacing thread sends, reader threads complete, no thread pool; h2c only)
         streams:   --in-flight 8 (per stream)
-        mo:        --mo-sender (default --sender)
+        mo:        --mo-sender (default --sender)  --reply-callback  --webhook-batch 1 (events per POST, 1-100)
+                   --webhook-paused (the subscription paused: every MO recorded, nothing delivered)
+        webhook:   --mo-sender  -r 500  --in-flight 8 (per stream)  -c 2 (streams)  --webhook-batch 1
         mixed:     --mo-streams 2  --mo-in-flight 16  --mo-rps 0
         lag:       --replica <address> (default --address)  --use-min-sequence  (-n samples, default 200; -c default 1)
         race:      --rounds 3 (each -z long)  --peers redis,garnet  --redis-server redis-server
@@ -117,6 +122,15 @@ internal sealed class LoadTestOptions
     public double MoRps { get; private set; }
 
     public bool UseMinSequence { get; private set; }
+
+    /// <summary>mo: run with a reply-callback webhook subscription (every MO recorded and delivered to a local receiver).</summary>
+    public bool ReplyCallback { get; private set; }
+
+    /// <summary>mo --reply-callback: the subscription is paused, so the run measures recording without delivering.</summary>
+    public bool WebhookPaused { get; private set; }
+
+    /// <summary>mo --reply-callback and webhook: the subscription's max_batch_size (events per POST).</summary>
+    public int WebhookBatch { get; private set; } = 1;
 
     public int Rounds { get; private set; } = 3;
 
@@ -269,6 +283,12 @@ internal sealed class LoadTestOptions
             case "--direct":
                 Direct = true;
                 return true;
+            case "--reply-callback":
+                ReplyCallback = true;
+                return true;
+            case "--webhook-paused":
+                WebhookPaused = true;
+                return true;
             case "--use-min-sequence":
                 UseMinSequence = true;
                 return true;
@@ -335,6 +355,8 @@ internal sealed class LoadTestOptions
                 return TryPositive(value, v => MoStreams = v);
             case "--mo-in-flight":
                 return TryPositive(value, v => MoInFlight = v);
+            case "--webhook-batch":
+                return TryPositive(value, v => WebhookBatch = v) && WebhookBatch <= 100;
             case "--mo-rps":
                 return double.TryParse(value, NumberStyles.Float, c, out var moRps) && moRps >= 0 && Set(() => MoRps = moRps);
             case "--rounds":

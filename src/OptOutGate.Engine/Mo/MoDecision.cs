@@ -8,7 +8,8 @@ using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;
 namespace OptOutGate.Engine.Mo;
 
 /// <summary>
-/// The decision for one classified MO message that may change state (OPTED_OUT, OPTED_IN, AMBIGUOUS), taken on the write
+/// The decision for one classified MO message that may change state (OPTED_OUT, OPTED_IN, AMBIGUOUS), or that is only
+/// recorded (HELP, NONE for a tenant with a reply-callback webhook subscription: CHANGE_ACTION_MO_RECEIVED), taken on the write
 /// pipeline's loop (<see cref="BuildAsync"/>) against the state as of every earlier write: a duplicate check that claims
 /// the message, the tenant's policies (ambiguous policy, revoke-all), event-time ordering, and the reply.
 /// </summary>
@@ -105,6 +106,14 @@ internal sealed class MoDecision
         }
 
         var eventTime = EventTime(now);
+        if (Action is MoAction.Help or MoAction.None)
+        {
+            // Recorded only for a tenant with a reply-callback webhook subscription (MoProcessor decides): the message
+            // itself, changing nothing, so the callback can deliver it and a carrier retry is a DUPLICATE after a restart.
+            var received = NewRecord(ChangeAction.MoReceived, Scope.Unspecified, _message.InboundAddress, eventTime);
+            return Wrote([received], received);
+        }
+
         if (Action == MoAction.Ambiguous)
         {
             var ambiguous = NewRecord(ChangeAction.Ambiguous, Scope.Unspecified, _message.InboundAddress, eventTime);

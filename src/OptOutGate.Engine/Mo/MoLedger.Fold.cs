@@ -37,6 +37,9 @@ internal sealed partial class MoLedger
                 }
 
                 break;
+            case ChangeAction.MoReceived:
+                FoldSeen(record, receiveTicks, record.Rule == ClassificationRule.LeadingHelp ? MoAction.Help : MoAction.None);
+                break;
             case ChangeAction.ReviewDismissed:
                 if (_reviewItems.TryGetValue(record.ReviewItemId, out var dismissed))
                 {

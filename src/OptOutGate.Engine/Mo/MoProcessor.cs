@@ -8,7 +8,8 @@ namespace OptOutGate.Engine.Mo;
 
 /// <summary>
 /// One MO message end to end (DESIGN.md "Handling an MO message"): validate, find the inbound address, recognize a
-/// carrier retry, classify with the address's keyword set, decide and write durably (<see cref="MoDecision"/>), and
+/// carrier retry, classify with the address's keyword set, decide and write durably (<see cref="MoDecision"/>; HELP and
+/// NONE only for a tenant whose webhook subscription asks for every MO reply), and
 /// answer with the action, rule, keyword, reply text and sequence. The answer is given only once the message's record is
 /// on disk and applied; a retry of a message still in flight waits for the first one's result.
 /// </summary>
@@ -81,7 +82,7 @@ internal sealed class MoProcessor
         var classification = MoClassifier.Classify(message.Text, _keywords.For(address, policy));
         _metrics.Classified(Stopwatch.GetElapsedTime(classifyStarted));
 
-        if (classification.Action is MoAction.Help or MoAction.None)
+        if ((classification.Action is MoAction.Help or MoAction.None) && !_engine.Config.RecordsEveryMo(tenant))
         {
             // No state change and no history record (mo.proto); remembered in memory so a quick retry is a DUPLICATE.
             if (_ledger.TryFindOrRemember(messageKey, contentKey, now, new SeenMo(0, now.Ticks, classification.Action), out seen, out pending))
@@ -129,6 +130,11 @@ internal sealed class MoProcessor
             answer.SupersededBySequence = decision.Record?.SupersededBySequence ?? 0;
             answer.ReplyText = decision.ReplyText;
             answer.ReplyLanguageCode = decision.ReplyLanguageCode;
+        }
+        else if (decision.Action == MoAction.Help)
+        {
+            // Recorded for the tenant's reply callback; the help text is handed out as when nothing is recorded.
+            SetReply(answer, address, message, MoAction.Help, classification.LanguageCode);
         }
 
         _metrics.Recorded(answer.Action, Stopwatch.GetElapsedTime(started));

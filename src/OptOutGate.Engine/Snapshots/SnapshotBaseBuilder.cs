@@ -72,6 +72,7 @@ internal sealed class SnapshotBaseBuilder : IDisposable
                 case SnapshotItem.ItemOneofCase.InboundAddress:
                 case SnapshotItem.ItemOneofCase.BlockingRule:
                 case SnapshotItem.ItemOneofCase.TenantPolicy:
+                case SnapshotItem.ItemOneofCase.WebhookSubscription:
                     _config.Add(item);
                     break;
                 case SnapshotItem.ItemOneofCase.ConfirmationWindow:

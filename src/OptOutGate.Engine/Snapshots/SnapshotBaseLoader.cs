@@ -34,6 +34,9 @@ internal static class SnapshotBaseLoader
                 case SnapshotItem.ItemOneofCase.TenantPolicy:
                     config.PutTenantPolicy(item.TenantId, item.TenantPolicy, item.TenantPolicy.UpdateTime, item.TenantPolicy.UpdateSequence);
                     break;
+                case SnapshotItem.ItemOneofCase.WebhookSubscription when item.WebhookSubscription.Subscription is { } subscription:
+                    config.PutWebhookSubscription(item.TenantId, item.WebhookSubscription, subscription.UpdateTime, subscription.UpdateSequence);
+                    break;
                 default:
                     throw new InvalidDataException($"{snapshotBase.Path}: a configuration item of kind {item.ItemCase}.");
             }

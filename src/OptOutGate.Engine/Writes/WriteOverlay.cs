@@ -18,12 +18,13 @@ internal sealed class WriteOverlay
     private readonly Dictionary<(string Tenant, string Sender), Pending<InboundAddress?>> _addresses = [];
     private readonly Dictionary<(string Tenant, string Sender, string App), Pending<bool>> _rules = [];
     private readonly Dictionary<string, Pending<TenantPolicy?>> _policies = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Tenant, string Id), Pending<bool>> _webhooks = [];
     private readonly Dictionary<(string Tenant, string Sender, ulong Recipient), Pending<bool>> _windows = [];
     private readonly Dictionary<(string Tenant, ulong Recipient), Pending<ulong>> _recipientHeads = [];
     private readonly Dictionary<(string Tenant, string Sender), Pending<ulong>> _senderHeads = [];
     private readonly Queue<(long Batch, ulong LastSequence)> _batches = new();
 
-    public int Count => _entries.Count + _addresses.Count + _rules.Count + _policies.Count + _windows.Count;
+    public int Count => _entries.Count + _addresses.Count + _rules.Count + _policies.Count + _windows.Count + _webhooks.Count;
 
     public bool TryGetEntry(string tenant, string sender, string app, EntryKind kind, ulong recipient, out ChangeRecord? record)
     {
@@ -42,6 +43,13 @@ internal sealed class WriteOverlay
     public bool TryGetBlockingRule(string tenant, string sender, string app, out bool exists)
     {
         var found = _rules.TryGetValue((tenant, sender, app), out var pending);
+        exists = pending.Value;
+        return found;
+    }
+
+    public bool TryGetWebhookSubscription(string tenant, string id, out bool exists)
+    {
+        var found = _webhooks.TryGetValue((tenant, id), out var pending);
         exists = pending.Value;
         return found;
     }
@@ -161,6 +169,7 @@ internal sealed class WriteOverlay
         PruneMap(_addresses, upTo);
         PruneMap(_rules, upTo);
         PruneMap(_policies, upTo);
+        PruneMap(_webhooks, upTo);
         PruneMap(_windows, upTo);
         PruneMap(_recipientHeads, upTo);
         PruneMap(_senderHeads, upTo);
@@ -229,6 +238,9 @@ internal sealed class WriteOverlay
                 break;
             case ConfigChange.ConfigOneofCase.TenantPolicy:
                 _policies[tenant] = new(delete ? null : record.Config.TenantPolicy, batch);
+                break;
+            case ConfigChange.ConfigOneofCase.WebhookSubscription:
+                _webhooks[(tenant, record.Config.WebhookSubscription.Subscription?.Id ?? "")] = new(!delete, batch);
                 break;
             default:
                 break;

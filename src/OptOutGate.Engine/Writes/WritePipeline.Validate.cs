@@ -128,8 +128,19 @@ internal sealed partial class WritePipeline
                 sender = "";
                 found = true;
                 break;
+            case ConfigChange.ConfigOneofCase.WebhookSubscription:
+                sender = "";
+                var id = change.WebhookSubscription.Subscription?.Id ?? "";
+                if (id.Length == 0)
+                {
+                    throw new ArgumentException("A webhook subscription change names no subscription id.");
+                }
+
+                // Updates and deletes need the subscription; a create names a new id (the handler made it).
+                found = request.Delete || request.MustExist ? _view.WebhookSubscriptionExists(tenant, id) : true;
+                break;
             default:
-                throw new ArgumentException("A configuration change must hold an inbound address, a blocking rule or a tenant policy.");
+                throw new ArgumentException("A configuration change must hold an inbound address, a blocking rule, a tenant policy or a webhook subscription.");
         }
 
         if (sender.Length == 0 && change.ConfigCase == ConfigChange.ConfigOneofCase.InboundAddress)

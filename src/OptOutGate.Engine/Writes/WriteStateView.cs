@@ -70,6 +70,9 @@ internal sealed class WriteStateView
     public bool BlockingRuleExists(string tenant, string sender, string app) =>
         _overlay.TryGetBlockingRule(tenant, sender, app, out var exists) ? exists : _config.TryGetBlockingRule(tenant, sender, app, out _);
 
+    public bool WebhookSubscriptionExists(string tenant, string id) =>
+        _overlay.TryGetWebhookSubscription(tenant, id, out var exists) ? exists : _config.TryGetWebhookSubscription(tenant, id, out _);
+
     public TenantPolicy GetTenantPolicy(string tenant) =>
         _overlay.TryGetTenantPolicy(tenant, out var policy) ? policy ?? new TenantPolicy() : _config.GetTenantPolicy(tenant);
 

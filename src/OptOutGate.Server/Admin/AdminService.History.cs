@@ -28,7 +28,10 @@ internal sealed partial class AdminService
         var engine = RequireEngine();
         var page = await HistoryReader.For(engine).ReadPageAsync(query, position, pageSize, request.NewestFirst, context.CancellationToken);
         var response = new ListHistoryResponse();
-        response.Records.AddRange(page.Records);
+        foreach (var record in page.Records)
+        {
+            response.Records.Add(Webhooks.WebhookRedaction.Redact(record));
+        }
         if (page.Next != 0)
         {
             response.NextPageToken = new PageToken(page.Next, "").Encode(PageList.History, fingerprint);

@@ -13,11 +13,12 @@ namespace OptOutGate.Server.Admin;
 /// <summary>
 /// optoutgate.v1.Admin, every method: configuration, the opt-out/suppression/bypass API, history, lists and exports
 /// (this file and AdminService.Config, .Entries, .History, .Lists), and the MO-side workflows: removal requests and the
-/// review queue (.Workflow), provider errors (.ProviderErrors) and bulk import (.Import). The tenant of every read and
+/// review queue (.Workflow), provider errors (.ProviderErrors) and bulk import (.Import); webhook subscriptions
+/// (.Webhooks, handled in the Webhooks folder). The tenant of every read and
 /// write is the call's <see cref="CallIdentity"/>, never a request field; every change goes through the engine's
 /// <see cref="WritePipeline"/>, so it is durable, in the history and replicated.
 /// </summary>
-internal sealed partial class AdminService(GateEngineHost engineHost, MoHost moHost, MoMetrics moMetrics, TimeProvider time)
+internal sealed partial class AdminService(GateEngineHost engineHost, MoHost moHost, MoMetrics moMetrics, TimeProvider time, Webhooks.WebhookSubscriptions webhooks)
     : AdminContract.AdminBase
 {
     private GateEngine RequireEngine() => engineHost.Require();

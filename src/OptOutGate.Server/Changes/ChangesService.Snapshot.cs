@@ -25,7 +25,7 @@ internal sealed partial class ChangesService
         var engine = RequireEngine();
         var ct = context.CancellationToken;
 
-        var state = await CopyStateAsync(engine, tenants, ct);
+        var state = await CopyStateAsync(engine, tenants, identity.HasAny(ApiRoles.Replica), ct);
         var chunk = new GetSnapshotResponse { Sequence = state.Sequence };
         var items = 0;
         async Task AddAsync(SnapshotItem item)
@@ -82,7 +82,8 @@ internal sealed partial class ChangesService
         ChangesLog.SnapshotServed(logger, identity.ToString(), state.Sequence, items);
     }
 
-    private static async Task<SnapshotState> CopyStateAsync(GateEngine engine, HashSet<string> tenants, CancellationToken ct)
+    /// <param name="withSecrets">Webhook subscriptions with their secrets (a replica's bootstrap); blanked for other readers.</param>
+    private static async Task<SnapshotState> CopyStateAsync(GateEngine engine, HashSet<string> tenants, bool withSecrets, CancellationToken ct)
     {
         var tenantIds = new HashSet<uint>();
         foreach (var tenant in tenants)
@@ -116,6 +117,18 @@ internal sealed partial class ChangesService
                 foreach (var rule in engine.Config.ListBlockingRules(tenant))
                 {
                     config.Add(new SnapshotItem { TenantId = tenant, BlockingRule = rule.Clone() });
+                }
+
+                foreach (var subscription in engine.Config.ListWebhookSubscriptions(tenant))
+                {
+                    var copy = subscription.Clone();
+                    if (!withSecrets)
+                    {
+                        copy.Secret = "";
+                        copy.PreviousSecret = "";
+                    }
+
+                    config.Add(new SnapshotItem { TenantId = tenant, WebhookSubscription = copy });
                 }
             }
 

@@ -4,6 +4,7 @@ using OptOutGate.Engine;
 using Grpc.Core;
 using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
+using OptOutGate.Server.Webhooks;
 using ChangesContract = OptOutGate.Contracts.V1.Changes;
 
 namespace OptOutGate.Server.Changes;
@@ -33,6 +34,7 @@ internal sealed partial class ChangesService(GateEngineHost engineHost, IHostApp
         var identity = CallIdentity.Of(context);
         var tenants = TenantFilter.Resolve(identity, request.TenantIds);
         var heartbeat = HeartbeatOf(request);
+        var replica = identity.HasAny(ApiRoles.Replica);
         var engine = RequireEngine();
         var log = engine.Log;
         var from = Math.Max(request.FromSequence, 1);
@@ -77,7 +79,8 @@ internal sealed partial class ChangesService(GateEngineHost engineHost, IHostApp
                     next = record.Sequence + 1;
                     if (tenants.Contains(record.TenantId))
                     {
-                        batch.Records.Add(record);
+                        // Replicas need the webhook secrets (a promoted replica signs with them); other readers never see them.
+                        batch.Records.Add(replica ? record : WebhookRedaction.Redact(record));
                         if (batch.Records.Count == MaxRecordsPerMessage)
                         {
                             batch.CommittedSequence = log.LastSequence;

@@ -4,6 +4,7 @@ using OptOutGate.Server.Metrics;
 using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Replication;
 using OptOutGate.Server.Tenancy;
+using OptOutGate.Server.Webhooks;
 
 namespace OptOutGate.Server.Hosting;
 
@@ -37,6 +38,7 @@ public static class GateHost
         builder.Services.AddGateTenancy(settings.Tenants);
         builder.Services.AddGateEngine(settings.Engine);
         builder.Services.AddGateApi(settings.Rpc, settings.Replication);
+        builder.Services.AddGateWebhooks(settings.Webhooks, settings.Replication);
 
         var app = builder.Build();
         HostingLog.ConnectionLimits(

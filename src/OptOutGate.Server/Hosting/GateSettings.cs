@@ -4,6 +4,7 @@ using OptOutGate.Engine.Mo;
 using OptOutGate.Server.Configuration;
 using OptOutGate.Server.Replication;
 using OptOutGate.Server.Tenancy;
+using OptOutGate.Server.Webhooks;
 
 namespace OptOutGate.Server.Hosting;
 
@@ -17,8 +18,9 @@ internal sealed class GateSettings
     public const string EngineSection = "Engine";
     public const string MoSection = "Mo";
 
-    private GateSettings(GateServerOptions gate, GateEngineOptions engine, MoOptions mo, ReplicationOptions replication, RpcOptions rpc, TenantRegistry tenants)
+    private GateSettings(GateServerOptions gate, GateEngineOptions engine, MoOptions mo, ReplicationOptions replication, RpcOptions rpc, TenantRegistry tenants, WebhookOptions webhooks)
     {
+        Webhooks = webhooks;
         Gate = gate;
         Engine = engine;
         Mo = mo;
@@ -37,6 +39,8 @@ internal sealed class GateSettings
 
     public RpcOptions Rpc { get; }
 
+    public WebhookOptions Webhooks { get; }
+
     /// <summary>The API keys of the Tenancy section, checked (<see cref="TenancyOptionsValidator"/>).</summary>
     public TenantRegistry Tenants { get; }
 
@@ -54,6 +58,7 @@ internal sealed class GateSettings
         var mo = Section<MoOptions>(configuration, MoSection, static o => o.Problems(MoSection), problems);
         var replication = Section<ReplicationOptions>(configuration, ReplicationOptions.SectionName, static o => o.Problems(), problems);
         var rpc = Section<RpcOptions>(configuration, RpcOptions.SectionName, static o => o.Problems(), problems);
+        var webhooks = Section<WebhookOptions>(configuration, WebhookOptions.SectionName, static o => o.Problems(), problems);
 
         // API keys are checked against the listen address: keys off is allowed on loopback only.
         TenantRegistry? registry = null;
@@ -63,7 +68,7 @@ internal sealed class GateSettings
             throw new ConfigurationProblemsException(problems);
         }
 
-        return new GateSettings(gate, engine, mo, replication, rpc, registry!);
+        return new GateSettings(gate, engine, mo, replication, rpc, registry!, webhooks);
     }
 
     private static T Section<T>(IConfiguration configuration, string section, Func<T, IEnumerable<string>> check, List<string> problems)

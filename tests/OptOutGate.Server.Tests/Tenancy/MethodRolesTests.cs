@@ -11,7 +11,7 @@ public sealed class MethodRolesTests
     [
         "GetInboundAddress", "ListInboundAddresses", "GetTenantPolicy", "ListBlockingRules", "CheckOptOuts", "ListEntries",
         "ExportEntries", "ListHistory", "ExportHistory", "CheckAtTime", "GetRemovalRequest", "ListRemovalRequests",
-        "ListReviewQueue",
+        "ListReviewQueue", "GetWebhookSubscription", "ListWebhookSubscriptions",
     ];
 
     [Fact]

@@ -166,7 +166,7 @@ public sealed class TenancyInterceptorTests : IAsyncLifetime
             allowed += readOnly ? 1 : 0;
         }
 
-        Assert.Equal(13, allowed);
+        Assert.Equal(15, allowed);
         Assert.Equal(StatusCode.PermissionDenied, (await KeyedCalls.CallWithKeyAsync(_channel, MethodsOf("Changes").First(), _keys.AcmeAuditor)).StatusCode);
     }
 

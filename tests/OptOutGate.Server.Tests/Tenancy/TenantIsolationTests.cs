@@ -49,6 +49,10 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
         Assert.Equal(MoAction.Ambiguous, ambiguous.Action);
         var removal = await aAdmin.CallAsync<CreateRemovalRequestRequest, RemovalRequest>("CreateRemovalRequest", new CreateRemovalRequestRequest { Sender = S, Recipient = R[4], Reason = "asked by phone" });
         await aAdmin.CallAsync<UpdateTenantPolicyRequest, TenantPolicy>("UpdateTenantPolicy", new UpdateTenantPolicyRequest { Policy = new TenantPolicy { RevokeAll = true } });
+        var hook = (await aAdmin.CallAsync<CreateWebhookSubscriptionRequest, CreateWebhookSubscriptionResponse>("CreateWebhookSubscription", new CreateWebhookSubscriptionRequest
+        {
+            Subscription = new WebhookSubscription { Url = "https://127.0.0.1:1/hook", EventTypes = { WebhookEventType.OptOut }, Paused = true },
+        })).Subscription;
         var before = await SnapshotAsync(aAdmin, aCheck);
         Assert.NotEmpty(before.Entries);
         Assert.Single(before.RemovalRequests.RemovalRequests);
@@ -115,6 +119,21 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
                 var queue = await bAdmin.CallAsync<ListReviewQueueRequest, ListReviewQueueResponse>("ListReviewQueue", new ListReviewQueueRequest());
                 Assert.Empty(queue.Items);
                 Assert.Equal(0UL, queue.TotalOpen);
+            }),
+            ("Admin/GetWebhookSubscription", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<GetWebhookSubscriptionRequest, WebhookSubscription>("GetWebhookSubscription", new GetWebhookSubscriptionRequest { Id = hook.Id })).StatusCode)),
+            ("Admin/ListWebhookSubscriptions", async () => Assert.Empty((await bAdmin.CallAsync<ListWebhookSubscriptionsRequest, ListWebhookSubscriptionsResponse>("ListWebhookSubscriptions", new ListWebhookSubscriptionsRequest())).Subscriptions)),
+            ("Admin/UpdateWebhookSubscription", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<UpdateWebhookSubscriptionRequest, WebhookSubscription>("UpdateWebhookSubscription", new UpdateWebhookSubscriptionRequest { Subscription = new WebhookSubscription { Id = hook.Id, Paused = false }, UpdateMask = new FieldMask { Paths = { "paused" } }, RotateSecret = true })).StatusCode)),
+            ("Admin/ReplayWebhookSubscription", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<ReplayWebhookSubscriptionRequest, WebhookSubscription>("ReplayWebhookSubscription", new ReplayWebhookSubscriptionRequest { Id = hook.Id })).StatusCode)),
+            ("Admin/DeleteWebhookSubscription", async () => Assert.Equal(StatusCode.NotFound, (await bAdmin.StatusOfAsync<DeleteWebhookSubscriptionRequest, DeleteWebhookSubscriptionResponse>("DeleteWebhookSubscription", new DeleteWebhookSubscriptionRequest { Id = hook.Id })).StatusCode)),
+            ("Admin/CreateWebhookSubscription", async () =>
+            {
+                // B's own subscription is B's: A's list is unchanged (the state check after every probe), B sees one.
+                await bAdmin.CallAsync<CreateWebhookSubscriptionRequest, CreateWebhookSubscriptionResponse>("CreateWebhookSubscription", new CreateWebhookSubscriptionRequest
+                {
+                    Subscription = new WebhookSubscription { Url = "https://127.0.0.1:1/b", EventTypes = { WebhookEventType.MoReply }, Paused = true },
+                });
+                var list = (await bAdmin.CallAsync<ListWebhookSubscriptionsRequest, ListWebhookSubscriptionsResponse>("ListWebhookSubscriptions", new ListWebhookSubscriptionsRequest())).Subscriptions;
+                Assert.Equal("https://127.0.0.1:1/b", Assert.Single(list).Url);
             }),
 
             // Writes aimed at A's data: nothing of A's changes (checked all at once at the end).

@@ -6,7 +6,9 @@ namespace OptOutGate.Engine.Storage.State;
 
 internal sealed partial class GateConfig
 {
-    private const uint FileMagic = 0x43464731; // "CFG1"
+    // CFG2 adds the webhook subscriptions after the confirmation windows; CFG1 files (earlier builds) load with none.
+    private const uint FileMagicV1 = 0x43464731; // "CFG1"
+    private const uint FileMagic = 0x43464732; // "CFG2"
     private const int WindowRecord = 33;
     private const int BlockRecords = 4096;
     private const int PrefetchDistance = 8;
@@ -50,9 +52,11 @@ internal sealed partial class GateConfig
         {
             throw new InvalidOperationException($"Confirmation windows: {written} queued, {_windows.Count} held.");
         }
+
+        WriteMessages(writer, _webhooks, static k => k.Tenant);
     });
 
-    public static GateConfig Load(string path) => StateFile.Read(path, FileMagic, reader =>
+    public static GateConfig Load(string path) => StateFile.Read(path, [FileMagic, FileMagicV1], (reader, magic) =>
     {
         var addresses = ReadMessages(reader, InboundAddress.Parser);
         var rules = ReadMessages(reader, BlockingRule.Parser);
@@ -127,6 +131,15 @@ internal sealed partial class GateConfig
         if (!ordered)
         {
             config._windowExpiries.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        }
+
+        if (magic == FileMagic)
+        {
+            foreach (var (tenant, subscription) in ReadMessages(reader, WebhookSubscriptionConfig.Parser))
+            {
+                config._webhooks[(tenant, subscription.Subscription.Id)] = subscription;
+                config.RecountReplyCallbacks(tenant);
+            }
         }
 
         return config;

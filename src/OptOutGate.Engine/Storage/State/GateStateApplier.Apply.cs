@@ -83,7 +83,7 @@ internal sealed partial class GateStateApplier
                 ApplyConfigDelete(record);
                 break;
             default:
-                // AMBIGUOUS, REVIEW_DISMISSED and the REMOVAL_* steps change no entry: they are history (and the
+                // AMBIGUOUS, MO_RECEIVED, REVIEW_DISMISSED and the REMOVAL_* steps change no entry: they are history (and the
                 // workflow's own state) only. An approved removal is lifted by the OPT_OUT_REMOVED record after it.
                 break;
         }
@@ -163,6 +163,9 @@ internal sealed partial class GateStateApplier
             case ConfigChange.ConfigOneofCase.TenantPolicy:
                 _config.PutTenantPolicy(record.TenantId, record.Config.TenantPolicy, updateTime, record.Sequence);
                 break;
+            case ConfigChange.ConfigOneofCase.WebhookSubscription:
+                _config.PutWebhookSubscription(record.TenantId, record.Config.WebhookSubscription, updateTime, record.Sequence);
+                break;
             default:
                 StateLog.ConfigRecordWithoutConfig(_logger, record.Sequence);
                 break;
@@ -181,6 +184,9 @@ internal sealed partial class GateStateApplier
                 break;
             case ConfigChange.ConfigOneofCase.TenantPolicy:
                 _config.ResetTenantPolicy(record.TenantId);
+                break;
+            case ConfigChange.ConfigOneofCase.WebhookSubscription:
+                _config.DeleteWebhookSubscription(record.TenantId, record.Config.WebhookSubscription.Subscription?.Id ?? "");
                 break;
             default:
                 StateLog.ConfigRecordWithoutConfig(_logger, record.Sequence);

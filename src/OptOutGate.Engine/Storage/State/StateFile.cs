@@ -29,18 +29,26 @@ internal static class StateFile
     }
 
     /// <exception cref="InvalidDataException">The file is not a complete file of this kind and version.</exception>
-    public static T Read<T>(string path, uint magic, Func<BinaryReader, T> body)
+    public static T Read<T>(string path, uint magic, Func<BinaryReader, T> body) => Read(path, [magic], (reader, _) => body(reader));
+
+    /// <summary>
+    /// Reads a file whose content has several formats, told apart by their magic numbers (a newer format adds a section);
+    /// <paramref name="body"/> gets the one found.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a complete file of one of these kinds and this version.</exception>
+    public static T Read<T>(string path, uint[] magics, Func<BinaryReader, uint, T> body)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         try
         {
-            if (reader.ReadUInt32() != magic || reader.ReadInt32() != Version)
+            var magic = reader.ReadUInt32();
+            if (Array.IndexOf(magics, magic) < 0 || reader.ReadInt32() != Version)
             {
                 throw new InvalidDataException($"{path} is not a state file of the expected kind and version.");
             }
 
-            var result = body(reader);
+            var result = body(reader, magic);
             if (reader.ReadUInt32() != EndMarker)
             {
                 throw new InvalidDataException($"{path} has no end marker: it is truncated or corrupt.");

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Webhook figures (README "Webhooks", load-tests/README.md): on one gate this script starts itself,
+#   1. mo                      StreamMo MO/s without a webhook subscription (HELP and NONE leave no record)
+#   2. mo --reply-callback     the same with a reply-callback subscription: every MO recorded and delivered, one
+#                              event per POST (the default) and batches of up to 100 (--webhook-batch 100); and
+#                              first with the subscription paused: the cost of recording alone
+#   3. webhook -r 500          MO STOPs paced at 500/s: acknowledgement → receiver latency (p50, p99)
+# with the load average before each run. Environment: DURATION (10s), WARMUP (3s), RATE (500), MO_ARGS ("-c 2
+# --in-flight 32"), OUT (results folder), NO_BUILD=1, SERVER_DIR (an OptOutGate.Server.dll folder).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+DURATION="${DURATION:-10s}"
+WARMUP="${WARMUP:-3s}"
+RATE="${RATE:-500}"
+MO_ARGS="${MO_ARGS:--c 2 --in-flight 32}"
+OUT="${OUT:-$(mktemp -d /tmp/optoutgate-webhooks-XXXXXX)}"
+mkdir -p "$OUT"
+
+if [[ -z "${NO_BUILD:-}" ]]; then
+    [[ -n "${SERVER_DIR:-}" ]] || dotnet build "$root/src/OptOutGate.Server" -c Release -nologo -v q
+    dotnet build "$root/load-tests/OptOutGate.LoadTests" -c Release -nologo -v q
+fi
+
+server_dir="${SERVER_DIR:-$root/src/OptOutGate.Server/bin/Release/net10.0}"
+lt=(dotnet "$root/load-tests/OptOutGate.LoadTests/bin/Release/net10.0/OptOutGate.LoadTests.dll")
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+address="http://127.0.0.1:$port"
+data=$(mktemp -d /tmp/optoutgate-webhooks-data-XXXXXX)
+
+(cd "$server_dir" && exec dotnet OptOutGate.Server.dll \
+    --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:DataDirectory="$data" \
+    --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/gate.log" 2>&1 &
+gate_pid=$!
+cleanup() {
+    kill -TERM "$gate_pid" 2>/dev/null || true
+    wait "$gate_pid" 2>/dev/null || true
+    rm -rf "$data"
+}
+trap cleanup EXIT INT TERM
+
+echo "webhooks: gate pid $gate_pid on $address, results in $OUT, $(nproc) cores"
+"${lt[@]}" wait-ready --address "$address" -t 120s
+
+status=0
+run() {
+    local name=$1
+    shift
+    echo
+    echo "== $name: $*   (uptime:$(uptime | sed 's/.*load average//'))"
+    "${lt[@]}" "$@" --address "$address" -z "$DURATION" --warmup "$WARMUP" --json "$OUT/$name.json" | tee "$OUT/$name.txt" || status=1
+}
+
+# shellcheck disable=SC2086
+run mo mo $MO_ARGS --name "mo, no webhook"
+# shellcheck disable=SC2086
+run mo-reply-callback-paused mo $MO_ARGS --reply-callback --webhook-paused --name "mo, reply callback paused (every MO recorded, none delivered)"
+# shellcheck disable=SC2086
+run mo-reply-callback mo $MO_ARGS --reply-callback --name "mo, reply callback (every MO recorded), 1 event per POST"
+# shellcheck disable=SC2086
+run mo-reply-callback-batch mo $MO_ARGS --reply-callback --webhook-batch 100 --name "mo, reply callback (every MO recorded), batches of 100"
+run webhook webhook -r "$RATE" -c 2 --in-flight 8 --mo-sender WEBHOOKLT --name "MO STOP at $RATE/s, webhook"
+echo
+echo "webhooks: load average after the runs:$(uptime | sed 's/.*load average//')"
+exit "$status"

@@ -1,0 +1,61 @@
+using System.Net;
+
+namespace OptOutGate.Server.Webhooks;
+
+/// <summary>Which receiver URLs a subscription may name: https, or http for loopback and the configured hosts.</summary>
+internal static class WebhookUrls
+{
+    public const int MaxLength = 2_000;
+
+    /// <summary>The problem with <paramref name="url"/>, or null when it may be used.</summary>
+    public static string? Problem(string url, IReadOnlyCollection<string> allowedHttpHosts)
+    {
+        if (url.Length == 0)
+        {
+            return "url: required.";
+        }
+
+        if (url.Length > MaxLength)
+        {
+            return $"url: at most {MaxLength} characters.";
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
+        {
+            return "url: not an absolute URL.";
+        }
+
+        if (uri.UserInfo.Length != 0)
+        {
+            return "url: must not carry user information (the signature authenticates the gate).";
+        }
+
+        if (uri.Scheme == Uri.UriSchemeHttps)
+        {
+            return null;
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttp)
+        {
+            return "url: must be https (or http for loopback and Webhooks:AllowedHttpHosts).";
+        }
+
+        if (IsLoopback(uri))
+        {
+            return null;
+        }
+
+        foreach (var host in allowedHttpHosts)
+        {
+            if (string.Equals(host, uri.IdnHost, StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+        }
+
+        return $"url: http is allowed only for loopback and the hosts in Webhooks:AllowedHttpHosts, not '{uri.Host}'; use https.";
+    }
+
+    private static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+}

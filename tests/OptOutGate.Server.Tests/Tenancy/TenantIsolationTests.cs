@@ -150,6 +150,25 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
                 await call.RequestStream.CompleteAsync();
                 Assert.Equal(1UL, (await call.ResponseAsync).Added);
             }),
+            ("Admin/ImportOptOutsWithDiff", async () =>
+            {
+                // A's opt-outs of R[1] (API, at S) and R[4] (MO, at S) are neither ALREADY_PRESENT nor the "before" of a change for B.
+                using var call = new AdminRpcClient(channel).ImportOptOutsWithDiff(bAdmin.Options());
+                await call.RequestStream.WriteAsync(new ImportOptOutsRequest
+                {
+                    Options = new ImportOptions { SourceName = "b-diff", Reason = "b", Sender = S, DryRun = true },
+                    Lines = { new ImportLine { Recipient = R[1] }, new ImportLine { Recipient = R[4] } },
+                });
+                await call.RequestStream.CompleteAsync();
+                var outcomes = new List<ImportLineOutcome>();
+                await foreach (var response in call.ResponseStream.ReadAllAsync())
+                {
+                    outcomes.AddRange(response.Lines);
+                }
+
+                Assert.Equal(2, outcomes.Count);
+                Assert.All(outcomes, o => Assert.True(o.Result == ImportLineResult.Added && o.Existing is null && o.Before.Count == 0, o.ToString()));
+            }),
             ("Admin/ReportProviderError", () => bAdmin.CallAsync<ReportProviderErrorRequest, ReportProviderErrorResponse>("ReportProviderError", new ReportProviderErrorRequest { Provider = Provider.Twilio, ErrorCode = "21610", Recipient = R[8], Sender = S })),
             ("Mo/RecordMo", async () => Assert.Equal(MoAction.OptedOut, (await RecordMoAsync(channel, b.Mo, R[0], "STOP", "b-1")).Action)),
             ("Mo/StreamMo", async () =>

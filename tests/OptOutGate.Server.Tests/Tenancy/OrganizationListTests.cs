@@ -10,7 +10,7 @@ using OptOutGate.Server.Tests.Readiness;
 namespace OptOutGate.Server.Tests.Tenancy;
 
 /// <summary>
-/// Seed 004's example (CM.com): organization "cm" with accounts A, B and C, B on its own list; tenant D in no
+/// Seed 004's example (CM.com): organization "cm" with accounts A, B and C, B on its own list; D an account of another
 /// organization. An MO STOP at one account's sender blocks the organization's other accounts on the shared list at the
 /// same scope, never B; B's own opt-outs block only B; D sees nothing of either. History, exports, explanations and the
 /// change stream follow: the shared list's records are visible to every account on it, each naming the account that
@@ -33,6 +33,7 @@ public sealed class OrganizationListTests
         settings["Tenancy:Organizations:cm:Accounts:a:List"] = "Shared";
         settings["Tenancy:Organizations:cm:Accounts:b:List"] = "Own";
         settings["Tenancy:Organizations:cm:Accounts:c:List"] = "Shared";
+        settings["Tenancy:Organizations:other:Accounts:d:List"] = "Shared";
         await using var gate = await GateTestServer.StartAsync(settings);
         var channel = gate.Channel;
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
 using OptOutGate.Contracts.V1;
@@ -25,10 +23,10 @@ public sealed class OrganizationListTests
     [Fact]
     public async Task SharedList_BlocksEveryAccountOnIt_OwnListAndOtherTenantsSeeNothing()
     {
-        var a = new Account("a");
-        var b = new Account("b");
-        var c = new Account("c");
-        var d = new Account("d");
+        var a = new TenantKeys("a");
+        var b = new TenantKeys("b");
+        var c = new TenantKeys("c");
+        var d = new TenantKeys("d");
         var settings = new[] { a, b, c, d }.SelectMany(t => t.Settings()).ToDictionary(p => p.Key, p => p.Value);
         settings["Tenancy:Organizations:cm:Accounts:a:List"] = "Shared";
         settings["Tenancy:Organizations:cm:Accounts:b:List"] = "Own";
@@ -89,8 +87,8 @@ public sealed class OrganizationListTests
     [Fact]
     public async Task FourEyes_KeysOfTheSameNameInTwoAccountsAreTwoPeople()
     {
-        var a = new Account("a");
-        var c = new Account("c");
+        var a = new TenantKeys("a");
+        var c = new TenantKeys("c");
         var settings = new[] { a, c }.SelectMany(t => t.Settings()).ToDictionary(p => p.Key, p => p.Value);
         settings["Tenancy:Organizations:cm:Accounts:a:List"] = "Shared";
         settings["Tenancy:Organizations:cm:Accounts:c:List"] = "Shared";
@@ -106,10 +104,10 @@ public sealed class OrganizationListTests
         Assert.Equal(RemovalRequestState.Approved, approved.State);
     }
 
-    private static async Task<Verdict[]> VerdictsAsync(GrpcChannel channel, Account account) =>
+    private static async Task<Verdict[]> VerdictsAsync(GrpcChannel channel, TenantKeys account) =>
         [.. (await new GateApi(channel, account.Check).CheckBatchAsync(new CheckBatchRequest { Sender = S, SmsType = SmsType.Marketing, Recipients = { Stopped, StoppedAtB } })).Verdicts];
 
-    private static async Task<List<ChangeRecord>> HistoryAsync(GrpcChannel channel, Account account, string recipient) =>
+    private static async Task<List<ChangeRecord>> HistoryAsync(GrpcChannel channel, TenantKeys account, string recipient) =>
         [.. (await new GateApi(channel, account.Admin).CallAsync<ListHistoryRequest, ListHistoryResponse>("ListHistory", new ListHistoryRequest { Filter = new HistoryFilter { Recipient = recipient } })).Records];
 
     /// <summary>The change stream up to <paramref name="head"/> (the sequence a check answered from: every record written).</summary>
@@ -124,30 +122,5 @@ public sealed class OrganizationListTests
         }
 
         return records;
-    }
-
-    /// <summary>A tenant with an admin key "ops", a check key "dispatcher" and an mo key "carrier".</summary>
-    private sealed class Account(string tenant)
-    {
-        public string Admin { get; } = NewKey();
-
-        public string Check { get; } = NewKey();
-
-        public string Mo { get; } = NewKey();
-
-        public IEnumerable<KeyValuePair<string, string>> Settings() =>
-        [
-            .. Key("ops", Admin, "admin"),
-            .. Key("dispatcher", Check, "check"),
-            .. Key("carrier", Mo, "mo"),
-        ];
-
-        private IEnumerable<KeyValuePair<string, string>> Key(string id, string key, string role) =>
-        [
-            new($"Tenancy:Tenants:{tenant}:Keys:{id}:Hash", "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))),
-            new($"Tenancy:Tenants:{tenant}:Keys:{id}:Roles:0", role),
-        ];
-
-        private static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
     }
 }

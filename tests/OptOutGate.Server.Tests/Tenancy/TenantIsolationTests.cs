@@ -337,29 +337,4 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
                     $"after {method} as tenant B, tenant A's {what} changed:\n{string.Join("\n", expected)}\n→\n{string.Join("\n", actual)}");
         }
     }
-
-    /// <summary>Fresh admin, check and mo keys of one tenant, and their hashes in the README's format (sha256:&lt;hex&gt;).</summary>
-    private sealed class TenantKeys(string tenant)
-    {
-        public string Admin { get; } = NewKey();
-
-        public string Check { get; } = NewKey();
-
-        public string Mo { get; } = NewKey();
-
-        public IEnumerable<KeyValuePair<string, string>> Settings() =>
-        [
-            .. Key("ops", Admin, "admin"),
-            .. Key("dispatcher", Check, "check"),
-            .. Key("carrier", Mo, "mo"),
-        ];
-
-        private IEnumerable<KeyValuePair<string, string>> Key(string id, string key, string role) =>
-        [
-            new($"Tenancy:Tenants:{tenant}:Keys:{id}:Hash", "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))),
-            new($"Tenancy:Tenants:{tenant}:Keys:{id}:Roles:0", role),
-        ];
-
-        private static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-    }
 }

@@ -7,7 +7,7 @@ namespace OptOutGate.Engine.History;
 
 /// <summary>
 /// Builds the v1 <see cref="Entry"/> of an index entry from the history record that last changed it: the index keeps
-/// only sequence, SMS-type mask and source (8 bytes); reason, time, carrier id and actor live in the record.
+/// only sequence, SMS-type mask and source (8 bytes); reason, time, MO text, carrier id and actor live in the record.
 /// </summary>
 internal static class EntryViews
 {
@@ -28,6 +28,8 @@ internal static class EntryViews
             Sequence = record.Sequence,
             CarrierMessageId = record.CarrierMessageId,
             ActorKeyId = record.ActorKeyId,
+            MoText = record.MoText,
+            MatchedKeyword = record.MatchedKeyword,
 
             // Records written before numbers were validated carry no country: it is a function of the number.
             Country = record.Country.Length != 0 ? record.Country : NumberingPlan.CountryOf(record.Recipient),

@@ -177,6 +177,8 @@ internal sealed class SnapshotBaseBuilder : IDisposable
             Reason = entry.Reason,
             CarrierMessageId = entry.CarrierMessageId,
             ActorKeyId = entry.ActorKeyId,
+            MoText = entry.MoText,
+            MatchedKeyword = entry.MatchedKeyword,
         };
         record.SmsTypes.AddRange(entry.SmsTypes);
         if (entry.Kind == EntryKind.AddressOptIn)

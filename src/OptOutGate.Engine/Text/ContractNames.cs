@@ -24,6 +24,8 @@ internal static class ContractNames
 
     public static string Of(KeywordEffect value) => Short(ChangesReflection.Descriptor, "KeywordEffect", "KEYWORD_EFFECT_", (int)value);
 
+    public static string Of(ImportLineResult value) => Short(AdminOptoutsReflection.Descriptor, "ImportLineResult", "IMPORT_LINE_RESULT_", (int)value);
+
     public static string Of(Verdict value) => Short(CommonReflection.Descriptor, "Verdict", "VERDICT_", (int)value);
 
     /// <summary>The full value name as the contract spells it ("SMS_TYPE_MARKETING"), for error messages and explanations.</summary>

@@ -16,9 +16,11 @@ namespace OptOutGate.Server.Admin;
 /// event time into opt-out writes of up to <see cref="BatchSize"/> recipients (source IMPORT, the provenance name as
 /// source_name, the import's reason), committed in order with a few in flight. A dry run writes nothing and counts
 /// against the applied index plus the lines seen so far. Invalid lines are counted, the first 1,000 reported with their
-/// line numbers.
+/// line numbers. With a diff (ImportOptOutsWithDiff) every line's outcome goes to an <see cref="ImportDiffWriter"/> in
+/// line order as it is decided: at once in a dry run, after its write in a real run (a line waits in its batch, at most
+/// <see cref="BatchSize"/> lines per batch and <see cref="MaxInFlight"/> batches, so nothing grows with the import).
 /// </summary>
-internal sealed class ImportSession
+internal sealed partial class ImportSession
 {
     public const int BatchSize = 10_000;
     public const int MaxLinesPerMessage = 10_000;
@@ -32,20 +34,24 @@ internal sealed class ImportSession
     private readonly ImportOptions _options;
     private readonly DateTimeOffset _now;
     private readonly ImportOptOutsResponse _response;
-    private readonly Queue<Task<WriteResult>> _inFlight = new();
-    private readonly HashSet<(int Target, ulong Recipient)> _seen = [];
+    private readonly Queue<ImportBatch> _inFlight = new();
+    private readonly ImportSeenSet _seen = new();
     private readonly Dictionary<(string Sender, string App), int> _targets = [];
-    private readonly List<string> _batch = new(BatchSize);
+    private readonly ImportDiffWriter? _diff;
+    private readonly ImportLineInspector _inspector;
+    private ImportBatch _batch = new();
     private (string Sender, string App, long EventTicks) _batchKey;
     private ulong _lineCounter;
 
-    public ImportSession(GateEngine engine, string tenant, string actor, ImportOptions options, DateTimeOffset now)
+    public ImportSession(GateEngine engine, string tenant, string actor, ImportOptions options, DateTimeOffset now, ImportDiffWriter? diff = null)
     {
         _engine = engine;
         _tenant = tenant;
         _actor = actor;
         _options = options;
         _now = now;
+        _diff = diff;
+        _inspector = new ImportLineInspector(engine, tenant);
         _response = new ImportOptOutsResponse { DryRun = options.DryRun };
     }
 
@@ -70,6 +76,11 @@ internal sealed class ImportSession
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "options.scope: unknown scope."));
         }
+
+        if (options.DiffFormat is < ImportDiffFormat.Unspecified or > ImportDiffFormat.Csv)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "options.diff_format: unknown format."));
+        }
     }
 
     public async Task AddAsync(IReadOnlyList<ImportLine> lines, CancellationToken ct)
@@ -90,19 +101,19 @@ internal sealed class ImportSession
             var number = line.LineNumber != 0 ? line.LineNumber : _lineCounter;
             if (!TryTarget(line, out var sender, out var app, out var invalid))
             {
-                Invalid(number, invalid);
+                await InvalidAsync(number, line.Recipient, invalid, Scope.Unspecified, "", "", ct);
                 continue;
             }
 
             if (!E164.TryParse(line.Recipient, out var recipient))
             {
-                Invalid(number, "recipient is not E.164");
+                await InvalidAsync(number, line.Recipient, "recipient is not E.164", EntryTarget.ScopeOf(sender, app), sender, app, ct);
                 continue;
             }
 
-            if (!NumberingPlan.TryValidate(line.Recipient, out _))
+            if (!NumberingPlan.TryValidate(line.Recipient, out var country))
             {
-                Invalid(number, "recipient is not a number any numbering plan allows (libphonenumber metadata)");
+                await InvalidAsync(number, line.Recipient, "recipient is not a number any numbering plan allows (libphonenumber metadata)", EntryTarget.ScopeOf(sender, app), sender, app, ct);
                 continue;
             }
 
@@ -111,14 +122,14 @@ internal sealed class ImportSession
             {
                 if (eventTime.Seconds is < -62_135_596_800 or > 253_402_300_799 || eventTime.Nanos is < 0 or > 999_999_999)
                 {
-                    Invalid(number, "event_time is not a valid timestamp");
+                    await InvalidAsync(number, line.Recipient, "event_time is not a valid timestamp", EntryTarget.ScopeOf(sender, app), sender, app, ct);
                     continue;
                 }
 
                 var at = eventTime.ToDateTimeOffset();
                 if (at > _now)
                 {
-                    Invalid(number, "event_time is in the future");
+                    await InvalidAsync(number, line.Recipient, "event_time is in the future", EntryTarget.ScopeOf(sender, app), sender, app, ct);
                     continue;
                 }
 
@@ -127,17 +138,23 @@ internal sealed class ImportSession
 
             if (_options.DryRun)
             {
-                Count(sender, app, recipient);
+                await CountAsync(new ImportLineTarget(number, line.Recipient, recipient, sender, app, country, eventTicks), ct);
                 continue;
             }
 
-            if (_batch.Count != 0 && (_batchKey != (sender, app, eventTicks) || _batch.Count == BatchSize))
+            if (_batch.Recipients.Count != 0 && (_batchKey != (sender, app, eventTicks) || _batch.Recipients.Count == BatchSize))
             {
                 await FlushAsync(ct);
             }
 
             _batchKey = (sender, app, eventTicks);
-            _batch.Add(line.Recipient);
+            _batch.Recipients.Add(line.Recipient);
+            if (_diff is not null)
+            {
+                var (before, blocked) = await _inspector.RelatedAsync(recipient, sender, app, ct);
+                _batch.Lines.Add(new ImportBatch.Line(number, line.Recipient, EntryTarget.ScopeOf(sender, app), sender, app, "", before, blocked));
+                await FlushIfFullAsync(ct);
+            }
         }
     }
 
@@ -146,7 +163,7 @@ internal sealed class ImportSession
         await FlushAsync(ct);
         while (_inFlight.Count > 0)
         {
-            Collect(await _inFlight.Dequeue());
+            await CollectAsync(_inFlight.Dequeue(), ct);
         }
 
         return _response;
@@ -184,87 +201,99 @@ internal sealed class ImportSession
         return false;
     }
 
-    private void Count(string sender, string app, ulong recipient)
-    {
-        if (!_targets.TryGetValue((sender, app), out var target))
-        {
-            target = _targets.Count;
-            _targets.Add((sender, app), target);
-        }
-
-        var exists = _engine.Scopes.TryGetScope(_tenant, sender, app, out var tenantId, out var scopeId)
-            && _engine.Index.TryGet(EntryKey.Create(EntryKind.OptOut, recipient, scopeId, tenantId), out _);
-        if (!exists && _seen.Add((target, recipient)))
-        {
-            _response.Added++;
-        }
-        else
-        {
-            _response.AlreadyPresent++;
-        }
-    }
-
     private async Task FlushAsync(CancellationToken ct)
     {
-        if (_batch.Count == 0)
+        var batch = _batch;
+        if (batch.Recipients.Count == 0 && batch.Lines.Count == 0)
         {
             return;
         }
 
-        var (sender, app, eventTicks) = _batchKey;
-        var request = new EntryWriteRequest
+        _batch = new ImportBatch();
+        if (batch.Recipients.Count != 0)
         {
-            TenantId = _tenant,
-            ActorKeyId = _actor,
-            Operation = EntryWriteOperation.Add,
-            Kind = EntryKind.OptOut,
-            Scope = EntryTarget.ScopeOf(sender, app),
-            Sender = sender,
-            App = app,
-            Recipients = [.. _batch],
-            Source = Source.Import,
-            Reason = _options.Reason,
-            SourceName = _options.SourceName,
-            EventTime = eventTicks == 0 ? null : new DateTimeOffset(eventTicks, TimeSpan.Zero),
-        };
-        _batch.Clear();
+            var (sender, app, eventTicks) = _batchKey;
+            var request = new EntryWriteRequest
+            {
+                TenantId = _tenant,
+                ActorKeyId = _actor,
+                Operation = EntryWriteOperation.Add,
+                Kind = EntryKind.OptOut,
+                Scope = EntryTarget.ScopeOf(sender, app),
+                Sender = sender,
+                App = app,
+                Recipients = batch.Recipients,
+                Source = Source.Import,
+                Reason = _options.Reason,
+                SourceName = _options.SourceName,
+                EventTime = eventTicks == 0 ? null : new DateTimeOffset(eventTicks, TimeSpan.Zero),
+            };
 
-        // Lines commit in order (one pipeline, submitted in order); a few writes in flight keep the pipeline's batches full.
-        _inFlight.Enqueue(_engine.Writes.WriteAsync(request, CancellationToken.None));
+            // Lines commit in order (one pipeline, submitted in order); a few writes in flight keep the pipeline's batches full.
+            batch.Write = _engine.Writes.WriteAsync(request, CancellationToken.None);
+        }
+
+        _inFlight.Enqueue(batch);
         while (_inFlight.Count >= MaxInFlight)
         {
-            Collect(await _inFlight.Dequeue().WaitAsync(ct));
+            await CollectAsync(_inFlight.Dequeue(), ct);
         }
     }
 
-    private void Collect(WriteResult result)
+    /// <summary>A diff's batch also ends at <see cref="BatchSize"/> lines of any outcome: invalid lines wait in it for the valid ones before them.</summary>
+    private Task FlushIfFullAsync(CancellationToken ct) => _batch.Lines.Count >= BatchSize ? FlushAsync(ct) : Task.CompletedTask;
+
+    private async Task CollectAsync(ImportBatch batch, CancellationToken ct)
     {
-        foreach (var item in result.Items)
+        var result = batch.Write is { } write ? await write.WaitAsync(ct) : null;
+        if (result is not null)
         {
-            switch (item.Outcome)
+            foreach (var item in result.Items)
             {
-                case WriteOutcome.Added:
-                    _response.Added++;
-                    break;
-                case WriteOutcome.AlreadyPresent:
-                    _response.AlreadyPresent++;
-                    break;
-                default:
-                    _response.Invalid++;
-                    break;
+                switch (item.Outcome)
+                {
+                    case WriteOutcome.Added:
+                        _response.Added++;
+                        break;
+                    case WriteOutcome.AlreadyPresent:
+                        _response.AlreadyPresent++;
+                        break;
+                    default:
+                        _response.Invalid++;
+                        break;
+                }
             }
+
+            _response.Sequence = Math.Max(_response.Sequence, result.Sequence);
         }
 
-        _response.Sequence = Math.Max(_response.Sequence, result.Sequence);
+        if (_diff is not null)
+        {
+            await WriteOutcomesAsync(batch, result, ct);
+        }
     }
 
-    private void Invalid(ulong number, string reason)
+    private async Task InvalidAsync(ulong number, string recipient, string reason, Scope scope, string sender, string app, CancellationToken ct)
     {
         _response.Invalid++;
         if (_response.InvalidLines.Count < MaxReported)
         {
             _response.InvalidLines.Add(new InvalidLine { LineNumber = number, Reason = reason });
         }
+
+        if (_diff is null)
+        {
+            return;
+        }
+
+        if (_options.DryRun)
+        {
+            await _diff.WriteAsync(Outcome(ImportLineResult.Invalid, number, recipient, scope, sender, app, reason), ct);
+            return;
+        }
+
+        _batch.Lines.Add(new ImportBatch.Line(number, recipient, scope, sender, app, reason, null, 0));
+        await FlushIfFullAsync(ct);
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"import {_options.SourceName}: {_lineCounter} lines");

@@ -4,6 +4,7 @@ using OptOutGate.Engine.Decisions;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage;
 using OptOutGate.Server.Configuration;
+using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Readiness;
 
@@ -17,6 +18,7 @@ internal sealed partial class GateEngineHost(
     IOptions<GateServerOptions> serverOptions,
     GateEngineOptions engineOptions,
     ServerReadiness readiness,
+    TenantRegistry tenants,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggerFactory,
     TimeProvider time) : IHostedLifecycleService
@@ -133,6 +135,21 @@ internal sealed partial class GateEngineHost(
             return;
         }
 
+        // Checked against the data, so only here: an account moved onto a shared list must not leave entries behind.
+        var conflicts = tenants.ListConflicts(account => engine.Scopes.TryGetTenantId(account, out _));
+        if (conflicts.Count != 0)
+        {
+            foreach (var conflict in conflicts)
+            {
+                LogListConflict(_logger, conflict, ExitCodes.Configuration);
+            }
+
+            await engine.DisposeAsync();
+            Environment.ExitCode = ExitCodes.Configuration;
+            lifetime.StopApplication();
+            return;
+        }
+
         Volatile.Write(ref _checks, new CheckEngine(engine, time));
         Volatile.Write(ref _engine, engine);
         LogOpened(_logger, engine.Applier.AppliedSequence, engine.Index.Count);
@@ -199,6 +216,9 @@ internal sealed partial class GateEngineHost(
 
     [LoggerMessage(EventId = EventIds.Readiness + 5, EventName = "EngineFailed", Level = LogLevel.Critical, Message = "The gate engine failed while running ({Reason}); stopping with exit code {ExitCode} so that the process restarts and recovers from its data")]
     private static partial void LogEngineFailed(ILogger logger, string reason, int exitCode, Exception exception);
+
+    [LoggerMessage(EventId = EventIds.Readiness + 8, EventName = "ListConflict", Level = LogLevel.Critical, Message = "{Conflict} Stopping with exit code {ExitCode}.")]
+    private static partial void LogListConflict(ILogger logger, string conflict, int exitCode);
 
     [LoggerMessage(EventId = EventIds.Readiness + 6, EventName = "Refusing", Level = LogLevel.Critical, Message = "The gate refuses to serve (health NOT_SERVING, every call but health UNAVAILABLE): {Damage}")]
     private static partial void LogRefusing(ILogger logger, string damage);

@@ -8,23 +8,37 @@ namespace OptOutGate.Server.Tenancy;
 /// set by <see cref="TenancyInterceptor"/> before any handler runs. Handlers take the tenant from here, through
 /// <see cref="Of"/>, and never from a request field: no request names the tenant it acts on (common.proto, "Tenancy").
 /// One instance per configured key, made at start-up, so a call allocates none.
+/// <para>
+/// An account on its organization's shared opt-out list acts on that list: <see cref="TenantId"/> is the organization
+/// (the list the engine keys entries, configuration and history by), <see cref="AccountId"/> the key's own tenant, and
+/// the actor in history is "account/key" so that the list's records say which account made each change (and two
+/// accounts' keys of the same name are two people for the four-eyes rule).
+/// </para>
 /// </summary>
 internal sealed class CallIdentity
 {
     internal CallIdentity(TenantKey key, bool isLocal)
     {
         ArgumentNullException.ThrowIfNull(key);
-        TenantId = key.TenantId;
-        KeyId = key.KeyId;
+        TenantId = key.ListId;
+        AccountId = key.TenantId;
+        KeyName = key.KeyId;
+        KeyId = key.SharedList is null ? key.KeyId : key.TenantId + "/" + key.KeyId;
         Roles = key.Roles;
         TenantGroup = key.TenantGroup;
         IsLocal = isLocal;
     }
 
-    /// <summary>The tenant every read and write of this call acts on.</summary>
+    /// <summary>The opt-out list every read and write of this call acts on: its tenant's own, or its organization's shared list.</summary>
     public string TenantId { get; }
 
-    /// <summary>The key's public name: the actor of the history records this call makes.</summary>
+    /// <summary>The tenant (account) the key belongs to.</summary>
+    public string AccountId { get; }
+
+    /// <summary>The key's name as configured under its tenant.</summary>
+    public string KeyName { get; }
+
+    /// <summary>The actor of the history records this call makes: the key's name, or "account/key" on a shared list.</summary>
     public string KeyId { get; }
 
     public ApiRoles Roles { get; }
@@ -72,5 +86,5 @@ internal sealed class CallIdentity
 
     internal void AttachTo(ServerCallContext context) => context.GetHttpContext().Features.Set(this);
 
-    public override string ToString() => TenantId + "/" + KeyId;
+    public override string ToString() => AccountId + "/" + KeyName;
 }

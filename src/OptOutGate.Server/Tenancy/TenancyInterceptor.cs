@@ -71,12 +71,12 @@ internal sealed partial class TenancyInterceptor : AdmissionInterceptor
 
     private RpcException PermissionDenied(CallMethod method, CallIdentity identity, ApiRoles required)
     {
-        LogPermissionDenied(_logger, method, identity.TenantId, identity.KeyId);
+        LogPermissionDenied(_logger, method, identity.AccountId, identity.KeyName);
         var what = required switch
         {
             ApiRoles.None => $"no API key may call {method}: no role allows it",
-            _ when (required & (required - 1)) == 0 => $"key '{identity.KeyId}' of tenant '{identity.TenantId}' lacks the role '{ApiRoleNames.Format(required)}' that {method} needs",
-            _ => $"key '{identity.KeyId}' of tenant '{identity.TenantId}' has none of the roles that allow {method} ({ApiRoleNames.Format(required, " or ")})",
+            _ when (required & (required - 1)) == 0 => $"key '{identity.KeyName}' of tenant '{identity.AccountId}' lacks the role '{ApiRoleNames.Format(required)}' that {method} needs",
+            _ => $"key '{identity.KeyName}' of tenant '{identity.AccountId}' has none of the roles that allow {method} ({ApiRoleNames.Format(required, " or ")})",
         };
         return new RpcException(new Status(StatusCode.PermissionDenied, "Permission denied: " + what + "."));
     }

@@ -43,6 +43,7 @@ internal static class TenancyOptionsValidator
             }
         }
 
+        var sharedLists = ValidateOrganizations(options, failures);
         if (options.Tenants.Count == 0 && gate.ListensBeyondLoopback())
         {
             failures.Add(
@@ -57,10 +58,68 @@ internal static class TenancyOptionsValidator
 
         if (failures.Count == 0)
         {
-            registry = options.Tenants.Count == 0 ? TenantRegistry.Local : TenantRegistry.Create(options.Tenants.Keys, keys);
+            registry = options.Tenants.Count == 0 ? TenantRegistry.Local : TenantRegistry.Create(options.Tenants.Keys, keys, sharedLists);
         }
 
         return failures;
+    }
+
+    /// <summary>
+    /// The organizations: each a valid id with at least one account, every account a configured tenant in one
+    /// organization only. The organization's id names its shared list, so it must not be another tenant's id (that
+    /// tenant's entries would become the organization's); it may be the id of one of its own accounts on the shared
+    /// list, which is how an existing tenant grows into an organization and its entries become the shared list's.
+    /// Returns each account on a shared list → its organization.
+    /// </summary>
+    private static Dictionary<string, string> ValidateOrganizations(TenancyOptions options, List<string> failures)
+    {
+        var sharedLists = new Dictionary<string, string>(StringComparer.Ordinal);
+        var memberOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (organizationId, organization) in options.Organizations)
+        {
+            var path = $"{TenancyOptions.SectionName}:Organizations:{organizationId}";
+            if (!TenantIds.IsValid(organizationId))
+            {
+                failures.Add($"{path}: an organization id is 1-{TenantIds.MaxLength} characters of a-z, 0-9, '-' and '_'.");
+                continue;
+            }
+
+            if (organization.Accounts.Count == 0)
+            {
+                failures.Add($"{path}:Accounts is empty: list the tenants of the organization (each one '{{}}' for the shared list, or '{{ \"List\": \"Own\" }}').");
+            }
+
+            foreach (var (account, settings) in organization.Accounts)
+            {
+                var accountPath = $"{path}:Accounts:{account}";
+                if (!options.Tenants.ContainsKey(account))
+                {
+                    failures.Add($"{accountPath}: '{account}' is not a tenant under {TenancyOptions.SectionName}:Tenants.");
+                }
+                else if (!memberOf.TryAdd(account, organizationId))
+                {
+                    failures.Add($"{accountPath}: '{account}' is already an account of organization '{memberOf[account]}'; a tenant belongs to one organization.");
+                }
+                else if (settings.List is not (AccountListMode.Shared or AccountListMode.Own))
+                {
+                    failures.Add($"{accountPath}:List is 'Shared' (the organization's list) or 'Own'.");
+                }
+                else if (settings.List == AccountListMode.Shared)
+                {
+                    sharedLists.Add(account, organizationId);
+                }
+            }
+
+            if (options.Tenants.ContainsKey(organizationId)
+                && !(organization.Accounts.TryGetValue(organizationId, out var self) && self.List == AccountListMode.Shared))
+            {
+                failures.Add(
+                    $"{path}: '{organizationId}' is also a tenant, and the organization's shared list has its id: the tenant's entries would be the " +
+                    "shared list's. Name the organization differently, or make the tenant an account of it on the shared list (its entries then become the organization's).");
+            }
+        }
+
+        return sharedLists;
     }
 
     private static TenantKey? ValidateKey(string path, string tenantId, string keyId, ApiKeyOptions key, TenancyOptions options, List<string> failures)

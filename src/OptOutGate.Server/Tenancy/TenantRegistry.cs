@@ -8,11 +8,38 @@ namespace OptOutGate.Server.Tenancy;
 /// </summary>
 internal sealed class TenantRegistry
 {
-    private TenantRegistry(IReadOnlyList<string> tenants, IReadOnlyList<TenantKey> keys, bool authenticationEnabled)
+    private TenantRegistry(IReadOnlyList<string> tenants, IReadOnlyList<TenantKey> keys, bool authenticationEnabled, IReadOnlyDictionary<string, string>? sharedLists = null)
     {
         Tenants = tenants;
         Keys = keys;
         AuthenticationEnabled = authenticationEnabled;
+        SharedLists = sharedLists ?? new Dictionary<string, string>();
+    }
+
+    /// <summary>Each account on an organization's shared opt-out list → the organization (the id of that list).</summary>
+    public IReadOnlyDictionary<string, string> SharedLists { get; }
+
+    /// <summary>
+    /// The accounts on a shared list under another id than their own that have data under their own id (a record of
+    /// the engine names them): moved onto the shared list, their own entries would silently stop blocking anything.
+    /// </summary>
+    public IReadOnlyList<string> ListConflicts(Func<string, bool> hasData)
+    {
+        ArgumentNullException.ThrowIfNull(hasData);
+        var conflicts = new List<string>();
+        foreach (var (account, organization) in SharedLists)
+        {
+            if (!string.Equals(account, organization, StringComparison.Ordinal) && hasData(account))
+            {
+                conflicts.Add(
+                    $"Tenancy:Organizations:{organization}:Accounts:{account} puts tenant '{account}' on organization '{organization}''s shared list, " +
+                    $"but '{account}' has opt-out data of its own, which would stop blocking anything: keep it on its own list " +
+                    $"(Tenancy:Organizations:{organization}:Accounts:{account}:List = Own) or outside the organization, or name the organization '{account}' so that its entries become the shared list's.");
+            }
+        }
+
+        conflicts.Sort(StringComparer.Ordinal);
+        return conflicts;
     }
 
     /// <summary>Tenant "default", key id "local", every role: what every call is while API keys are off.</summary>
@@ -36,8 +63,10 @@ internal sealed class TenantRegistry
     /// repeated id, a key of an unknown tenant, a group naming an unknown tenant, a group on a key without the
     /// replica role, two keys with one hash.
     /// </summary>
-    public static TenantRegistry Create(IEnumerable<string> tenants, IEnumerable<TenantKey> keys)
+    /// <param name="sharedLists">Each account on an organization's shared list → the organization (its list's id).</param>
+    public static TenantRegistry Create(IEnumerable<string> tenants, IEnumerable<TenantKey> keys, IReadOnlyDictionary<string, string>? sharedLists = null)
     {
+        sharedLists ??= new Dictionary<string, string>();
         ArgumentNullException.ThrowIfNull(tenants);
         ArgumentNullException.ThrowIfNull(keys);
         var tenantSet = new SortedSet<string>(StringComparer.Ordinal);
@@ -74,12 +103,25 @@ internal sealed class TenantRegistry
                 throw new ArgumentException($"Key {key} has a hash of {key.Hash.Length} bytes, not {ApiKeyHash.HashSize}.", nameof(keys));
             }
 
-            resolved.Add(key with { TenantGroup = ResolveGroup(key, tenantSet, all) });
+            var shared = sharedLists.TryGetValue(key.TenantId, out var organization) ? organization : null;
+            resolved.Add(key with { TenantGroup = ListsOf(ResolveGroup(key, tenantSet, all), sharedLists), SharedList = shared });
         }
 
         // The store refuses two keys with one hash; building it here makes Create refuse them too.
         _ = new ApiKeyStore<TenantKey>(resolved.Select(k => (k.Hash, k)));
-        return new TenantRegistry(all, resolved, authenticationEnabled: true);
+        return new TenantRegistry(all, resolved, authenticationEnabled: true, new Dictionary<string, string>(sharedLists, StringComparer.Ordinal));
+    }
+
+    /// <summary>A tenant group as the lists its tenants read and write (the change stream's records name lists).</summary>
+    private static string[] ListsOf(string[] group, IReadOnlyDictionary<string, string> sharedLists)
+    {
+        var lists = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var tenant in group)
+        {
+            lists.Add(sharedLists.TryGetValue(tenant, out var organization) ? organization : tenant);
+        }
+
+        return lists.ToArray();
     }
 
     private static string[] ResolveGroup(TenantKey key, SortedSet<string> tenants, string[] all)

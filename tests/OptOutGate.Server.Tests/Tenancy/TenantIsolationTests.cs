@@ -169,6 +169,25 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
                 await call.RequestStream.CompleteAsync();
                 Assert.Equal(1UL, (await call.ResponseAsync).Added);
             }),
+            ("Admin/ImportOptOutsWithDiff", async () =>
+            {
+                // A's opt-outs of R[1] (API, at S) and R[4] (MO, at S) are neither ALREADY_PRESENT nor the "before" of a change for B.
+                using var call = new AdminRpcClient(channel).ImportOptOutsWithDiff(bAdmin.Options());
+                await call.RequestStream.WriteAsync(new ImportOptOutsRequest
+                {
+                    Options = new ImportOptions { SourceName = "b-diff", Reason = "b", Sender = S, DryRun = true },
+                    Lines = { new ImportLine { Recipient = R[1] }, new ImportLine { Recipient = R[4] } },
+                });
+                await call.RequestStream.CompleteAsync();
+                var outcomes = new List<ImportLineOutcome>();
+                await foreach (var response in call.ResponseStream.ReadAllAsync())
+                {
+                    outcomes.AddRange(response.Lines);
+                }
+
+                Assert.Equal(2, outcomes.Count);
+                Assert.All(outcomes, o => Assert.True(o.Result == ImportLineResult.Added && o.Existing is null && o.Before.Count == 0, o.ToString()));
+            }),
             ("Admin/ReportProviderError", () => bAdmin.CallAsync<ReportProviderErrorRequest, ReportProviderErrorResponse>("ReportProviderError", new ReportProviderErrorRequest { Provider = Provider.Twilio, ErrorCode = "21610", Recipient = R[8], Sender = S })),
             ("Mo/RecordMo", async () => Assert.Equal(MoAction.OptedOut, (await RecordMoAsync(channel, b.Mo, R[0], "STOP", "b-1")).Action)),
             ("Mo/StreamMo", async () =>
@@ -336,30 +355,5 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
                     expected.Count == actual.Count && expected.Zip(actual).All(p => p.First.Equals(p.Second)),
                     $"after {method} as tenant B, tenant A's {what} changed:\n{string.Join("\n", expected)}\n→\n{string.Join("\n", actual)}");
         }
-    }
-
-    /// <summary>Fresh admin, check and mo keys of one tenant, and their hashes in the README's format (sha256:&lt;hex&gt;).</summary>
-    private sealed class TenantKeys(string tenant)
-    {
-        public string Admin { get; } = NewKey();
-
-        public string Check { get; } = NewKey();
-
-        public string Mo { get; } = NewKey();
-
-        public IEnumerable<KeyValuePair<string, string>> Settings() =>
-        [
-            .. Key("ops", Admin, "admin"),
-            .. Key("dispatcher", Check, "check"),
-            .. Key("carrier", Mo, "mo"),
-        ];
-
-        private IEnumerable<KeyValuePair<string, string>> Key(string id, string key, string role) =>
-        [
-            new($"Tenancy:Tenants:{tenant}:Keys:{id}:Hash", "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))),
-            new($"Tenancy:Tenants:{tenant}:Keys:{id}:Roles:0", role),
-        ];
-
-        private static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using OptOutGate.Server.Configuration;
-using OptOutGate.Server.JsonApi;
 using OptOutGate.Server.Metrics;
 using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Replication;
@@ -46,7 +45,6 @@ public static class GateHost
             descriptorLimit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown",
             gateOptions.MaxStreamsPerConnection,
             gateOptions.KeepAliveTimeout.TotalSeconds);
-        app.UseGateJsonApi();
         app.MapGateApi();
         if (gateOptions.MetricsPort >= 0)
         {

@@ -1,4 +1,5 @@
 using Grpc.AspNetCore.Server;
+using Microsoft.Extensions.Options;
 using OptOutGate.Server.Admin;
 using OptOutGate.Server.Gate;
 using OptOutGate.Server.Mo;
@@ -14,6 +15,9 @@ internal static class JsonApiServices
 {
     /// <summary>The prefix of every JSON route.</summary>
     public const string RoutePrefix = "/v1";
+
+    /// <summary>gRPC's own default receive limit (4 MiB), for a body when Rpc:MaxReceiveMessageSize is unlimited.</summary>
+    private const int DefaultBodyLimit = 4 * 1024 * 1024;
 
     public static IServiceCollection AddGateJsonApi(this IServiceCollection services, IGrpcServerBuilder grpc)
     {
@@ -35,12 +39,10 @@ internal static class JsonApiServices
         return services;
     }
 
-    /// <summary>The checks that need the request before transcoding reads it; after routing, before the endpoint.</summary>
-    public static void UseGateJsonApi(this IApplicationBuilder app) => app.UseMiddleware<JsonBodyCheck>();
-
     public static void MapGateJsonApi(this IEndpointRouteBuilder endpoints)
     {
-        TranscodedEndpoints.Map(endpoints, static typed =>
+        var grpc = endpoints.ServiceProvider.GetRequiredService<IOptions<GrpcServiceOptions>>().Value;
+        TranscodedEndpoints.Map(endpoints, grpc.MaxReceiveMessageSize ?? DefaultBodyLimit, static typed =>
         {
             typed.MapGrpcService<GateService>();
             typed.MapGrpcService<MoService>();

@@ -9,40 +9,47 @@ namespace OptOutGate.Server.JsonApi;
 /// (Hosting/GateApiServices: parse errors as INTERNAL, CheckBatch's own marshallers), which JSON transcoding cannot
 /// see: it finds a service's routes through the generated <c>BindService</c> of a service type. So the services are
 /// mapped by type a second time into a builder of their own, and only the endpoints that carry transcoding metadata
-/// are handed to routing; the typed mapping's own gRPC endpoints would duplicate the definitions' ones.
+/// are handed to routing; the typed mapping's own gRPC endpoints would duplicate the definitions' ones. Each JSON
+/// endpoint is handed over behind its body check (<see cref="JsonBodyCheck"/>), so that check costs other requests nothing.
 /// </summary>
 internal sealed class TranscodedEndpoints : EndpointDataSource
 {
     private readonly ICollection<EndpointDataSource> _sources;
+    private readonly int _bodyLimit;
     private IReadOnlyList<Endpoint>? _endpoints;
 
-    private TranscodedEndpoints(ICollection<EndpointDataSource> sources) => _sources = sources;
+    private TranscodedEndpoints(ICollection<EndpointDataSource> sources, int bodyLimit)
+    {
+        _sources = sources;
+        _bodyLimit = bodyLimit;
+    }
 
-    public override IReadOnlyList<Endpoint> Endpoints => _endpoints ??= Select(_sources);
+    public override IReadOnlyList<Endpoint> Endpoints => _endpoints ??= Select(_sources, _bodyLimit);
 
     /// <summary>Maps <paramref name="map"/>'s services by type and adds their JSON routes to <paramref name="endpoints"/>.</summary>
-    public static void Map(IEndpointRouteBuilder endpoints, Action<IEndpointRouteBuilder> map)
+    /// <param name="bodyLimit">The largest JSON body read, in bytes: the gRPC receive limit, as for a gRPC message.</param>
+    public static void Map(IEndpointRouteBuilder endpoints, int bodyLimit, Action<IEndpointRouteBuilder> map)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(map);
         var typed = new SeparateRouteBuilder(endpoints);
         map(typed);
-        endpoints.DataSources.Add(new TranscodedEndpoints(typed.DataSources));
+        endpoints.DataSources.Add(new TranscodedEndpoints(typed.DataSources, bodyLimit));
     }
 
     // Every endpoint is built once, at start-up: nothing is added later.
     public override IChangeToken GetChangeToken() => NullChangeToken.Singleton;
 
-    private static List<Endpoint> Select(ICollection<EndpointDataSource> sources)
+    private static List<Endpoint> Select(ICollection<EndpointDataSource> sources, int bodyLimit)
     {
         var selected = new List<Endpoint>();
         foreach (var source in sources)
         {
             foreach (var endpoint in source.Endpoints)
             {
-                if (endpoint.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>() is not null)
+                if (endpoint is RouteEndpoint { RequestDelegate: { } handler } route && endpoint.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>() is { } json)
                 {
-                    selected.Add(endpoint);
+                    selected.Add(new RouteEndpoint(JsonBodyCheck.Wrap(handler, json, bodyLimit), route.RoutePattern, route.Order, route.Metadata, route.DisplayName));
                 }
             }
         }

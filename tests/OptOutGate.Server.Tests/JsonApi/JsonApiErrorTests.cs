@@ -74,6 +74,25 @@ public sealed class JsonApiErrorTests(JsonApiFixture fixture) : IClassFixture<Js
     }
 
     [Fact]
+    public async Task BodiesOverTheReceiveLimit_Are413_WithOrWithoutALength()
+    {
+        using var dispatcher = fixture.Http(fixture.Keys.AcmeDispatcher);
+        var huge = "{\"sender\": \"+18005550121\", \"smsType\": \"SMS_TYPE_MARKETING\", \"app\": \"" + new string('a', 5 * 1024 * 1024) + "\"}";
+        (await dispatcher.SendAsync(HttpMethod.Post, "/v1/checks", huge)).Error(HttpStatusCode.RequestEntityTooLarge, StatusCode.ResourceExhausted);
+
+        // Chunked, so no Content-Length tells the size in advance: the buffer's limit stops it.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/checks")
+        {
+            Content = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(huge))),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.TransferEncodingChunked = true;
+        using var response = await dispatcher.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("Rpc:MaxReceiveMessageSize", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InvalidValues_Are400_ButAnInvalidRecipientInABatchIsItsVerdict()
     {
         using var admin = fixture.Http(fixture.Keys.AcmeOperator);

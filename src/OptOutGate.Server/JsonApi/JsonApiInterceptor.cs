@@ -48,7 +48,9 @@ internal sealed partial class JsonApiInterceptor(TimeProvider time, ILogger<Json
             // The status line and part of the file are out: no error can be told any more. Cutting the connection
             // leaves the chunked body without its last chunk, which HTTP clients report (curl exits with 18), so a
             // partial file is never taken for the whole export.
-            LogDownloadCut(logger, method, e.GetType().Name, e.Message);
+            // The type and status only: an exception's message may quote request data (numbers), and grpc-dotnet logs
+            // the failed call itself.
+            LogDownloadCut(logger, method, e.GetType().Name, e is RpcException rpc ? rpc.StatusCode.ToString() : "none");
             http.Abort();
             throw;
         }
@@ -79,6 +81,6 @@ internal sealed partial class JsonApiInterceptor(TimeProvider time, ILogger<Json
         }
     }
 
-    [LoggerMessage(EventId = EventIds.JsonApi + 1, EventName = "CsvDownloadCut", Level = LogLevel.Warning, Message = "CSV download of {Method} failed after it had begun, so it was cut short: {ErrorType}: {Error}")]
-    private static partial void LogDownloadCut(ILogger logger, CallMethod method, string errorType, string error);
+    [LoggerMessage(EventId = EventIds.JsonApi + 1, EventName = "CsvDownloadCut", Level = LogLevel.Warning, Message = "CSV download of {Method} failed after it had begun, so its connection was cut: {ErrorType} (status {Status})")]
+    private static partial void LogDownloadCut(ILogger logger, CallMethod method, string errorType, string status);
 }

@@ -56,7 +56,8 @@ internal static class JsonBodyFields
         return null;
     }
 
-    private static FieldDescriptor? Find(MessageDescriptor message, string name)
+    /// <summary>The field <paramref name="name"/> names, by its JSON name or its proto name, as transcoding reads them.</summary>
+    internal static FieldDescriptor? Find(MessageDescriptor message, string name)
     {
         foreach (var field in message.Fields.InDeclarationOrder())
         {

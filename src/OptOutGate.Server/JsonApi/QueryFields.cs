@@ -25,7 +25,7 @@ internal static class QueryFields
         var segments = parameter.Split('.');
         for (var i = 0; i < segments.Length; i++)
         {
-            var field = Find(message, segments[i]);
+            var field = JsonBodyFields.Find(message, segments[i]);
             if (field is null || (i < segments.Length - 1 && field.FieldType != FieldType.Message))
             {
                 return $"the query parameter '{parameter}' names no field of {request.Name} (its fields: {Names(request)}).";
@@ -39,24 +39,6 @@ internal static class QueryFields
             if (field.FieldType == FieldType.Message)
             {
                 message = field.MessageType;
-            }
-        }
-
-        return null;
-    }
-
-    private static FieldDescriptor? Find(MessageDescriptor message, string name)
-    {
-        if (message.FindFieldByName(name) is { } byName)
-        {
-            return byName;
-        }
-
-        foreach (var field in message.Fields.InDeclarationOrder())
-        {
-            if (field.JsonName == name)
-            {
-                return field;
             }
         }
 

@@ -22,6 +22,7 @@ USER app
 ENV Gate__ListenAddress=0.0.0.0 \
     Gate__Port=50051 \
     Gate__MetricsPort=9090 \
+    Gate__HttpPort=8080 \
     Gate__DataDirectory=/var/lib/optoutgate
-EXPOSE 50051 9090
+EXPOSE 50051 8080 9090
 ENTRYPOINT ["dotnet", "OptOutGate.Server.dll"]

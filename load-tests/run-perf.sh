@@ -85,7 +85,7 @@ trap cleanup EXIT INT TERM
 
 # The server reads appsettings.json from its content root: start it from its output folder.
 (cd "$server_dir" && exec dotnet OptOutGate.Server.dll \
-    --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:DataDirectory="$data/primary" \
+    --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data/primary" \
     --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/gate.log" 2>&1 &
 gate_pid=$!
 
@@ -156,7 +156,7 @@ if [[ -z "${NO_REPLICA:-}" ]]; then
     # caught up. It follows the change stream directly (no Redis here; scripts/measure-lag.sh measures both paths).
     replica_port="$(free_port)"
     (cd "$server_dir" && exec dotnet OptOutGate.Server.dll \
-        --Gate:Port="$replica_port" --Gate:MetricsPort=-1 --Gate:DataDirectory="$data/replica" \
+        --Gate:Port="$replica_port" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data/replica" \
         --Replication:Role=Replica --Replication:PrimaryAddress="$address" \
         --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/replica.log" 2>&1 &
     replica_pid=$!

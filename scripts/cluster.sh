@@ -8,7 +8,7 @@
 #
 # Settings (environment): CLUSTER_DIR (default ./cluster-data), CONFIGURATION (Release), REDIS_PORT (6391),
 # PRIMARY_PORT (50061), REPLICA1_PORT (50062), REPLICA2_PORT (50063); metrics on METRICS_BASE + 1, 2, 3 (default
-# 9161-9163). NO_REDIS=1 runs the replicas on the change stream alone; REPLICAS=1 starts only replica1.
+# 9161-9163), the JSON/REST API on HTTP_BASE + 1, 2, 3 (default 8161-8163). NO_REDIS=1 runs the replicas on the change stream alone; REPLICAS=1 starts only replica1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +19,7 @@ PRIMARY_PORT=${PRIMARY_PORT:-50061}
 REPLICA1_PORT=${REPLICA1_PORT:-50062}
 REPLICA2_PORT=${REPLICA2_PORT:-50063}
 METRICS_BASE=${METRICS_BASE:-9160}
+HTTP_BASE=${HTTP_BASE:-8160}
 SERVER_DLL="src/OptOutGate.Server/bin/${CONFIGURATION}/net10.0/OptOutGate.Server.dll"
 REPLICAS=${REPLICAS:-2}
 NODES=(primary replica1)
@@ -40,6 +41,15 @@ metrics_of() {
         primary) echo $((METRICS_BASE + 1)) ;;
         replica1) echo $((METRICS_BASE + 2)) ;;
         replica2) echo $((METRICS_BASE + 3)) ;;
+    esac
+}
+
+# The JSON/REST API of each node on HTTP_BASE + 1, 2, 3 (default 8161-8163).
+http_of() {
+    case "$1" in
+        primary) echo $((HTTP_BASE + 1)) ;;
+        replica1) echo $((HTTP_BASE + 2)) ;;
+        replica2) echo $((HTTP_BASE + 3)) ;;
     esac
 }
 
@@ -77,6 +87,7 @@ start_node() {
     local args=(
         "--Gate:Port=$(port_of "$node")"
         "--Gate:MetricsPort=$(metrics_of "$node")"
+        "--Gate:HttpPort=$(http_of "$node")"
         "--Gate:DataDirectory=$CLUSTER_DIR/$node"
         "--Engine:CheckpointInterval=00:00:30"
     )
@@ -89,7 +100,7 @@ start_node() {
     Logging__Console__FormatterName=simple Logging__Console__FormatterOptions__SingleLine=true \
         nohup dotnet "$SERVER_DLL" "${args[@]}" >"$CLUSTER_DIR/$node.log" 2>&1 &
     echo $! >"$CLUSTER_DIR/$node.pid"
-    echo "$node  127.0.0.1:$(port_of "$node") (metrics :$(metrics_of "$node")/metrics, data $CLUSTER_DIR/$node)"
+    echo "$node  127.0.0.1:$(port_of "$node") (JSON :$(http_of "$node"), metrics :$(metrics_of "$node")/metrics, data $CLUSTER_DIR/$node)"
 }
 
 stop_pid() {

@@ -102,7 +102,7 @@ turn() {
     port="$(free_port)"
     address="http://127.0.0.1:$port"
     data="$(mktemp -d -t optoutgate-compare-data.XXXXXX)"
-    (cd "$dir" && exec dotnet OptOutGate.Server.dll --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:DataDirectory="$data" \
+    (cd "$dir" && exec dotnet OptOutGate.Server.dll --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data" \
         --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/$label-$round-gate.log" 2>&1 &
     gate_pid=$!
     "${lt[@]}" wait-ready --address "$address" -t 120s >/dev/null

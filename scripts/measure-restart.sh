@@ -90,7 +90,7 @@ start_gate() {
     start_ms=$(date +%s%3N)
     # The server reads appsettings.json from its content root: start it from its output folder.
     (cd "$server_dir" && exec dotnet OptOutGate.Server.dll \
-        --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:DataDirectory="$DATA" "${engine_args[@]}" "$@" \
+        --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$DATA" "${engine_args[@]}" "$@" \
         --Logging:Console:FormatterName=simple --Logging:Console:FormatterOptions:SingleLine=true \
         --Logging:Console:FormatterOptions:TimestampFormat="HH:mm:ss.fff " \
         --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/gate-$name.log" 2>&1 &

@@ -46,7 +46,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-(cd "$server_dir" && exec dotnet OptOutGate.Server.dll --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:DataDirectory="$data" \
+(cd "$server_dir" && exec dotnet OptOutGate.Server.dll --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data" \
     --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/gate.log" 2>&1 &
 gate_pid=$!
 echo "profile: gate pid $gate_pid on $address; load average $(cut -d' ' -f1-3 /proc/loadavg); results in $OUT"

@@ -16,6 +16,9 @@ internal static class EventIds
     public const int Admin = 700;
     public const int Changes = 800;
 
+    /// <summary>The JSON/REST face (JsonApi/).</summary>
+    public const int JsonApi = 850;
+
     /// <summary>Replication: the publisher and Redis fan-out from 900; the replica follower 950-999.</summary>
     public const int Replication = 900;
 

@@ -10,7 +10,7 @@ public sealed class GateServerOptions
     public const string SectionName = "Gate";
 
     /// <summary>
-    /// The address the gRPC and metrics listeners bind to. Default 127.0.0.1 (loopback only). Use 0.0.0.0 or :: to
+    /// The address the gRPC, JSON/REST and metrics listeners bind to. Default 127.0.0.1 (loopback only). Use 0.0.0.0 or :: to
     /// listen on every interface; that requires API keys (README, "API keys"), so the server refuses to start without them.
     /// </summary>
     public string ListenAddress { get; set; } = "127.0.0.1";
@@ -21,7 +21,14 @@ public sealed class GateServerOptions
     /// <summary>Prometheus /metrics port (HTTP/1.1, so that curl and Prometheus need no HTTP/2). Default 9090; 0 picks a free port; -1 turns metrics off.</summary>
     public int MetricsPort { get; set; } = 9090;
 
-    /// <summary>PEM or PFX certificate for TLS on the gRPC port; empty means cleartext h2c (prior knowledge).</summary>
+    /// <summary>
+    /// JSON/REST port (README, "JSON/REST API"): the same RPCs as JSON over HTTP/1.1, for curl and clients without gRPC,
+    /// and the OpenAPI document. With a certificate it is HTTPS (HTTP/1.1 and HTTP/2 by ALPN). Default 8080; 0 picks a
+    /// free port; -1 turns it off (the JSON routes still answer on the gRPC port, over HTTP/2 only).
+    /// </summary>
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>PEM or PFX certificate for TLS on the gRPC and JSON/REST ports; empty means cleartext (h2c with prior knowledge on the gRPC port).</summary>
     public string? TlsCertificatePath { get; set; }
 
     /// <summary>Private key file for a PEM certificate; empty when the key is inside the certificate file.</summary>
@@ -86,6 +93,16 @@ public sealed class GateServerOptions
         if (MetricsPort > 0 && MetricsPort == Port)
         {
             failures.Add($"Gate:MetricsPort and Gate:Port are both {Port}: metrics need a port of their own (HTTP/1.1).");
+        }
+
+        if (HttpPort is < -1 or > 65535)
+        {
+            failures.Add($"Gate:HttpPort {HttpPort} is outside -1 (off) to 65535.");
+        }
+
+        if (HttpPort > 0 && (HttpPort == Port || HttpPort == MetricsPort))
+        {
+            failures.Add($"Gate:HttpPort {HttpPort} is also {(HttpPort == Port ? "Gate:Port" : "Gate:MetricsPort")}: the JSON/REST API needs a port of its own (HTTP/1.1).");
         }
 
         if (!string.IsNullOrEmpty(TlsCertificatePath) && !File.Exists(TlsCertificatePath))

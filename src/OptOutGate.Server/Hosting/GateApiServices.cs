@@ -7,6 +7,7 @@ using OptOutGate.Server.Changes;
 using OptOutGate.Server.Configuration;
 using OptOutGate.Server.Gate;
 using OptOutGate.Server.Grpc;
+using OptOutGate.Server.JsonApi;
 using OptOutGate.Server.Mo;
 using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Replication;
@@ -21,7 +22,8 @@ namespace OptOutGate.Server.Hosting;
 /// <summary>
 /// The gRPC face of the gate on Grpc.AspNetCore: the four v1 services (Gate, Mo, Changes, Admin) on their generated
 /// bases, grpc.health.v1 following readiness, reflection v1 and v1alpha, and every call through one chain of
-/// interceptors, outermost first: call metrics, a replica's write refusal, readiness, API keys, status mapping.
+/// interceptors, outermost first: call metrics, a replica's write refusal, readiness, API keys, status mapping. The
+/// JSON/REST face (JsonApi/) is the same services and interceptors behind the routes the protos declare.
 /// </summary>
 internal static class GateApiServices
 {
@@ -41,7 +43,7 @@ internal static class GateApiServices
     {
         ArgumentNullException.ThrowIfNull(rpc);
         ArgumentNullException.ThrowIfNull(replication);
-        services.AddGrpc(grpc =>
+        var grpcServer = services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = rpc.MaxReceiveMessageSize;
             grpc.MaxSendMessageSize = rpc.MaxSendMessageSize;
@@ -50,6 +52,7 @@ internal static class GateApiServices
             grpc.CompressionProviders = [new GzipCompression()];
             AddInterceptors(grpc, replication.IsReplica);
         });
+        services.AddGateJsonApi(grpcServer);
         services.AddSingleton<CallMetrics>();
         services.AddSingleton<CallMetricsInterceptor>();
         services.AddSingleton<ReadinessInterceptor>();
@@ -103,6 +106,7 @@ internal static class GateApiServices
         endpoints.MapGrpcService(Bound(provider.GetRequiredService<AdminService>(), Contracts.V1.Admin.BindService));
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapGrpcReflectionService();
+        endpoints.MapGateJsonApi();
     }
 
     private static ServerServiceDefinition Bound<TService>(TService service, Action<ServiceBinderBase, TService> bind)

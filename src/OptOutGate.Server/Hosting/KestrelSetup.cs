@@ -5,7 +5,10 @@ using OptOutGate.Server.Configuration;
 
 namespace OptOutGate.Server.Hosting;
 
-/// <summary>The gate's two listeners: gRPC over HTTP/2 (h2c or TLS) and Prometheus metrics over HTTP/1.1.</summary>
+/// <summary>
+/// The gate's listeners: gRPC over HTTP/2 (h2c or TLS), the JSON/REST API over HTTP/1.1 (HTTP/1.1 and HTTP/2 with TLS),
+/// and Prometheus metrics over HTTP/1.1.
+/// </summary>
 internal static class KestrelSetup
 {
     public static void Configure(KestrelServerOptions kestrel, GateServerOptions options, long? descriptorLimit)
@@ -15,15 +18,29 @@ internal static class KestrelSetup
         kestrel.AddServerHeader = false;
         ApplyLimits(kestrel.Limits, options, descriptorLimit);
         var address = ParseAddress(options.ListenAddress);
+        var certificate = string.IsNullOrEmpty(options.TlsCertificatePath) ? null : LoadCertificate(options);
         kestrel.Listen(address, options.Port, listen =>
         {
             // HTTP/2 only: without TLS there is no ALPN, so h2c needs prior knowledge on a port of its own (grpc-dotnet#979).
             listen.Protocols = HttpProtocols.Http2;
-            if (!string.IsNullOrEmpty(options.TlsCertificatePath))
+            if (certificate is not null)
             {
-                listen.UseHttps(LoadCertificate(options));
+                listen.UseHttps(certificate);
             }
         });
+
+        if (options.HttpPort >= 0)
+        {
+            // curl, browsers and most HTTP libraries speak HTTP/1.1 to a cleartext port; with TLS, ALPN offers HTTP/2 too.
+            kestrel.Listen(address, options.HttpPort, listen =>
+            {
+                listen.Protocols = certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
+        }
 
         if (options.MetricsPort >= 0)
         {

@@ -19,6 +19,7 @@ public sealed class ExitCodeTests
         {
             ["Gate:Port"] = "abc",
             ["Gate:MetricsPort"] = "-1",
+            ["Gate:HttpPort"] = "-1",
             ["Gate:ListenAddress"] = "0.0.0.0",
             ["Replication:Role"] = "Replica",
             ["Engine:CheckpointEveryRecords"] = "-5",
@@ -56,6 +57,7 @@ public sealed class ExitCodeTests
         {
             ["Gate:Port"] = "0",
             ["Gate:MetricsPort"] = "-1",
+            ["Gate:HttpPort"] = "-1",
             [key] = value,
         });
 
@@ -90,6 +92,7 @@ public sealed class ExitCodeTests
         {
             ["Gate:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gate:MetricsPort"] = "-1",
+            ["Gate:HttpPort"] = "-1",
             ["Gate:DataDirectory"] = Directory.CreateTempSubdirectory("optoutgate-exit-").FullName,
         });
 

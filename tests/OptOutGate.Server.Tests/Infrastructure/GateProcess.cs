@@ -14,11 +14,12 @@ public sealed class GateProcess : IAsyncDisposable
     private readonly OutputLines _output = new();
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private GateProcess(Process process, int port, int metricsPort, string dataDirectory)
+    private GateProcess(Process process, int port, int metricsPort, int httpPort, string dataDirectory)
     {
         _process = process;
         Port = port;
         MetricsPort = metricsPort;
+        HttpPort = httpPort;
         DataDirectory = dataDirectory;
     }
 
@@ -31,6 +32,11 @@ public sealed class GateProcess : IAsyncDisposable
     public string GrpcAddress => $"http://127.0.0.1:{Port}";
 
     public string MetricsAddress => $"http://127.0.0.1:{MetricsPort}/metrics";
+
+    /// <summary>The JSON/REST listener (Gate:HttpPort).</summary>
+    public int HttpPort { get; }
+
+    public string HttpAddress => $"http://127.0.0.1:{HttpPort}";
 
     public bool HasExited => _process.HasExited;
 
@@ -47,11 +53,13 @@ public sealed class GateProcess : IAsyncDisposable
     {
         var port = FreePort();
         var metricsPort = FreePort();
+        var httpPort = FreePort();
         dataDirectory ??= Directory.CreateTempSubdirectory("optoutgate-test-").FullName;
         var all = new Dictionary<string, string>
         {
             ["Gate:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gate:MetricsPort"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gate:HttpPort"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gate:DataDirectory"] = dataDirectory,
             ["Gate:ShutdownTimeout"] = "00:00:10",
         };
@@ -60,7 +68,7 @@ public sealed class GateProcess : IAsyncDisposable
             all[key] = value;
         }
 
-        var gate = Start(all, port, metricsPort, dataDirectory, openFileLimit);
+        var gate = Start(all, port, metricsPort, httpPort, dataDirectory, openFileLimit);
         if (waitUntilServing)
         {
             await gate.WaitForOutputAsync("Gate readiness is now Serving", TimeSpan.FromSeconds(60));
@@ -70,7 +78,7 @@ public sealed class GateProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the gate with exactly these settings and does not wait (for start-up failure tests).</summary>
-    public static GateProcess StartRaw(IDictionary<string, string> settings) => Start(settings, 0, 0, string.Empty, openFileLimit: null);
+    public static GateProcess StartRaw(IDictionary<string, string> settings) => Start(settings, 0, 0, 0, string.Empty, openFileLimit: null);
 
     public Task WaitForOutputAsync(string text, TimeSpan timeout) => WaitAsync(_output.SeenAsync(text), timeout, $"the gate to print '{text}'");
 
@@ -108,7 +116,7 @@ public sealed class GateProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static GateProcess Start(IDictionary<string, string> settings, int port, int metricsPort, string dataDirectory, int? openFileLimit)
+    private static GateProcess Start(IDictionary<string, string> settings, int port, int metricsPort, int httpPort, string dataDirectory, int? openFileLimit)
     {
         var info = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "prlimit")
         {
@@ -135,7 +143,7 @@ public sealed class GateProcess : IAsyncDisposable
         info.Environment["DOTNET_gcServer"] = "0";
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var gate = new GateProcess(process, port, metricsPort, dataDirectory);
+        var gate = new GateProcess(process, port, metricsPort, httpPort, dataDirectory);
         process.OutputDataReceived += (_, e) => gate.Append(e.Data);
         process.ErrorDataReceived += (_, e) => gate.Append(e.Data);
         process.Exited += (_, _) => gate._exited.TrySetResult();
@@ -171,7 +179,7 @@ public sealed class GateProcess : IAsyncDisposable
         kill.WaitForExit();
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -27,11 +27,12 @@ public sealed class GateTestServer : IAsyncDisposable
     private bool _stopped;
     private bool _disposed;
 
-    private GateTestServer(WebApplication app, LogCapture logs, Uri address, string dataDirectory, bool ownsDataDirectory)
+    private GateTestServer(WebApplication app, LogCapture logs, Uri address, Uri? httpAddress, string dataDirectory, bool ownsDataDirectory)
     {
         _app = app;
         _logs = logs;
         Address = address;
+        HttpAddress = httpAddress;
         DataDirectory = dataDirectory;
         _ownsDataDirectory = ownsDataDirectory;
         Channel = CreateChannel();
@@ -46,6 +47,21 @@ public sealed class GateTestServer : IAsyncDisposable
     public Uri Address { get; }
 
     public int Port => Address.Port;
+
+    /// <summary>The JSON/REST listener over HTTP/1.1 (Gate:HttpPort), <c>http://127.0.0.1:port/</c>; null when a test turned it off.</summary>
+    public Uri? HttpAddress { get; }
+
+    /// <summary>A plain HTTP client of the JSON/REST listener, with <paramref name="key"/> as its bearer API key (or none).</summary>
+    public HttpClient CreateHttpClient(string? key = null)
+    {
+        var client = new HttpClient { BaseAddress = HttpAddress ?? throw new InvalidOperationException("Gate:HttpPort is off on this server."), Timeout = TimeSpan.FromSeconds(30) };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
 
     /// <summary><see cref="Address"/> as text, without the trailing slash.</summary>
     public string GrpcAddress => Address.GetLeftPart(UriPartial.Authority);
@@ -86,6 +102,8 @@ public sealed class GateTestServer : IAsyncDisposable
             ["Gate:Port"] = "0",
             // Metrics are process-wide (meters by name, prometheus' registry): GateProcess tests them in a process of their own.
             ["Gate:MetricsPort"] = "-1",
+            // A port picked here rather than 0, so that the two listeners' addresses can be told apart.
+            ["Gate:HttpPort"] = GateProcess.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Gate:DataDirectory"] = dataDirectory,
             ["Gate:ShutdownTimeout"] = "00:00:10",
             // The log goes to Output, not to the test run's console.
@@ -109,13 +127,11 @@ public sealed class GateTestServer : IAsyncDisposable
             throw;
         }
 
-        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-
-        // A gate on every interface (0.0.0.0, ::) is reached, as from any client on this machine, through loopback.
-        var address = System.Net.IPAddress.TryParse(bound.Host.Trim('[', ']'), out var ip) && (ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any))
-            ? new UriBuilder(bound) { Host = "127.0.0.1" }.Uri
-            : bound;
-        var server = new GateTestServer(app, logs, address, dataDirectory, owns);
+        var httpPort = int.Parse(all["Gate:HttpPort"], CultureInfo.InvariantCulture);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(static a => new Uri(a)).ToList();
+        var grpc = addresses.Single(a => a.Port != httpPort);
+        var http = httpPort > 0 ? addresses.Single(a => a.Port == httpPort) : null;
+        var server = new GateTestServer(app, logs, Loopback(grpc), http is null ? null : Loopback(http), dataDirectory, owns);
         if (waitUntilServing)
         {
             try
@@ -131,6 +147,12 @@ public sealed class GateTestServer : IAsyncDisposable
 
         return server;
     }
+
+    /// <summary>A gate on every interface (0.0.0.0, ::) is reached, as from any client on this machine, through loopback.</summary>
+    private static Uri Loopback(Uri bound) =>
+        System.Net.IPAddress.TryParse(bound.Host.Trim('[', ']'), out var ip) && (ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any))
+            ? new UriBuilder(bound) { Host = "127.0.0.1" }.Uri
+            : bound;
 
     /// <summary>A new channel to this gate (its own connection), e.g. for a second client.</summary>
     public GrpcChannel CreateChannel(GrpcChannelOptions? options = null) => GrpcChannel.ForAddress(Address, options ?? new GrpcChannelOptions());

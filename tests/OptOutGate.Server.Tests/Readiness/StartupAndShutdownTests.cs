@@ -57,6 +57,7 @@ public sealed class StartupAndShutdownTests
         {
             ["Gate:Port"] = "0",
             ["Gate:MetricsPort"] = "-1",
+            ["Gate:HttpPort"] = "-1",
             [key] = value,
         });
 

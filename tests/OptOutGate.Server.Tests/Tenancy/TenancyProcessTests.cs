@@ -18,6 +18,7 @@ public sealed class TenancyProcessTests
             ["Gate:ListenAddress"] = "0.0.0.0",
             ["Gate:Port"] = "0",
             ["Gate:MetricsPort"] = "-1",
+            ["Gate:HttpPort"] = "-1",
         });
 
         await gate.WaitForExitAsync(TimeSpan.FromSeconds(60));
@@ -35,6 +36,7 @@ public sealed class TenancyProcessTests
         {
             ["Gate:Port"] = "0",
             ["Gate:MetricsPort"] = "-1",
+            ["Gate:HttpPort"] = "-1",
             ["Tenancy:Tenants:acme:Keys:dispatcher:Hash"] = key,
             ["Tenancy:Tenants:acme:Keys:dispatcher:Roles:0"] = "check",
         });

@@ -41,6 +41,9 @@ def generate_stubs(gen_dir, proto_root):
     files = sorted(glob.glob(os.path.join(proto_root, "optoutgate", "v1", "*.proto")))
     if not files:
         raise RuntimeError("no optoutgate/v1/*.proto under " + proto_root)
+    # The contract imports google/api/annotations.proto (its JSON routes); protos/google/api has it and http.proto,
+    # and their modules are generated beside the contract's (google.api is a namespace package beside google.protobuf).
+    files += sorted(glob.glob(os.path.join(proto_root, "google", "api", "*.proto")))
     rel = [os.path.relpath(f, proto_root) for f in files]
     rc = protoc.main(["grpc_tools.protoc", "-I" + proto_root, "-I" + wkt,
                       "--python_out=" + gen_dir, "--grpc_python_out=" + gen_dir] + rel)

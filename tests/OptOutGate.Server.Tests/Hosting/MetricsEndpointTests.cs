@@ -5,7 +5,7 @@ using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Hosting;
 
-[Collection(ServerTestCollection.Name)]
+[Collection(GateProcessesCollection.Name)]
 public sealed class MetricsEndpointTests
 {
     [Fact]

@@ -10,7 +10,7 @@ namespace OptOutGate.Server.Tests.Readiness;
 /// replica without losing anything the replica holds: its data folder is moved aside, the node starts with an empty
 /// one as a replica of the healthy replica (snapshot bootstrap), and once caught up it is restarted as the primary.
 /// </summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(ReplicaProcessesCollection.Name)]
 public sealed class ReseedTests
 {
     private const int Written = 1_000;

@@ -3,6 +3,7 @@ using OptOutGate.Engine;
 using OptOutGate.Engine.History;
 using OptOutGate.Engine.Mo.Keywords;
 using OptOutGate.Engine.Writes;
+using OptOutGate.Engine.Text;
 using Grpc.Core;
 using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Tenancy;
@@ -25,7 +26,7 @@ internal sealed partial class AdminService
     public override Task<InboundAddress> GetInboundAddress(GetInboundAddressRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
-        TextLimits.CheckSender(request.Sender, "sender");
+        TextChecks.CheckSender(request.Sender, "sender");
         var engine = RequireEngine();
         return engine.Config.TryGetInboundAddress(identity.TenantId, request.Sender, out var stored)
             ? Task.FromResult(WithEffectiveKeywords(engine, identity.TenantId, stored))
@@ -63,7 +64,7 @@ internal sealed partial class AdminService
     public override async Task<DeleteInboundAddressResponse> DeleteInboundAddress(DeleteInboundAddressRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
-        TextLimits.CheckSender(request.Sender, "sender");
+        TextChecks.CheckSender(request.Sender, "sender");
         var engine = RequireEngine();
         var change = new ConfigChange { InboundAddress = new InboundAddress { Sender = request.Sender } };
         var sequence = await WriteConfigAsync(engine, identity, change, delete: true, context.CancellationToken)
@@ -94,7 +95,7 @@ internal sealed partial class AdminService
         var identity = CallIdentity.Of(context);
         var rule = request.Rule ?? throw AdminErrors.InvalidArgument("rule is required.");
         CheckRuleSender(rule.Sender, "rule.sender");
-        TextLimits.CheckApp(rule.App, "rule.app");
+        TextChecks.CheckApp(rule.App, "rule.app");
         var stored = new BlockingRule { Sender = rule.Sender, App = rule.App };
         stored.BlockedSmsTypes.AddRange(ConfigValidation.BlockedTypes(rule.BlockedSmsTypes, "rule.blocked_sms_types"));
         var engine = RequireEngine();
@@ -143,7 +144,7 @@ internal sealed partial class AdminService
     {
         var identity = CallIdentity.Of(context);
         CheckRuleSender(request.Sender, "sender");
-        TextLimits.CheckApp(request.App, "app");
+        TextChecks.CheckApp(request.App, "app");
         var engine = RequireEngine();
         var change = new ConfigChange { BlockingRule = new BlockingRule { Sender = request.Sender, App = request.App } };
         var sequence = await WriteConfigAsync(engine, identity, change, delete: true, context.CancellationToken)
@@ -156,7 +157,7 @@ internal sealed partial class AdminService
     {
         if (sender.Length != 0)
         {
-            TextLimits.CheckSender(sender, field);
+            TextChecks.CheckSender(sender, field);
         }
     }
 

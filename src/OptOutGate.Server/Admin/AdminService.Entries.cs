@@ -15,7 +15,7 @@ internal sealed partial class AdminService
 {
     public override async Task<AddOptOutsResponse> AddOptOuts(AddOptOutsRequest request, ServerCallContext context)
     {
-        TextLimits.CheckReason(request.Reason, "reason", required: false);
+        TextChecks.CheckReason(request.Reason, "reason", required: false);
         var response = new AddOptOutsResponse();
         response.Sequence = await WriteEntriesAsync(context, request.Scope, request.Sender, request.App, request.Recipients,
             IndexEntryKind.OptOut, EntryWriteOperation.Add, Source.Api, request.Reason, 0, @override: false, response.Results);
@@ -24,7 +24,7 @@ internal sealed partial class AdminService
 
     public override async Task<RemoveOptOutsResponse> RemoveOptOuts(RemoveOptOutsRequest request, ServerCallContext context)
     {
-        TextLimits.CheckReason(request.Reason, "reason", required: request.Override);
+        TextChecks.CheckReason(request.Reason, "reason", required: request.Override);
         var response = new RemoveOptOutsResponse();
         response.Sequence = await WriteEntriesAsync(context, request.Scope, request.Sender, request.App, request.Recipients,
             IndexEntryKind.OptOut, EntryWriteOperation.Remove, Source.Api, request.Reason, 0, request.Override, response.Results);
@@ -33,7 +33,7 @@ internal sealed partial class AdminService
 
     public override async Task<AddSuppressionsResponse> AddSuppressions(AddSuppressionsRequest request, ServerCallContext context)
     {
-        TextLimits.CheckReason(request.Reason, "reason", required: true);
+        TextChecks.CheckReason(request.Reason, "reason", required: true);
         var mask = EntryRequestValidation.SmsTypeMask(request.SmsTypes, allowConfirmation: true);
         var response = new AddSuppressionsResponse();
         response.Sequence = await WriteEntriesAsync(context, request.Scope, request.Sender, request.App, request.Recipients,
@@ -43,7 +43,7 @@ internal sealed partial class AdminService
 
     public override async Task<RemoveSuppressionsResponse> RemoveSuppressions(RemoveSuppressionsRequest request, ServerCallContext context)
     {
-        TextLimits.CheckReason(request.Reason, "reason", required: true);
+        TextChecks.CheckReason(request.Reason, "reason", required: true);
         var response = new RemoveSuppressionsResponse();
         response.Sequence = await WriteEntriesAsync(context, request.Scope, request.Sender, request.App, request.Recipients,
             IndexEntryKind.Suppression, EntryWriteOperation.Remove, Source.Admin, request.Reason, 0, @override: false, response.Results);
@@ -52,7 +52,7 @@ internal sealed partial class AdminService
 
     public override async Task<AddBypassesResponse> AddBypasses(AddBypassesRequest request, ServerCallContext context)
     {
-        TextLimits.CheckReason(request.Reason, "reason", required: true);
+        TextChecks.CheckReason(request.Reason, "reason", required: true);
         var mask = EntryRequestValidation.SmsTypeMask(request.SmsTypes, allowConfirmation: false);
         var response = new AddBypassesResponse();
         response.Sequence = await WriteEntriesAsync(context, request.Scope, request.Sender, request.App, request.Recipients,
@@ -63,7 +63,7 @@ internal sealed partial class AdminService
 
     public override async Task<RemoveBypassesResponse> RemoveBypasses(RemoveBypassesRequest request, ServerCallContext context)
     {
-        TextLimits.CheckReason(request.Reason, "reason", required: false);
+        TextChecks.CheckReason(request.Reason, "reason", required: false);
         var response = new RemoveBypassesResponse();
         response.Sequence = await WriteEntriesAsync(context, request.Scope, request.Sender, request.App, request.Recipients,
             IndexEntryKind.Bypass, EntryWriteOperation.Remove, Source.Admin, request.Reason, 0, @override: false, response.Results);
@@ -73,8 +73,8 @@ internal sealed partial class AdminService
     public override async Task<CheckOptOutsResponse> CheckOptOuts(CheckOptOutsRequest request, ServerCallContext context)
     {
         var identity = CallIdentity.Of(context);
-        TextLimits.CheckSender(request.Sender, "sender");
-        TextLimits.CheckApp(request.App, "app");
+        TextChecks.CheckSender(request.Sender, "sender");
+        TextChecks.CheckApp(request.App, "app");
         EntryRequestValidation.CheckRecipients(request.Recipients);
         var engine = RequireEngine();
         var ct = context.CancellationToken;

@@ -66,8 +66,8 @@ internal sealed partial class AdminService
             throw AdminErrors.InvalidArgument("recipient is required and must be E.164 ('+' and 8-15 digits, no leading 0).");
         }
 
-        TextLimits.CheckSender(request.Sender, "sender");
-        TextLimits.CheckApp(request.App, "app");
+        TextChecks.CheckSender(request.Sender, "sender");
+        TextChecks.CheckApp(request.App, "app");
         if (request.SmsType is <= SmsType.Unspecified or > SmsType.Confirmation)
         {
             throw AdminErrors.InvalidArgument("sms_type is required (MARKETING, NOTIFICATION, VERIFICATION or CONFIRMATION).");

@@ -39,16 +39,16 @@ internal sealed partial class AdminService
             throw Invalid("provider: required.");
         }
 
-        TextLimits.CheckLength(name, 100, "provider_name");
-        TextLimits.CheckLength(request.ErrorCode, 100, "error_code");
-        TextLimits.CheckReason(request.ProviderMessage, "provider_message", required: false);
+        TextChecks.CheckLength(name, 100, "provider_name");
+        TextChecks.CheckLength(request.ErrorCode, 100, "error_code");
+        TextChecks.CheckReason(request.ProviderMessage, "provider_message", required: false);
         if (!NumberingPlan.TryValidate(request.Recipient, out _))
         {
             throw Invalid("recipient: not E.164, or not a number any numbering plan allows.");
         }
 
-        TextLimits.CheckSender(request.Sender, "sender");
-        TextLimits.CheckApp(request.App, "app");
+        TextChecks.CheckSender(request.Sender, "sender");
+        TextChecks.CheckApp(request.App, "app");
         var (engine, _) = await moHost.RequireAsync(context.CancellationToken);
         var recipients = new[] { request.Recipient };
         var write = new EntryWriteRequest

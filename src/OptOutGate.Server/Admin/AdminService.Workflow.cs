@@ -24,13 +24,13 @@ internal sealed partial class AdminService
             throw Invalid("recipient: not E.164.");
         }
 
-        TextLimits.CheckReason(request.Reason, "reason", required: true);
+        TextChecks.CheckReason(request.Reason, "reason", required: true);
         if (request.Sender.Length != 0)
         {
-            TextLimits.CheckSender(request.Sender, "sender");
+            TextChecks.CheckSender(request.Sender, "sender");
         }
 
-        TextLimits.CheckApp(request.App, "app");
+        TextChecks.CheckApp(request.App, "app");
         if (request.Scope == Scope.Tenant ? request.Sender.Length != 0 || request.App.Length != 0
             : !EntryTarget.TryResolve(request.Scope, request.Sender, request.App, out _, out _))
         {
@@ -110,7 +110,7 @@ internal sealed partial class AdminService
             throw Invalid("decision: APPROVE or REJECT required.");
         }
 
-        TextLimits.CheckReason(request.Note, "note", required: request.Decision == ReviewDecision.Reject);
+        TextChecks.CheckReason(request.Note, "note", required: request.Decision == ReviewDecision.Reject);
         var (engine, processor) = await moHost.RequireAsync(context.CancellationToken);
         var decision = new RemovalReviewDecision(processor.Ledger, identity.TenantId, request.Id, request.Decision == ReviewDecision.Approve, request.Note, identity.KeyId);
         await RunAsync(engine, processor.Ledger, decision, identity, context.CancellationToken);
@@ -180,7 +180,7 @@ internal sealed partial class AdminService
             throw Invalid("resolution: OPT_OUT or NOT_OPT_OUT required.");
         }
 
-        TextLimits.CheckReason(request.Note, "note", required: false);
+        TextChecks.CheckReason(request.Note, "note", required: false);
         var (engine, processor) = await moHost.RequireAsync(context.CancellationToken);
         var decision = new ReviewResolveDecision(processor.Ledger, identity.TenantId, request.Id, request.Resolution == ReviewResolution.OptOut, request.Note);
         await RunAsync(engine, processor.Ledger, decision, identity, context.CancellationToken);

@@ -1,6 +1,7 @@
 using Google.Protobuf.Collections;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Mo.Keywords;
+using OptOutGate.Engine.Text;
 using OptOutGate.Server.Grpc;
 
 namespace OptOutGate.Server.Admin;
@@ -25,7 +26,7 @@ internal static class ConfigValidation
             throw AdminErrors.InvalidArgument("inbound_address is required.");
         }
 
-        TextLimits.CheckSender(address.Sender, "inbound_address.sender");
+        TextChecks.CheckSender(address.Sender, "inbound_address.sender");
         if (TextLimits.Exceeds(address.Description, MaxDescription))
         {
             throw AdminErrors.InvalidArgument("inbound_address.description: at most 200 characters.");
@@ -181,7 +182,7 @@ internal static class ConfigValidation
                 throw AdminErrors.InvalidArgument(at + ".language_code is required and must be a BCP 47 language tag.");
             }
 
-            TextLimits.CheckApp(reply.App, at + ".app");
+            TextChecks.CheckApp(reply.App, at + ".app");
             if (!seen.Add((reply.App, reply.LanguageCode)))
             {
                 throw AdminErrors.InvalidArgument(at + ": (app, language_code) appears twice.");

@@ -25,8 +25,8 @@ internal static class EntryRequestValidation
             case Scope.SenderApp when app.Length == 0:
                 throw AdminErrors.InvalidArgument("SCOPE_SENDER_APP needs an app.");
             case Scope.Sender or Scope.SenderApp or Scope.Unspecified:
-                TextLimits.CheckSender(sender, "sender");
-                TextLimits.CheckApp(app, "app");
+                TextChecks.CheckSender(sender, "sender");
+                TextChecks.CheckApp(app, "app");
                 return;
             default:
                 throw AdminErrors.InvalidArgument("scope is not a known scope.");

@@ -5,6 +5,7 @@ using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.Index;
 using OptOutGate.Engine.Storage.State;
 using OptOutGate.Engine.Writes;
+using OptOutGate.Engine.Text;
 using Grpc.Core;
 using OptOutGate.Server.Grpc;
 using EntryKind = OptOutGate.Engine.Storage.Index.EntryKind;

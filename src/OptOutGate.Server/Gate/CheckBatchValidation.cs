@@ -6,7 +6,7 @@ using OptOutGate.Server.Grpc;
 namespace OptOutGate.Server.Gate;
 
 /// <summary>
-/// The INVALID_ARGUMENT rules of gate.proto for one batch. Messages name the field and the limit (lengths in code points, Grpc/TextLimits); a batch over the limit
+/// The INVALID_ARGUMENT rules of gate.proto for one batch. Messages name the field and the limit (lengths in code points, Grpc/TextChecks); a batch over the limit
 /// is refused whole, never truncated. Malformed recipients are not an error (they get VERDICT_INVALID_RECIPIENT).
 /// </summary>
 internal static class CheckBatchValidation
@@ -18,7 +18,7 @@ internal static class CheckBatchValidation
     /// <summary>Null when the batch is valid; else the INVALID_ARGUMENT message.</summary>
     public static string? Validate(string sender, string app, SmsType smsType, int recipients)
     {
-        if ((TextLimits.SenderProblem(sender, "sender") ?? TextLimits.AppProblem(app, "app")) is { } text)
+        if ((TextChecks.SenderProblem(sender, "sender") ?? TextChecks.AppProblem(app, "app")) is { } text)
         {
             return text;
         }

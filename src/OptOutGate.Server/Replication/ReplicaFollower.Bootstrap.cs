@@ -12,7 +12,8 @@ namespace OptOutGate.Server.Replication;
 internal sealed partial class ReplicaFollower
 {
     /// <summary>
-    /// Snapshot bootstrap of an empty replica (issue #5): the primary's GetSnapshot at a sequence N is written to the
+    /// Snapshot bootstrap of an empty replica (DESIGN.md "Durability, replicas, scale": an empty folder starts from a
+    /// consistent snapshot and the sequence it reflects): the primary's GetSnapshot at a sequence N is written to the
     /// snapshot base (<see cref="SnapshotBaseBuilder"/>) and loaded into the engine, which then takes a checkpoint at N;
     /// following continues at N + 1. A stream that ends in error is discarded whole (only a completed download becomes
     /// the base) and fetched again after a backoff; the engine is not touched until the base is durable. A primary with

@@ -13,8 +13,9 @@ using ChangesClient = OptOutGate.Contracts.V1.Changes.ChangesClient;
 namespace OptOutGate.Server.Replication;
 
 /// <summary>
-/// Replica: follows the primary into this node's own log and engine (issue #5). Records are applied strictly in
-/// sequence order by one loop (<see cref="ReplicaRecordWriter"/>), from one of two sources:
+/// Replica: follows the primary into this node's own log and engine, so that it answers checks and survives restarts on
+/// its own (DESIGN.md "Durability, replicas, scale"). Records are applied strictly in sequence order by one loop
+/// (<see cref="ReplicaRecordWriter"/>), from one of two sources:
 /// <list type="bullet">
 /// <item>Redis, when configured and alive: the primary's pub/sub messages. A message that does not continue the log is a
 /// gap (pub/sub is at-most-once), filled first with StreamChanges(from, to); a repeat is dropped.</item>

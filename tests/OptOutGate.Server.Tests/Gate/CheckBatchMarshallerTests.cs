@@ -10,7 +10,7 @@ namespace OptOutGate.Server.Tests.Gate;
 /// CheckBatch as the server binds it (its codec's marshallers on /optoutgate.v1.Gate/CheckBatch), called the way a
 /// dispatcher calls it: the generated GateClient over Grpc.Net.Client, nothing else.
 /// </summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(GateProcessesCollection.Name)]
 public sealed class CheckBatchMarshallerTests
 {
     private const string Sender = "+18005550100";

@@ -12,7 +12,7 @@ namespace OptOutGate.Server.Tests.Gate;
 /// real server: it must send a well-formed CheckBatch, read every answer, and fail when the answers are not the
 /// expected ones.
 /// </summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(GateProcessesCollection.Name)]
 public sealed class LatencyProbeTests
 {
     [Fact]

@@ -9,7 +9,7 @@ namespace OptOutGate.Server.Tests.Grpc;
 /// server. common.proto promises gRPC's own convention for them (statuscodes.md: "Error parsing request proto" is
 /// INTERNAL, never INVALID_ARGUMENT), so any server that takes this one's place must answer the same.
 /// </summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(GateProcessesCollection.Name)]
 public sealed class UndecodableRequestTests
 {
     [Fact]

@@ -9,7 +9,7 @@ namespace OptOutGate.Server.Tests.Hosting;
 /// The real server process's exit codes and messages (README, "Exit codes"): a supervisor must be able to tell a clean
 /// stop (0) from bad configuration (1, every bad setting listed, no stack trace) and from a fatal failure (2).
 /// </summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(GateProcessesCollection.Name)]
 public sealed class ExitCodeTests
 {
     [Fact]

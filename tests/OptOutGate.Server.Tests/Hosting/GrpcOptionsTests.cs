@@ -7,7 +7,7 @@ using OptOutGate.Server.Tests.Infrastructure;
 namespace OptOutGate.Server.Tests.Hosting;
 
 /// <summary>The "Rpc" settings reach grpc-dotnet's GrpcServiceOptions: response compression and the receive limit.</summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(GateProcessesCollection.Name)]
 public sealed class GrpcOptionsTests
 {
     [Fact]

@@ -13,7 +13,7 @@ namespace OptOutGate.Server.Tests.Hosting;
 /// grpc.health.v1 and both reflection versions as independent tools use them (grpcurl and ghz of any age, the python and
 /// node interop clients), through their generated clients over Grpc.Net.Client.
 /// </summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(GateProcessesCollection.Name)]
 public sealed class HealthAndReflectionTests
 {
     [Fact]

@@ -14,7 +14,7 @@ namespace OptOutGate.Server.Tests.Hosting;
 /// What the gate's transport promises any gRPC client, on Grpc.AspNetCore and Kestrel: 415 for a request that is not
 /// gRPC, Trailers-Only errors, deadlines, cancellation, more than 100 calls at once on one connection, and TLS.
 /// </summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(GateProcessesCollection.Name)]
 public sealed class KestrelBehaviourTests
 {
     [Fact]

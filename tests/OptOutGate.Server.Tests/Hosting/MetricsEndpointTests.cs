@@ -7,7 +7,7 @@ using OptOutGate.Server.Tests.Replication;
 
 namespace OptOutGate.Server.Tests.Hosting;
 
-[Collection(ServerTestCollection.Name)]
+[Collection(GateProcessesCollection.Name)]
 public sealed class MetricsEndpointTests
 {
     [Fact]

@@ -13,7 +13,7 @@ namespace OptOutGate.Server.Tests.Readiness;
 /// Issue #3, "Crash safety": the real server, many concurrent acknowledged writes, SIGKILL at a random moment,
 /// a restart on the same data folder; every acknowledged write must be there and the history must have no gap.
 /// </summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(DamagedDataProcessesCollection.Name)]
 public sealed class CrashSafetyTests(ITestOutputHelper output)
 {
     private const int Clients = 8;

@@ -10,7 +10,7 @@ namespace OptOutGate.Server.Tests.Readiness;
 /// NOT_SERVING, every call UNAVAILABLE, the log naming the file, the place and what to do) and give no sequence number,
 /// and only an explicit Engine:CutLogAtSequence cuts the log, without ever giving a number twice.
 /// </summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(DamagedDataProcessesCollection.Name)]
 public sealed class DamagedLogTests
 {
     private const int Written = 3_000;

@@ -5,7 +5,7 @@ using OptOutGate.Server.Tests.Infrastructure;
 
 namespace OptOutGate.Server.Tests.Readiness;
 
-[Collection(ServerTestCollection.Name)]
+[Collection(DamagedDataProcessesCollection.Name)]
 public sealed class StartupAndShutdownTests
 {
     [Fact]

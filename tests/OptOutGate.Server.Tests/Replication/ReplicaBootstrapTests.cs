@@ -14,7 +14,7 @@ namespace OptOutGate.Server.Tests.Replication;
 /// N + 1 (or, with Replication:Bootstrap=Log, copies the whole log), survives a SIGKILL without a second snapshot,
 /// and refuses, once and for good, to follow with a key that cannot read every tenant. Real processes throughout.
 /// </summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(ReplicaProcessesCollection.Name)]
 public sealed class ReplicaBootstrapTests
 {
     [Fact]

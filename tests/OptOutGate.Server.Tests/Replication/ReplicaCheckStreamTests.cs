@@ -10,7 +10,7 @@ namespace OptOutGate.Server.Tests.Replication;
 /// lag bound, the stream ends with UNAVAILABLE instead of answering from the stale copy (issue #5, "dispatchers never
 /// get answers from a stale copy").
 /// </summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(ReplicaProcessesCollection.Name)]
 public sealed class ReplicaCheckStreamTests
 {
     [Fact]

@@ -11,7 +11,7 @@ namespace OptOutGate.Server.Tests.Replication;
 /// convergence check compares entries one by one (with their sequence numbers) and the change records 1..N that each
 /// node serves from its own log, so a lost or doubled change shows up as a difference.
 /// </summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(ReplicaProcessesCollection.Name)]
 public sealed class ReplicationTests
 {
     [Fact]

@@ -7,7 +7,7 @@ using OptOutGate.Server.Tests.Infrastructure;
 namespace OptOutGate.Server.Tests.Tenancy;
 
 /// <summary>API keys in the real gate process: start-up rules, the key commands, and what stays open without a key.</summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(GateProcessesCollection.Name)]
 public sealed class TenancyProcessTests
 {
     [Fact]

@@ -7,7 +7,7 @@ using OptOutGate.Server.Tests.Replication;
 namespace OptOutGate.Server.Tests.Webhooks;
 
 /// <summary>Subscriptions reach replicas (through the snapshot a new replica starts from, and the change stream); only the primary delivers.</summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(ReplicaProcessesCollection.Name)]
 public sealed class WebhookReplicaTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using OptOutGate.Contracts.V1;
 using OptOutGate.Server.Tests.Infrastructure;
 using OptOutGate.Server.Tests.Replication;
+using OptOutGate.Server.Tests.Webhooks;
 
 namespace OptOutGate.Server.Tests.Hosting;
 
@@ -55,8 +57,14 @@ public sealed class MetricsEndpointTests
 
         await using var replica = await ReplicaNodes.StartReplicaAsync(primary, redis);
         Assert.Contains("\noptoutgate_replica_gaps_total 0\n", await ScrapeAsync(replica), StringComparison.Ordinal);
+
+        // The webhook families have series once a subscription exists and has delivered (its test delivery and the write's event).
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var primaryChannel = GrpcChannel.ForAddress(primary.GrpcAddress);
+        await new WebhookClient(primaryChannel).CreateAsync(receiver.Url, types: WebhookEventType.OptOut);
         using var writer = new ReplicationClient(primary);
         var sequence = await writer.OptOutAsync(ReplicaNodes.Sender, ["+14155550123"]);
+        await receiver.WaitUntilAsync(static r => r.Accepted.Count >= 1, TimeSpan.FromSeconds(30), "the opt-out's webhook event");
         using var reader = new ReplicationClient(replica);
         await reader.WaitForSequenceAsync(sequence, TimeSpan.FromSeconds(30));
 

@@ -28,7 +28,7 @@ address="http://127.0.0.1:$port"
 data=$(mktemp -d /tmp/optoutgate-webhooks-data-XXXXXX)
 
 (cd "$server_dir" && exec dotnet OptOutGate.Server.dll \
-    --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:DataDirectory="$data" \
+    --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data" \
     --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/gate.log" 2>&1 &
 gate_pid=$!
 cleanup() {

@@ -49,12 +49,41 @@ public sealed class GateProcess : IAsyncDisposable
 
     /// <summary>Starts the gate with <paramref name="settings"/> as command-line configuration, and waits until it logs that it is serving.</summary>
     /// <param name="openFileLimit">Runs the server under this open-file limit (soft and hard, set with util-linux prlimit), else the test's own.</param>
+    /// <remarks>
+    /// The ports are found free by binding port 0 and letting go, so another process (a gate of a test running beside
+    /// this one, or any connection's ephemeral port) can take one before the gate binds it. When the gate exits for
+    /// that reason before serving, it is started again on new ports (at most <see cref="StartAttempts"/> times).
+    /// </remarks>
     public static async Task<GateProcess> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null, bool waitUntilServing = true, int? openFileLimit = null)
+    {
+        dataDirectory ??= Directory.CreateTempSubdirectory("optoutgate-test-").FullName;
+        for (var attempt = 1; ; attempt++)
+        {
+            var gate = StartOnFreePorts(settings, dataDirectory, openFileLimit);
+            if (!waitUntilServing)
+            {
+                return gate;
+            }
+
+            try
+            {
+                await gate.WaitForOutputAsync("Gate readiness is now Serving", TimeSpan.FromSeconds(60));
+                return gate;
+            }
+            catch (TimeoutException) when (attempt < StartAttempts && gate.HasExited && gate.Output.Contains("address already in use", StringComparison.Ordinal))
+            {
+                await gate.DisposeAsync();
+            }
+        }
+    }
+
+    private const int StartAttempts = 3;
+
+    private static GateProcess StartOnFreePorts(IDictionary<string, string>? settings, string dataDirectory, int? openFileLimit)
     {
         var port = FreePort();
         var metricsPort = FreePort();
         var httpPort = FreePort();
-        dataDirectory ??= Directory.CreateTempSubdirectory("optoutgate-test-").FullName;
         var all = new Dictionary<string, string>
         {
             ["Gate:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -68,13 +97,7 @@ public sealed class GateProcess : IAsyncDisposable
             all[key] = value;
         }
 
-        var gate = Start(all, port, metricsPort, httpPort, dataDirectory, openFileLimit);
-        if (waitUntilServing)
-        {
-            await gate.WaitForOutputAsync("Gate readiness is now Serving", TimeSpan.FromSeconds(60));
-        }
-
-        return gate;
+        return Start(all, port, metricsPort, httpPort, dataDirectory, openFileLimit);
     }
 
     /// <summary>Starts the gate with exactly these settings and does not wait (for start-up failure tests).</summary>

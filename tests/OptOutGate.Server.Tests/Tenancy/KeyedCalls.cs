@@ -16,7 +16,7 @@ public static class KeyedCalls
             headers.Add("authorization", authorization);
         }
 
-        return Calls.CallEmptyAsync(channel, method, TimeSpan.FromSeconds(10), headers);
+        return Calls.CallEmptyAsync(channel, method, Calls.EmptyCallTimeout(method), headers);
     }
 
     public static Task<Status> CallWithKeyAsync(GrpcChannel channel, MethodDescriptor method, string key) => CallAsync(channel, method, "Bearer " + key);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A local OptOutGate cluster on loopback: redis-server, one primary and two replicas, each with its own data folder,
-# pid file and log (issue #5). Keys are off (loopback only), so every call runs as tenant "default".
+# pid file and log. Keys are off (loopback only), so every call runs as tenant "default".
 #
 #   scripts/cluster.sh start     build the server if needed, start everything, wait until every node is Serving
 #   scripts/cluster.sh status    what runs, and each node's health and applied sequence

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Replication lag from the primary's commit to a replica's CheckBatch answer changing (issue #5), under a steady MO
+# Replication lag from the primary's commit to a replica's CheckBatch answer changing, under a steady MO
 # write load at the primary: the whole local cluster (primary, two replicas, redis-server) through Redis and then
 # through the direct change stream, and a primary with a single replica on the direct stream (fewer processes sharing
 # the two cores). Uses scripts/cluster.sh and the

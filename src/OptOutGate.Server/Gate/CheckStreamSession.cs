@@ -107,7 +107,7 @@ internal sealed class CheckStreamSession
                 return new(Error(request, StatusCode.InvalidArgument, "max_wait: must not be negative."));
             }
 
-            var (_, checks) = _engineHost.RequireChecks();
+            var checks = _engineHost.RequireChecks();
             var check = _service.CheckAsync(checks, batch, _identity, token, maxWait);
             return check.IsCompletedSuccessfully ? new(Answer(request, check.Result)) : AnswerLaterAsync(request, check);
         }

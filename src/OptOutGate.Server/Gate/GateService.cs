@@ -48,7 +48,7 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
             }
 
             // The call's token is cancelled at its deadline (a min_sequence wait included); grpc-dotnet then answers DEADLINE_EXCEEDED.
-            var (_, checks) = engineHost.RequireChecks();
+            var checks = engineHost.RequireChecks();
             var query = new CheckQuery(identity.TenantId, input.Sender, input.App, input.SmsType, input.Explain, identity.KeyId, input.MinSequence);
             var check = CheckRawAsync(checks, query, input, context.CancellationToken);
             if (!check.IsCompleted)
@@ -80,7 +80,7 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
         }
 
         // The call's token is cancelled at its deadline; grpc-dotnet then answers DEADLINE_EXCEEDED.
-        var (_, checks) = engineHost.RequireChecks();
+        var checks = engineHost.RequireChecks();
         return CheckAsync(checks, request, identity, context.CancellationToken).AsTask();
     }
 

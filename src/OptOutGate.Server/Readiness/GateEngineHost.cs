@@ -40,25 +40,17 @@ internal sealed partial class GateEngineHost(
     /// then stopping, and the state the engine holds may be behind its log). The readiness interceptor refuses such
     /// calls before they start; this guards those already past it.
     /// </summary>
-    public GateEngine Require() => RequireChecks().Engine;
-
-    /// <summary><see cref="Require"/>, with the check path over the engine.</summary>
-    public (GateEngine Engine, CheckEngine Checks) RequireChecks()
+    public GateEngine Require()
     {
-        var checks = Checks;
-        var engine = Engine;
-        if (checks is null || engine is null)
-        {
-            throw Refusals.Unavailable(Refusals.Loading);
-        }
-
-        if (engine.Applier.Fault is not null)
-        {
-            throw Refusals.Unavailable(Refusals.Faulted);
-        }
-
-        return (engine, checks);
+        var engine = Engine ?? throw Refusals.Unavailable(Refusals.Loading);
+        return engine.Applier.Fault is null ? engine : throw Refusals.Unavailable(Refusals.Faulted);
     }
+
+    /// <summary>
+    /// The check path, UNAVAILABLE while the engine loads. A failed applier needs no second read here:
+    /// <see cref="CheckEngine.CheckAsync"/> answers it itself (<see cref="EngineError.StoppedApplying"/>, the same wording).
+    /// </summary>
+    public CheckEngine RequireChecks() => Checks ?? throw Refusals.Unavailable(Refusals.Loading);
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using OptOutGate.Engine;
 
 namespace OptOutGate.Server.Readiness;
 
@@ -10,13 +11,14 @@ namespace OptOutGate.Server.Readiness;
 /// </summary>
 internal static class Refusals
 {
-    public const string Loading = "OptOutGate is loading its state and not serving yet; retry shortly.";
+    // Loading and Faulted are the engine's own wording (EngineError), which a check refused by the engine answers too.
+    public static readonly string Loading = EngineError.Loading.Message;
 
     public const string Behind = "This OptOutGate replica is behind its primary beyond its bound; retry shortly or on another node.";
 
     public const string Draining = "OptOutGate is shutting down; retry on another instance.";
 
-    public const string Faulted = "OptOutGate stopped applying changes (see its log) and answers nothing from a stale state; retry on a healthy node.";
+    public static readonly string Faulted = EngineError.StoppedApplying.Message;
 
     /// <summary>Damaged stored data: the damage and what to do follow.</summary>
     public const string DamagedPrefix = "OptOutGate refuses to serve: its stored data is damaged; retry on another node. ";

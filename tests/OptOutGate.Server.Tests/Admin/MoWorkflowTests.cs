@@ -8,7 +8,7 @@ using OptOutGate.Server.Tests.Mo;
 namespace OptOutGate.Server.Tests.Admin;
 
 /// <summary>Review queue, removal requests, provider errors and bulk import against the real server process.</summary>
-[Collection(GateProcessesCollection.Name)]
+[Collection(MoProcessesCollection.Name)]
 public sealed class MoWorkflowTests
 {
     [Fact]

@@ -192,8 +192,26 @@ public sealed class GateCheckTests
             {
             }
         });
-        Assert.True(error.StatusCode == StatusCode.Unavailable, $"Expected UNAVAILABLE, got {error.Status} (debug: {error.Status.DebugException})");
         await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // What the gate sent: the stream's trailers with UNAVAILABLE and the draining message.
+        Assert.Contains("Error status code 'Unavailable' with detail 'OptOutGate is shutting down", gate.Output, StringComparison.Ordinal);
+
+        // What this client read: UNAVAILABLE, except in one race of .NET's HTTP/2 client (SocketsHttpHandler) that no
+        // server can prevent: the gate closes the connection right after the last stream's trailers (graceful
+        // shutdown), and when the connection's end is processed before this reader wakes while the call's request
+        // side is still open (this test never completes it, as a streaming dispatcher would not), the stream is
+        // reset and its buffered trailers are dropped (Http2Stream.OnReset keeps them only once both sides are
+        // complete). grpc-dotnet then reports INTERNAL for the closed connection. Seen under full-suite load.
+        var lostTrailers = error.StatusCode == StatusCode.Internal
+            && error.Status.DebugException is System.Net.Http.HttpProtocolException { ErrorCode: 0 };
+        Assert.True(
+            error.StatusCode == StatusCode.Unavailable || lostTrailers,
+            $"Expected UNAVAILABLE, got {error.Status} (debug: {error.Status.DebugException})");
+        if (!lostTrailers)
+        {
+            Assert.StartsWith("OptOutGate is shutting down", error.Status.Detail, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -10,7 +10,7 @@ using OptOutGate.Server.Tests.Readiness;
 namespace OptOutGate.Server.Tests.Grpc;
 
 /// <summary>
-/// Issue #3, "Bad input", the parts GateCheckTests does not cover: bad input on the write path, the unknown-sender
+/// Bad input, the parts GateCheckTests does not cover: bad input on the write path, the unknown-sender
 /// contract of gate.proto, and garbage bytes from a plain HTTP/2 client; each bad call fails alone and leaves the
 /// state as it was.
 /// </summary>

@@ -3,11 +3,12 @@ namespace OptOutGate.Server.Tests.Infrastructure;
 // Tests that start child processes (gates, replicas, redis-server, python) are grouped by what they load, so that at
 // most one test of a group runs at a time while the groups run beside each other and beside the in-process tests:
 // most of such a test's time is spent waiting (a process starting, recovering, an fsync, a replica catching up), not
-// computing, and xUnit's default (conservative) scheduling still runs no more tests at once than the machine has cores.
+// computing. The groups are cut so that none is much longer than the others (each 60-80 s of test time on the
+// machines here): the suite's wall time is the longest group's plus the tests that run alone.
 
 /// <summary>
 /// Tests that need the machine to themselves, run one at a time after every other test: thousands of sockets against
-/// an open-file limit in this process, a million writes.
+/// an open-file limit, a process's peak memory.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ServerTestCollection
@@ -15,23 +16,65 @@ public sealed class ServerTestCollection
     public const string Name = "Gate server processes, alone";
 }
 
-/// <summary>Replica nodes (a primary, its replicas, redis-server), one test at a time.</summary>
+/// <summary>A million writes and two restarts over them.</summary>
+[CollectionDefinition(Name)]
+public sealed class MillionEntriesCollection
+{
+    public const string Name = "A million entries";
+}
+
+/// <summary>Replica nodes following a primary (a primary, its replicas, redis-server), one test at a time.</summary>
 [CollectionDefinition(Name)]
 public sealed class ReplicaProcessesCollection
 {
     public const string Name = "Replica processes";
 }
 
-/// <summary>Gates whose data folder is damaged, killed or restarted, one test at a time.</summary>
+/// <summary>Replicas bootstrapping from a snapshot or a log, and primaries re-seeded from a replica, one test at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class ReplicaBootstrapCollection
+{
+    public const string Name = "Replica bootstrap and re-seeding";
+}
+
+/// <summary>Random MO delivery orders checked on a primary, its replica and after a restart.</summary>
+[CollectionDefinition(Name)]
+public sealed class MoPropertyProcessesCollection
+{
+    public const string Name = "MO ordering properties";
+}
+
+/// <summary>Gates whose change log is damaged, killed mid-write or restarted, one test at a time.</summary>
 [CollectionDefinition(Name)]
 public sealed class DamagedDataProcessesCollection
 {
     public const string Name = "Damaged data and restarts";
 }
 
-/// <summary>One gate process per test where the process matters (exit codes, signals, Kestrel, metrics, python clients).</summary>
+/// <summary>Gates whose log metadata or checkpoints disagree with the log, or whose configuration changed, one test at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class DamagedMetadataProcessesCollection
+{
+    public const string Name = "Damaged metadata and changed configuration";
+}
+
+/// <summary>Gates whose index or history files are damaged, one test at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class DamagedIndexProcessesCollection
+{
+    public const string Name = "Damaged index and history";
+}
+
+/// <summary>One gate process per test where the process matters (exit codes, signals, Kestrel, metrics).</summary>
 [CollectionDefinition(Name)]
 public sealed class GateProcessesCollection
 {
     public const string Name = "Gate processes";
+}
+
+/// <summary>One gate process per test for carrier adapters' MO traffic (python clients, streams, crashes, workflow).</summary>
+[CollectionDefinition(Name)]
+public sealed class MoProcessesCollection
+{
+    public const string Name = "MO gate processes";
 }

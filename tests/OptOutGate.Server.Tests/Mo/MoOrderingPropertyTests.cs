@@ -16,7 +16,7 @@ namespace OptOutGate.Server.Tests.Mo;
 /// an earlier START; a START at an address after a STOPALL lifts it there only"). Checked on the primary as each case
 /// runs, then for every case again on a replica following it and on the primary after a restart.
 /// </summary>
-[Collection(ReplicaProcessesCollection.Name)]
+[Collection(MoPropertyProcessesCollection.Name)]
 public sealed class MoOrderingPropertyTests(ITestOutputHelper output)
 {
     private const string A = "+18005550100";

@@ -10,7 +10,7 @@ namespace OptOutGate.Server.Tests.Mo;
 /// late, twice and out of order, and their clocks drift; the recipient's last word decides, and only one confirmation
 /// goes out (DESIGN.md "Handling an MO message", "Deciding a send").
 /// </summary>
-[Collection(GateProcessesCollection.Name)]
+[Collection(MoProcessesCollection.Name)]
 public sealed class MoOrderingTests
 {
     private const string Other = "+18005550111";

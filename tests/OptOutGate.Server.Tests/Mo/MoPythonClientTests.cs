@@ -4,7 +4,7 @@ using OptOutGate.Server.Tests.Infrastructure;
 namespace OptOutGate.Server.Tests.Mo;
 
 /// <summary>tests/interop/python/stream_mo_client.py (python grpcio, an independent carrier adapter) against the real server.</summary>
-[Collection(GateProcessesCollection.Name)]
+[Collection(MoProcessesCollection.Name)]
 public sealed class MoPythonClientTests
 {
     [Fact]

@@ -6,7 +6,7 @@ using OptOutGate.Server.Tests.Infrastructure;
 namespace OptOutGate.Server.Tests.Mo;
 
 /// <summary>StreamMo, duplicates (also across a restart), out-of-order carrier times, and crash safety (SIGKILL mid-stream).</summary>
-[Collection(GateProcessesCollection.Name)]
+[Collection(MoProcessesCollection.Name)]
 public sealed class MoStreamTests
 {
     [Fact]

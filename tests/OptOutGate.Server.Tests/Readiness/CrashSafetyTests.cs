@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace OptOutGate.Server.Tests.Readiness;
 
 /// <summary>
-/// Issue #3, "Crash safety": the real server, many concurrent acknowledged writes, SIGKILL at a random moment,
+/// Crash safety: the real server, many concurrent acknowledged writes, SIGKILL at a random moment,
 /// a restart on the same data folder; every acknowledged write must be there and the history must have no gap.
 /// </summary>
 [Collection(DamagedDataProcessesCollection.Name)]

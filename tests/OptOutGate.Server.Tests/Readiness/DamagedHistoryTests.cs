@@ -15,7 +15,7 @@ namespace OptOutGate.Server.Tests.Readiness;
 /// restart would need to rebuild the checks, so the gate also turns NOT_SERVING. Before, history, exports, the change
 /// stream and lists failed with UNKNOWN "Exception was thrown by handler." while health said SERVING.
 /// </summary>
-[Collection(DamagedDataProcessesCollection.Name)]
+[Collection(DamagedIndexProcessesCollection.Name)]
 public sealed class DamagedHistoryTests
 {
     private const int Written = 3_000;

@@ -10,7 +10,7 @@ namespace OptOutGate.Server.Tests.Readiness;
 /// (whole), and every acknowledged opt-out answers as before: BLOCKED by CheckBatch, PRESENT by CheckOptOuts. Before,
 /// a cut index log answered ALLOWED and NOT_PRESENT for a third of them, with nothing logged.
 /// </summary>
-[Collection(DamagedDataProcessesCollection.Name)]
+[Collection(DamagedIndexProcessesCollection.Name)]
 public sealed class DamagedIndexTests
 {
     private const int Written = 3_000;

@@ -7,8 +7,8 @@ using Xunit.Abstractions;
 
 namespace OptOutGate.Server.Tests.Readiness;
 
-/// <summary>Issue #3, "Restart with 1 million entries: every entry answers as before", after a clean stop and after SIGKILL.</summary>
-[Collection(ServerTestCollection.Name)]
+/// <summary>A restart with 1 million entries: every entry answers as before, after a clean stop and after SIGKILL.</summary>
+[Collection(MillionEntriesCollection.Name)]
 public sealed class MillionEntryRestartTests(ITestOutputHelper output)
 {
     private const int Entries = 1_000_000;

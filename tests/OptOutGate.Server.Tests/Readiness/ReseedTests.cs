@@ -12,7 +12,7 @@ namespace OptOutGate.Server.Tests.Readiness;
 /// folder as a primary. The damaged node's folder is moved aside, the node starts with an empty one as a replica of the
 /// promoted node (snapshot bootstrap), and once caught up it is restarted as the primary.
 /// </summary>
-[Collection(ReplicaProcessesCollection.Name)]
+[Collection(ReplicaBootstrapCollection.Name)]
 public sealed class ReseedTests
 {
     private const int Written = 1_000;

@@ -10,11 +10,11 @@ using OptOutGate.Server.Tests.Infrastructure;
 namespace OptOutGate.Server.Tests.Replication;
 
 /// <summary>
-/// Issue #5, "Bootstrap": a replica with an empty data folder loads the primary's snapshot at some N and follows from
+/// Bootstrap: a replica with an empty data folder loads the primary's snapshot at some N and follows from
 /// N + 1 (or, with Replication:Bootstrap=Log, copies the whole log), survives a SIGKILL without a second snapshot,
 /// and refuses, once and for good, to follow with a key that cannot read every tenant. Real processes throughout.
 /// </summary>
-[Collection(ReplicaProcessesCollection.Name)]
+[Collection(ReplicaBootstrapCollection.Name)]
 public sealed class ReplicaBootstrapTests
 {
     [Fact]

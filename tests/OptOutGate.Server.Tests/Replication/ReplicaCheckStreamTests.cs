@@ -7,8 +7,8 @@ namespace OptOutGate.Server.Tests.Replication;
 
 /// <summary>
 /// A CheckStream opened on a replica while it serves must not outlive its freshness: when the replica falls behind its
-/// lag bound, the stream ends with UNAVAILABLE instead of answering from the stale copy (issue #5, "dispatchers never
-/// get answers from a stale copy").
+/// lag bound, the stream ends with UNAVAILABLE instead of answering from the stale copy: dispatchers never get answers
+/// from a stale copy.
 /// </summary>
 [Collection(ReplicaProcessesCollection.Name)]
 public sealed class ReplicaCheckStreamTests

@@ -7,7 +7,7 @@ using OptOutGate.Server.Tests.Infrastructure;
 namespace OptOutGate.Server.Tests.Replication;
 
 /// <summary>
-/// Issue #5 end to end: a real primary, real replicas and a real redis-server, as processes on loopback ports. Every
+/// Replication end to end: a real primary, real replicas and a real redis-server, as processes on loopback ports. Every
 /// convergence check compares entries one by one (with their sequence numbers) and the change records 1..N that each
 /// node serves from its own log, so a lost or doubled change shows up as a difference.
 /// </summary>

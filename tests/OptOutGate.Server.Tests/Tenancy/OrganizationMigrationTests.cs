@@ -14,7 +14,7 @@ namespace OptOutGate.Server.Tests.Tenancy;
 /// blocking, so the gate refuses to start (exit code 1, naming the setting); naming the organization after that tenant
 /// makes its entries the shared list's, and the organization's other account is blocked by them too.
 /// </summary>
-[Collection(DamagedDataProcessesCollection.Name)]
+[Collection(DamagedMetadataProcessesCollection.Name)]
 public sealed class OrganizationMigrationTests
 {
     private const string R = "+14155550601";

@@ -14,7 +14,7 @@ using Xunit.Abstractions;
 namespace OptOutGate.Server.Tests.Tenancy;
 
 /// <summary>
-/// Issue #3, "Tenant isolation: tenant A's keys can neither see nor change tenant B's entries, on every RPC". Two tenants
+/// Tenant isolation: tenant A's keys can neither see nor change tenant B's entries, on every RPC. Two tenants
 /// with admin, check and mo keys each; A's data is made first, then every RPC of Gate, Admin, Mo and Changes is called
 /// with B's keys, and A's whole visible state must be exactly what it was. The RPC list comes from the service
 /// descriptors, so a new RPC fails this test until it gets a probe here.

@@ -6,7 +6,7 @@ using OptOutGate.Server.Tests.Mo;
 namespace OptOutGate.Server.Tests.Webhooks;
 
 /// <summary>The gate as a child process, SIGKILLed while a delivery is in flight: the restart resends only what was not acknowledged.</summary>
-[Collection(DamagedDataProcessesCollection.Name)]
+[Collection(DamagedMetadataProcessesCollection.Name)]
 public sealed class WebhookCrashTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

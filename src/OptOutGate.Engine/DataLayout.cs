@@ -28,6 +28,12 @@ internal static class DataLayout
     /// </summary>
     public const string Webhooks = "webhooks";
 
+    /// <summary>
+    /// Temporary files of a single call that must not hold their data in memory (an import dry run's set of counted
+    /// recipients). Deleted when the call ends; whatever a crash left is deleted when the engine opens.
+    /// </summary>
+    public const string Scratch = "scratch";
+
     /// <summary>The MO ledger's snapshot, in <see cref="Mo"/>: a restart folds only the records after it.</summary>
     public const string MoLedgerSnapshot = "ledger.bin";
 }

@@ -29,6 +29,12 @@ internal static class DataLayout
     public const string Webhooks = "webhooks";
 
     /// <summary>
+    /// <c>tenancy/account-lists.json</c>: the list each account used at the primary's last start (Server
+    /// Tenancy/AccountListRecord), so that a start that moves an account off a shared list knows it and copies what blocked it.
+    /// </summary>
+    public const string Tenancy = "tenancy";
+
+    /// <summary>
     /// Temporary files of a single call that must not hold their data in memory (an import dry run's set of counted
     /// recipients). Deleted when the call ends; whatever a crash left is deleted when the engine opens.
     /// </summary>

@@ -7,7 +7,7 @@ namespace OptOutGate.Server.Webhooks;
 /// <summary>
 /// Sends one signed POST and reports how it went, never throwing for the receiver's failures (only when the caller
 /// cancels). One HttpClient over one SocketsHttpHandler for every subscription (pooled keep-alive connections per
-/// receiver), no redirects followed (a 3xx is a failure: the URL is what the operator subscribed), a time limit per
+/// receiver) that connect only to allowed addresses (<see cref="WebhookConnector"/>), no redirects followed (a 3xx is a failure: the URL is what the operator subscribed), a time limit per
 /// POST, and at most <see cref="WebhookOptions.MaxConcurrentDeliveries"/> POSTs in flight process-wide.
 /// </summary>
 internal sealed class WebhookSender : IDisposable
@@ -22,6 +22,7 @@ internal sealed class WebhookSender : IDisposable
 
     public WebhookSender(WebhookOptions options, TimeProvider time)
     {
+        var connector = new WebhookConnector(options);
         _timeout = options.RequestTimeout;
         _time = time;
         _inFlight = new SemaphoreSlim(options.MaxConcurrentDeliveries, options.MaxConcurrentDeliveries);
@@ -31,6 +32,9 @@ internal sealed class WebhookSender : IDisposable
             ConnectTimeout = options.RequestTimeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             UseCookies = false,
+
+            // Every connection goes to an address the options allow, checked on the address itself (WebhookAddresses).
+            ConnectCallback = connector.ConnectAsync,
         })
         {
             Timeout = Timeout.InfiniteTimeSpan,

@@ -43,7 +43,7 @@ internal sealed class WebhookSender : IDisposable
 
     /// <summary>POSTs <paramref name="body"/> to <paramref name="url"/>, signed with every key (a rotation signs twice).</summary>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled (the worker stops); never for a slow receiver.</exception>
-    public async Task<DeliveryAttempt> SendAsync(string url, string id, byte[] body, IReadOnlyList<byte[]> keys, CancellationToken ct)
+    public async Task<DeliveryAttempt> SendAsync(string url, string id, ReadOnlyMemory<byte> body, IReadOnlyList<byte[]> keys, CancellationToken ct)
     {
         await _inFlight.WaitAsync(ct);
         var started = Stopwatch.GetTimestamp();
@@ -54,8 +54,8 @@ internal sealed class WebhookSender : IDisposable
             request.Headers.UserAgent.Add(s_userAgent);
             request.Headers.TryAddWithoutValidation("webhook-id", id);
             request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-            request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSignature.Header(keys, id, timestamp, body));
-            request.Content = new ByteArrayContent(body);
+            request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSignature.Header(keys, id, timestamp, body.Span));
+            request.Content = new ReadOnlyMemoryContent(body);
             request.Content.Headers.ContentType = s_json;
 
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);

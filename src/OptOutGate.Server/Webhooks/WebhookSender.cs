@@ -33,8 +33,10 @@ internal sealed class WebhookSender : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             UseCookies = false,
 
-            // Every connection goes to an address the options allow, checked on the address itself (WebhookAddresses).
+            // Every connection goes to an address the options allow, checked on the address itself (WebhookAddresses);
+            // no proxy (HTTP_PROXY and the like), which would reach the receiver's host with no such check.
             ConnectCallback = connector.ConnectAsync,
+            UseProxy = false,
         })
         {
             Timeout = Timeout.InfiniteTimeSpan,

@@ -53,6 +53,12 @@ public sealed class WebhookOptions
     /// </summary>
     public TimeSpan CursorFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often a subscription whose deliveries moved has its progress written into the change log (a WebhookProgress
+    /// record), which a replica promoted to primary resumes from: it resends at most about this much. Default 30 s.
+    /// </summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a rotated-out secret keeps signing when the rotation does not say. Default 24 hours.</summary>
     public TimeSpan DefaultSecretOverlap { get; set; } = TimeSpan.FromHours(24);
 
@@ -93,6 +99,11 @@ public sealed class WebhookOptions
         if (CursorFlushInterval < TimeSpan.FromMilliseconds(10) || CursorFlushInterval > TimeSpan.FromMinutes(1))
         {
             problems.Add("Webhooks:CursorFlushInterval must be between 10 ms and 1 minute.");
+        }
+
+        if (ProgressInterval < TimeSpan.FromMilliseconds(100) || ProgressInterval > TimeSpan.FromHours(1))
+        {
+            problems.Add("Webhooks:ProgressInterval must be between 100 ms and 1 hour.");
         }
 
         if (DefaultSecretOverlap < TimeSpan.Zero || DefaultSecretOverlap > TimeSpan.FromDays(7))

@@ -174,7 +174,9 @@ internal sealed partial class WebhookWorker
         }
         else
         {
-            next = subscription.Subscription.StartSequence;
+            // No cursor on this node: a new subscription, or a replica promoted to primary, which resumes after the
+            // progress the old primary last recorded in the log (WebhookProgressRecorder).
+            next = Math.Max(subscription.Subscription.StartSequence, subscription.DeliveredSequence + 1);
             _cursors.Write(_id, new WebhookCursor(next - 1, 0));
         }
 

@@ -29,6 +29,7 @@ data=$(mktemp -d /tmp/optoutgate-webhooks-data-XXXXXX)
 
 (cd "$server_dir" && exec dotnet OptOutGate.Server.dll \
     --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data" \
+    --Webhooks:AllowedPrivateHosts:0=127.0.0.1 \
     --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/gate.log" 2>&1 &
 gate_pid=$!
 cleanup() {

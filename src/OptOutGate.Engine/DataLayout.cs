@@ -28,6 +28,18 @@ internal static class DataLayout
     /// </summary>
     public const string Webhooks = "webhooks";
 
+    /// <summary>
+    /// <c>tenancy/account-lists.json</c>: the list each account used at the primary's last start (Server
+    /// Tenancy/AccountListRecord), so that a start that moves an account off a shared list knows it and copies what blocked it.
+    /// </summary>
+    public const string Tenancy = "tenancy";
+
+    /// <summary>
+    /// Temporary files of a single call that must not hold their data in memory (an import dry run's set of counted
+    /// recipients). Deleted when the call ends; whatever a crash left is deleted when the engine opens.
+    /// </summary>
+    public const string Scratch = "scratch";
+
     /// <summary>The MO ledger's snapshot, in <see cref="Mo"/>: a restart folds only the records after it.</summary>
     public const string MoLedgerSnapshot = "ledger.bin";
 }

@@ -35,6 +35,7 @@ internal sealed partial class GateEngine
         var logger = loggerFactory.CreateLogger<GateEngine>();
         var data = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(data);
+        EmptyScratch(Path.Combine(data, DataLayout.Scratch));
 
         var logOptions = options.Log;
         logOptions.Directory = Path.Combine(data, DataLayout.Log);
@@ -93,6 +94,17 @@ internal sealed partial class GateEngine
             await log.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>A crash leaves the temporary files of the calls it cut short: nothing in them is state.</summary>
+    private static void EmptyScratch(string scratch)
+    {
+        if (Directory.Exists(scratch))
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+
+        Directory.CreateDirectory(scratch);
     }
 
     /// <summary>

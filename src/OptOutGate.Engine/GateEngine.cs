@@ -72,6 +72,9 @@ internal sealed partial class GateEngine : IAsyncDisposable
         log.DamageFound += OnDamageFound;
     }
 
+    /// <summary>The folder for a call's temporary files (<see cref="DataLayout.Scratch"/>), on the data folder's disk; emptied at open.</summary>
+    public string ScratchDirectory => Path.Combine(Path.GetFullPath(_options.DataDirectory), DataLayout.Scratch);
+
     /// <summary>The durable change log: history reads, the change stream, <see cref="ChangeLog.LastSequence"/> (committed).</summary>
     public ChangeLog Log { get; }
 

@@ -55,8 +55,10 @@ internal static class WebhookEvents
                 break;
             case ChangeAction.ConfigPut:
             case ChangeAction.ConfigDelete:
-                // A subscription's own records carry its secrets: never delivered anywhere.
-                if (record.Config?.ConfigCase is not (null or ConfigChange.ConfigOneofCase.None or ConfigChange.ConfigOneofCase.WebhookSubscription))
+                // A subscription's own records carry its secrets, and its progress records are the deliveries' own
+                // bookkeeping: never delivered anywhere.
+                if (record.Config?.ConfigCase is not (null or ConfigChange.ConfigOneofCase.None or ConfigChange.ConfigOneofCase.WebhookSubscription
+                    or ConfigChange.ConfigOneofCase.WebhookProgress))
                 {
                     mask |= Bit(WebhookEventType.OtherChange);
                 }

@@ -139,8 +139,12 @@ internal sealed partial class WritePipeline
                 // Updates and deletes need the subscription; a create names a new id (the handler made it).
                 found = request.Delete || request.MustExist ? _view.WebhookSubscriptionExists(tenant, id) : true;
                 break;
+            case ConfigChange.ConfigOneofCase.WebhookProgress:
+                sender = "";
+                found = !request.Delete && _view.WebhookSubscriptionExists(tenant, change.WebhookProgress.SubscriptionId);
+                break;
             default:
-                throw new ArgumentException("A configuration change must hold an inbound address, a blocking rule, a tenant policy or a webhook subscription.");
+                throw new ArgumentException("A configuration change must hold an inbound address, a blocking rule, a tenant policy, a webhook subscription or its progress.");
         }
 
         if (sender.Length == 0 && change.ConfigCase == ConfigChange.ConfigOneofCase.InboundAddress)

@@ -45,7 +45,7 @@ internal sealed partial class AdminService
         var identity = CallIdentity.Of(context);
         var ct = context.CancellationToken;
         var (engine, _) = await moHost.RequireAsync(ct);
-        var session = new ImportSession(engine, identity.TenantId, identity.KeyId, first.Options, time.GetUtcNow(), diff);
+        using var session = new ImportSession(engine, identity.TenantId, identity.KeyId, first.Options, time.GetUtcNow(), diff);
         ImportOptOutsResponse response;
         try
         {

@@ -16,12 +16,12 @@ namespace OptOutGate.Server.Admin;
 /// One ImportOptOuts call (admin_optouts.proto). Lines are validated as they arrive; valid lines are grouped by target and
 /// event time into opt-out writes of up to <see cref="BatchSize"/> recipients (source IMPORT, the provenance name as
 /// source_name, the import's reason), committed in order with a few in flight. A dry run writes nothing and counts
-/// against the applied index plus the lines seen so far. Invalid lines are counted, the first 1,000 reported with their
+/// against the applied index plus the lines seen so far (<see cref="ImportSeenSet"/>, in a temporary file). Invalid lines are counted, the first 1,000 reported with their
 /// line numbers. With a diff (ImportOptOutsWithDiff) every line's outcome goes to an <see cref="ImportDiffWriter"/> in
 /// line order as it is decided: at once in a dry run, after its write in a real run (a line waits in its batch, at most
 /// <see cref="BatchSize"/> lines per batch and <see cref="MaxInFlight"/> batches, so nothing grows with the import).
 /// </summary>
-internal sealed partial class ImportSession
+internal sealed partial class ImportSession : IDisposable
 {
     public const int BatchSize = 10_000;
     public const int MaxLinesPerMessage = 10_000;
@@ -36,7 +36,7 @@ internal sealed partial class ImportSession
     private readonly DateTimeOffset _now;
     private readonly ImportOptOutsResponse _response;
     private readonly Queue<ImportBatch> _inFlight = new();
-    private readonly ImportSeenSet _seen = new();
+    private readonly ImportSeenSet _seen;
     private readonly Dictionary<(string Sender, string App), int> _targets = [];
     private readonly ImportDiffWriter? _diff;
     private readonly ImportLineInspector _inspector;
@@ -53,6 +53,7 @@ internal sealed partial class ImportSession
         _now = now;
         _diff = diff;
         _inspector = new ImportLineInspector(engine, tenant);
+        _seen = new ImportSeenSet(engine.ScratchDirectory);
         _response = new ImportOptOutsResponse { DryRun = options.DryRun };
     }
 
@@ -296,6 +297,9 @@ internal sealed partial class ImportSession
         _batch.Lines.Add(new ImportBatch.Line(number, recipient, scope, sender, app, reason, null, 0));
         await FlushIfFullAsync(ct);
     }
+
+    /// <summary>Deletes the dry run's temporary file; the writes of a real run already in flight go on (they are the engine's).</summary>
+    public void Dispose() => _seen.Dispose();
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"import {_options.SourceName}: {_lineCounter} lines");
 }

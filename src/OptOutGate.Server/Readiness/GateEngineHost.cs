@@ -4,6 +4,7 @@ using OptOutGate.Engine.Decisions;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage;
 using OptOutGate.Server.Configuration;
+using OptOutGate.Server.Replication;
 using OptOutGate.Server.Tenancy;
 
 namespace OptOutGate.Server.Readiness;
@@ -19,6 +20,7 @@ internal sealed partial class GateEngineHost(
     GateEngineOptions engineOptions,
     ServerReadiness readiness,
     TenantRegistry tenants,
+    ReplicationOptions replication,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggerFactory,
     TimeProvider time) : IHostedLifecycleService
@@ -136,9 +138,12 @@ internal sealed partial class GateEngineHost(
                 LogListConflict(_logger, conflict, ExitCodes.Configuration);
             }
 
-            await engine.DisposeAsync();
-            Environment.ExitCode = ExitCodes.Configuration;
-            lifetime.StopApplication();
+            await StopForConfigurationAsync(engine);
+            return;
+        }
+
+        if (!await MoveAccountListsAsync(engine))
+        {
             return;
         }
 

@@ -10,7 +10,8 @@ namespace OptOutGate.Server.Webhooks;
 /// <summary>
 /// Runs the webhook deliveries of a primary (registered only there: a replica never delivers). Once the engine serves, it
 /// keeps one <see cref="WebhookWorker"/> per subscription in step with the configuration (the applier reports every
-/// subscription change), fsyncs the cursors every <see cref="WebhookOptions.CursorFlushInterval"/>, and stops the
+/// subscription change), fsyncs the cursors every <see cref="WebhookOptions.CursorFlushInterval"/>, records their
+/// progress in the change log every <see cref="WebhookOptions.ProgressInterval"/> (<see cref="WebhookProgressRecorder"/>), and stops the
 /// workers (flushing the cursors) before the engine closes.
 /// </summary>
 internal sealed class WebhookDispatcher(
@@ -142,7 +143,9 @@ internal sealed class WebhookDispatcher(
                 await ReconcileLockedAsync(key.Tenant, key.Id);
             }
 
-            _flushing = FlushAsync(_cursors, _stopping.Token);
+            _flushing = Task.WhenAll(
+                FlushAsync(_cursors, _stopping.Token),
+                new WebhookProgressRecorder(engine, options, time).RunAsync(Delivered, _stopping.Token));
             WebhookLog.DispatcherStarted(_logger, _workers.Count);
         }
         finally
@@ -231,6 +234,20 @@ internal sealed class WebhookDispatcher(
             // Paused or resumed: a resumed worker catches up from its cursor.
             await worker.StopAsync();
             worker.Start();
+        }
+    }
+
+    private List<(string Tenant, string Id, ulong Delivered)> Delivered()
+    {
+        lock (_workers)
+        {
+            var delivered = new List<(string, string, ulong)>(_workers.Count);
+            foreach (var worker in _workers.Values)
+            {
+                delivered.Add((worker.Tenant, worker.Id, worker.DeliveredSequence));
+            }
+
+            return delivered;
         }
     }
 

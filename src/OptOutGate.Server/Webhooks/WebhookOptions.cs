@@ -3,7 +3,7 @@ namespace OptOutGate.Server.Webhooks;
 /// <summary>
 /// Webhook delivery, from the "Webhooks" configuration section; every default is usable as it is.
 /// <code>
-/// "Webhooks": { "AllowedHttpHosts": [ "receiver.internal" ], "RequestTimeout": "00:00:10", "MaxRetryAge": "1.00:00:00",
+/// "Webhooks": { "AllowedHttpHosts": [ "receiver.internal" ], "AllowedPrivateHosts": [ "receiver.internal" ], "RequestTimeout": "00:00:10", "MaxRetryAge": "1.00:00:00",
 ///               "InitialRetryDelay": "00:00:01", "MaxRetryDelay": "00:05:00", "MaxSubscriptionsPerTenant": 20 }
 /// </code>
 /// </summary>
@@ -16,6 +16,15 @@ public sealed class WebhookOptions
     /// Every other URL must be https: the payloads carry phone numbers and MO texts. Default none.
     /// </summary>
     public List<string> AllowedHttpHosts { get; } = [];
+
+    /// <summary>
+    /// Hosts (names or IP addresses, compared case-insensitively) whose receivers may be on an address that is not public:
+    /// loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16 with the cloud metadata services,
+    /// fe80::/10) and the other reserved ranges. Every other host must be, and is checked to be, on a public address: at
+    /// create and update for an address in the URL, and at every connection for the address a name resolves to. Loopback
+    /// receivers (<c>127.0.0.1</c>, <c>localhost</c>, <c>::1</c>) need listing too. Default none.
+    /// </summary>
+    public List<string> AllowedPrivateHosts { get; } = [];
 
     /// <summary>One POST's time limit, connecting included; a receiver slower than this counts as failed. Default 10 s.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -43,6 +52,12 @@ public sealed class WebhookOptions
     /// never loses; a machine crash can resend up to this much). Default 1 s.
     /// </summary>
     public TimeSpan CursorFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How often a subscription whose deliveries moved has its progress written into the change log (a WebhookProgress
+    /// record), which a replica promoted to primary resumes from: it resends at most about this much. Default 30 s.
+    /// </summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a rotated-out secret keeps signing when the rotation does not say. Default 24 hours.</summary>
     public TimeSpan DefaultSecretOverlap { get; set; } = TimeSpan.FromHours(24);
@@ -86,16 +101,21 @@ public sealed class WebhookOptions
             problems.Add("Webhooks:CursorFlushInterval must be between 10 ms and 1 minute.");
         }
 
+        if (ProgressInterval < TimeSpan.FromMilliseconds(100) || ProgressInterval > TimeSpan.FromHours(1))
+        {
+            problems.Add("Webhooks:ProgressInterval must be between 100 ms and 1 hour.");
+        }
+
         if (DefaultSecretOverlap < TimeSpan.Zero || DefaultSecretOverlap > TimeSpan.FromDays(7))
         {
             problems.Add("Webhooks:DefaultSecretOverlap must be between 0 and 7 days.");
         }
 
-        foreach (var host in AllowedHttpHosts)
+        foreach (var host in AllowedHttpHosts.Concat(AllowedPrivateHosts))
         {
             if (string.IsNullOrWhiteSpace(host) || Uri.CheckHostName(host) == UriHostNameType.Unknown)
             {
-                problems.Add($"Webhooks:AllowedHttpHosts: '{host}' is not a host name or IP address.");
+                problems.Add($"Webhooks:{(AllowedHttpHosts.Contains(host) ? "AllowedHttpHosts" : "AllowedPrivateHosts")}: '{host}' is not a host name or IP address.");
             }
         }
 

@@ -7,7 +7,7 @@ namespace OptOutGate.Server.Webhooks;
 /// <summary>
 /// Sends one signed POST and reports how it went, never throwing for the receiver's failures (only when the caller
 /// cancels). One HttpClient over one SocketsHttpHandler for every subscription (pooled keep-alive connections per
-/// receiver), no redirects followed (a 3xx is a failure: the URL is what the operator subscribed), a time limit per
+/// receiver) that connect only to allowed addresses (<see cref="WebhookConnector"/>), no redirects followed (a 3xx is a failure: the URL is what the operator subscribed), a time limit per
 /// POST, and at most <see cref="WebhookOptions.MaxConcurrentDeliveries"/> POSTs in flight process-wide.
 /// </summary>
 internal sealed class WebhookSender : IDisposable
@@ -22,6 +22,7 @@ internal sealed class WebhookSender : IDisposable
 
     public WebhookSender(WebhookOptions options, TimeProvider time)
     {
+        var connector = new WebhookConnector(options);
         _timeout = options.RequestTimeout;
         _time = time;
         _inFlight = new SemaphoreSlim(options.MaxConcurrentDeliveries, options.MaxConcurrentDeliveries);
@@ -31,6 +32,11 @@ internal sealed class WebhookSender : IDisposable
             ConnectTimeout = options.RequestTimeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             UseCookies = false,
+
+            // Every connection goes to an address the options allow, checked on the address itself (WebhookAddresses);
+            // no proxy (HTTP_PROXY and the like), which would reach the receiver's host with no such check.
+            ConnectCallback = connector.ConnectAsync,
+            UseProxy = false,
         })
         {
             Timeout = Timeout.InfiniteTimeSpan,
@@ -39,7 +45,7 @@ internal sealed class WebhookSender : IDisposable
 
     /// <summary>POSTs <paramref name="body"/> to <paramref name="url"/>, signed with every key (a rotation signs twice).</summary>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled (the worker stops); never for a slow receiver.</exception>
-    public async Task<DeliveryAttempt> SendAsync(string url, string id, byte[] body, IReadOnlyList<byte[]> keys, CancellationToken ct)
+    public async Task<DeliveryAttempt> SendAsync(string url, string id, ReadOnlyMemory<byte> body, IReadOnlyList<byte[]> keys, CancellationToken ct)
     {
         await _inFlight.WaitAsync(ct);
         var started = Stopwatch.GetTimestamp();
@@ -50,8 +56,8 @@ internal sealed class WebhookSender : IDisposable
             request.Headers.UserAgent.Add(s_userAgent);
             request.Headers.TryAddWithoutValidation("webhook-id", id);
             request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-            request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSignature.Header(keys, id, timestamp, body));
-            request.Content = new ByteArrayContent(body);
+            request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSignature.Header(keys, id, timestamp, body.Span));
+            request.Content = new ReadOnlyMemoryContent(body);
             request.Content.Headers.ContentType = s_json;
 
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);

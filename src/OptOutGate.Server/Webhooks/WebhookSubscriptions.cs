@@ -216,7 +216,7 @@ internal sealed class WebhookSubscriptions(GateEngineHost engineHost, WebhookOpt
 
     private void Check(WebhookSubscription subscription)
     {
-        if (WebhookUrls.Problem(subscription.Url, options.AllowedHttpHosts) is { } problem)
+        if (WebhookUrls.Problem(subscription.Url, options) is { } problem)
         {
             throw AdminErrors.InvalidArgument("subscription." + problem);
         }

@@ -2,13 +2,17 @@ using System.Net;
 
 namespace OptOutGate.Server.Webhooks;
 
-/// <summary>Which receiver URLs a subscription may name: https, or http for loopback and the configured hosts.</summary>
+/// <summary>
+/// Which receiver URLs a subscription may name: https, or http for the hosts in
+/// <see cref="WebhookOptions.AllowedHttpHosts"/> and for loopback; and in either case a host that is not a private,
+/// loopback or link-local address unless <see cref="WebhookOptions.AllowedPrivateHosts"/> lists it (WebhookAddresses).
+/// </summary>
 internal static class WebhookUrls
 {
     public const int MaxLength = 2_000;
 
     /// <summary>The problem with <paramref name="url"/>, or null when it may be used.</summary>
-    public static string? Problem(string url, IReadOnlyCollection<string> allowedHttpHosts)
+    public static string? Problem(string url, WebhookOptions options)
     {
         if (url.Length == 0)
         {
@@ -30,6 +34,11 @@ internal static class WebhookUrls
             return "url: must not carry user information (the signature authenticates the gate).";
         }
 
+        if (WebhookAddresses.HostProblem(uri, options.AllowedPrivateHosts) is { } hostProblem)
+        {
+            return hostProblem;
+        }
+
         if (uri.Scheme == Uri.UriSchemeHttps)
         {
             return null;
@@ -45,7 +54,7 @@ internal static class WebhookUrls
             return null;
         }
 
-        foreach (var host in allowedHttpHosts)
+        foreach (var host in options.AllowedHttpHosts)
         {
             if (string.Equals(host, uri.IdnHost, StringComparison.OrdinalIgnoreCase))
             {

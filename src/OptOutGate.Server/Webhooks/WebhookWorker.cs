@@ -35,6 +35,7 @@ internal sealed partial class WebhookWorker
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline<DeliveryAttempt> _retry;
+    private readonly WebhookPayload _payload = new();
     private readonly Lock _lock = new();
     private CancellationTokenSource? _running;
     private Task _run = Task.CompletedTask;
@@ -173,7 +174,9 @@ internal sealed partial class WebhookWorker
         }
         else
         {
-            next = subscription.Subscription.StartSequence;
+            // No cursor on this node: a new subscription, or a replica promoted to primary, which resumes after the
+            // progress the old primary last recorded in the log (WebhookProgressRecorder).
+            next = Math.Max(subscription.Subscription.StartSequence, subscription.DeliveredSequence + 1);
             _cursors.Write(_id, new WebhookCursor(next - 1, 0));
         }
 
@@ -253,7 +256,7 @@ internal sealed partial class WebhookWorker
         var id = asBatch
             ? string.Create(CultureInfo.InvariantCulture, $"{_id}_{first}-{last}")
             : string.Create(CultureInfo.InvariantCulture, $"{_id}_{first}");
-        var body = WebhookPayload.Build(batch, asBatch, _time.GetUtcNow());
+        var body = _payload.Build(batch, asBatch, _time.GetUtcNow());
         _pendingFirst = first;
         _pendingLast = last;
         var count = batch.Count;
@@ -270,7 +273,7 @@ internal sealed partial class WebhookWorker
         return false;
     }
 
-    private async ValueTask<DeliveryAttempt> AttemptAsync(string id, byte[] body, int events, CancellationToken ct)
+    private async ValueTask<DeliveryAttempt> AttemptAsync(string id, ReadOnlyMemory<byte> body, int events, CancellationToken ct)
     {
         if (!_engine.Config.TryGetWebhookSubscription(_tenant, _id, out var subscription))
         {

@@ -28,12 +28,14 @@ public sealed class WebhookEventsTests
     }
 
     [Fact]
-    public void WebhookSubscriptionRecords_AreNeverDelivered()
+    public void WebhookSubscriptionAndProgressRecords_AreNeverDelivered()
     {
         var record = new ChangeRecord { Action = ChangeAction.ConfigPut, Config = new ConfigChange { WebhookSubscription = new WebhookSubscriptionConfig { Secret = "whsec_x" } } };
         Assert.Equal(0, WebhookEvents.Of(record));
         record.Action = ChangeAction.ConfigDelete;
         Assert.Equal(0, WebhookEvents.Of(record));
+        var progress = new ChangeRecord { Action = ChangeAction.ConfigPut, Config = new ConfigChange { WebhookProgress = new WebhookProgress { SubscriptionId = "wh_a", DeliveredSequence = 7 } } };
+        Assert.Equal(0, WebhookEvents.Of(progress));
     }
 
     [Fact]

@@ -91,6 +91,8 @@ public sealed class GateProcess : IAsyncDisposable
             ["Gate:HttpPort"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gate:DataDirectory"] = dataDirectory,
             ["Gate:ShutdownTimeout"] = "00:00:10",
+            // The tests' webhook receivers listen on loopback, which a receiver may use only when listed.
+            ["Webhooks:AllowedPrivateHosts:0"] = "127.0.0.1",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -106,6 +106,8 @@ public sealed class GateTestServer : IAsyncDisposable
             ["Gate:HttpPort"] = GateProcess.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Gate:DataDirectory"] = dataDirectory,
             ["Gate:ShutdownTimeout"] = "00:00:10",
+            // The tests' webhook receivers listen on loopback, which a receiver may use only when listed.
+            ["Webhooks:AllowedPrivateHosts:0"] = "127.0.0.1",
             // The log goes to Output, not to the test run's console.
             ["Logging:Console:LogLevel:Default"] = "None",
         };

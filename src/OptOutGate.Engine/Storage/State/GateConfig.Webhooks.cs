@@ -64,9 +64,29 @@ internal sealed partial class GateConfig
             resource.CreateTime = updateTime;
         }
 
+        // The progress is the WebhookProgress records' (an Admin change carries whatever it read): kept across changes.
+        if (_webhooks.TryGetValue((tenant, resource.Id), out var existing))
+        {
+            stored.DeliveredSequence = existing.DeliveredSequence;
+        }
+
         _webhooks[(tenant, resource.Id)] = stored;
         RecountReplyCallbacks(tenant);
         WebhookSubscriptionChanged?.Invoke(tenant, resource.Id);
+    }
+
+    /// <summary>
+    /// Records how far a subscription's deliveries stand (a WebhookProgress record): readers see a new stored value, never
+    /// a changed one. No <see cref="WebhookSubscriptionChanged"/>: the subscription itself did not change.
+    /// </summary>
+    internal void SetWebhookProgress(string tenant, WebhookProgress progress)
+    {
+        if (_webhooks.TryGetValue((tenant, progress.SubscriptionId), out var existing))
+        {
+            var stored = existing.Clone();
+            stored.DeliveredSequence = progress.DeliveredSequence;
+            _webhooks[(tenant, progress.SubscriptionId)] = stored;
+        }
     }
 
     internal void DeleteWebhookSubscription(string tenant, string id)

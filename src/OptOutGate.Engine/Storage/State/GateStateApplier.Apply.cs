@@ -166,6 +166,9 @@ internal sealed partial class GateStateApplier
             case ConfigChange.ConfigOneofCase.WebhookSubscription:
                 _config.PutWebhookSubscription(record.TenantId, record.Config.WebhookSubscription, updateTime, record.Sequence);
                 break;
+            case ConfigChange.ConfigOneofCase.WebhookProgress:
+                _config.SetWebhookProgress(record.TenantId, record.Config.WebhookProgress);
+                break;
             default:
                 StateLog.ConfigRecordWithoutConfig(_logger, record.Sequence);
                 break;

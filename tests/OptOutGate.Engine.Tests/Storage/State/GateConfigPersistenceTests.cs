@@ -36,6 +36,31 @@ public sealed class GateConfigPersistenceTests : IDisposable
     }
 
     [Fact]
+    public void WebhookProgress_IsKeptAcrossTheSubscriptionsOwnChanges_AndInACheckpoint()
+    {
+        var config = new GateConfig();
+        var time = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(Start);
+        var subscription = new OptOutGate.Contracts.V1.WebhookSubscriptionConfig { Subscription = new OptOutGate.Contracts.V1.WebhookSubscription { Id = "wh_a", Url = "https://a.example/hook" }, Secret = "whsec_x" };
+        config.PutWebhookSubscription("acme", subscription, time, 10);
+        config.SetWebhookProgress("acme", new OptOutGate.Contracts.V1.WebhookProgress { SubscriptionId = "wh_a", DeliveredSequence = 42 });
+        config.SetWebhookProgress("acme", new OptOutGate.Contracts.V1.WebhookProgress { SubscriptionId = "wh_gone", DeliveredSequence = 9 });
+
+        // An Admin change carries the progress it read (here none): the recorded progress stays.
+        var changed = subscription.Clone();
+        changed.Subscription.Url = "https://b.example/hook";
+        changed.Subscription.StartSequence = 11;
+        config.PutWebhookSubscription("acme", changed, time, 50);
+        Assert.True(config.TryGetWebhookSubscription("acme", "wh_a", out var stored));
+        Assert.Equal((42UL, "https://b.example/hook"), (stored.DeliveredSequence, stored.Subscription.Url));
+        Assert.False(config.TryGetWebhookSubscription("acme", "wh_gone", out _));
+
+        var path = Path.Combine(_dir.Path, "config.bin");
+        config.Save(path);
+        Assert.True(GateConfig.Load(path).TryGetWebhookSubscription("acme", "wh_a", out var loaded));
+        Assert.Equal(42UL, loaded.DeliveredSequence);
+    }
+
+    [Fact]
     public void Load_OfWindowsSavedInAnotherOrder_QueuesThemInOpeningOrder()
     {
         // Files of earlier builds list windows in map order; pruning must still go by opening order.

@@ -15,7 +15,7 @@ namespace OptOutGate.Server.Tests.Tenancy;
 /// shared list named and actor gate:list-move), A unchanged; a third start copies nothing again; and a start that moves
 /// A straight onto another organization's shared list is refused.
 /// </summary>
-[Collection(DamagedDataProcessesCollection.Name)]
+[Collection(DamagedMetadataProcessesCollection.Name)]
 public sealed class AccountListMoveTests
 {
     private const string S = GateApi.Sender;

@@ -33,6 +33,7 @@ internal static class ConsoleServices
         services.AddSingleton<ConsoleSessions>();
         services.AddSingleton<ConsoleHandlers>();
         services.AddSingleton<MoRate>();
+        services.AddSingleton<Import.ImportJobs>();
         services.AddSingleton(sp => Chain(sp, replication));
 
         // The cookie names a session; the key it was opened with stays in no cookie and no server memory. Sessions live

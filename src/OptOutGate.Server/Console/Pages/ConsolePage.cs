@@ -46,6 +46,10 @@ internal abstract class ConsolePage : PageModel
 
     public AdminClient Admin => new(Invoker);
 
+    /// <summary>A client for work that outlives this request (an import): the same key and chain, a request of its own.</summary>
+    internal AdminClient DetachedAdmin() =>
+        new(new ConsoleCallInvoker(HttpContext.RequestServices.GetRequiredService<ConsoleHandlers>(), Chain.For(Identity), new DefaultHttpContext()));
+
     /// <summary>Runs a call; a status other than OK becomes <see cref="Error"/> and the response's HTTP status.</summary>
     protected async Task<bool> TryAsync(Func<Task> call)
     {

@@ -1,0 +1,60 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using OptOutGate.Server.Tests.Infrastructure;
+
+namespace OptOutGate.Server.Tests.Console;
+
+/// <summary>A browser context signed in to a gate's console with one key, and what the tests do with it.</summary>
+public sealed partial class ConsoleSession : IAsyncDisposable
+{
+    private ConsoleSession(IBrowserContext context, IPage page)
+    {
+        Context = context;
+        Page = page;
+    }
+
+    public IBrowserContext Context { get; }
+
+    public IPage Page { get; }
+
+    /// <summary>Opens /console, is sent to the sign-in page, signs in with <paramref name="key"/> (none while keys are off).</summary>
+    public static async Task<ConsoleSession> SignInAsync(ConsoleBrowser browser, GateTestServer server, string? key)
+    {
+        var context = await browser.NewContextAsync(server.HttpAddress!);
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync("/console");
+        Assert.EndsWith("/console/signin?ReturnUrl=%2Fconsole", page.Url, StringComparison.Ordinal);
+        if (key is not null)
+        {
+            await page.FillAsync("#key", key);
+        }
+
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(SignedInUrl());
+        return new ConsoleSession(context, page);
+    }
+
+    /// <summary>The notice of the last write; fails with the page's error when the write was refused.</summary>
+    public async Task<string> NoticeAsync()
+    {
+        var shown = Page.Locator("[role=status], [role=alert]").First;
+        var text = await shown.TextContentAsync() ?? "";
+        Assert.True(await shown.GetAttributeAsync("role") == "status", "The page shows an error: " + text);
+        return text;
+    }
+
+    public Task<IResponse?> GotoAsync(string path) => Page.GotoAsync(path);
+
+    /// <summary>The antiforgery token of this session, as the layout's sign-out form carries it.</summary>
+    public Task<string> AntiforgeryTokenAsync() => Page.Locator("input[name=__RequestVerificationToken]").First.InputValueAsync();
+
+    /// <summary>Saves a full-page screenshot as console-screenshots/<paramref name="name"/>.png.</summary>
+    public Task ScreenshotAsync(string name) =>
+        Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ConsoleBrowser.ScreenshotDirectory, name + ".png"), FullPage = true });
+
+    public async ValueTask DisposeAsync() => await Context.CloseAsync();
+
+    [GeneratedRegex(@"/console$")]
+    private static partial Regex SignedInUrl();
+}

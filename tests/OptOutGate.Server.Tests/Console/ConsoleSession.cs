@@ -31,7 +31,17 @@ public sealed partial class ConsoleSession : IAsyncDisposable
         }
 
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(SignedInUrl());
+        try
+        {
+            // The overview's heading rather than a URL wait, which also waits for the load event.
+            await page.Locator("main.content h1", new PageLocatorOptions { HasText = "Overview" }).WaitForAsync();
+            Assert.Matches(SignedInUrl(), page.Url);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"Sign-in did not reach the overview; the page is {page.Url}: {await page.TextContentAsync("body")}", e);
+        }
+
         return new ConsoleSession(context, page);
     }
 

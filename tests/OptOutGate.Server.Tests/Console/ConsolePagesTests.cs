@@ -97,7 +97,7 @@ public sealed class ConsolePagesTests(ConsoleFixture fixture) : IClassFixture<Co
             ("overview", "/console"),
             ("inbound-addresses", "/console/inbound"),
             ("inbound-address-edit", "/console/inbound/edit?sender=" + Uri.EscapeDataString(Sender)),
-            ("unsubscribed-lookup", $"/console/unsubscribed?number=%2B14155554100&sender={Uri.EscapeDataString(Sender)}"),
+            ("unsubscribed-lookup", $"/console/unsubscribed?number=%2B14155554101&sender={Uri.EscapeDataString(Sender)}"),
             ("unsubscribed-list", "/console/unsubscribed?sender=" + Uri.EscapeDataString(Sender)),
             ("records", "/console/records?sender=" + Uri.EscapeDataString(Sender)),
             ("mute-list", "/console/mute"),
@@ -106,6 +106,8 @@ public sealed class ConsolePagesTests(ConsoleFixture fixture) : IClassFixture<Co
             ("import", "/console/import"),
             ("webhooks", "/console/webhooks"),
         ];
+        // The embedded style sheet is served and applied: the side navigation has its width.
+        Assert.Equal("220px", await console.Page.EvaluateAsync<string>("getComputedStyle(document.querySelector('nav.side')).width"));
         foreach (var (name, path) in pages)
         {
             var response = await console.GotoAsync(path);

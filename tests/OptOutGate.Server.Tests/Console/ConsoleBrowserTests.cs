@@ -263,15 +263,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         }
 
         // A post with a valid antiforgery token, made by hand: the Admin API refuses the read key, and nothing is written.
-        var token = await console.AntiforgeryTokenAsync();
-        var form = console.Context.APIRequest.CreateFormData();
-        form.Set("__RequestVerificationToken", token);
-        form.Set("kind", "Suppression");
-        form.Set("scope", "Tenant");
-        form.Set("reason", "forged");
-        form.Set("numbers", "+14155552301");
-        form.Set("smsTypes", "Marketing");
-        var response = await console.Context.APIRequest.PostAsync("/console/mute?handler=add", new APIRequestContextOptions { Form = form });
+        var response = await console.PostFormAsync("/console/mute?handler=add", ConsoleSession.MuteFields("+14155552301", "forged"));
         Assert.Equal(403, response.Status);
         Assert.Contains("Permission denied", await response.TextAsync(), StringComparison.Ordinal);
         var listed = await Server.Admin.ListEntriesAsync(
@@ -283,18 +275,12 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     public async Task FormPost_WithoutItsAntiforgeryToken_IsRefused()
     {
         await using var console = await ConsoleSession.SignInAsync(fixture.Browser, Server, fixture.Keys.AcmeOperator);
-        var form = console.Context.APIRequest.CreateFormData();
-        form.Set("kind", "Suppression");
-        form.Set("scope", "Tenant");
-        form.Set("reason", "no token");
-        form.Set("numbers", "+14155552401");
-        form.Set("smsTypes", "Marketing");
-        var response = await console.Context.APIRequest.PostAsync("/console/mute?handler=add", new APIRequestContextOptions { Form = form });
+        var fields = ConsoleSession.MuteFields("+14155552401", "no token");
+        var response = await console.PostFormAsync("/console/mute?handler=add", fields, withToken: false);
         Assert.Equal(400, response.Status);
 
         // The same post with the token goes through: the refusal was the token's.
-        form.Set("__RequestVerificationToken", await console.AntiforgeryTokenAsync());
-        var withToken = await console.Context.APIRequest.PostAsync("/console/mute?handler=add", new APIRequestContextOptions { Form = form });
+        var withToken = await console.PostFormAsync("/console/mute?handler=add", fields);
         Assert.True(withToken.Status == 200, await withToken.TextAsync());
         var listed = await Server.Admin.ListEntriesAsync(
             new ListEntriesRequest { Filter = new EntryFilter { Recipient = "+14155552401" } }, GateTestServer.Options(fixture.Keys.AcmeOperator));

@@ -1,32 +1,29 @@
-using OptOutGate.Server.Tenancy;
 using OptOutGate.Server.Tests.Infrastructure;
+using OptOutGate.Server.Tests.JsonApi;
 using OptOutGate.Server.Tests.Tenancy;
 
 namespace OptOutGate.Server.Tests.Console;
 
 /// <summary>
-/// The real gate in process with API keys (TestKeys' tenants, and acme's second admin key "reviewer" for four-eyes
-/// approvals), and one browser for the class. Tests use senders and numbers of their own.
+/// The JSON/REST tests' gate (TestKeys' tenants, and acme's second admin key "reviewer" for four-eyes approvals) and
+/// one browser for the class. Tests use senders and numbers of their own.
 /// </summary>
 public sealed class ConsoleFixture : IAsyncLifetime
 {
-    private GateTestServer? _server;
+    private readonly JsonApiFixture _gate = new();
     private ConsoleBrowser? _browser;
 
-    public TestKeys Keys { get; } = new();
+    public TestKeys Keys => _gate.Keys;
 
-    public string AcmeReviewer { get; } = ApiKeyHash.NewKey();
+    public string AcmeReviewer => _gate.AcmeReviewer;
 
-    public GateTestServer Server => _server ?? throw new InvalidOperationException("The fixture is not initialized.");
+    public GateTestServer Server => _gate.Server;
 
     public ConsoleBrowser Browser => _browser ?? throw new InvalidOperationException("The fixture is not initialized.");
 
     public async Task InitializeAsync()
     {
-        var settings = Keys.Settings();
-        settings["Tenancy:Tenants:acme:Keys:reviewer:Hash"] = ApiKeyHash.ForConfiguration(AcmeReviewer);
-        settings["Tenancy:Tenants:acme:Keys:reviewer:Roles:0"] = "admin";
-        _server = await GateTestServer.StartAsync(settings);
+        await _gate.InitializeAsync();
         _browser = await ConsoleBrowser.LaunchAsync();
     }
 
@@ -37,9 +34,6 @@ public sealed class ConsoleFixture : IAsyncLifetime
             await _browser.DisposeAsync();
         }
 
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
+        await _gate.DisposeAsync();
     }
 }

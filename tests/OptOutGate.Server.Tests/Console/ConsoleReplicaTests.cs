@@ -78,14 +78,7 @@ public sealed class ConsoleReplicaTests(ReplicaConsoleFixture fixture) : IClassF
         }
 
         // A write posted by hand (with its token) meets the replica's refusal, naming the primary.
-        var form = console.Context.APIRequest.CreateFormData();
-        form.Set("__RequestVerificationToken", await console.AntiforgeryTokenAsync());
-        form.Set("kind", "Suppression");
-        form.Set("scope", "Tenant");
-        form.Set("reason", "on a replica");
-        form.Set("numbers", "+14155553302");
-        form.Set("smsTypes", "Marketing");
-        var response = await console.Context.APIRequest.PostAsync("/console/mute?handler=add", new APIRequestContextOptions { Form = form });
+        var response = await console.PostFormAsync("/console/mute?handler=add", ConsoleSession.MuteFields("+14155553302", "on a replica"));
         Assert.Equal(400, response.Status);
         Assert.Contains("read-only replica; send writes to the primary at " + fixture.Primary.GrpcAddress, await response.TextAsync(), StringComparison.Ordinal);
         var listed = await fixture.Primary.Admin.ListEntriesAsync(new ListEntriesRequest { Filter = new EntryFilter { Recipient = "+14155553302" } }, GateTestServer.Options());

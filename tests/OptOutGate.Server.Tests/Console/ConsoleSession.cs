@@ -59,6 +59,36 @@ public sealed partial class ConsoleSession : IAsyncDisposable
     /// <summary>The antiforgery token of this session, as the layout's sign-out form carries it.</summary>
     public Task<string> AntiforgeryTokenAsync() => Page.Locator("input[name=__RequestVerificationToken]").First.InputValueAsync();
 
+    /// <summary>
+    /// Posts <paramref name="fields"/> to <paramref name="path"/> by hand, with this session's cookies (and its
+    /// antiforgery token unless <paramref name="withToken"/> is false): what a forged or scripted post sends.
+    /// </summary>
+    public async Task<IAPIResponse> PostFormAsync(string path, IReadOnlyDictionary<string, string> fields, bool withToken = true)
+    {
+        var form = Context.APIRequest.CreateFormData();
+        if (withToken)
+        {
+            form.Set("__RequestVerificationToken", await AntiforgeryTokenAsync());
+        }
+
+        foreach (var (name, value) in fields)
+        {
+            form.Set(name, value);
+        }
+
+        return await Context.APIRequest.PostAsync(path, new APIRequestContextOptions { Form = form });
+    }
+
+    /// <summary>The fields of a mute-list post adding <paramref name="number"/> tenant-wide for marketing.</summary>
+    public static Dictionary<string, string> MuteFields(string number, string reason) => new()
+    {
+        ["kind"] = "Suppression",
+        ["scope"] = "Tenant",
+        ["reason"] = reason,
+        ["numbers"] = number,
+        ["smsTypes"] = "Marketing",
+    };
+
     /// <summary>Saves a full-page screenshot as console-screenshots/<paramref name="name"/>.png.</summary>
     public Task ScreenshotAsync(string name) =>
         Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ConsoleBrowser.ScreenshotDirectory, name + ".png"), FullPage = true });

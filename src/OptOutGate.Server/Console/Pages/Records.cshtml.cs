@@ -8,27 +8,10 @@ namespace OptOutGate.Server.WebConsole.Pages;
 /// by token), filtered by number, sender, app and date range; its CSV download (ExportHistory); and the point-in-time
 /// check "was this number blocked at T?" (CheckAtTime).
 /// </summary>
-internal sealed class RecordsModel : ConsolePage
+internal sealed class RecordsModel : FilteredListPage
 {
-    public const int PageSize = 50;
-
     [FromQuery(Name = "number")]
     public string? Recipient { get; set; }
-
-    [FromQuery(Name = "sender")]
-    public string? Sender { get; set; }
-
-    [FromQuery(Name = "app")]
-    public string? App { get; set; }
-
-    [FromQuery(Name = "from")]
-    public string? From { get; set; }
-
-    [FromQuery(Name = "to")]
-    public string? To { get; set; }
-
-    [FromQuery(Name = "page_token")]
-    public string? PageToken { get; set; }
 
     [FromQuery(Name = "at")]
     public string? At { get; set; }
@@ -47,8 +30,8 @@ internal sealed class RecordsModel : ConsolePage
             await TryAsync(async () => AtAnswer = await Admin.CheckAtTimeAsync(new CheckAtTimeRequest
             {
                 Recipient = Recipient?.Trim() ?? "",
-                Sender = Sender?.Trim() ?? "",
-                App = App?.Trim() ?? "",
+                Sender = SenderFilter,
+                App = AppFilter,
                 SmsType = AtSmsType,
                 Time = ParseDate(At, endOfDay: false),
             }));
@@ -65,14 +48,9 @@ internal sealed class RecordsModel : ConsolePage
 
     private HistoryFilter Filter()
     {
-        var filter = new HistoryFilter { Recipient = Recipient?.Trim() ?? "", Sender = Sender?.Trim() ?? "", App = App?.Trim() ?? "" };
+        var filter = new HistoryFilter { Recipient = Recipient?.Trim() ?? "", Sender = SenderFilter, App = AppFilter };
         filter.IncludeTenantWide = filter.Sender.Length > 0;
-        var start = ParseDate(From, endOfDay: false);
-        var end = ParseDate(To, endOfDay: true);
-        if (start is not null || end is not null)
-        {
-            filter.TimeRange = new TimeRange { StartTime = start, EndTime = end };
-        }
+        filter.TimeRange = Range();
 
         return filter;
     }

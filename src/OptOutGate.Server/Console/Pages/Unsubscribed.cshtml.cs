@@ -9,26 +9,9 @@ namespace OptOutGate.Server.WebConsole.Pages;
 /// now, ListEntries), and the opted-out list filtered by sender, app and date range, a page at a time from the index
 /// (ListEntries' page tokens), with its CSV download (ExportEntries).
 /// </summary>
-internal sealed class UnsubscribedModel(TimeProvider time) : ConsolePage
+internal sealed class UnsubscribedModel(TimeProvider time) : FilteredListPage
 {
-    public const int PageSize = 50;
-
     public static readonly SmsType[] SmsTypes = [SmsType.Marketing, SmsType.Notification, SmsType.Verification, SmsType.Confirmation];
-
-    [FromQuery(Name = "sender")]
-    public string? Sender { get; set; }
-
-    [FromQuery(Name = "app")]
-    public string? App { get; set; }
-
-    [FromQuery(Name = "from")]
-    public string? From { get; set; }
-
-    [FromQuery(Name = "to")]
-    public string? To { get; set; }
-
-    [FromQuery(Name = "page_token")]
-    public string? PageToken { get; set; }
 
     [FromQuery(Name = "number")]
     public string? LookupNumber { get; set; }
@@ -60,8 +43,8 @@ internal sealed class UnsubscribedModel(TimeProvider time) : ConsolePage
             var answer = await Admin.CheckAtTimeAsync(new CheckAtTimeRequest
             {
                 Recipient = LookupNumber!.Trim(),
-                Sender = Sender?.Trim() ?? "",
-                App = App?.Trim() ?? "",
+                Sender = SenderFilter,
+                App = AppFilter,
                 SmsType = type,
                 Time = now,
             });
@@ -80,13 +63,8 @@ internal sealed class UnsubscribedModel(TimeProvider time) : ConsolePage
 
     private EntryFilter Filter()
     {
-        var filter = new EntryFilter { Kind = EntryKind.OptOut, Sender = Sender?.Trim() ?? "", App = App?.Trim() ?? "" };
-        var start = ParseDate(From, endOfDay: false);
-        var end = ParseDate(To, endOfDay: true);
-        if (start is not null || end is not null)
-        {
-            filter.TimeRange = new TimeRange { StartTime = start, EndTime = end };
-        }
+        var filter = new EntryFilter { Kind = EntryKind.OptOut, Sender = SenderFilter, App = AppFilter };
+        filter.TimeRange = Range();
 
         return filter;
     }

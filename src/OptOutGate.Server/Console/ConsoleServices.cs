@@ -40,11 +40,8 @@ internal static class ConsoleServices
         // in this process, so its data-protection keys need not outlive it either.
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
 
-        // No default scheme, and none chosen automatically (ASP.NET Core makes a lone scheme the default unless this
-        // switch says not to): only the console's pages read the cookie, so no gRPC or JSON call pays for an
-        // authentication step.
-        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
-        services.AddAuthentication()
+        // Authentication and authorization run for the console's paths only (MapGateConsole).
+        services.AddAuthentication(Scheme)
             .AddCookie(Scheme, static cookie =>
             {
                 cookie.Cookie.Name = "optoutgate_console";
@@ -95,6 +92,19 @@ internal static class ConsoleServices
     {
         ArgumentNullException.ThrowIfNull(app);
         app.Services.GetRequiredService<MoRate>().Start();
+
+        // The cookie and the policies are the console's alone: its paths get authentication and authorization in a
+        // branch, and the application is marked as having both, so that WebApplication does not put them in front of
+        // every gRPC, JSON and metrics request as it does when the services are registered (the keys are the ones
+        // UseAuthentication and UseAuthorization set).
+        app.UseWhen(static context => context.Request.Path.StartsWithSegments(PathBase), static console =>
+        {
+            console.UseAuthentication();
+            console.UseAuthorization();
+        });
+        var properties = ((IApplicationBuilder)app).Properties;
+        properties["__AuthenticationMiddlewareSet"] = true;
+        properties["__AuthorizationMiddlewareSet"] = true;
         app.MapGet("/", static context =>
         {
             context.Response.Redirect(PathBase);

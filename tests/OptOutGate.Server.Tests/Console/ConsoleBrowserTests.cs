@@ -255,7 +255,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     {
         await using var console = await ConsoleSession.SignInAsync(fixture.Browser, Server, fixture.Keys.AcmeAuditor);
         Assert.Contains("read-only key", await console.Page.TextContentAsync(".banner"), StringComparison.Ordinal);
-        foreach (var path in new[] { "/console/mute", "/console/inbound", "/console/unsubscribed", "/console/removals", "/console/review", "/console/webhooks" })
+        foreach (var path in new[] { "/console/mute", "/console/inbound", "/console/unsubscribed", "/console/removals", "/console/review", "/console/webhooks", "/console/import" })
         {
             await console.GotoAsync(path);
             var buttons = await console.Page.Locator("main button").AllTextContentsAsync();

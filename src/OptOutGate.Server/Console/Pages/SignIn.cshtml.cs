@@ -7,7 +7,7 @@ using OptOutGate.Server.WebConsole.Sessions;
 namespace OptOutGate.Server.WebConsole.Pages;
 
 /// <summary>Sign-in with an API key: a session for the key's identity, a cookie that names the session.</summary>
-internal sealed class SignInModel(ConsoleSessions sessions) : PageModel
+internal sealed class SignInModel(ConsoleSessions sessions, ILogger<SignInModel> logger) : PageModel
 {
     public string? Refusal { get; private set; }
 
@@ -20,8 +20,10 @@ internal sealed class SignInModel(ConsoleSessions sessions) : PageModel
     public async Task<IActionResult> OnPostAsync(string? key, string? returnUrl)
     {
         ReturnUrl = Local(returnUrl);
-        if (!sessions.TrySignIn(key, out var sessionId, out var refusal))
+        var peer = HttpContext.Connection.RemoteIpAddress?.ToString();
+        if (!sessions.TrySignIn(key, out var sessionId, out var identity, out var refusal))
         {
+            ConsoleLog.Refused(logger, peer, refusal);
             Refusal = refusal;
             Response.StatusCode = Microsoft.AspNetCore.Http.StatusCodes.Status401Unauthorized;
             return Page();
@@ -29,6 +31,7 @@ internal sealed class SignInModel(ConsoleSessions sessions) : PageModel
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ConsoleServices.SessionClaim, sessionId)], ConsoleServices.Scheme));
         await HttpContext.SignInAsync(ConsoleServices.Scheme, principal);
+        ConsoleLog.SignedIn(logger, identity.AccountId, identity.KeyName, peer);
         return LocalRedirect(ReturnUrl);
     }
 

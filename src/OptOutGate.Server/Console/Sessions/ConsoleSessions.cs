@@ -42,10 +42,10 @@ internal sealed class ConsoleSessions
     /// A new session for <paramref name="key"/>, or the reason there is none: an unknown key, or one whose roles
     /// allow no Admin method (a check, mo or replica key).
     /// </summary>
-    public bool TrySignIn(string? key, [NotNullWhen(true)] out string? sessionId, [NotNullWhen(false)] out string? refusal)
+    public bool TrySignIn(string? key, [NotNullWhen(true)] out string? sessionId, [NotNullWhen(true)] out CallIdentity? identity, [NotNullWhen(false)] out string? refusal)
     {
         sessionId = null;
-        CallIdentity? identity;
+        identity = null;
         if (_local is not null)
         {
             identity = _local;
@@ -59,6 +59,7 @@ internal sealed class ConsoleSessions
         if (!identity.HasAny(ApiRoles.Admin | ApiRoles.Read))
         {
             refusal = $"Key '{identity.KeyName}' of tenant '{identity.AccountId}' has neither the admin nor the read role, which the console needs.";
+            identity = null;
             return false;
         }
 

@@ -44,7 +44,7 @@ internal static class ConsoleServices
         services.AddAuthentication(Scheme)
             .AddCookie(Scheme, static cookie =>
             {
-                cookie.Cookie.Name = "optoutgate_console";
+                cookie.Cookie.Name = "OptOutGate.Console";
                 cookie.Cookie.Path = PathBase;
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Strict;
@@ -60,7 +60,7 @@ internal static class ConsoleServices
             policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()));
         services.AddAntiforgery(static options =>
         {
-            options.Cookie.Name = "optoutgate_console_af";
+            options.Cookie.Name = "OptOutGate.Console.Antiforgery";
             options.Cookie.Path = PathBase;
             options.Cookie.SameSite = SameSiteMode.Strict;
         });

@@ -26,7 +26,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         var refused = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button[type=submit]"), r => r.Request.Method == "POST");
         Assert.Equal(401, refused.Status);
         Assert.Contains("Unknown API key", await page.TextContentAsync("[role=alert]"), StringComparison.Ordinal);
-        Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name == "optoutgate_console");
+        Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name == "OptOutGate.Console");
 
         // A key without the admin or read role is refused too, with what it lacks.
         await page.FillAsync("#key", fixture.Keys.AcmeDispatcher);
@@ -40,7 +40,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         Assert.Contains("operator", await page.TextContentAsync("nav .who"), StringComparison.Ordinal);
 
         // The cookie names a session: the key is in no cookie.
-        var cookie = Assert.Single(await context.CookiesAsync(), c => c.Name == "optoutgate_console");
+        var cookie = Assert.Single(await context.CookiesAsync(), c => c.Name == "OptOutGate.Console");
         Assert.DoesNotContain(fixture.Keys.AcmeOperator, cookie.Value, StringComparison.Ordinal);
         Assert.True(cookie.HttpOnly);
 
@@ -269,6 +269,21 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         var listed = await Server.Admin.ListEntriesAsync(
             new ListEntriesRequest { Filter = new EntryFilter { Recipient = "+14155552301" } }, GateTestServer.Options(fixture.Keys.AcmeOperator));
         Assert.Empty(listed.Entries);
+
+        // An import posted by hand, larger than one message of lines: refused at once, not left waiting to send the rest.
+        var upload = console.Context.APIRequest.CreateFormData();
+        upload.Set("__RequestVerificationToken", await console.AntiforgeryTokenAsync());
+        upload.Set("file", new FilePayload
+        {
+            Name = "big.csv",
+            MimeType = "text/csv",
+            Buffer = System.Text.Encoding.UTF8.GetBytes(string.Join('\n', Enumerable.Range(0, 25_000).Select(i => "+1415" + (2_000_000 + i).ToString(CultureInfo.InvariantCulture)))),
+        });
+        upload.Set("scope", "Tenant");
+        upload.Set("reason", "forged import");
+        var imported = await console.Context.APIRequest.PostAsync("/console/import?handler=preview", new APIRequestContextOptions { Multipart = upload });
+        Assert.Equal(403, imported.Status);
+        Assert.Contains("Permission denied", await imported.TextAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

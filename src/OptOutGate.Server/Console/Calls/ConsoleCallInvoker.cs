@@ -55,7 +55,19 @@ internal sealed class ConsoleCallInvoker(ConsoleHandlers handlers, IReadOnlyList
         }
 
         var done = RunStreaming(() => call(requests, responses, context));
-        _ = done.ContinueWith(static (t, state) => ((StreamBridge<TResponse>)state!).Complete(t.Exception?.InnerException), responses, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = done.ContinueWith(
+            static (t, state) =>
+            {
+                var (requests, responses) = ((StreamBridge<TRequest>, StreamBridge<TResponse>))state!;
+                responses.Complete(t.Exception?.InnerException);
+
+                // A handler that ended (refused, failed) reads no more: a client still writing must not wait forever.
+                requests.Complete(new RpcException(new Status(StatusCode.Cancelled, "The call has ended.")));
+            },
+            (requests, responses),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         return new AsyncDuplexStreamingCall<TRequest, TResponse>(requests, responses, Task.FromResult(new Metadata()), () => context.Status, () => context.ResponseTrailers, static () => { });
     }
 

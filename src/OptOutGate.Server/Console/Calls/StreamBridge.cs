@@ -17,9 +17,20 @@ internal sealed class StreamBridge<T> : IServerStreamWriter<T>, IClientStreamWri
 
     public WriteOptions? WriteOptions { get; set; }
 
-    public Task WriteAsync(T message) => _channel.Writer.WriteAsync(message).AsTask();
+    public Task WriteAsync(T message) => WriteAsync(message, CancellationToken.None);
 
-    public Task WriteAsync(T message, CancellationToken cancellationToken) => _channel.Writer.WriteAsync(message, cancellationToken).AsTask();
+    /// <summary>Writing to a stream whose call has ended throws that call's status, as a gRPC client's write does.</summary>
+    public async Task WriteAsync(T message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _channel.Writer.WriteAsync(message, cancellationToken);
+        }
+        catch (ChannelClosedException e) when (e.InnerException is RpcException ended)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ended);
+        }
+    }
 
     public Task CompleteAsync()
     {

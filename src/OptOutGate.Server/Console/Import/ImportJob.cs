@@ -75,16 +75,36 @@ internal sealed class ImportJob(string id, string sessionId, ImportOptions optio
         Interlocked.Exchange(ref _processed, 0);
         using var call = admin.ImportOptOutsWithDiff(cancellationToken: ct);
         var reading = ReadAsync(call.ResponseStream, shown, ct);
+        var writing = WriteAsync(call.RequestStream, options, ct);
+        try
+        {
+            // The answer decides: a refused or failed import throws its status here, whatever the writing got to.
+            return await reading;
+        }
+        finally
+        {
+            try
+            {
+                await writing;
+            }
+            catch (RpcException)
+            {
+                // The call ended before every line was sent; its status is the one reading threw.
+            }
+        }
+    }
+
+    private async Task WriteAsync(IClientStreamWriter<ImportOptOutsRequest> requests, ImportOptions options, CancellationToken ct)
+    {
         const int batch = 10_000;
         for (var start = 0; start == 0 || start < lines.Count; start += batch)
         {
             var message = new ImportOptOutsRequest { Options = start == 0 ? options : null };
             message.Lines.AddRange(lines.Skip(start).Take(batch));
-            await call.RequestStream.WriteAsync(message, ct);
+            await requests.WriteAsync(message, ct);
         }
 
-        await call.RequestStream.CompleteAsync();
-        return await reading;
+        await requests.CompleteAsync();
     }
 
     private async Task<ImportOptOutsResponse> ReadAsync(IAsyncStreamReader<ImportDiffResponse> responses, List<ImportLineOutcome>? shown, CancellationToken ct)

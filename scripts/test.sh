@@ -8,6 +8,7 @@
 #   grpc-proto          the standard health and reflection .proto files (/usr/share/grpc-proto) for independent clients
 #   npm ci              @grpc/grpc-js and @grpc/proto-loader, a second independent client
 #   garnet-server       Microsoft Garnet (a dotnet tool, in .tools/garnet/), the race's second peer
+#   chromium            the browser the web console's tests drive through Playwright (which cannot download one here)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,7 @@ command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 /usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || need_apt+=(python3-grpcio)
 /usr/bin/python3 -c 'import grpc_tools.protoc' >/dev/null 2>&1 || need_apt+=(python3-grpc-tools)
 [ -f /usr/share/grpc-proto/grpc/health/v1/health.proto ] || need_apt+=(grpc-proto)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "Installing Debian packages: ${need_apt[*]}"
     SUDO=""
@@ -34,6 +36,8 @@ export OPTOUTGATE_PYTHON=/usr/bin/python3
 OPTOUTGATE_GARNET_SERVER="$(scripts/install-garnet.sh)"
 export OPTOUTGATE_GARNET_SERVER
 export OPTOUTGATE_NODE="$(command -v node)"
+# Playwright drives /usr/bin/chromium; it must not try to fetch a browser build of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # The closing line's parser is checked first against captured output, crashed test hosts included.
 scripts/test-summary/check.sh

@@ -19,6 +19,9 @@ internal static class EventIds
     /// <summary>The JSON/REST face (JsonApi/).</summary>
     public const int JsonApi = 850;
 
+    /// <summary>The web console (Console/).</summary>
+    public const int Console = 870;
+
     /// <summary>Replication: the publisher and Redis fan-out from 900; the replica follower 950-999.</summary>
     public const int Replication = 900;
 

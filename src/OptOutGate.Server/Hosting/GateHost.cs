@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OptOutGate.Server.Configuration;
+using OptOutGate.Server.WebConsole;
 using OptOutGate.Server.Metrics;
 using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Replication;
@@ -39,6 +40,7 @@ public static class GateHost
         builder.Services.AddGateEngine(settings.Engine);
         builder.Services.AddGateApi(settings.Rpc, settings.Replication);
         builder.Services.AddGateWebhooks(settings.Webhooks, settings.Replication);
+        builder.Services.AddGateConsole(settings.Replication);
 
         var app = builder.Build();
         HostingLog.ConnectionLimits(
@@ -48,6 +50,7 @@ public static class GateHost
             gateOptions.MaxStreamsPerConnection,
             gateOptions.KeepAliveTimeout.TotalSeconds);
         app.MapGateApi();
+        app.MapGateConsole();
         if (gateOptions.MetricsPort >= 0)
         {
             app.MapGateMetrics();

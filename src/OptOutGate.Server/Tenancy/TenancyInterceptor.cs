@@ -72,6 +72,12 @@ internal sealed partial class TenancyInterceptor : AdmissionInterceptor
     private RpcException PermissionDenied(CallMethod method, CallIdentity identity, ApiRoles required)
     {
         LogPermissionDenied(_logger, method, identity.AccountId, identity.KeyName);
+        return Refusal(method, identity, required);
+    }
+
+    /// <summary>PERMISSION_DENIED for a key whose roles do not allow <paramref name="method"/>, naming what it lacks (the console's calls get the same).</summary>
+    internal static RpcException Refusal(CallMethod method, CallIdentity identity, ApiRoles required)
+    {
         var what = required switch
         {
             ApiRoles.None => $"no API key may call {method}: no role allows it",

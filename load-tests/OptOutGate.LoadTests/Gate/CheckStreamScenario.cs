@@ -22,6 +22,7 @@ internal static class CheckStreamScenario
 
         var pool = BatchPool.Create(options, space);
         var verify = options.ChecksVerdicts;
+        var batches = options.Compact ? Array.ConvertAll(pool.Requests, BatchPool.Compacted) : pool.Requests;
         var streams = new StreamMux<CheckStreamRequest, CheckStreamResponse, ulong>[options.Concurrency];
         for (var i = 0; i < streams.Length; i++)
         {
@@ -36,7 +37,7 @@ internal static class CheckStreamScenario
             var run = await RunLoop.RunAsync(settings, async (worker, sequence, ct) =>
             {
                 var id = ((ulong)worker << 40) | (ulong)sequence;
-                var request = new CheckStreamRequest { RequestId = id, Batch = pool[(worker * 7919L) + sequence] };
+                var request = new CheckStreamRequest { RequestId = id, Batch = batches[(int)(((worker * 7919L) + sequence) % batches.Length)] };
                 var response = await streams[worker % streams.Length].SendAsync(id, request, ct);
                 if (response.Error is { } error)
                 {
@@ -44,7 +45,7 @@ internal static class CheckStreamScenario
                 }
 
                 var batch = response.Batch;
-                return new CallResult(batch.Verdicts.Count, verify ? CheckScenario.Verify(batch.Verdicts.Count, batch.Counts, request.Batch.Recipients.Count, pool.ExpectedBlocked) : null);
+                return new CallResult(batch.Verdicts.Count, verify ? CheckScenario.Verify(batch.Verdicts.Count, batch.Counts, pool.BatchSize, pool.ExpectedBlocked) : null);
             }, cancellationToken);
             var report = run.ToReport(options.Name, countsRecipients: true);
             return Output.Print([report], options, GateClients.CheckStreamName, run.EndReason);

@@ -38,6 +38,8 @@ internal sealed class LoadTestOptions
                    --find-half-load (max load, then half of it: p99 at half load)
                    --direct (paced runs, -r or the half of --find-half-load, on the direct HTTP/2 client: open loop,
                    one pacing thread sends, reader threads complete, no thread pool; h2c only)
+                   --compact (the gate's batches carry the numbers as recipients_e164, packed integers, instead of
+                   text; the same numbers, answered alike; race peers still get them as text members)
         streams:   --in-flight 8 (per stream)
         mo:        --mo-sender (default --sender)  --reply-callback  --webhook-batch 1 (events per POST, 1-100)
                    --webhook-paused (the subscription paused: every MO recorded, nothing delivered)
@@ -110,6 +112,9 @@ internal sealed class LoadTestOptions
 
     /// <summary>Paced check runs go through the direct HTTP/2 client (Http2/DirectUnaryRun) instead of the project's client.</summary>
     public bool Direct { get; private set; }
+
+    /// <summary>CheckBatch requests carry the numbers as recipients_e164 (packed integers) instead of text recipients.</summary>
+    public bool Compact { get; private set; }
 
     public int InFlight { get; private set; } = 8;
 
@@ -256,6 +261,7 @@ internal sealed class LoadTestOptions
         ["connections"] = Connections,
         ["qps"] = Rps,
         ["direct"] = Direct,
+        ["compact"] = Compact,
         ["duration"] = (long)(Duration.TotalMilliseconds * 1_000_000),
         ["timeout"] = (long)(Timeout.TotalMilliseconds * 1_000_000),
         ["warmup"] = (long)(Warmup.TotalMilliseconds * 1_000_000),
@@ -282,6 +288,9 @@ internal sealed class LoadTestOptions
                 return true;
             case "--direct":
                 Direct = true;
+                return true;
+            case "--compact":
+                Compact = true;
                 return true;
             case "--reply-callback":
                 ReplyCallback = true;

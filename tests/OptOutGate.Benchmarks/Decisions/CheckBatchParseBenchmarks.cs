@@ -1,8 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Diagnosers;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Google.Protobuf;
 using OptOutGate.Benchmarks.Index;
 using OptOutGate.Contracts.V1;
@@ -17,7 +13,7 @@ namespace OptOutGate.Benchmarks.Decisions;
 /// (<c>recipients_e164</c>, packed fixed64: the numbers copied out, then <see cref="NumberingPlanTable.KeepValid"/>
 /// spells each number's digits for the same walk). Each invocation takes the next of 256 pre-encoded batches.
 /// </summary>
-[Config(typeof(Config))]
+[Config(typeof(CheckBatchBenchmarks.Config))]
 public class CheckBatchParseBenchmarks
 {
     private const int BatchSize = 1000;
@@ -78,18 +74,5 @@ public class CheckBatchParseBenchmarks
         }
 
         return _input.Count;
-    }
-
-    private sealed class Config : ManualConfig
-    {
-        public Config()
-        {
-            AddJob(Job.Default
-                .WithLaunchCount(1)
-                .WithWarmupCount(3)
-                .WithIterationCount(10)
-                .WithToolchain(InProcessEmitToolchain.Instance));
-            AddDiagnoser(MemoryDiagnoser.Default);
-        }
     }
 }

@@ -330,11 +330,10 @@ public sealed class NumberingPlanTable
 
     /// <summary>
     /// Merges the states that no digit string tells apart (Moore's partition refinement): same acceptance and region
-    /// now, and, digit by digit, next states that are merged too. The subset construction leaves many: every prefix
-    /// whose rest is "any four digits" has its own chain. Fewer states mean a table that stays in the CPU's caches,
-    /// and the walk, one dependent read per digit, is bound by where those reads land (17,371 states, 680 KB, before;
-    /// the check path's figure: tests/OptOutGate.Benchmarks, CheckBatchParseBenchmarks). The language and every
-    /// accepting state's region are unchanged.
+    /// now, and, digit by digit, next states that are merged too. The subset construction keeps states apart by the
+    /// pattern states they hold even where their futures are the same: 17,371 states (680 KB) before, 8,267 (330 KB)
+    /// after, so the check path's walk takes less of the CPU caches that the index and the filter share with it. The
+    /// language and every accepting state's region are unchanged (NumberingPlanTests compares it with libphonenumber).
     /// </summary>
     private static NumberingPlanTable Minimize(int[] next, bool[] accept, string?[] regions)
     {

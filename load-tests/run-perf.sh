@@ -15,6 +15,8 @@
 #   DATASET=1000000               opt-outs loaded before the checks
 #   ROUNDS=3                      race rounds (gate, redis, gate, garnet) of DURATION each
 #   RACE_PEERS=redis,garnet       the race's peers; garnet-server is installed into .tools/garnet/ when missing
+#   RACE_ARGS=--compact           more race options: by default the gate's batches go as recipients_e164 (packed
+#                                 integers; the peers get the same numbers as members); RACE_ARGS= races text recipients
 #   OUT=<dir>                     where the summaries and JSON reports go (default: a new temporary directory)
 #   MIXED_MO_RPS=2000             MO messages per second during `mixed`
 #   LAG_SAMPLES=300               samples of `lag`
@@ -147,7 +149,7 @@ else
     echo "=== probe: skipped (needs /usr/bin/python3 with grpcio)"
 fi
 run race race "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --rounds "$ROUNDS" \
-    --peers "$RACE_PEERS" --garnet-server "$garnet_server" --gate-pid "$gate_pid"
+    --peers "$RACE_PEERS" --garnet-server "$garnet_server" --gate-pid "$gate_pid" ${RACE_ARGS---compact}
 run mo mo "${common[@]}" -c 2 --connections 1 --in-flight 32
 run mixed mixed "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --mo-rps "${MIXED_MO_RPS:-2000}"
 

@@ -11,11 +11,13 @@ import re
 import sys
 
 PARTS = [
-    ("lookup: filter, FASTER reads, decision", r"FASTER\.core|OptOutGate\.Core\.Index|OptOutGate\.Core\.Decisions\.CheckEngine|RecipientFilter"),
-    ("request parse: recipients' digits, numbering plan", r"CheckBatchWire::(TryRead|Read)|OptOutGate\.Core\.Recipients|E164|NumberingPlan"),
-    ("response encode", r"CheckBatchWire::(Write|TryWrite)|CheckBatchOutput"),
-    ("gate handler, other (service, tenancy, metrics)", r"\[OptOutGate\.Server\]|\[OptOutGate\.Core\]"),
-    ("gRPC framing (gate: OptOutGate.Rpc.Server; client: OptOutGate.Rpc.Client)", r"OptOutGate\.Rpc|Grpc\."),
+    ("request parse: recipients' digits, numbering plan",
+     r"CheckBatchCodec::(TryRead|Read)|CheckBatchInput|OptOutGate\.Engine\.Recipients|E164|NumberingPlan"),
+    ("lookup: filter, FASTER reads, decision",
+     r"FASTER\.core|OptOutGate\.Engine\.Storage|OptOutGate\.Engine\.Decisions|RecipientFilter"),
+    ("response encode", r"CheckBatchCodec::Write|CheckBatchOutput"),
+    ("gate handler, other (service, tenancy, metrics)", r"\[OptOutGate\.Server\]|\[OptOutGate\.Engine\]"),
+    ("gRPC framing (gate: Grpc.AspNetCore; client: Grpc.Net.Client)", r"Grpc\."),
     ("load generator (tally, loop, latency recording)", r"OptOutGate\.LoadTests"),
     ("HTTP/2 (gate: Kestrel; client: SocketsHttpHandler): frames, HPACK, flow control, pipes",
      r"Kestrel|System\.IO\.Pipelines|\[System\.Net\.Http\]|Http2"),

@@ -8,6 +8,7 @@
 # Environment (all optional): DATASET=1000000 DURATION=8s WARMUP=5s WINDOW=5 CONCURRENCY=16 CONNECTIONS=2
 #   OUT=<dir> (perf data, perf script, summaries; default a new temporary directory)  SKIP_BUILD=1
 #   SERVER_DIR=<dir> (an OptOutGate.Server.dll built elsewhere, e.g. before a change)
+#   CHECK_ARGS="--compact" (more options of the measured `check`, e.g. the compact request form)
 # Needs perf (apt-get install -y linux-perf) and /usr/bin/python3.
 set -euo pipefail
 
@@ -57,7 +58,7 @@ echo "profile: gate pid $gate_pid on $address; load average $(cut -d' ' -f1-3 /p
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 "${lt[@]}" check --address "$address" --no-load --dataset "$DATASET" -z "$DURATION" --warmup "$WARMUP" \
-    -c "${CONCURRENCY:-16}" --connections "${CONNECTIONS:-2}" --json "$OUT/check.json" >"$OUT/check.txt" 2>/dev/null &
+    -c "${CONCURRENCY:-16}" --connections "${CONNECTIONS:-2}" ${CHECK_ARGS:-} --json "$OUT/check.json" >"$OUT/check.txt" 2>/dev/null &
 client_pid=$!
 sleep "$(( ${WARMUP%s} + 1 ))"
 gate0=$(ticks "$gate_pid"); client0=$(ticks "$client_pid"); started=$(date +%s.%N)

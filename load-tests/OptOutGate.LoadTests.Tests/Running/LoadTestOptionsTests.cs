@@ -42,6 +42,8 @@ public class LoadTestOptionsTests
     [InlineData("check", "--direct")]
     [InlineData("mo", "--direct", "-r", "100")]
     [InlineData("check", "--direct", "-r", "100", "--address", "https://127.0.0.1:6000")]
+    [InlineData("check", "--stream")]
+    [InlineData("check-stream", "--stream")]
     public void Bad_options_are_refused(params string[] args) =>
         Assert.False(LoadTestOptions.TryParse(args, out _, out _));
 
@@ -71,5 +73,16 @@ public class LoadTestOptionsTests
     {
         Assert.True(LoadTestOptions.TryParse(args, out var options, out var error), error);
         Assert.True(options.Direct);
+    }
+
+    [Fact]
+    public void The_race_takes_the_compact_form_and_the_stream()
+    {
+        Assert.True(LoadTestOptions.TryParse(["race", "--compact", "--stream"], out var options, out var error), error);
+        Assert.True(options.Compact);
+        Assert.True(options.Stream);
+        Assert.True(LoadTestOptions.TryParse(["check", "--compact"], out var check, out error), error);
+        Assert.True(check.Compact);
+        Assert.False(check.Stream);
     }
 }

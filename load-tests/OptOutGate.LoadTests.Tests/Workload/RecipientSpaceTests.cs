@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
+using OptOutGate.Contracts.V1;
 using OptOutGate.LoadTests.Running;
 using OptOutGate.LoadTests.Workload;
 
@@ -73,6 +75,22 @@ public class RecipientSpaceTests
             Assert.Equal(1000, r.Recipients.Count);
             Assert.Equal(20, r.Recipients.Count(dataset.Contains));
         });
+    }
+
+    [Fact]
+    public void Compact_batches_send_the_same_numbers_as_integers_and_keep_the_text_ones_for_the_peers()
+    {
+        Assert.True(LoadTestOptions.TryParse(["race", "--dataset", "3000", "--batches", "4", "--compact"], out var options, out _));
+        var pool = BatchPool.Create(options, new RecipientSpace(options.Seed));
+
+        for (var b = 0; b < pool.Requests.Length; b++)
+        {
+            var sent = CheckBatchRequest.Parser.ParseFrom(pool.Encoded(b));
+            Assert.Empty(sent.Recipients);
+            Assert.Equal(pool.Requests[b].Recipients.Select(static r => ulong.Parse(r[1..], CultureInfo.InvariantCulture)), sent.RecipientsE164);
+            Assert.Equal(pool.Requests[b].Sender, sent.Sender);
+            Assert.Equal(1000, pool.Requests[b].Recipients.Count);
+        }
     }
 
     [Fact]

@@ -111,7 +111,7 @@ internal static class CheckScenario
     public static void Describe(string scenario, LoadTestOptions options, BatchPool pool, int? workers = null) =>
         Console.Error.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{scenario}: {options.Address} {workers ?? options.Concurrency} workers over {options.Connections} connections, {pool.BatchSize} recipients per batch ({pool.ExpectedBlocked} opted out), sender {options.Sender}, {options.SmsType}, {(options.ByCount ? $"{options.Total} calls" : $"{options.Duration.TotalSeconds:0.#} s")} after {options.Warmup.TotalSeconds:0.#} s warm-up{(options.Rps > 0 ? $", {options.Rps} calls/s" : string.Empty)}"));
+            $"{scenario}: {options.Address} {workers ?? options.Concurrency} workers over {options.Connections} connections, {pool.BatchSize} recipients per batch ({pool.ExpectedBlocked} opted out{(options.Compact ? "; to the gate as recipients_e164" : string.Empty)}), sender {options.Sender}, {options.SmsType}, {(options.ByCount ? $"{options.Total} calls" : $"{options.Duration.TotalSeconds:0.#} s")} after {options.Warmup.TotalSeconds:0.#} s warm-up{(options.Rps > 0 ? $", {options.Rps} calls/s" : string.Empty)}"));
 
     private static string Named(LoadTestOptions options, string what) => options.Name.Length > 0 ? options.Name + ", " + what : what;
 }

@@ -21,40 +21,59 @@ internal static class CheckStreamScenario
         }
 
         var pool = BatchPool.Create(options, space);
-        var verify = options.ChecksVerdicts;
-        var streams = new StreamMux<CheckStreamRequest, CheckStreamResponse, ulong>[options.Concurrency];
-        for (var i = 0; i < streams.Length; i++)
+        await using var streams = new CheckStreams(gate, options, options.Concurrency, cancellationToken);
+        CheckScenario.Describe($"check-stream ({options.Concurrency} streams × {options.InFlight} in flight)", options, pool, options.Concurrency * options.InFlight);
+        var settings = RunSettings.From("check-stream", options) with { Concurrency = options.Concurrency * options.InFlight };
+        var run = await RunLoop.RunAsync(settings, streams.CreateCall(pool, options), cancellationToken);
+        var report = run.ToReport(options.Name, countsRecipients: true);
+        return Output.Print([report], options, GateClients.CheckStreamName, run.EndReason);
+    }
+}
+
+/// <summary>
+/// CheckStream streams, worker w on stream w mod count (each stream on connection i mod --connections), each batch one
+/// CheckStreamRequest matched to its response by request id: `check-stream`, and the race's gate side with --stream
+/// (one stream per connection, so the batches in flight on each are as many as the peer's pipelined commands per socket).
+/// </summary>
+internal sealed class CheckStreams : IAsyncDisposable
+{
+    private readonly StreamMux<CheckStreamRequest, CheckStreamResponse, ulong>[] _streams;
+
+    public CheckStreams(GateClients gate, LoadTestOptions options, int count, CancellationToken cancellationToken)
+    {
+        _streams = new StreamMux<CheckStreamRequest, CheckStreamResponse, ulong>[count];
+        for (var i = 0; i < _streams.Length; i++)
         {
             var connection = gate.For(i);
-            streams[i] = new(() => connection.Gate.CheckStream(gate.Stream(cancellationToken)), static r => r.RequestId, options.Timeout);
+            _streams[i] = new(() => connection.Gate.CheckStream(gate.Stream(cancellationToken)), static r => r.RequestId, options.Timeout);
         }
+    }
 
-        try
+    /// <summary>Worker w's call n sends the pool's batch w × 7919 + n (as recipients_e164 with --compact) and checks its answer.</summary>
+    public RunLoop.CallAsync CreateCall(BatchPool pool, LoadTestOptions options)
+    {
+        var verify = options.ChecksVerdicts;
+        var batches = options.Compact ? Array.ConvertAll(pool.Requests, BatchPool.Compacted) : pool.Requests;
+        return async (worker, sequence, ct) =>
         {
-            CheckScenario.Describe($"check-stream ({options.Concurrency} streams × {options.InFlight} in flight)", options, pool, options.Concurrency * options.InFlight);
-            var settings = RunSettings.From("check-stream", options) with { Concurrency = options.Concurrency * options.InFlight };
-            var run = await RunLoop.RunAsync(settings, async (worker, sequence, ct) =>
+            var id = ((ulong)worker << 40) | (ulong)sequence;
+            var request = new CheckStreamRequest { RequestId = id, Batch = batches[(int)(((worker * 7919L) + sequence) % batches.Length)] };
+            var response = await _streams[worker % _streams.Length].SendAsync(id, request, ct);
+            if (response.Error is { } error)
             {
-                var id = ((ulong)worker << 40) | (ulong)sequence;
-                var request = new CheckStreamRequest { RequestId = id, Batch = pool[(worker * 7919L) + sequence] };
-                var response = await streams[worker % streams.Length].SendAsync(id, request, ct);
-                if (response.Error is { } error)
-                {
-                    throw new RpcException(new Status((StatusCode)error.Code, error.Message));
-                }
-
-                var batch = response.Batch;
-                return new CallResult(batch.Verdicts.Count, verify ? CheckScenario.Verify(batch.Verdicts.Count, batch.Counts, request.Batch.Recipients.Count, pool.ExpectedBlocked) : null);
-            }, cancellationToken);
-            var report = run.ToReport(options.Name, countsRecipients: true);
-            return Output.Print([report], options, GateClients.CheckStreamName, run.EndReason);
-        }
-        finally
-        {
-            foreach (var stream in streams)
-            {
-                await stream.DisposeAsync();
+                throw new RpcException(new Status((StatusCode)error.Code, error.Message));
             }
+
+            var batch = response.Batch;
+            return new CallResult(batch.Verdicts.Count, verify ? CheckScenario.Verify(batch.Verdicts.Count, batch.Counts, pool.BatchSize, pool.ExpectedBlocked) : null);
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var stream in _streams)
+        {
+            await stream.DisposeAsync();
         }
     }
 }

@@ -65,10 +65,14 @@ internal static class RaceScenario
         }
 
         var pool = BatchPool.Create(options, space);
-        var gateCall = CheckScenario.CreateCall(gate, pool, options.ChecksVerdicts);
+
+        // --stream: the gate's side pipelined on CheckStream, one stream per connection, as the peers pipeline their
+        // commands on one socket per connection (the same number of batches in flight on each).
+        await using var streams = options.Stream ? new CheckStreams(gate, options, options.Connections, cancellationToken) : null;
+        var gateCall = streams is null ? CheckScenario.CreateCall(gate, pool, options.ChecksVerdicts) : streams.CreateCall(pool, options);
         var peerCalls = peers.ConvertAll(p => p.CreateCall(pool));
 
-        CheckScenario.Describe($"race ({options.Rounds} rounds × gate and {string.Join(", gate and ", peers.Select(static p => p.Kind.Name))})", options, pool);
+        CheckScenario.Describe($"race ({options.Rounds} rounds × gate{(options.Stream ? " on CheckStream" : string.Empty)} and {string.Join(", gate and ", peers.Select(static p => p.Kind.Name))})", options, pool);
         var round = RunSettings.From("race", options) with { Warmup = TimeSpan.Zero };
         if (options.Warmup > TimeSpan.Zero)
         {

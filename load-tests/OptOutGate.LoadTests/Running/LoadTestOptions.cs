@@ -38,6 +38,8 @@ internal sealed class LoadTestOptions
                    --find-half-load (max load, then half of it: p99 at half load)
                    --direct (paced runs, -r or the half of --find-half-load, on the direct HTTP/2 client: open loop,
                    one pacing thread sends, reader threads complete, no thread pool; h2c only)
+                   --compact (the gate's batches carry the numbers as recipients_e164, packed integers, instead of
+                   text; the same numbers, answered alike; race peers still get them as text members)
         streams:   --in-flight 8 (per stream)
         mo:        --mo-sender (default --sender)  --reply-callback  --webhook-batch 1 (events per POST, 1-100)
                    --webhook-paused (the subscription paused: every MO recorded, nothing delivered)
@@ -46,6 +48,8 @@ internal sealed class LoadTestOptions
         lag:       --replica <address> (default --address)  --use-min-sequence  (-n samples, default 200; -c default 1)
         race:      --rounds 3 (each -z long)  --peers redis,garnet  --redis-server redis-server
                    --garnet-server garnet-server  --gate-pid <pid> (adds the gate's CPU per call)
+                   --stream (the gate's side on CheckStream: one stream per connection, batches pipelined on it as
+                   the peers' commands are on their sockets)
         ghz-data:  --out ./ghz-data  --mo-messages 1000  --stream-batches 10
         """;
 
@@ -110,6 +114,12 @@ internal sealed class LoadTestOptions
 
     /// <summary>Paced check runs go through the direct HTTP/2 client (Http2/DirectUnaryRun) instead of the project's client.</summary>
     public bool Direct { get; private set; }
+
+    /// <summary>The race's gate side on CheckStream (one stream per connection) instead of unary CheckBatch calls.</summary>
+    public bool Stream { get; private set; }
+
+    /// <summary>CheckBatch requests carry the numbers as recipients_e164 (packed integers) instead of text recipients.</summary>
+    public bool Compact { get; private set; }
 
     public int InFlight { get; private set; } = 8;
 
@@ -214,7 +224,7 @@ internal sealed class LoadTestOptions
         true when Command != "check" => "--direct applies to the check command only.",
         true when Rps <= 0 && !FindHalfLoad => "--direct drives paced runs: give -r/--rps or --find-half-load.",
         true when Address.Scheme != Uri.UriSchemeHttp => "--direct speaks plain-text HTTP/2 (h2c): the address must be http://.",
-        _ => null,
+        _ => Stream && Command != "race" ? "--stream applies to the race command only (check-stream is the stream's own command)." : null,
     };
 
     /// <summary>Go-style durations as ghz takes them: <c>500ms</c>, <c>10s</c>, <c>2m</c>, <c>1h</c>; a bare number is seconds.</summary>
@@ -256,6 +266,8 @@ internal sealed class LoadTestOptions
         ["connections"] = Connections,
         ["qps"] = Rps,
         ["direct"] = Direct,
+        ["compact"] = Compact,
+        ["stream"] = Stream,
         ["duration"] = (long)(Duration.TotalMilliseconds * 1_000_000),
         ["timeout"] = (long)(Timeout.TotalMilliseconds * 1_000_000),
         ["warmup"] = (long)(Warmup.TotalMilliseconds * 1_000_000),
@@ -282,6 +294,12 @@ internal sealed class LoadTestOptions
                 return true;
             case "--direct":
                 Direct = true;
+                return true;
+            case "--compact":
+                Compact = true;
+                return true;
+            case "--stream":
+                Stream = true;
                 return true;
             case "--reply-callback":
                 ReplyCallback = true;

@@ -142,6 +142,15 @@ internal static class CheckBatchCodec
                         // The numbering-plan test is walked with the digits (0 = INVALID_RECIPIENT, see CheckEngine).
                         input.AddRecipient(E164.TryParseValidUtf8(value, plans, out var number) ? number : 0);
                         break;
+                    case 7:
+                        // recipients_e164, packed (proto3's encoding of a repeated fixed64).
+                        if (value.Length % 8 != 0)
+                        {
+                            return false;
+                        }
+
+                        input.AddCompactRecipients(value);
+                        break;
                     case 3:
                         // A packed repeated encoding of a singular enum: the last value wins (protobuf's rule).
                         var inner = 0;
@@ -189,6 +198,12 @@ internal static class CheckBatchCodec
                         return false;
                     }
 
+                    if (field == 7)
+                    {
+                        // One recipients_e164 value unpacked: parsers accept both encodings of a repeated scalar.
+                        input.AddCompactRecipients(bytes.Slice(pos, 8));
+                    }
+
                     pos += 8;
                     break;
                 case Fixed32Type:
@@ -205,6 +220,8 @@ internal static class CheckBatchCodec
             }
         }
 
+        // The compact recipients answer after the text ones (gate.proto), once tested against the numbering plan.
+        input.CompleteRecipients(plans);
         return true;
     }
 

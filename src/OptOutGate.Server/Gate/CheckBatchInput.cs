@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using OptOutGate.Contracts.V1;
+using OptOutGate.Engine.Recipients;
 
 namespace OptOutGate.Server.Gate;
 
@@ -14,6 +17,10 @@ internal sealed class CheckBatchInput : IDisposable
     private static CheckBatchInput? t_spare;
 
     private ulong[] _recipients = ArrayPool<ulong>.Shared.Rent(1024);
+
+    // recipients_e164 until the request is read whole: they answer after the text recipients wherever they came on the wire.
+    private ulong[] _compact = [];
+    private int _compactCount;
 
     public string Sender { get; internal set; } = "";
 
@@ -53,6 +60,12 @@ internal sealed class CheckBatchInput : IDisposable
         {
             ArrayPool<ulong>.Shared.Return(array);
         }
+
+        var compact = Interlocked.Exchange(ref _compact, []);
+        if (compact.Length != 0)
+        {
+            ArrayPool<ulong>.Shared.Return(compact);
+        }
     }
 
     internal void Reset()
@@ -63,22 +76,77 @@ internal sealed class CheckBatchInput : IDisposable
         Explain = false;
         MinSequence = 0;
         Count = 0;
+        _compactCount = 0;
     }
 
+    /// <summary>A text recipient as parsed and tested against the numbering plan (0 = INVALID_RECIPIENT).</summary>
     internal void AddRecipient(ulong number)
     {
         if (Count == _recipients.Length)
         {
-            var bigger = ArrayPool<ulong>.Shared.Rent(Math.Max(Count * 2, 1024));
-            _recipients.AsSpan(0, Count).CopyTo(bigger);
-            if (_recipients.Length != 0)
-            {
-                ArrayPool<ulong>.Shared.Return(_recipients);
-            }
-
-            _recipients = bigger;
+            Grow(ref _recipients, Count, Count + 1);
         }
 
         _recipients[Count++] = number;
+    }
+
+    /// <summary>recipients_e164 values: little-endian fixed64s, <paramref name="packed"/> a multiple of 8 bytes long.</summary>
+    internal void AddCompactRecipients(ReadOnlySpan<byte> packed)
+    {
+        var count = packed.Length / sizeof(ulong);
+        if (_compact.Length - _compactCount < count)
+        {
+            Grow(ref _compact, _compactCount, _compactCount + count);
+        }
+
+        var destination = _compact.AsSpan(_compactCount, count);
+        if (BitConverter.IsLittleEndian)
+        {
+            packed.CopyTo(MemoryMarshal.AsBytes(destination));
+        }
+        else
+        {
+            for (var i = 0; i < count; i++)
+            {
+                destination[i] = BinaryPrimitives.ReadUInt64LittleEndian(packed.Slice(i * sizeof(ulong), sizeof(ulong)));
+            }
+        }
+
+        _compactCount += count;
+    }
+
+    /// <summary>
+    /// The request is read: the compact recipients follow the text ones, each that is not a valid number of a numbering
+    /// plan as 0 (INVALID_RECIPIENT).
+    /// </summary>
+    internal void CompleteRecipients(NumberingPlanTable plans)
+    {
+        if (_compactCount == 0)
+        {
+            return;
+        }
+
+        if (_recipients.Length - Count < _compactCount)
+        {
+            Grow(ref _recipients, Count, Count + _compactCount);
+        }
+
+        var compact = _recipients.AsSpan(Count, _compactCount);
+        _compact.AsSpan(0, _compactCount).CopyTo(compact);
+        plans.KeepValid(compact);
+        Count += _compactCount;
+        _compactCount = 0;
+    }
+
+    private static void Grow(ref ulong[] array, int used, int needed)
+    {
+        var bigger = ArrayPool<ulong>.Shared.Rent(Math.Max(Math.Max(used * 2, needed), 1024));
+        array.AsSpan(0, used).CopyTo(bigger);
+        if (array.Length != 0)
+        {
+            ArrayPool<ulong>.Shared.Return(array);
+        }
+
+        array = bigger;
     }
 }

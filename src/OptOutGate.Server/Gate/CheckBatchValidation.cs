@@ -13,7 +13,7 @@ internal static class CheckBatchValidation
 {
     /// <summary>Null when the batch is valid; else the INVALID_ARGUMENT message.</summary>
     public static string? Validate(CheckBatchRequest request) =>
-        Validate(request.Sender, request.App, request.SmsType, request.Recipients.Count);
+        Validate(request.Sender, request.App, request.SmsType, request.Recipients.Count + request.RecipientsE164.Count);
 
     /// <summary>Null when the batch is valid; else the INVALID_ARGUMENT message.</summary>
     public static string? Validate(string sender, string app, SmsType smsType, int recipients)

@@ -4,6 +4,7 @@ using Grpc.Core;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine;
 using OptOutGate.Engine.Decisions;
+using OptOutGate.Engine.Recipients;
 using OptOutGate.Server.Grpc;
 using OptOutGate.Server.Readiness;
 using OptOutGate.Server.Tenancy;
@@ -95,12 +96,16 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
     /// <param name="maxWait">How long the batch may wait for its min_sequence (CheckStream's max_wait); null = the call's deadline.</param>
     internal async ValueTask<CheckBatchResponse> CheckAsync(CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct, TimeSpan? maxWait = null)
     {
-        var count = request.Recipients.Count;
+        var texts = request.Recipients.Count;
+        var count = texts + request.RecipientsE164.Count;
         var numbers = ArrayPool<ulong>.Shared.Rent(Math.Max(count, 1));
         var verdicts = ArrayPool<Verdict>.Shared.Rent(Math.Max(count, 1));
         try
         {
+            // Text recipients first, then the compact ones (gate.proto), each tested against the numbering plan.
             CheckEngine.ParseRecipients(request.Recipients, numbers);
+            request.RecipientsE164.CopyTo(numbers, texts);
+            NumberingPlan.Table.KeepValid(numbers.AsSpan(texts, count - texts));
             var query = new CheckQuery(identity.TenantId, request.Sender, request.App, request.SmsType, request.Explain, identity.KeyId, request.MinSequence, maxWait);
             var response = new CheckBatchResponse();
             var result = await RunCheckAsync(checks, query, numbers.AsMemory(0, count), verdicts.AsMemory(0, count), query.Explain ? response.Explanations : null, ct);

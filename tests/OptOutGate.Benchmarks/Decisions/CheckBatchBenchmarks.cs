@@ -23,6 +23,7 @@ namespace OptOutGate.Benchmarks.Decisions;
 /// <see cref="CheckEngine"/>: the generated protobuf classes (one string per recipient) and <see cref="CheckBatchCodec"/>
 /// (recipients parsed from their UTF-8 bytes, verdicts written packed), called directly and through its gRPC
 /// marshallers as grpc-dotnet calls them (<see cref="Marshaller"/>).
+/// <see cref="WireCompact"/> is <see cref="Wire"/> on the same numbers sent as recipients_e164 (packed integers).
 /// Each invocation takes the next of 256 pre-encoded batches so that probes miss the CPU caches as in production.
 /// </summary>
 [Config(typeof(Config))]
@@ -43,6 +44,7 @@ public class CheckBatchBenchmarks
     private GateStateApplier? _applier;
     private CheckEngine? _checks;
     private byte[][] _requests = [];
+    private byte[][] _compactRequests = [];
     private int _next;
 
     [Params(1_000_000, 10_000_000)]
@@ -69,15 +71,19 @@ public class CheckBatchBenchmarks
 
         var batches = IndexDataset.Batches(Entries, BatchCount, BatchSize, hitPercent: 2, seed: 11);
         _requests = new byte[BatchCount][];
+        _compactRequests = new byte[BatchCount][];
         for (var b = 0; b < BatchCount; b++)
         {
             var request = new CheckBatchRequest { Sender = Sender, SmsType = SmsType.Marketing };
+            var compact = new CheckBatchRequest { Sender = Sender, SmsType = SmsType.Marketing };
             foreach (var recipient in batches[b])
             {
                 request.Recipients.Add(E164.Format(recipient));
+                compact.RecipientsE164.Add(recipient);
             }
 
             _requests[b] = request.ToByteArray();
+            _compactRequests[b] = compact.ToByteArray();
         }
 
         // Both codecs must give the same bytes, with the expected number of blocked recipients.
@@ -88,7 +94,11 @@ public class CheckBatchBenchmarks
         var wireBytes = _output.WrittenSpan.ToArray();
         _next--;
         Marshaller();
-        if (!wireBytes.AsSpan().SequenceEqual(generatedBytes) || !_output.WrittenSpan.SequenceEqual(generatedBytes) || CheckBatchResponse.Parser.ParseFrom(generatedBytes).Counts.BlockedOptedOut != 20 || generated == 0)
+        var marshallerBytes = _output.WrittenSpan.ToArray();
+        _next--;
+        WireCompact();
+        if (!wireBytes.AsSpan().SequenceEqual(generatedBytes) || !marshallerBytes.AsSpan().SequenceEqual(generatedBytes) || !_output.WrittenSpan.SequenceEqual(generatedBytes)
+            || CheckBatchResponse.Parser.ParseFrom(generatedBytes).Counts.BlockedOptedOut != 20 || generated == 0)
         {
             throw new InvalidOperationException("the two codecs disagree or the dataset is wrong");
         }
@@ -138,18 +148,18 @@ public class CheckBatchBenchmarks
     /// recipients parsed from the request bytes, verdicts written packed from the verdict array.
     /// </summary>
     [Benchmark]
-    public int Wire()
-    {
-        if (!CheckBatchCodec.TryReadRequest(NextRequest(), _input))
-        {
-            throw new InvalidOperationException("bad request");
-        }
+    public int Wire() => CheckAndAnswer(NextRequest());
 
-        var query = new CheckQuery("bench", _input.Sender, _input.App, _input.SmsType);
-        var count = _input.Count;
-        var result = _checks!.CheckAsync(query, _input.Recipients, _verdicts.AsMemory(0, count), null, CancellationToken.None).Result;
-        _output.ResetWrittenCount();
-        return CheckBatchCodec.WriteResponse(_output, _verdicts.AsSpan(0, count), result.Counts, result.Sequence, null);
+    /// <summary>
+    /// <see cref="Wire"/> with the recipients as recipients_e164 (packed fixed64 E.164 digits): no text to parse, the
+    /// numbering plan walked from the integers' digits.
+    /// </summary>
+    [Benchmark]
+    public int WireCompact()
+    {
+        var request = _compactRequests[_next & (BatchCount - 1)];
+        _next++;
+        return CheckAndAnswer(request);
     }
 
     /// <summary>
@@ -177,6 +187,21 @@ public class CheckBatchBenchmarks
         {
             input.Dispose();
         }
+    }
+
+    /// <summary>The request read by <see cref="CheckBatchCodec"/>, checked, and the response written packed.</summary>
+    private int CheckAndAnswer(byte[] request)
+    {
+        if (!CheckBatchCodec.TryReadRequest(request, _input))
+        {
+            throw new InvalidOperationException("bad request");
+        }
+
+        var query = new CheckQuery("bench", _input.Sender, _input.App, _input.SmsType);
+        var count = _input.Count;
+        var result = _checks!.CheckAsync(query, _input.Recipients, _verdicts.AsMemory(0, count), null, CancellationToken.None).Result;
+        _output.ResetWrittenCount();
+        return CheckBatchCodec.WriteResponse(_output, _verdicts.AsSpan(0, count), result.Counts, result.Sequence, null);
     }
 
     /// <summary>The generated response message: a RepeatedField holding a 4-byte enum per verdict, then serialized.</summary>
@@ -231,7 +256,8 @@ public class CheckBatchBenchmarks
         }
     }
 
-    private sealed class Config : ManualConfig
+    /// <summary>One in-process job of 10 iterations with the memory diagnoser (CheckBatchParseBenchmarks takes it too).</summary>
+    internal sealed class Config : ManualConfig
     {
         public Config()
         {

@@ -1,4 +1,6 @@
 using System.Globalization;
+using FsCheck;
+using FsCheck.Fluent;
 using OptOutGate.Engine.Recipients;
 using PhoneNumbers;
 using Xunit.Abstractions;
@@ -105,6 +107,44 @@ public sealed class NumberingPlanTests(ITestOutputHelper output)
     }
 
     /// <summary>libphonenumber alone: valid and written exactly as its E.164 format; the region, else "".</summary>
+    /// <summary>
+    /// KeepValid (recipients_e164: four numbers walked side by side from their integer digits) answers each number as
+    /// the text path does for its E.164 text, whatever the batch's length (the last one to three numbers are walked
+    /// apart) and whatever mix of valid, invalid, too short and too long numbers it holds.
+    /// </summary>
+    [Fact]
+    public void KeepValid_AnswersEachNumberAsTheTextPathDoes()
+    {
+        var seeds = Numbers.Select(static row => ulong.Parse(((string)row[0])[1..], CultureInfo.InvariantCulture)).ToArray();
+        var numbers = Gen.OneOf(
+            Gen.Elements(seeds),
+            Gen.Elements(seeds).Zip(Gen.Choose(0, 14)).Zip(Gen.Choose(0, 9)).Select(static t => ChangeDigit(t.Item1.Item1, t.Item1.Item2, t.Item2)),
+            Gen.Choose(0, int.MaxValue).Zip(Gen.Choose(0, int.MaxValue)).Select(static t => (((ulong)t.Item1 << 31) | (uint)t.Item2) % 10_000_000_000_000_000),
+            Gen.Elements(0UL, 1UL, 9_999_999UL, 10_000_000UL, 99_999_999UL, 100_000_000UL, E164.MaxValue, E164.MaxValue + 1, ulong.MaxValue, 14155552671UL));
+        Prop.ForAll(Arb.From(Gen.ArrayOf(numbers)), static batch =>
+        {
+            var kept = batch.ToArray();
+            NumberingPlan.Table.KeepValid(kept);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var expected = E164.TryParseValid("+" + batch[i].ToString(CultureInfo.InvariantCulture), NumberingPlan.Table, out var parsed) ? parsed : 0;
+                if (kept[i] != expected)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(2000));
+
+        static ulong ChangeDigit(ulong number, int position, int digit)
+        {
+            var text = number.ToString(CultureInfo.InvariantCulture).ToCharArray();
+            text[position % text.Length] = (char)('0' + digit);
+            return ulong.Parse(text, CultureInfo.InvariantCulture);
+        }
+    }
+
     private static string Oracle(PhoneNumberUtil util, string e164)
     {
         try

@@ -50,6 +50,40 @@ public sealed class CheckBatchCodecTests
         Assert.Equal(14155004999UL, input.Recipients.Span[4999]);
     }
 
+    [Fact]
+    public void TryReadRequest_PutsCompactRecipientsAfterTheTextOnes_WhereverTheyCameOnTheWire()
+    {
+        var text = new CheckBatchRequest { Sender = "S", SmsType = SmsType.Marketing, Recipients = { "+14155550100", "+0123" } };
+        var compact = new CheckBatchRequest { RecipientsE164 = { 447400123456, 0, 4155550100, 14155550, 141555501001234567, 14155550100 } };
+        var more = new CheckBatchRequest { Recipients = { "+447400123456" } };
+
+        // Fields 4 and 7 interleaved: a parser merges repeated fields in wire order, and the verdict order is by field.
+        var bytes = text.ToByteArray().Concat(compact.ToByteArray()).Concat(more.ToByteArray()).ToArray();
+        using var input = new CheckBatchInput();
+
+        Assert.True(CheckBatchCodec.TryReadRequest(bytes, input));
+        Assert.Equal([14155550100UL, 0, 447400123456, 447400123456, 0, 0, 0, 0, 14155550100], input.Recipients.ToArray());
+        var generated = CheckBatchRequest.Parser.ParseFrom(bytes);
+        Assert.Equal(3, generated.Recipients.Count);
+        Assert.Equal(compact.RecipientsE164, generated.RecipientsE164);
+    }
+
+    [Fact]
+    public void TryReadRequest_ReadsUnpackedCompactRecipients_AndRefusesAPackedFieldCutMidNumber()
+    {
+        // recipients_e164 = 7 as two unpacked fixed64 values (tag 0x39), which parsers must accept too.
+        var unpacked = new byte[] { 0x39, 0x9F, 0x97, 0xBC, 0x4B, 0x03, 0x00, 0x00, 0x00, 0x39, 0, 0, 0, 0, 0, 0, 0, 0 };
+        using var input = new CheckBatchInput();
+
+        Assert.True(CheckBatchCodec.TryReadRequest(unpacked, input));
+        Assert.Equal([14155552671UL, 0], input.Recipients.ToArray());
+        Assert.Equal([14155552671UL, 0], CheckBatchRequest.Parser.ParseFrom(unpacked).RecipientsE164);
+
+        var cut = new byte[] { 0x3A, 0x07, 1, 2, 3, 4, 5, 6, 7 };
+        Assert.False(CheckBatchCodec.TryReadRequest(cut, input));
+        Assert.Throws<InvalidProtocolBufferException>(() => CheckBatchRequest.Parser.ParseFrom(cut));
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x22, 0x64, 0x2B })]
     [InlineData(new byte[] { 0x0A })]

@@ -1,3 +1,7 @@
+using Xunit.Abstractions;
+
+[assembly: TestCollectionOrderer(OptOutGate.Server.Tests.Infrastructure.LongestFirstCollectionOrderer.TypeName, "OptOutGate.Server.Tests")]
+
 namespace OptOutGate.Server.Tests.Infrastructure;
 
 // Tests that start child processes (gates, replicas, redis-server, python) are grouped by what they load, so that at
@@ -77,4 +81,37 @@ public sealed class GateProcessesCollection
 public sealed class MoProcessesCollection
 {
     public const string Name = "MO gate processes";
+}
+
+/// <summary>
+/// Starts the child-process groups first, the longest first, then the in-process test classes (each a collection of
+/// its own). xUnit runs four collections at once (xunit.runner.json) and, left to its default order, started some of
+/// the minute-long groups only after most in-process classes had run, so that they alone decided the suite's end.
+/// </summary>
+public sealed class LongestFirstCollectionOrderer : ITestCollectionOrderer
+{
+    public const string TypeName = "OptOutGate.Server.Tests.Infrastructure.LongestFirstCollectionOrderer";
+
+    // Test time of each group on the machines here, longest first (the suite's trx file has the figures).
+    private static readonly string[] s_longestFirst =
+    [
+        ReplicaBootstrapCollection.Name,
+        DamagedMetadataProcessesCollection.Name,
+        GateProcessesCollection.Name,
+        DamagedIndexProcessesCollection.Name,
+        ReplicaProcessesCollection.Name,
+        MillionEntriesCollection.Name,
+        DamagedDataProcessesCollection.Name,
+        MoProcessesCollection.Name,
+        MoPropertyProcessesCollection.Name,
+    ];
+
+    public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>
+        testCollections.OrderBy(static c => Rank(c.DisplayName)).ThenBy(static c => c.DisplayName, StringComparer.Ordinal);
+
+    private static int Rank(string name)
+    {
+        var rank = Array.IndexOf(s_longestFirst, name);
+        return rank < 0 ? s_longestFirst.Length : rank;
+    }
 }

@@ -17,7 +17,7 @@ namespace OptOutGate.Server.Tests.Hosting;
 /// bounds an unfinished preface), and serve normally afterwards. With 1,100 such connections under a 1,024 limit the
 /// runtime used to print "Out of memory." and abort.
 /// </summary>
-[Collection(ServerTestCollection.Name)]
+[Collection(ConnectionFloodCollection.Name)]
 public sealed class ConnectionFloodTests(ITestOutputHelper output)
 {
     private const int Connections = 5_000;

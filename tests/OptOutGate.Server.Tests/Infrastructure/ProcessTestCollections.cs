@@ -11,13 +11,23 @@ namespace OptOutGate.Server.Tests.Infrastructure;
 // machines here): the suite's wall time is the longest group's plus the tests that run alone.
 
 /// <summary>
-/// Tests that need the machine to themselves, run one at a time after every other test: thousands of sockets against
-/// an open-file limit, a process's peak memory.
+/// Tests that need the test process to themselves, run one at a time after every other test: the live managed heap of
+/// this process measured (any test beside it would allocate in the same heap).
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ServerTestCollection
 {
     public const string Name = "Gate server processes, alone";
+}
+
+/// <summary>
+/// Thousands of idle connections against a gate process under an open-file limit (the test process's own limit is far
+/// above the 5,000 sockets it holds, and the gate's descriptors are its own).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class ConnectionFloodCollection
+{
+    public const string Name = "Connection floods";
 }
 
 /// <summary>A million writes and two restarts over them.</summary>
@@ -101,6 +111,7 @@ public sealed class LongestFirstCollectionOrderer : ITestCollectionOrderer
         DamagedIndexProcessesCollection.Name,
         ReplicaProcessesCollection.Name,
         MillionEntriesCollection.Name,
+        ConnectionFloodCollection.Name,
         DamagedDataProcessesCollection.Name,
         MoProcessesCollection.Name,
         MoPropertyProcessesCollection.Name,

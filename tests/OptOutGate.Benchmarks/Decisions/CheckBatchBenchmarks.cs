@@ -1,9 +1,5 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Diagnosers;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,7 +22,7 @@ namespace OptOutGate.Benchmarks.Decisions;
 /// <see cref="WireCompact"/> is <see cref="Wire"/> on the same numbers sent as recipients_e164 (packed integers).
 /// Each invocation takes the next of 256 pre-encoded batches so that probes miss the CPU caches as in production.
 /// </summary>
-[Config(typeof(Config))]
+[Config(typeof(InProcessShortConfig))]
 public class CheckBatchBenchmarks
 {
     private const int BatchSize = 1000;
@@ -253,20 +249,6 @@ public class CheckBatchBenchmarks
 
         public override void Complete()
         {
-        }
-    }
-
-    /// <summary>One in-process job of 10 iterations with the memory diagnoser (CheckBatchParseBenchmarks takes it too).</summary>
-    internal sealed class Config : ManualConfig
-    {
-        public Config()
-        {
-            AddJob(Job.Default
-                .WithLaunchCount(1)
-                .WithWarmupCount(3)
-                .WithIterationCount(10)
-                .WithToolchain(InProcessEmitToolchain.Instance));
-            AddDiagnoser(MemoryDiagnoser.Default);
         }
     }
 }

@@ -13,7 +13,7 @@ namespace OptOutGate.Benchmarks.Decisions;
 /// (<c>recipients_e164</c>, packed fixed64: the numbers copied out, then <see cref="NumberingPlanTable.KeepValid"/>
 /// spells each number's digits for the same walk). Each invocation takes the next of 256 pre-encoded batches.
 /// </summary>
-[Config(typeof(CheckBatchBenchmarks.Config))]
+[Config(typeof(InProcessShortConfig))]
 public class CheckBatchParseBenchmarks
 {
     private const int BatchSize = 1000;

@@ -1,8 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Diagnosers;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using OptOutGate.Engine.Mo.Keywords;
 
 namespace OptOutGate.Benchmarks.Keywords;
@@ -13,7 +9,7 @@ namespace OptOutGate.Benchmarks.Keywords;
 /// beyond the normalized text (none when the text or its keyword already is that text). In-process, so no second
 /// build of the repository (which other work may be changing) is needed.
 /// </summary>
-[Config(typeof(Config))]
+[Config(typeof(InProcessShortConfig))]
 public class MoClassifierBenchmarks
 {
     private KeywordSet _set = KeywordSet.Default;
@@ -44,17 +40,4 @@ public class MoClassifierBenchmarks
 
     [Benchmark]
     public string Normalize() => MoTextNormalizer.Normalize(Text);
-
-    private sealed class Config : ManualConfig
-    {
-        public Config()
-        {
-            AddJob(Job.Default
-                .WithLaunchCount(1)
-                .WithWarmupCount(3)
-                .WithIterationCount(10)
-                .WithToolchain(InProcessEmitToolchain.Instance));
-            AddDiagnoser(MemoryDiagnoser.Default);
-        }
-    }
 }

@@ -2,10 +2,6 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Diagnosers;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using OptOutGate.Contracts.V1;
@@ -20,7 +16,7 @@ namespace OptOutGate.Benchmarks.Webhooks;
 /// record writer (ChangeRecordJson); and a whole batch body of 100 events with its signature. In-process, so both ways
 /// run in the same process at the same hour.
 /// </summary>
-[Config(typeof(Config))]
+[Config(typeof(InProcessShortConfig))]
 public class WebhookPayloadBenchmarks
 {
     private static readonly JsonFormatter s_formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
@@ -88,18 +84,5 @@ public class WebhookPayloadBenchmarks
         _buffer.ResetWrittenCount();
         _json.Reset(_buffer);
         _json.WriteStartObject();
-    }
-
-    private sealed class Config : ManualConfig
-    {
-        public Config()
-        {
-            AddJob(Job.Default
-                .WithLaunchCount(1)
-                .WithWarmupCount(3)
-                .WithIterationCount(10)
-                .WithToolchain(InProcessEmitToolchain.Instance));
-            AddDiagnoser(MemoryDiagnoser.Default);
-        }
     }
 }

@@ -30,7 +30,9 @@ public static class GateHost
         builder.Services.AddSingleton(settings.Mo);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = gateOptions.ShutdownTimeout);
         var descriptorLimit = ConnectionLimits.DescriptorLimit();
-        builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, gateOptions, descriptorLimit));
+        var listeners = new GateListeners();
+        builder.Services.AddSingleton(listeners);
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, gateOptions, descriptorLimit, listeners));
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerReadiness>();
@@ -43,8 +45,10 @@ public static class GateHost
         builder.Services.AddGateConsole(settings.Replication);
 
         var app = builder.Build();
+        var kestrelLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KestrelSetup));
+        app.Lifetime.ApplicationStarted.Register(() => HostingLog.Listening(kestrelLogger, listeners.GrpcAddress, listeners.HttpAddress, listeners.MetricsAddress));
         HostingLog.ConnectionLimits(
-            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KestrelSetup)),
+            kestrelLogger,
             ConnectionLimits.MaxConnections(gateOptions, descriptorLimit),
             descriptorLimit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown",
             gateOptions.MaxStreamsPerConnection,

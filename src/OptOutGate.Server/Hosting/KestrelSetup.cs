@@ -11,7 +11,7 @@ namespace OptOutGate.Server.Hosting;
 /// </summary>
 internal static class KestrelSetup
 {
-    public static void Configure(KestrelServerOptions kestrel, GateServerOptions options, long? descriptorLimit)
+    public static void Configure(KestrelServerOptions kestrel, GateServerOptions options, long? descriptorLimit, GateListeners listeners)
     {
         // The Server header tells clients nothing useful and costs bytes on every response (grpc-dotnet's benchmark
         // server turns it off too).
@@ -19,8 +19,10 @@ internal static class KestrelSetup
         ApplyLimits(kestrel.Limits, options, descriptorLimit);
         var address = ParseAddress(options.ListenAddress);
         var certificate = string.IsNullOrEmpty(options.TlsCertificatePath) ? null : LoadCertificate(options);
+        listeners.Tls = certificate is not null;
         kestrel.Listen(address, options.Port, listen =>
         {
+            listeners.Grpc = listen;
             // HTTP/2 only: without TLS there is no ALPN, so h2c needs prior knowledge on a port of its own (grpc-dotnet#979).
             listen.Protocols = HttpProtocols.Http2;
             if (certificate is not null)
@@ -34,6 +36,7 @@ internal static class KestrelSetup
             // curl, browsers and most HTTP libraries speak HTTP/1.1 to a cleartext port; with TLS, ALPN offers HTTP/2 too.
             kestrel.Listen(address, options.HttpPort, listen =>
             {
+                listeners.Http = listen;
                 listen.Protocols = certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
                 if (certificate is not null)
                 {
@@ -44,7 +47,11 @@ internal static class KestrelSetup
 
         if (options.MetricsPort >= 0)
         {
-            kestrel.Listen(address, options.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(address, options.MetricsPort, listen =>
+            {
+                listeners.Metrics = listen;
+                listen.Protocols = HttpProtocols.Http1;
+            });
         }
     }
 

@@ -13,19 +13,19 @@ public sealed class GateProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly OutputLines _output = new();
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<ListeningPorts> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private GateProcess(Process process, int port, int metricsPort, int httpPort, string dataDirectory)
+    private GateProcess(Process process, string dataDirectory)
     {
         _process = process;
-        Port = port;
-        MetricsPort = metricsPort;
-        HttpPort = httpPort;
         DataDirectory = dataDirectory;
     }
 
-    public int Port { get; }
+    /// <summary>The gRPC port the gate bound (its "Listening:" line), known once <see cref="StartAsync"/> has returned.</summary>
+    public int Port => Listening.Grpc;
 
-    public int MetricsPort { get; }
+    /// <summary>The metrics port, or -1 when metrics are off.</summary>
+    public int MetricsPort => Listening.Metrics;
 
     public string DataDirectory { get; }
 
@@ -33,8 +33,8 @@ public sealed class GateProcess : IAsyncDisposable
 
     public string MetricsAddress => $"http://127.0.0.1:{MetricsPort}/metrics";
 
-    /// <summary>The JSON/REST listener (Gate:HttpPort).</summary>
-    public int HttpPort { get; }
+    /// <summary>The JSON/REST listener (Gate:HttpPort), or -1 when it is off.</summary>
+    public int HttpPort => Listening.Http;
 
     public string HttpAddress => $"http://127.0.0.1:{HttpPort}";
 
@@ -47,48 +47,24 @@ public sealed class GateProcess : IAsyncDisposable
 
     public string Output => _output.Text;
 
-    /// <summary>Starts the gate with <paramref name="settings"/> as command-line configuration, and waits until it logs that it is serving.</summary>
+    /// <summary>
+    /// Starts the gate with <paramref name="settings"/> as command-line configuration, waits until it logs the ports it
+    /// bound (or exits), and then, unless <paramref name="waitUntilServing"/> is false, until it logs that it is serving.
+    /// </summary>
     /// <param name="openFileLimit">Runs the server under this open-file limit (soft and hard, set with util-linux prlimit), else the test's own.</param>
     /// <remarks>
-    /// The ports are found free by binding port 0 and letting go, so another process (a gate of a test running beside
-    /// this one, or any connection's ephemeral port) can take one before the gate binds it. When the gate exits for
-    /// that reason before serving, it is started again on new ports (at most <see cref="StartAttempts"/> times).
+    /// Every port is 0 unless the settings name one: the system picks a free port as the gate binds it, so no other
+    /// process (a gate of a test running beside this one, any connection's ephemeral port) can take it in between,
+    /// as it could when a test chose a free port and then handed it over.
     /// </remarks>
     public static async Task<GateProcess> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null, bool waitUntilServing = true, int? openFileLimit = null)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("optoutgate-test-").FullName;
-        for (var attempt = 1; ; attempt++)
-        {
-            var gate = StartOnFreePorts(settings, dataDirectory, openFileLimit);
-            if (!waitUntilServing)
-            {
-                return gate;
-            }
-
-            try
-            {
-                await gate.WaitForOutputAsync("Gate readiness is now Serving", TimeSpan.FromSeconds(60));
-                return gate;
-            }
-            catch (TimeoutException) when (attempt < StartAttempts && gate.HasExited && gate.Output.Contains("address already in use", StringComparison.Ordinal))
-            {
-                await gate.DisposeAsync();
-            }
-        }
-    }
-
-    private const int StartAttempts = 3;
-
-    private static GateProcess StartOnFreePorts(IDictionary<string, string>? settings, string dataDirectory, int? openFileLimit)
-    {
-        var port = FreePort();
-        var metricsPort = FreePort();
-        var httpPort = FreePort();
         var all = new Dictionary<string, string>
         {
-            ["Gate:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Gate:MetricsPort"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Gate:HttpPort"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gate:Port"] = "0",
+            ["Gate:MetricsPort"] = "0",
+            ["Gate:HttpPort"] = "0",
             ["Gate:DataDirectory"] = dataDirectory,
             ["Gate:ShutdownTimeout"] = "00:00:10",
             // The tests' webhook receivers listen on loopback, which a receiver may use only when listed.
@@ -99,13 +75,20 @@ public sealed class GateProcess : IAsyncDisposable
             all[key] = value;
         }
 
-        return Start(all, port, metricsPort, httpPort, dataDirectory, openFileLimit);
+        var gate = Start(all, dataDirectory, openFileLimit);
+        await WaitAsync(gate._listening.Task, gate, TimeSpan.FromSeconds(60), "the gate to log its listeners", exitIsAnAnswer: true);
+        if (waitUntilServing)
+        {
+            await gate.WaitForOutputAsync("Gate readiness is now Serving", TimeSpan.FromSeconds(60));
+        }
+
+        return gate;
     }
 
     /// <summary>Starts the gate with exactly these settings and does not wait (for start-up failure tests).</summary>
-    public static GateProcess StartRaw(IDictionary<string, string> settings) => Start(settings, 0, 0, 0, string.Empty, openFileLimit: null);
+    public static GateProcess StartRaw(IDictionary<string, string> settings) => Start(settings, string.Empty, openFileLimit: null);
 
-    public Task WaitForOutputAsync(string text, TimeSpan timeout) => WaitAsync(_output.SeenAsync(text), timeout, $"the gate to print '{text}'");
+    public Task WaitForOutputAsync(string text, TimeSpan timeout) => WaitAsync(_output.SeenAsync(text), this, timeout, $"the gate to print '{text}'");
 
     /// <summary>
     /// Waits until the process has exited and everything it printed has been read: the Exited event can come before the
@@ -113,7 +96,7 @@ public sealed class GateProcess : IAsyncDisposable
     /// </summary>
     public async Task WaitForExitAsync(TimeSpan timeout)
     {
-        await WaitAsync(_exited.Task, timeout, "the gate to exit");
+        await WaitAsync(_exited.Task, this, timeout, "the gate to exit");
         using var drained = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(drained.Token);
     }
@@ -141,7 +124,7 @@ public sealed class GateProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static GateProcess Start(IDictionary<string, string> settings, int port, int metricsPort, int httpPort, string dataDirectory, int? openFileLimit)
+    private static GateProcess Start(IDictionary<string, string> settings, string dataDirectory, int? openFileLimit)
     {
         var info = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "prlimit")
         {
@@ -168,7 +151,7 @@ public sealed class GateProcess : IAsyncDisposable
         info.Environment["DOTNET_gcServer"] = "0";
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var gate = new GateProcess(process, port, metricsPort, httpPort, dataDirectory);
+        var gate = new GateProcess(process, dataDirectory);
         process.OutputDataReceived += (_, e) => gate.Append(e.Data);
         process.ErrorDataReceived += (_, e) => gate.Append(e.Data);
         process.Exited += (_, _) => gate._exited.TrySetResult();
@@ -180,35 +163,40 @@ public sealed class GateProcess : IAsyncDisposable
 
     private void Append(string? line)
     {
-        if (line is not null)
-        {
-            _output.Append(line);
-        }
-    }
-
-    private async Task WaitAsync(Task task, TimeSpan timeout, string what)
-    {
-        var finished = await Task.WhenAny(task, _exited.Task, Task.Delay(timeout));
-        if (finished == task)
+        if (line is null)
         {
             return;
         }
 
-        var reason = finished == _exited.Task ? $"it exited with code {_process.ExitCode}" : $"{timeout.TotalSeconds} s passed";
-        throw new TimeoutException($"Waited for {what}, but {reason}. Output:\n{Output}");
+        if (ListeningPorts.TryParse(line) is { } ports)
+        {
+            _listening.TrySetResult(ports);
+        }
+
+        _output.Append(line);
+    }
+
+    private ListeningPorts Listening => _listening.Task.IsCompletedSuccessfully
+        ? _listening.Task.Result
+        : throw new InvalidOperationException($"The gate has not logged the ports it listens on. Output:\n{Output}");
+
+    /// <param name="exitIsAnAnswer">The process exiting first ends the wait without an error (a test of a start that fails).</param>
+    private static async Task WaitAsync(Task task, GateProcess gate, TimeSpan timeout, string what, bool exitIsAnAnswer = false)
+    {
+        var finished = await Task.WhenAny(task, gate._exited.Task, Task.Delay(timeout));
+        if (finished == task || (exitIsAnAnswer && finished == gate._exited.Task))
+        {
+            return;
+        }
+
+        var reason = finished == gate._exited.Task ? $"it exited with code {gate._process.ExitCode}" : $"{timeout.TotalSeconds} s passed";
+        throw new TimeoutException($"Waited for {what}, but {reason}. Output:\n{gate.Output}");
     }
 
     private void Signal(string name)
     {
         using var kill = Process.Start("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string ServerAssemblyPath()

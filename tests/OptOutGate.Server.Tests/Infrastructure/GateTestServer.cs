@@ -102,8 +102,8 @@ public sealed class GateTestServer : IAsyncDisposable
             ["Gate:Port"] = "0",
             // Metrics are process-wide (meters by name, prometheus' registry): GateProcess tests them in a process of their own.
             ["Gate:MetricsPort"] = "-1",
-            // A port picked here rather than 0, so that the two listeners' addresses can be told apart.
-            ["Gate:HttpPort"] = GateProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+            // The system picks every port (no race with another test's listener); GateListeners tells them apart.
+            ["Gate:HttpPort"] = "0",
             ["Gate:DataDirectory"] = dataDirectory,
             ["Gate:ShutdownTimeout"] = "00:00:10",
             // The tests' webhook receivers listen on loopback, which a receiver may use only when listed.
@@ -129,10 +129,10 @@ public sealed class GateTestServer : IAsyncDisposable
             throw;
         }
 
-        var httpPort = int.Parse(all["Gate:HttpPort"], CultureInfo.InvariantCulture);
+        var listeners = app.Services.GetRequiredService<GateListeners>();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(static a => new Uri(a)).ToList();
-        var grpc = addresses.Single(a => a.Port != httpPort);
-        var http = httpPort > 0 ? addresses.Single(a => a.Port == httpPort) : null;
+        var grpc = addresses.Single(a => a.Port == listeners.GrpcEndPoint!.Port);
+        var http = listeners.HttpEndPoint is { } bound ? addresses.Single(a => a.Port == bound.Port) : null;
         var server = new GateTestServer(app, logs, Loopback(grpc), http is null ? null : Loopback(http), dataDirectory, owns);
         if (waitUntilServing)
         {

@@ -9,7 +9,8 @@ namespace OptOutGate.Server.Tests.Readiness;
 /// <summary>
 /// A data folder made by the real server: opt-outs written one per call (each an acknowledged record with its own
 /// sequence), then the server stopped by SIGTERM (a checkpoint and the sequence map saved) or SIGKILL (neither).
-/// Tests damage a copy of it.
+/// Tests damage a copy of it: a folder of the same writes and stop is built once per test run and copied for each
+/// test (a build is a server start and thousands of acknowledged writes; a copy is a few hundred kilobytes).
 /// </summary>
 public sealed class DamagedFolder
 {
@@ -28,8 +29,24 @@ public sealed class DamagedFolder
 
     public static string Recipient(int i) => "+1" + (4_152_000_000L + i).ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Writes <paramref name="count"/> opt-outs (recipients from <paramref name="first"/>) and stops the server.</summary>
+    private static readonly ConcurrentDictionary<(int Count, bool CleanStop, int First), Lazy<Task<DamagedFolder>>> s_templates = new();
+
+    /// <summary>
+    /// Writes <paramref name="count"/> opt-outs (recipients from <paramref name="first"/>) and stops the server; into a
+    /// new folder (a copy of the run's template for these writes) unless <paramref name="dataDirectory"/> names one.
+    /// </summary>
     public static async Task<DamagedFolder> BuildAsync(int count, bool cleanStop, string? dataDirectory = null, IDictionary<string, string>? settings = null, int first = 0)
+    {
+        if (dataDirectory is not null || settings is not null)
+        {
+            return await WriteAsync(count, cleanStop, dataDirectory, settings, first);
+        }
+
+        var template = await s_templates.GetOrAdd((count, cleanStop, first), key => new Lazy<Task<DamagedFolder>>(() => WriteAsync(key.Count, key.CleanStop, null, null, key.First))).Value;
+        return new DamagedFolder(LogSegment.CopyFolder(template.DataDirectory), template.RecipientBySequence);
+    }
+
+    private static async Task<DamagedFolder> WriteAsync(int count, bool cleanStop, string? dataDirectory, IDictionary<string, string>? settings, int first)
     {
         var bySequence = new ConcurrentDictionary<ulong, string>();
         await using var gate = await GateProcess.StartAsync(settings, dataDirectory);

@@ -10,7 +10,6 @@ namespace OptOutGate.Server.Tests.Gate;
 /// CheckBatch as the server binds it (its codec's marshallers on /optoutgate.v1.Gate/CheckBatch), called the way a
 /// dispatcher calls it: the generated GateClient over Grpc.Net.Client, nothing else.
 /// </summary>
-[Collection(GateProcessesCollection.Name)]
 public sealed class CheckBatchMarshallerTests
 {
     private const string Sender = "+18005550100";
@@ -18,7 +17,7 @@ public sealed class CheckBatchMarshallerTests
     [Fact]
     public async Task GeneratedClient_GetsVerdictsCountsAndExplanations_ThatTheGeneratedClassesDecode()
     {
-        await using var gate = await GateProcess.StartAsync();
+        await using var gate = await GateTestServer.StartAsync();
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
         var admin = new Contracts.V1.Admin.AdminClient(channel);
         var optOut = new AddOptOutsRequest { Scope = Scope.Sender, Sender = Sender, Reason = "test" };
@@ -41,7 +40,7 @@ public sealed class CheckBatchMarshallerTests
     [Fact]
     public async Task LargestBatch_GzipRequest_AndOversizeRequest_AnswerAsTheContractSays()
     {
-        await using var gate = await GateProcess.StartAsync();
+        await using var gate = await GateTestServer.StartAsync();
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
         var client = new Contracts.V1.Gate.GateClient(channel);
         var largest = new CheckBatchRequest { Sender = Sender, SmsType = SmsType.Notification };
@@ -69,7 +68,7 @@ public sealed class CheckBatchMarshallerTests
     [Fact]
     public async Task BytesThatAreNotACheckBatchRequest_AnswerInternal_AndTheNextCallIsServed()
     {
-        await using var gate = await GateProcess.StartAsync();
+        await using var gate = await GateTestServer.StartAsync();
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
         var raw = new Method<byte[], byte[]>(
             MethodType.Unary, "optoutgate.v1.Gate", "CheckBatch", Marshallers.Create(static b => b, static b => b), Marshallers.Create(static b => b, static b => b));

@@ -12,13 +12,12 @@ namespace OptOutGate.Server.Tests.Gate;
 /// real server: it must send a well-formed CheckBatch, read every answer, and fail when the answers are not the
 /// expected ones.
 /// </summary>
-[Collection(GateProcessesCollection.Name)]
 public sealed class LatencyProbeTests
 {
     [Fact]
     public async Task Probe_ChecksEveryAnswer_AndFailsWhenTheBlockedCountDiffers()
     {
-        await using var gate = await GateProcess.StartAsync();
+        await using var gate = await GateTestServer.StartAsync();
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
         var recipients = Enumerable.Range(0, 1_000).Select(i => "+1415" + (5_000_000 + i).ToString(CultureInfo.InvariantCulture)).ToArray();
         await new AdminClient(channel, null).CallAsync<AddOptOutsRequest, AddOptOutsResponse>(
@@ -42,7 +41,7 @@ public sealed class LatencyProbeTests
         }
     }
 
-    private static Task<(int ExitCode, string Output)> RunProbeAsync(GateProcess gate, string batch, int expectBlocked) =>
+    private static Task<(int ExitCode, string Output)> RunProbeAsync(GateTestServer gate, string batch, int expectBlocked) =>
         PythonScript.RunAsync(
             Path.Combine("load-tests", "python", "latency_probe.py"),
             [

@@ -9,13 +9,12 @@ namespace OptOutGate.Server.Tests.Grpc;
 /// server. common.proto promises gRPC's own convention for them (statuscodes.md: "Error parsing request proto" is
 /// INTERNAL, never INVALID_ARGUMENT), so any server that takes this one's place must answer the same.
 /// </summary>
-[Collection(GateProcessesCollection.Name)]
 public sealed class UndecodableRequestTests
 {
     [Fact]
     public async Task UndecodableRequestBytes_AnswerInternal_OnEveryKindOfCall_AndTheServerKeepsServing()
     {
-        await using var gate = await GateProcess.StartAsync();
+        await using var gate = await GateTestServer.StartAsync();
 
         var (exitCode, output) = await PythonScript.RunAsync(
             Path.Combine("tests", "interop", "python", "undecodable_request_client.py"),

@@ -7,13 +7,12 @@ using OptOutGate.Server.Tests.Infrastructure;
 namespace OptOutGate.Server.Tests.Hosting;
 
 /// <summary>The "Rpc" settings reach grpc-dotnet's GrpcServiceOptions: response compression and the receive limit.</summary>
-[Collection(GateProcessesCollection.Name)]
 public sealed class GrpcOptionsTests
 {
     [Fact]
     public async Task ResponseCompressionGzip_CompressesForClientsThatAcceptIt_AndASmallReceiveLimitRefusesLargerRequests()
     {
-        await using var gate = await GateProcess.StartAsync(new Dictionary<string, string>
+        await using var gate = await GateTestServer.StartAsync(new Dictionary<string, string>
         {
             ["Rpc:ResponseCompression"] = "gzip",
             ["Rpc:MaxReceiveMessageSize"] = "1000",

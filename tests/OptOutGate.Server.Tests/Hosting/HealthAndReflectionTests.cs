@@ -13,13 +13,12 @@ namespace OptOutGate.Server.Tests.Hosting;
 /// grpc.health.v1 and both reflection versions as independent tools use them (grpcurl and ghz of any age, the python and
 /// node interop clients), through their generated clients over Grpc.Net.Client.
 /// </summary>
-[Collection(GateProcessesCollection.Name)]
 public sealed class HealthAndReflectionTests
 {
     [Fact]
     public async Task Health_AnswersForTheServerAndEveryService_NotFoundForOthers_AndWatchSeesTheStatus()
     {
-        await using var gate = await GateProcess.StartAsync();
+        await using var gate = await GateTestServer.StartAsync();
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
         var health = new Health.HealthClient(channel);
 
@@ -40,7 +39,7 @@ public sealed class HealthAndReflectionTests
     [Fact]
     public async Task ReflectionV1AndV1Alpha_ListTheServices_AndDescribeCheckBatch()
     {
-        await using var gate = await GateProcess.StartAsync();
+        await using var gate = await GateTestServer.StartAsync();
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
         var v1 = new ReflectionV1.ServerReflection.ServerReflectionClient(channel);
         var v1alpha = new ReflectionV1Alpha.ServerReflection.ServerReflectionClient(channel);

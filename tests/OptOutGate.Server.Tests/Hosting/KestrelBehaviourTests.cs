@@ -14,13 +14,12 @@ namespace OptOutGate.Server.Tests.Hosting;
 /// What the gate's transport promises any gRPC client, on Grpc.AspNetCore and Kestrel: 415 for a request that is not
 /// gRPC, Trailers-Only errors, deadlines, cancellation, more than 100 calls at once on one connection, and TLS.
 /// </summary>
-[Collection(GateProcessesCollection.Name)]
 public sealed class KestrelBehaviourTests
 {
     [Fact]
     public async Task WrongContentType_Is415_AndAnErrorBeforeAnyMessage_IsTrailersOnly()
     {
-        await using var gate = await GateProcess.StartAsync();
+        await using var gate = await GateTestServer.StartAsync();
         using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
         var path = new Uri(gate.GrpcAddress + "/optoutgate.v1.Gate/CheckBatch");
 
@@ -41,7 +40,7 @@ public sealed class KestrelBehaviourTests
     [Fact]
     public async Task Deadlines_Cancellation_AndMoreThan100CallsOnOneConnection()
     {
-        await using var gate = await GateProcess.StartAsync();
+        await using var gate = await GateTestServer.StartAsync();
         using var channel = GrpcChannel.ForAddress(gate.GrpcAddress);
         var changes = new Contracts.V1.Changes.ChangesClient(channel);
         var follow = new StreamChangesRequest { FromSequence = 1, HeartbeatInterval = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100)) };
@@ -87,18 +86,24 @@ public sealed class KestrelBehaviourTests
             await File.WriteAllTextAsync(certificatePath, certificate.ExportCertificatePem());
             await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
 
-            await using var gate = await GateProcess.StartAsync(new Dictionary<string, string>
+            await using var gate = await GateTestServer.StartAsync(new Dictionary<string, string>
             {
                 ["Gate:TlsCertificatePath"] = certificatePath,
                 ["Gate:TlsKeyPath"] = keyPath,
-            });
+            }, waitUntilServing: false);
             using var handler = new SocketsHttpHandler();
             handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetCertHashString() == certificate.GetCertHashString();
             using var channel = GrpcChannel.ForAddress($"https://127.0.0.1:{gate.Port}", new GrpcChannelOptions { HttpHandler = handler });
 
-            var response = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
+            // The fixture's own wait for SERVING would not trust this certificate: the test's client waits instead.
+            using var watch = new Health.HealthClient(channel).Watch(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(60));
+            var status = HealthCheckResponse.Types.ServingStatus.Unknown;
+            while (status != HealthCheckResponse.Types.ServingStatus.Serving && await watch.ResponseStream.MoveNext(CancellationToken.None))
+            {
+                status = watch.ResponseStream.Current.Status;
+            }
 
-            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, status);
         }
         finally
         {

@@ -4,13 +4,12 @@ using OptOutGate.Server.Tests.Infrastructure;
 namespace OptOutGate.Server.Tests.Mo;
 
 /// <summary>tests/interop/python/stream_mo_client.py (python grpcio, an independent carrier adapter) against the real server.</summary>
-[Collection(MoProcessesCollection.Name)]
 public sealed class MoPythonClientTests
 {
     [Fact]
     public async Task PythonCarrierAdapter_StreamsMoMessages_AndEveryResultChecksOut()
     {
-        await using var gate = await GateProcess.StartAsync();
+        await using var gate = await GateTestServer.StartAsync();
         var (exitCode, output) = await PythonScript.RunAsync(
             Path.Combine("tests", "interop", "python", "stream_mo_client.py"),
             ["--port", gate.Port.ToString(CultureInfo.InvariantCulture), "--proto_root", Path.Combine(GateProcess.RepositoryRoot(), "protos"), "--count", "900"],

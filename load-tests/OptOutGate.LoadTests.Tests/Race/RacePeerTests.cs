@@ -61,6 +61,36 @@ public class RacePeerTests
         Assert.Equal(0, await peer.CountMembersAsync([space.Number(Dataset)], timeout.Token));
     }
 
+    [Theory]
+    [MemberData(nameof(Peers))]
+    public async Task A_peer_whose_port_another_process_took_starts_on_another(string peerName)
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var takenPort = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var handedOut = new List<int>();
+        int Ports()
+        {
+            var port = handedOut.Count == 0 ? takenPort : FreePort();
+            handedOut.Add(port);
+            return port;
+        }
+
+        var kind = RacePeerKind.Find(peerName)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var server = await PeerServerProcess.StartAsync(kind, PeerExecutables.For(kind), Dataset, Ports, timeout.Token);
+
+        Assert.Equal(2, handedOut.Count);
+        Assert.Equal(handedOut[1], server.Port);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     [Fact]
     public async Task A_missing_server_is_a_clear_error_naming_the_install()
     {

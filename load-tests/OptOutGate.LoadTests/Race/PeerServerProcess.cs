@@ -30,9 +30,38 @@ internal sealed class PeerServerProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     /// <exception cref="InvalidOperationException">The server is not installed, or did not start.</exception>
-    public static async Task<PeerServerProcess> StartAsync(RacePeerKind kind, string executable, long dataset, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The port is found free and handed to the server, so another process can take it in between; the server then
+    /// exits at once saying so, and is started again on another port (at most <see cref="StartAttempts"/> times).
+    /// </remarks>
+    public static Task<PeerServerProcess> StartAsync(RacePeerKind kind, string executable, long dataset, CancellationToken cancellationToken) =>
+        StartAsync(kind, executable, dataset, FreePort, cancellationToken);
+
+    /// <param name="ports">Where each attempt's port comes from (a test hands out a taken one first).</param>
+    internal static async Task<PeerServerProcess> StartAsync(RacePeerKind kind, string executable, long dataset, Func<int> ports, CancellationToken cancellationToken)
     {
-        var port = FreePort();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnPortAsync(kind, executable, dataset, ports(), cancellationToken);
+            }
+            catch (PortTakenException) when (attempt < StartAttempts)
+            {
+            }
+            catch (PortTakenException taken)
+            {
+                throw new InvalidOperationException(taken.Message, taken);
+            }
+        }
+    }
+
+    private const int StartAttempts = 5;
+
+    private sealed class PortTakenException(string message) : Exception(message);
+
+    private static async Task<PeerServerProcess> StartOnPortAsync(RacePeerKind kind, string executable, long dataset, int port, CancellationToken cancellationToken)
+    {
         var info = new ProcessStartInfo(executable)
         {
             UseShellExecute = false,
@@ -66,6 +95,10 @@ internal sealed class PeerServerProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
+                // Waiting for the exit also waits until its last output lines have been read; the exit code and the
+                // output are taken before the process object is disposed.
+                await process.WaitForExitAsync(cancellationToken);
+                var exitCode = process.ExitCode;
                 await server.DisposeAsync();
                 string text;
                 lock (log)
@@ -73,21 +106,29 @@ internal sealed class PeerServerProcess : IAsyncDisposable
                     text = log.ToString();
                 }
 
-                throw new InvalidOperationException($"{kind.Program} exited at start-up (code {process.ExitCode}): {text.Trim()}");
+                var message = $"{kind.Program} exited at start-up (code {exitCode}): {text.Trim()}";
+                // redis-server: "bind: Address already in use"; garnet-server: "Could not bind ... (AddressAlreadyInUse)".
+                throw text.Contains("already in use", StringComparison.OrdinalIgnoreCase) || text.Contains("AddressAlreadyInUse", StringComparison.Ordinal)
+                    ? new PortTakenException(message)
+                    : new InvalidOperationException(message);
             }
 
             try
             {
-                await using var probe = await RespConnection.ConnectAsync("127.0.0.1", port, cancellationToken);
-                await probe.SendAsync(RespConnection.Encode("PING", null, []), cancellationToken);
+                // PING answered, within a second: whatever else holds the port (another process took it before the
+                // server could bind it) may accept the connection but does not answer, and the server has exited.
+                using var probeTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                probeTimeout.CancelAfter(TimeSpan.FromSeconds(1));
+                await using var probe = await RespConnection.ConnectAsync("127.0.0.1", port, probeTimeout.Token);
+                await probe.SendAsync(RespConnection.Encode("PING", null, []), probeTimeout.Token).WaitAsync(probeTimeout.Token);
                 return server;
             }
-            catch (Exception ex) when (ex is SocketException or IOException && Stopwatch.GetTimestamp() < deadline)
+            catch (Exception ex) when ((ex is SocketException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)) && Stopwatch.GetTimestamp() < deadline)
             {
                 // Not listening yet (or closed the probe while starting): try again shortly.
                 await Task.Delay(50, cancellationToken);
             }
-            catch (Exception ex) when (ex is SocketException or IOException)
+            catch (Exception ex) when (ex is SocketException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 await server.DisposeAsync();
                 throw new InvalidOperationException($"{kind.Program} did not answer PING on 127.0.0.1:{port} within {StartTimeout.TotalSeconds:0} s.", ex);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Playwright;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Server.Tests.Infrastructure;
+using OptOutGate.Server.Tests.Webhooks;
 
 namespace OptOutGate.Server.Tests.Console;
 
@@ -284,6 +285,52 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         var imported = await console.Context.APIRequest.PostAsync("/console/import?handler=preview", new APIRequestContextOptions { Multipart = upload });
         Assert.Equal(403, imported.Status);
         Assert.Contains("Permission denied", await imported.TextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Webhook_CreatedInTheConsole_ShowsItsTestDelivery_AndItsSecretSigns_PauseResumeAndDeleteWork()
+    {
+        const string Sender = "+18005550206";
+        var options = GateTestServer.Options(fixture.Keys.AcmeOperator);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var console = await ConsoleSession.SignInAsync(fixture.Browser, Server, fixture.Keys.AcmeOperator);
+        await console.GotoAsync("/console/webhooks");
+        await console.Page.FillAsync("#url", receiver.Url);
+        await console.Page.FillAsync("#description", "console test");
+        await console.Page.CheckAsync("#create-webhook input[name=events][value=OptOut]");
+        await console.Page.ClickAsync("#create-webhook button[type=submit]");
+
+        // The test delivery's result and the secret, shown once; the receiver got the test POST, signed with it.
+        var created = await console.Page.TextContentAsync("#created");
+        Assert.Contains("delivered", created, StringComparison.Ordinal);
+        Assert.Contains("HTTP 200", created, StringComparison.Ordinal);
+        var secret = await console.Page.TextContentAsync("#created code");
+        Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
+        var test = Assert.Single(receiver.Tests);
+        Assert.True(StandardWebhooksVerifier.Verifies(secret!, test));
+        var row = console.Page.Locator("#subscriptions tr", new PageLocatorOptions { HasText = receiver.Url });
+        Assert.Contains("OPT OUT", (await row.TextContentAsync())!.ToUpperInvariant().Replace('_', ' '), StringComparison.Ordinal);
+
+        // An opt-out reaches the receiver, signed with the secret the page showed.
+        var first = await Server.Admin.AddOptOutsAsync(new AddOptOutsRequest { Scope = Scope.Sender, Sender = Sender, Recipients = { "+14155552061" }, Reason = "webhook" }, options);
+        await receiver.WaitUntilAsync(r => r.Accepted.SelectMany(static p => p.Sequences).Contains(first.Sequence), TimeSpan.FromSeconds(30), "the first opt-out");
+        Assert.All(receiver.Accepted, p => Assert.True(StandardWebhooksVerifier.Verifies(secret!, p), p.Id));
+
+        // Pause, then resume: the page says so, the Admin API agrees, and what was written meanwhile arrives after the resume.
+        await row.Locator("button:has-text('Pause')").ClickAsync();
+        Assert.Contains("paused", await console.NoticeAsync(), StringComparison.Ordinal);
+        var listed = await Server.Admin.ListWebhookSubscriptionsAsync(new ListWebhookSubscriptionsRequest(), options);
+        var subscription = Assert.Single(listed.Subscriptions, s => s.Url == receiver.Url);
+        Assert.True(subscription.Paused);
+        var second = await Server.Admin.AddOptOutsAsync(new AddOptOutsRequest { Scope = Scope.Sender, Sender = Sender, Recipients = { "+14155552062" }, Reason = "webhook" }, options);
+        await row.Locator("button:has-text('Resume')").ClickAsync();
+        Assert.Contains("resumed", await console.NoticeAsync(), StringComparison.Ordinal);
+        await receiver.WaitUntilAsync(r => r.Accepted.SelectMany(static p => p.Sequences).Contains(second.Sequence), TimeSpan.FromSeconds(30), "the opt-out written while paused");
+
+        await row.Locator("button:has-text('Delete')").ClickAsync();
+        Assert.Contains("deleted", await console.NoticeAsync(), StringComparison.Ordinal);
+        listed = await Server.Admin.ListWebhookSubscriptionsAsync(new ListWebhookSubscriptionsRequest(), options);
+        Assert.DoesNotContain(listed.Subscriptions, s => s.Url == receiver.Url);
     }
 
     [Fact]

@@ -288,7 +288,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task Webhook_CreatedInTheConsole_ShowsItsTestDelivery_AndItsSecretSigns_PauseResumeAndDeleteWork()
+    public async Task Webhook_CreatedInTheConsole_ShowsItsTestDelivery_AndItsSecretSigns_PauseResumeReplayAndDeleteWork()
     {
         const string Sender = "+18005550206";
         var options = GateTestServer.Options(fixture.Keys.AcmeOperator);
@@ -326,6 +326,12 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         await row.Locator("button:has-text('Resume')").ClickAsync();
         Assert.Contains("resumed", await console.NoticeAsync(), StringComparison.Ordinal);
         await receiver.WaitUntilAsync(r => r.Accepted.SelectMany(static p => p.Sequences).Contains(second.Sequence), TimeSpan.FromSeconds(30), "the opt-out written while paused");
+
+        // Replay from the first opt-out: it is delivered a second time.
+        await row.Locator("input[name=fromSequence]").FillAsync(first.Sequence.ToString(CultureInfo.InvariantCulture));
+        await row.Locator("button:has-text('Replay')").ClickAsync();
+        Assert.Contains($"replays from sequence {first.Sequence}", await console.NoticeAsync(), StringComparison.Ordinal);
+        await receiver.WaitUntilAsync(r => r.Accepted.SelectMany(static p => p.Sequences).Count(q => q == first.Sequence) == 2, TimeSpan.FromSeconds(30), "the first opt-out again");
 
         await row.Locator("button:has-text('Delete')").ClickAsync();
         Assert.Contains("deleted", await console.NoticeAsync(), StringComparison.Ordinal);

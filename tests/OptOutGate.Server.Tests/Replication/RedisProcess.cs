@@ -7,6 +7,7 @@ namespace OptOutGate.Server.Tests.Replication;
 /// <summary>A real redis-server on a free loopback port, without persistence; killable and restartable on the same port.</summary>
 public sealed class RedisProcess : IAsyncDisposable
 {
+    private readonly System.Text.StringBuilder _output = new();
     private Process? _process;
 
     private RedisProcess(int port) => Port = port;
@@ -44,8 +45,6 @@ public sealed class RedisProcess : IAsyncDisposable
             throw new InvalidOperationException($"redis-server did not start again on port {Port}; it printed:\n{_output}");
         }
     }
-
-    private readonly System.Text.StringBuilder _output = new();
 
     /// <summary>
     /// Starts redis-server and waits until it says it accepts connections (rather than until the port answers, which
@@ -88,6 +87,11 @@ public sealed class RedisProcess : IAsyncDisposable
             }
         }
 
+        if (_process is { HasExited: true } killed)
+        {
+            killed.Dispose();
+        }
+
         _process = new Process { StartInfo = info, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => Read(e.Data);
         _process.ErrorDataReceived += (_, e) => Read(e.Data);
@@ -105,9 +109,12 @@ public sealed class RedisProcess : IAsyncDisposable
         if (finished == exited.Task)
         {
             await _process.WaitForExitAsync();
+            _process.Dispose();
+            _process = null;
             return false;
         }
 
+        await KillAsync();
         throw new TimeoutException($"redis-server on port {Port} did not say it was ready within 30 s; it printed:\n{_output}");
     }
 

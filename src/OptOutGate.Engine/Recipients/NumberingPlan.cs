@@ -14,11 +14,22 @@ namespace OptOutGate.Engine.Recipients;
 /// </summary>
 public static class NumberingPlan
 {
-    private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
-    private static readonly Lazy<NumberingPlanTable> LazyTable = new(() => NumberingPlanTable.Build(Util), LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>The embedded resource holding the table built from the libphonenumber this assembly is compiled against.</summary>
+    public const string StoredTableResource = "OptOutGate.Engine.numbering-plan.bin";
 
-    /// <summary>The check-time automaton; built at first use (the host builds it at start-up).</summary>
-    public static NumberingPlanTable Table => LazyTable.Value;
+    private static readonly Lazy<(NumberingPlanTable Table, bool Stored)> LazyTable = new(LoadOrBuild, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    // libphonenumber loads its metadata at first use (tens of milliseconds); the check path needs only the table.
+    private static PhoneNumberUtil Util => PhoneNumberUtil.GetInstance();
+
+    /// <summary>The check-time automaton; read or built at first use (the host does it at start-up).</summary>
+    public static NumberingPlanTable Table => LazyTable.Value.Table;
+
+    /// <summary>
+    /// Whether <see cref="Table"/> is the stored one (<see cref="StoredTableResource"/>); false when it was built from the
+    /// metadata because the stored table is for another libphonenumber build.
+    /// </summary>
+    public static bool TableWasStored => LazyTable.Value.Stored;
 
     /// <summary>
     /// True when <paramref name="e164"/> is E.164 as the contract writes it and a number its numbering plan allows;
@@ -51,6 +62,19 @@ public static class NumberingPlan
 
     /// <summary>The region of a valid number, or "" when no numbering plan allows it (or it is not E.164).</summary>
     public static string CountryOf(string e164) => TryValidate(e164, out var country) ? country : "";
+
+    private static (NumberingPlanTable Table, bool Stored) LoadOrBuild()
+    {
+        using (var stored = typeof(NumberingPlan).Assembly.GetManifestResourceStream(StoredTableResource))
+        {
+            if (stored is not null && NumberingPlanTable.TryRead(stored, NumberingPlanTable.MetadataBuild) is { } table)
+            {
+                return (table, true);
+            }
+        }
+
+        return (NumberingPlanTable.Build(Util), false);
+    }
 
     private static string Validate(string e164)
     {

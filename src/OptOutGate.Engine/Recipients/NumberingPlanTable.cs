@@ -14,7 +14,7 @@ namespace OptOutGate.Engine.Recipients;
 /// done while the recipient's digits are parsed, so the check path keeps its lookup budget (no parse objects, no
 /// regular expressions, no allocation).
 /// </summary>
-public sealed class NumberingPlanTable
+public sealed partial class NumberingPlanTable
 {
     private const int Digits = 10;
 

@@ -168,11 +168,12 @@ internal sealed partial class GateEngineHost(
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var states = NumberingPlan.Table.StateCount;
-        LogNumberingPlans(_logger, states, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var how = NumberingPlan.TableWasStored ? "read from the stored table" : "built from the metadata (the stored table is for another libphonenumber build)";
+        LogNumberingPlans(_logger, states, how, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    [LoggerMessage(EventId = EventIds.Readiness + 7, EventName = "NumberingPlans", Level = LogLevel.Information, Message = "Numbering plans (libphonenumber metadata) ready: {States} automaton states, built in {Milliseconds} ms")]
-    private static partial void LogNumberingPlans(ILogger logger, int states, long milliseconds);
+    [LoggerMessage(EventId = EventIds.Readiness + 7, EventName = "NumberingPlans", Level = LogLevel.Information, Message = "Numbering plans (libphonenumber metadata) ready: {States} automaton states, {How} in {Milliseconds} ms")]
+    private static partial void LogNumberingPlans(ILogger logger, int states, string how, long milliseconds);
 
     /// <summary>A failure of the running engine ends the process with <see cref="ExitCodes.Fatal"/>, so that its supervisor restarts it.</summary>
     private async Task WatchForFailureAsync(GateEngine engine)

@@ -82,7 +82,8 @@ public sealed partial class NumberingPlanTable
         {
             using var compressed = new BrotliStream(stream, CompressionMode.Decompress, leaveOpen: true);
             using var header = new BinaryReader(compressed);
-            if (header.ReadUInt32() != Magic || header.ReadInt32() != FormatVersion || new Guid(header.ReadBytes(16)) != metadataBuild)
+            if (header.ReadUInt32() != Magic || header.ReadInt32() != FormatVersion || header.ReadBytes(16) is not { Length: 16 } build
+                || new Guid(build) != metadataBuild)
             {
                 return null;
             }

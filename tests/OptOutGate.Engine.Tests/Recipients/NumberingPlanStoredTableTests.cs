@@ -83,6 +83,12 @@ public sealed class NumberingPlanStoredTableTests
         }
 
         Assert.Null(NumberingPlanTable.TryRead(new MemoryStream([1, 2, 3, 4, 5]), Guid.Empty));
+        for (var length = 0; length < 4 + 4 + 16; length++)
+        {
+            // Cut inside the header: the magic, the format or the libphonenumber build.
+            Assert.Null(NumberingPlanTable.TryRead(new MemoryStream(Compressed(payload[..length])), Guid.Empty));
+        }
+
         Assert.Null(NumberingPlanTable.TryRead(new MemoryStream(), Guid.Empty));
     }
 

@@ -20,7 +20,9 @@ public static class NumberingPlan
     private static readonly Lazy<(NumberingPlanTable Table, bool Stored)> LazyTable = new(LoadOrBuild, LazyThreadSafetyMode.ExecutionAndPublication);
 
     // libphonenumber loads its metadata at first use (tens of milliseconds); the check path needs only the table.
-    private static PhoneNumberUtil Util => PhoneNumberUtil.GetInstance();
+    private static readonly Lazy<PhoneNumberUtil> LazyUtil = new(PhoneNumberUtil.GetInstance, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static PhoneNumberUtil Util => LazyUtil.Value;
 
     /// <summary>The check-time automaton; read or built at first use (the host does it at start-up).</summary>
     public static NumberingPlanTable Table => LazyTable.Value.Table;

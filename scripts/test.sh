@@ -49,7 +49,8 @@ export DOTNET_TieredPGO=0
 
 # One compiler server for the whole build (some machines turn it off with UseSharedCompilation=false in the
 # environment): each of the eight projects' compilations otherwise starts and warms up a compiler of its own (40 s
-# instead of 46 here, both with the instrumented tier). It is stopped before the tests so that it holds no memory or CPU while they run.
+# instead of 46 here, both with the instrumented tier). It is stopped before the tests so that it holds no memory or
+# CPU while they run.
 dotnet build OptOutGate.sln -c Release -warnaserror -p:UseSharedCompilation=true
 dotnet build-server shutdown >/dev/null 2>&1 || true
 

@@ -14,8 +14,8 @@ namespace OptOutGate.Engine.Recipients;
 /// </summary>
 public static class NumberingPlan
 {
-    /// <summary>The embedded resource holding the table built from the libphonenumber this assembly is compiled against.</summary>
-    public const string StoredTableResource = "OptOutGate.Engine.numbering-plan.bin";
+    // The embedded resource holding the table built from the libphonenumber this assembly is compiled against.
+    private const string StoredTableResource = "OptOutGate.Engine.numbering-plan.bin";
 
     private static readonly Lazy<(NumberingPlanTable Table, bool Stored)> LazyTable = new(LoadOrBuild, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -28,7 +28,7 @@ public static class NumberingPlan
     public static NumberingPlanTable Table => LazyTable.Value.Table;
 
     /// <summary>
-    /// Whether <see cref="Table"/> is the stored one (<see cref="StoredTableResource"/>); false when it was built from the
+    /// Whether <see cref="Table"/> is the stored one (the engine's numbering-plan.bin); false when it was built from the
     /// metadata because the stored table is for another libphonenumber build.
     /// </summary>
     public static bool TableWasStored => LazyTable.Value.Stored;

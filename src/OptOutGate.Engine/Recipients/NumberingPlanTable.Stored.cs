@@ -32,7 +32,7 @@ public sealed partial class NumberingPlanTable
     /// Writes the table, marked as built from <paramref name="metadataBuild"/> and followed by the SHA-256 of its
     /// contents, Brotli-compressed.
     /// </summary>
-    public void WriteTo(Stream stream, Guid metadataBuild)
+    internal void WriteTo(Stream stream, Guid metadataBuild)
     {
         using var payload = new MemoryStream();
         using (var writer = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
@@ -155,7 +155,7 @@ public sealed partial class NumberingPlanTable
     }
 
     /// <summary>Whether <paramref name="other"/> is this same automaton, state for state.</summary>
-    public bool SameAs(NumberingPlanTable other) =>
+    internal bool SameAs(NumberingPlanTable other) =>
         _next.AsSpan().SequenceEqual(other._next) && _accept.AsSpan().SequenceEqual(other._accept)
         && _regions.SequenceEqual(other._regions, StringComparer.Ordinal);
 }

@@ -3,8 +3,6 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OptOutGate.Contracts.V1;
@@ -129,11 +127,11 @@ public sealed class GateTestServer : IAsyncDisposable
             throw;
         }
 
+        // What Kestrel bound (every port 0 picked by the system), as the gate's "Listening:" line names it.
         var listeners = app.Services.GetRequiredService<GateListeners>();
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(static a => new Uri(a)).ToList();
-        var grpc = addresses.Single(a => a.Port == listeners.GrpcEndPoint!.Port);
-        var http = listeners.HttpEndPoint is { } bound ? addresses.Single(a => a.Port == bound.Port) : null;
-        var server = new GateTestServer(app, logs, Loopback(grpc), http is null ? null : Loopback(http), dataDirectory, owns);
+        var grpc = Loopback(new Uri(listeners.GrpcAddress));
+        var http = listeners.HttpEndPoint is null ? null : Loopback(new Uri(listeners.HttpAddress));
+        var server = new GateTestServer(app, logs, grpc, http, dataDirectory, owns);
         if (waitUntilServing)
         {
             try

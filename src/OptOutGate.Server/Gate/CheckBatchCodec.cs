@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
@@ -20,11 +19,6 @@ namespace OptOutGate.Server.Gate;
 /// </summary>
 internal static class CheckBatchCodec
 {
-    private const int VarintType = 0;
-    private const int Fixed64Type = 1;
-    private const int LengthType = 2;
-    private const int Fixed32Type = 5;
-
     /// <summary>
     /// optoutgate.v1.Gate/CheckBatch with this codec's marshallers, bound in place of the generated method
     /// (Grpc/ContractBinder): grpc-dotnet hands <see cref="ReadRequest"/> the request's bytes
@@ -109,27 +103,18 @@ internal static class CheckBatchCodec
         var pos = 0;
         while (pos < bytes.Length)
         {
-            if (!TryReadVarint(bytes, ref pos, out var tag) || tag > uint.MaxValue)
+            if (!ProtoWire.TryReadTag(bytes, ref pos, out var field, out var wireType))
             {
                 return false;
             }
 
-            var field = (int)(tag >> 3);
-            var wireType = (int)(tag & 7);
-            if (field == 0)
+            if (wireType == ProtoWire.LengthType)
             {
-                return false;
-            }
-
-            if (wireType == LengthType)
-            {
-                if (!TryReadVarint(bytes, ref pos, out var length) || length > (ulong)(bytes.Length - pos))
+                if (!ProtoWire.TryReadLengthDelimited(bytes, ref pos, out var value))
                 {
                     return false;
                 }
 
-                var value = bytes.Slice(pos, (int)length);
-                pos += (int)length;
                 switch (field)
                 {
                     case 1:
@@ -156,7 +141,7 @@ internal static class CheckBatchCodec
                         var inner = 0;
                         while (inner < value.Length)
                         {
-                            if (!TryReadVarint(value, ref inner, out var packed))
+                            if (!ProtoWire.TryReadVarint(value, ref inner, out var packed))
                             {
                                 return false;
                             }
@@ -172,8 +157,8 @@ internal static class CheckBatchCodec
 
             switch (wireType)
             {
-                case VarintType:
-                    if (!TryReadVarint(bytes, ref pos, out var varint))
+                case ProtoWire.VarintType:
+                    if (!ProtoWire.TryReadVarint(bytes, ref pos, out var varint))
                     {
                         return false;
                     }
@@ -192,7 +177,7 @@ internal static class CheckBatchCodec
                     }
 
                     break;
-                case Fixed64Type:
+                case ProtoWire.Fixed64Type:
                     if (bytes.Length - pos < 8)
                     {
                         return false;
@@ -206,17 +191,14 @@ internal static class CheckBatchCodec
 
                     pos += 8;
                     break;
-                case Fixed32Type:
-                    if (bytes.Length - pos < 4)
+                default:
+                    // Fixed32 (no field of this message), or not a wire type of proto3 (groups, 6, 7): false.
+                    if (!ProtoWire.TrySkip(bytes, ref pos, wireType))
                     {
                         return false;
                     }
 
-                    pos += 4;
                     break;
-                default:
-                    // Groups (3, 4) are not proto3, and 6, 7 are not wire types.
-                    return false;
             }
         }
 
@@ -245,20 +227,20 @@ internal static class CheckBatchCodec
         var size = 0;
         if (verdictCount != 0)
         {
-            size += 1 + VarintSize((ulong)verdictCount) + verdictCount;
+            size += 1 + ProtoWire.VarintSize((ulong)verdictCount) + verdictCount;
         }
 
-        size += 1 + VarintSize((ulong)countsSize) + countsSize;
+        size += 1 + ProtoWire.VarintSize((ulong)countsSize) + countsSize;
         if (sequence != 0)
         {
-            size += 1 + VarintSize(sequence);
+            size += 1 + ProtoWire.VarintSize(sequence);
         }
 
         var explanationCount = explanations?.Count ?? 0;
         for (var i = 0; i < explanationCount; i++)
         {
             var s = explanations![i].CalculateSize();
-            size += 1 + VarintSize((ulong)s) + s;
+            size += 1 + ProtoWire.VarintSize((ulong)s) + s;
         }
 
         return size;
@@ -270,8 +252,8 @@ internal static class CheckBatchCodec
         var pos = 0;
         if (verdicts.Length != 0)
         {
-            span[pos++] = (1 << 3) | LengthType;
-            pos += WriteVarint(span[pos..], (ulong)verdicts.Length);
+            span[pos++] = (1 << 3) | ProtoWire.LengthType;
+            pos += ProtoWire.WriteVarint(span[pos..], (ulong)verdicts.Length);
             var packed = span.Slice(pos, verdicts.Length);
             for (var i = 0; i < packed.Length; i++)
             {
@@ -282,13 +264,13 @@ internal static class CheckBatchCodec
             pos += verdicts.Length;
         }
 
-        span[pos++] = (2 << 3) | LengthType;
-        pos += WriteVarint(span[pos..], (ulong)CountsSize(counts));
+        span[pos++] = (2 << 3) | ProtoWire.LengthType;
+        pos += ProtoWire.WriteVarint(span[pos..], (ulong)CountsSize(counts));
         pos += WriteCounts(span[pos..], counts);
         if (sequence != 0)
         {
-            span[pos++] = (3 << 3) | VarintType;
-            pos += WriteVarint(span[pos..], sequence);
+            span[pos++] = (3 << 3) | ProtoWire.VarintType;
+            pos += ProtoWire.WriteVarint(span[pos..], sequence);
         }
 
         var explanationCount = explanations?.Count ?? 0;
@@ -296,8 +278,8 @@ internal static class CheckBatchCodec
         {
             var explanation = explanations![i];
             var s = explanation.CalculateSize();
-            span[pos++] = (4 << 3) | LengthType;
-            pos += WriteVarint(span[pos..], (ulong)s);
+            span[pos++] = (4 << 3) | ProtoWire.LengthType;
+            pos += ProtoWire.WriteVarint(span[pos..], (ulong)s);
             explanation.WriteTo(span.Slice(pos, s));
             pos += s;
         }
@@ -316,7 +298,7 @@ internal static class CheckBatchCodec
             var count = counts[verdict];
             if (count != 0)
             {
-                size += 1 + VarintSize(count);
+                size += 1 + ProtoWire.VarintSize(count);
             }
         }
 
@@ -332,58 +314,11 @@ internal static class CheckBatchCodec
             var count = counts[verdict];
             if (count != 0)
             {
-                span[pos++] = (byte)(((int)verdict << 3) | VarintType);
-                pos += WriteVarint(span[pos..], count);
+                span[pos++] = (byte)(((int)verdict << 3) | ProtoWire.VarintType);
+                pos += ProtoWire.WriteVarint(span[pos..], count);
             }
         }
 
-        return pos;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryReadVarint(ReadOnlySpan<byte> bytes, ref int pos, out ulong value)
-    {
-        value = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            if (pos >= bytes.Length)
-            {
-                return false;
-            }
-
-            var b = bytes[pos++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static int VarintSize(ulong value)
-    {
-        var size = 1;
-        while (value >= 0x80)
-        {
-            value >>= 7;
-            size++;
-        }
-
-        return size;
-    }
-
-    private static int WriteVarint(Span<byte> span, ulong value)
-    {
-        var pos = 0;
-        while (value >= 0x80)
-        {
-            span[pos++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        span[pos++] = (byte)value;
         return pos;
     }
 }

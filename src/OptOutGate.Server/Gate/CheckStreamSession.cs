@@ -14,7 +14,8 @@ namespace OptOutGate.Server.Gate;
 /// <see cref="ItemError"/> and the stream goes on. Responses go through a <see cref="StreamOutbox{TResponse}"/> (one
 /// writer; a full outbox stops reading requests, which is the stream's back-pressure). The
 /// stream ends with UNAVAILABLE when the host starts draining, or when the node stops serving (a replica that fell
-/// behind its primary beyond the bound): it never goes on answering from a stale copy.
+/// behind its primary beyond the bound): it never goes on answering from a stale copy. Requests and answers are
+/// CheckBatch's raw forms (<see cref="CheckStreamCodec"/>): no string per recipient, verdicts written packed.
 /// </summary>
 internal sealed class CheckStreamSession
 {
@@ -23,13 +24,13 @@ internal sealed class CheckStreamSession
     private readonly GateService _service;
     private readonly GateEngineHost _engineHost;
     private readonly CallIdentity _identity;
-    private readonly StreamOutbox<CheckStreamResponse> _outbox;
+    private readonly StreamOutbox<CheckStreamOutput> _outbox;
 
     public CheckStreamSession(
         GateService service,
         GateEngineHost engineHost,
         CallIdentity identity,
-        IServerStreamWriter<CheckStreamResponse> responses,
+        IServerStreamWriter<CheckStreamOutput> responses,
         CancellationToken call,
         CancellationToken draining,
         CancellationToken notServing)
@@ -37,7 +38,7 @@ internal sealed class CheckStreamSession
         _service = service;
         _engineHost = engineHost;
         _identity = identity;
-        _outbox = new StreamOutbox<CheckStreamResponse>(
+        _outbox = new StreamOutbox<CheckStreamOutput>(
             responses,
             ResponseBuffer,
             call,
@@ -45,9 +46,9 @@ internal sealed class CheckStreamSession
             new StreamEnding(notServing, "This OptOutGate replica fell behind its primary beyond its bound and stopped serving; requests without a response were not answered: retry them on another node."));
     }
 
-    public Task RunAsync(IAsyncStreamReader<CheckStreamRequest> requests) => _outbox.ServeAsync(token => ReadRequestsAsync(requests, token));
+    public Task RunAsync(IAsyncStreamReader<CheckStreamInput> requests) => _outbox.ServeAsync(token => ReadRequestsAsync(requests, token));
 
-    private async Task ReadRequestsAsync(IAsyncStreamReader<CheckStreamRequest> requests, CancellationToken token)
+    private async Task ReadRequestsAsync(IAsyncStreamReader<CheckStreamInput> requests, CancellationToken token)
     {
         while (await requests.MoveNext(token))
         {
@@ -55,21 +56,24 @@ internal sealed class CheckStreamSession
             var answer = AnswerAsync(request, token);
             if (answer.IsCompleted)
             {
+                request.Dispose();
                 await _outbox.PostAsync(answer.Result);
             }
             else
             {
                 _outbox.BeginPending();
-                _ = FinishAsync(answer);
+                _ = FinishAsync(request, answer);
             }
         }
     }
 
-    private async Task FinishAsync(ValueTask<CheckStreamResponse> answer)
+    private async Task FinishAsync(CheckStreamInput request, ValueTask<CheckStreamOutput> answer)
     {
         try
         {
-            await _outbox.PostAsync(await answer);
+            var output = await answer;
+            request.Dispose();
+            await _outbox.PostAsync(output);
         }
         catch (OperationCanceledException)
         {
@@ -86,55 +90,51 @@ internal sealed class CheckStreamSession
     }
 
     /// <summary>The answer to one request: its verdicts, or an error for its id. Synchronous unless it has to wait.</summary>
-    private ValueTask<CheckStreamResponse> AnswerAsync(CheckStreamRequest request, CancellationToken token)
+    private ValueTask<CheckStreamOutput> AnswerAsync(CheckStreamInput request, CancellationToken token)
     {
+        var id = request.RequestId;
         try
         {
-            var batch = request.Batch;
-            if (batch is null)
+            if (request.Batch is not { } batch)
             {
-                return new(Error(request, StatusCode.InvalidArgument, "batch: required."));
+                return new(CheckStreamOutput.Failure(id, StatusCode.InvalidArgument, "batch: required."));
             }
 
-            if (CheckBatchValidation.Validate(batch) is { } invalid)
+            if (CheckBatchValidation.Validate(batch.Sender, batch.App, batch.SmsType, batch.Count) is { } invalid)
             {
-                return new(Error(request, StatusCode.InvalidArgument, invalid));
+                return new(CheckStreamOutput.Failure(id, StatusCode.InvalidArgument, invalid));
             }
 
-            var maxWait = DefaultOrGiven(request);
+            if (request.MaxWaitInvalid)
+            {
+                return new(CheckStreamOutput.Failure(id, StatusCode.InvalidArgument, "max_wait: not a valid Duration (nanos within ±999,999,999 and of the seconds' sign, at most 10,000 years)."));
+            }
+
+            var maxWait = request.MaxWait ?? GateService.DefaultMaxWait;
             if (maxWait < TimeSpan.Zero)
             {
-                return new(Error(request, StatusCode.InvalidArgument, "max_wait: must not be negative."));
+                return new(CheckStreamOutput.Failure(id, StatusCode.InvalidArgument, "max_wait: must not be negative."));
             }
 
             var checks = _engineHost.RequireChecks();
-            var check = _service.CheckAsync(checks, batch, _identity, token, maxWait);
-            return check.IsCompletedSuccessfully ? new(Answer(request, check.Result)) : AnswerLaterAsync(request, check);
+            var check = _service.CheckStreamBatchAsync(checks, batch, _identity, maxWait, token);
+            return check.IsCompletedSuccessfully ? new(CheckStreamOutput.Answer(id, check.Result)) : AnswerLaterAsync(id, check);
         }
         catch (RpcException e)
         {
-            return new(Error(request, e.StatusCode, e.Status.Detail));
+            return new(CheckStreamOutput.Failure(id, e.StatusCode, e.Status.Detail));
         }
     }
 
-    private static async ValueTask<CheckStreamResponse> AnswerLaterAsync(CheckStreamRequest request, ValueTask<CheckBatchResponse> check)
+    private static async ValueTask<CheckStreamOutput> AnswerLaterAsync(ulong id, ValueTask<CheckBatchOutput> check)
     {
         try
         {
-            return Answer(request, await check);
+            return CheckStreamOutput.Answer(id, await check);
         }
         catch (RpcException e)
         {
-            return Error(request, e.StatusCode, e.Status.Detail);
+            return CheckStreamOutput.Failure(id, e.StatusCode, e.Status.Detail);
         }
     }
-
-    private static TimeSpan DefaultOrGiven(CheckStreamRequest request) =>
-        request.MaxWait is null ? GateService.DefaultMaxWait : request.MaxWait.ToTimeSpan();
-
-    private static CheckStreamResponse Answer(CheckStreamRequest request, CheckBatchResponse batch) =>
-        new() { RequestId = request.RequestId, Batch = batch };
-
-    private static CheckStreamResponse Error(CheckStreamRequest request, StatusCode code, string message) =>
-        new() { RequestId = request.RequestId, Error = new ItemError { Code = (int)code, Message = message } };
 }

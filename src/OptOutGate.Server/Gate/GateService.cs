@@ -20,8 +20,8 @@ namespace OptOutGate.Server.Gate;
 /// <para>
 /// CheckBatch is served by <see cref="CheckBatchRawAsync"/>, bound with the codec's marshallers
 /// (<see cref="CheckBatchCodec.Method"/>, Hosting/GateApiServices): request bytes to response bytes without a string per
-/// recipient or an enum per verdict. <see cref="CheckBatch"/> is the same check over the generated messages, for hosts
-/// that bind the generated method (and the one CheckStream's requests take).
+/// recipient or an enum per verdict; CheckStream likewise by <see cref="CheckStreamRawAsync"/> (<see cref="CheckStreamCodec"/>).
+/// <see cref="CheckBatch"/> is the same check over the generated messages, for the JSON API's transcoding.
 /// </para>
 /// </summary>
 internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics, IHostApplicationLifetime lifetime, ServerReadiness readiness)
@@ -69,7 +69,7 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
         }
     }
 
-    /// <summary>CheckBatch from a parsed message (the generated-class path; CheckStream requests arrive this way).</summary>
+    /// <summary>CheckBatch from a parsed message: the generated-class path, which the JSON API's transcoding calls.</summary>
     public override Task<CheckBatchResponse> CheckBatch(CheckBatchRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -85,7 +85,8 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
         return CheckAsync(checks, request, identity, context.CancellationToken).AsTask();
     }
 
-    public override Task CheckStream(IAsyncStreamReader<CheckStreamRequest> requestStream, IServerStreamWriter<CheckStreamResponse> responseStream, ServerCallContext context)
+    /// <summary>CheckStream as bound (<see cref="CheckStreamCodec.Method"/>): each request's batch is checked as CheckBatch's raw path checks it.</summary>
+    public Task CheckStreamRawAsync(IAsyncStreamReader<CheckStreamInput> requestStream, IServerStreamWriter<CheckStreamOutput> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var identity = CallIdentity.Of(context);
@@ -93,8 +94,14 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
             .RunAsync(requestStream);
     }
 
-    /// <param name="maxWait">How long the batch may wait for its min_sequence (CheckStream's max_wait); null = the call's deadline.</param>
-    internal async ValueTask<CheckBatchResponse> CheckAsync(CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct, TimeSpan? maxWait = null)
+    /// <summary>One CheckStream batch (validated by the session), which may wait <paramref name="maxWait"/> for its min_sequence.</summary>
+    internal ValueTask<CheckBatchOutput> CheckStreamBatchAsync(CheckEngine checks, CheckBatchInput input, CallIdentity identity, TimeSpan maxWait, CancellationToken ct)
+    {
+        var query = new CheckQuery(identity.TenantId, input.Sender, input.App, input.SmsType, input.Explain, identity.KeyId, input.MinSequence, maxWait);
+        return CheckRawAsync(checks, query, input, ct);
+    }
+
+    private async ValueTask<CheckBatchResponse> CheckAsync(CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct)
     {
         var texts = request.Recipients.Count;
         var count = texts + request.RecipientsE164.Count;
@@ -106,7 +113,7 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
             CheckEngine.ParseRecipients(request.Recipients, numbers);
             request.RecipientsE164.CopyTo(numbers, texts);
             NumberingPlan.Table.KeepValid(numbers.AsSpan(texts, count - texts));
-            var query = new CheckQuery(identity.TenantId, request.Sender, request.App, request.SmsType, request.Explain, identity.KeyId, request.MinSequence, maxWait);
+            var query = new CheckQuery(identity.TenantId, request.Sender, request.App, request.SmsType, request.Explain, identity.KeyId, request.MinSequence);
             var response = new CheckBatchResponse();
             var result = await RunCheckAsync(checks, query, numbers.AsMemory(0, count), verdicts.AsMemory(0, count), query.Explain ? response.Explanations : null, ct);
             var packed = response.Verdicts;

@@ -12,7 +12,8 @@ namespace OptOutGate.Server.Grpc;
 /// grpc-dotnet itself would end such a call with UNKNOWN "Exception was thrown by handler.", since the generated
 /// marshaller throws <see cref="InvalidProtocolBufferException"/>.</item>
 /// <item>A method can be bound to a handler of its own with marshallers of its own (<see cref="Replace{TRequest,TResponse}"/>):
-/// CheckBatch reads its request bytes and writes its response bytes itself (Gate/CheckBatchCodec).</item>
+/// CheckBatch and CheckStream read their request bytes and write their response bytes themselves (Gate/CheckBatchCodec,
+/// Gate/CheckStreamCodec).</item>
 /// </list>
 /// Reflection is told the services' descriptors directly (Hosting/GateApiServices), since endpoints mapped from a
 /// definition carry no service type to find them by.
@@ -27,6 +28,17 @@ internal sealed class ContractBinder : ServiceBinderBase
 
     /// <summary>Binds <paramref name="method"/> to <paramref name="handler"/>; the generated binding of the same name is skipped.</summary>
     public ContractBinder Replace<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse> handler)
+        where TRequest : class
+        where TResponse : class
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        _replaced.Add(method.FullName);
+        _builder.AddMethod(method, handler);
+        return this;
+    }
+
+    /// <summary>Binds the streaming <paramref name="method"/> to <paramref name="handler"/>; the generated binding of the same name is skipped.</summary>
+    public ContractBinder Replace<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse> handler)
         where TRequest : class
         where TResponse : class
     {
@@ -62,7 +74,10 @@ internal sealed class ContractBinder : ServiceBinderBase
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        _builder.AddMethod(Guarded(method), handler);
+        if (!_replaced.Contains(method.FullName))
+        {
+            _builder.AddMethod(Guarded(method), handler);
+        }
     }
 
     private static Method<TRequest, TResponse> Guarded<TRequest, TResponse>(Method<TRequest, TResponse> method)

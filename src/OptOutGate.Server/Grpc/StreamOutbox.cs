@@ -13,6 +13,10 @@ namespace OptOutGate.Server.Grpc;
 internal sealed class StreamOutbox<TResponse> : IDisposable
     where TResponse : class
 {
+    private const int FlushEvery = 16;
+
+    private static readonly WriteOptions s_buffered = new(WriteFlags.BufferHint);
+
     private readonly IServerStreamWriter<TResponse> _responses;
     private readonly CancellationTokenSource _stream;
     private readonly Channel<TResponse> _channel;
@@ -134,9 +138,20 @@ internal sealed class StreamOutbox<TResponse> : IDisposable
 
     private async Task WriteResponsesAsync(CancellationToken token)
     {
-        await foreach (var response in _channel.Reader.ReadAllAsync(token))
+        // A write followed by more answers already queued is not flushed (BufferHint, which grpc-dotnet honours on the
+        // server): a burst of answers leaves in as few HTTP/2 DATA frames and socket writes as fit, and the last write of
+        // every burst flushes, so no answer waits for a later one. At most FlushEvery answers go unflushed.
+        var unflushed = 0;
+        var reader = _channel.Reader;
+        while (await reader.WaitToReadAsync(token))
         {
-            await _responses.WriteAsync(response, token);
+            while (reader.TryRead(out var response))
+            {
+                var buffer = unflushed < FlushEvery - 1 && reader.TryPeek(out _);
+                _responses.WriteOptions = buffer ? s_buffered : null;
+                unflushed = buffer ? unflushed + 1 : 0;
+                await _responses.WriteAsync(response, token);
+            }
         }
     }
 }

@@ -98,7 +98,9 @@ internal static class GateApiServices
     {
         var provider = endpoints.ServiceProvider;
         var gate = provider.GetRequiredService<GateService>();
-        var binder = new ContractBinder().Replace(CheckBatchCodec.Method, gate.CheckBatchRawAsync);
+        var binder = new ContractBinder()
+            .Replace(CheckBatchCodec.Method, gate.CheckBatchRawAsync)
+            .Replace(CheckStreamCodec.Method, gate.CheckStreamRawAsync);
         Contracts.V1.Gate.BindService(binder, gate);
         endpoints.MapGrpcService(binder.Build());
         endpoints.MapGrpcService(Bound(provider.GetRequiredService<MoService>(), Contracts.V1.Mo.BindService));

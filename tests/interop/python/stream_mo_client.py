@@ -16,7 +16,6 @@ Output: "OK: <check>" or "FAIL: <check>: <reason>" lines, then "N passed, N fail
 """
 
 import argparse
-import glob
 import os
 import queue
 import shutil
@@ -28,27 +27,10 @@ import time
 import grpc
 
 from checks import Checks
+from contract_stubs import generate_stubs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_PROTO_ROOT = os.path.normpath(os.path.join(HERE, "..", "..", "..", "protos"))
-
-
-def generate_stubs(gen_dir, proto_root):
-    from grpc_tools import protoc
-    import grpc_tools
-
-    wkt = os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
-    files = sorted(glob.glob(os.path.join(proto_root, "optoutgate", "v1", "*.proto")))
-    if not files:
-        raise RuntimeError("no optoutgate/v1/*.proto under " + proto_root)
-    # The contract imports google/api/annotations.proto (its JSON routes); protos/google/api has it and http.proto,
-    # and their modules are generated beside the contract's (google.api is a namespace package beside google.protobuf).
-    files += sorted(glob.glob(os.path.join(proto_root, "google", "api", "*.proto")))
-    rel = [os.path.relpath(f, proto_root) for f in files]
-    rc = protoc.main(["grpc_tools.protoc", "-I" + proto_root, "-I" + wkt,
-                      "--python_out=" + gen_dir, "--grpc_python_out=" + gen_dir] + rel)
-    if rc != 0:
-        raise RuntimeError("protoc failed (%d)" % rc)
 
 
 def main():

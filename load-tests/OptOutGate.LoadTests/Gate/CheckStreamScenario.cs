@@ -37,35 +37,34 @@ internal static class CheckStreamScenario
 /// </summary>
 internal sealed class CheckStreams : IAsyncDisposable
 {
-    private readonly StreamMux<CheckStreamRequest, CheckStreamResponse, ulong>[] _streams;
+    private readonly StreamMux<CheckStreamBatch, CheckStreamTally, ulong>[] _streams;
 
     public CheckStreams(GateClients gate, LoadTestOptions options, int count, CancellationToken cancellationToken)
     {
-        _streams = new StreamMux<CheckStreamRequest, CheckStreamResponse, ulong>[count];
+        _streams = new StreamMux<CheckStreamBatch, CheckStreamTally, ulong>[count];
         for (var i = 0; i < _streams.Length; i++)
         {
             var connection = gate.For(i);
-            _streams[i] = new(() => connection.Gate.CheckStream(gate.Stream(cancellationToken)), static r => r.RequestId, options.Timeout);
+            _streams[i] = new(() => connection.CheckStreamRaw(gate.Stream(cancellationToken)), static r => r.RequestId, options.Timeout);
         }
     }
 
-    /// <summary>Worker w's call n sends the pool's batch w × 7919 + n (as recipients_e164 with --compact) and checks its answer.</summary>
+    /// <summary>Worker w's call n sends the pool's batch w × 7919 + n (pre-serialized; recipients_e164 with --compact) and checks its answer.</summary>
     public RunLoop.CallAsync CreateCall(BatchPool pool, LoadTestOptions options)
     {
         var verify = options.ChecksVerdicts;
-        var batches = options.Compact ? Array.ConvertAll(pool.Requests, BatchPool.Compacted) : pool.Requests;
         return async (worker, sequence, ct) =>
         {
             var id = ((ulong)worker << 40) | (ulong)sequence;
-            var request = new CheckStreamRequest { RequestId = id, Batch = batches[(int)(((worker * 7919L) + sequence) % batches.Length)] };
+            var request = new CheckStreamBatch(id, pool.Encoded((worker * 7919L) + sequence));
             var response = await _streams[worker % _streams.Length].SendAsync(id, request, ct);
-            if (response.Error is { } error)
+            if (response.Batch is not { } batch)
             {
+                var error = response.Error ?? new ItemError { Code = (int)StatusCode.Internal, Message = "an answer with neither verdicts nor an error" };
                 throw new RpcException(new Status((StatusCode)error.Code, error.Message));
             }
 
-            var batch = response.Batch;
-            return new CallResult(batch.Verdicts.Count, verify ? CheckScenario.Verify(batch.Verdicts.Count, batch.Counts, pool.BatchSize, pool.ExpectedBlocked) : null);
+            return new CallResult(batch.Verdicts, verify ? CheckScenario.Verify(batch.Verdicts, batch.Counts, pool.BatchSize, pool.ExpectedBlocked) : null);
         };
     }
 

@@ -30,6 +30,17 @@ internal sealed class GateClients : IDisposable
         new Marshaller<byte[]>(static (bytes, context) => context.Complete(bytes), static _ => throw new NotSupportedException("The generator only sends CheckBatch requests.")),
         new Marshaller<CheckBatchTally>(static (_, _) => throw new NotSupportedException("The generator only reads CheckBatch responses."), static context => CheckBatchTally.Decode(context.PayloadAsReadOnlySequence())));
 
+    /// <summary>
+    /// Gate/CheckStream as the generator calls it, for the same reason as <see cref="RawCheckBatch"/>: each request is a
+    /// pre-serialized batch behind its id (<see cref="CheckStreamBatch"/>), each answer a <see cref="CheckStreamTally"/>.
+    /// </summary>
+    public static readonly Method<CheckStreamBatch, CheckStreamTally> RawCheckStream = new(
+        MethodType.DuplexStreaming,
+        "optoutgate.v1.Gate",
+        "CheckStream",
+        new Marshaller<CheckStreamBatch>(CheckStreamBatch.Serialize, static _ => throw new NotSupportedException("The generator only sends CheckStream requests.")),
+        new Marshaller<CheckStreamTally>(static (_, _) => throw new NotSupportedException("The generator only reads CheckStream responses."), static context => CheckStreamTally.Decode(context.PayloadAsReadOnlySequence())));
+
     /// <summary>Method names as ghz prints them in its summary's header.</summary>
     public const string HealthCheckName = "/grpc.health.v1.Health/Check";
     public const string CheckBatchName = "/optoutgate.v1.Gate/CheckBatch";
@@ -99,5 +110,8 @@ internal sealed class GateClients : IDisposable
 
         /// <summary>CheckBatch of a pre-serialized request, its answer tallied from the bytes (<see cref="RawCheckBatch"/>).</summary>
         public AsyncUnaryCall<CheckBatchTally> CheckBatchRaw(byte[] request, CallOptions options) => Invoker.AsyncUnaryCall(RawCheckBatch, null, options, request);
+
+        /// <summary>A CheckStream of pre-serialized batches, its answers tallied from the bytes (<see cref="RawCheckStream"/>).</summary>
+        public AsyncDuplexStreamingCall<CheckStreamBatch, CheckStreamTally> CheckStreamRaw(CallOptions options) => Invoker.AsyncDuplexStreamingCall(RawCheckStream, null, options);
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Google.Protobuf;
 using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Gate;
@@ -11,8 +10,8 @@ namespace OptOutGate.LoadTests.Gate;
 /// stream ends, every unanswered request fails with the stream's status and the next send opens a new stream.
 /// </summary>
 internal sealed class StreamMux<TRequest, TResponse, TKey> : IAsyncDisposable
-    where TRequest : class, IMessage<TRequest>, new()
-    where TResponse : class, IMessage<TResponse>, new()
+    where TRequest : class
+    where TResponse : class
     where TKey : notnull
 {
     private readonly Func<AsyncDuplexStreamingCall<TRequest, TResponse>> _open;

@@ -55,7 +55,7 @@ internal sealed class CheckBatchTally
         return tally;
     }
 
-    private static ulong ReadVarint(ref SequenceReader<byte> reader)
+    internal static ulong ReadVarint(ref SequenceReader<byte> reader)
     {
         ulong value = 0;
         for (var shift = 0; shift < 64; shift += 7)
@@ -76,7 +76,7 @@ internal sealed class CheckBatchTally
     }
 
     /// <summary>The next length-delimited field's bytes; the reader moves past them.</summary>
-    private static ReadOnlySequence<byte> Slice(ref SequenceReader<byte> reader)
+    internal static ReadOnlySequence<byte> Slice(ref SequenceReader<byte> reader)
     {
         var length = ReadVarint(ref reader);
         if (length > (ulong)reader.Remaining)
@@ -112,7 +112,7 @@ internal sealed class CheckBatchTally
         return count;
     }
 
-    private static void Skip(ref SequenceReader<byte> reader, int wireType)
+    internal static void Skip(ref SequenceReader<byte> reader, int wireType)
     {
         switch (wireType)
         {
@@ -129,7 +129,7 @@ internal sealed class CheckBatchTally
                 Advance(ref reader, 4);
                 break;
             default:
-                throw new InvalidDataException($"Wire type {wireType} is not expected in a CheckBatchResponse.");
+                throw new InvalidDataException($"Wire type {wireType} is not a proto3 wire type.");
         }
     }
 

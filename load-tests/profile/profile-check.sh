@@ -9,6 +9,8 @@
 #   OUT=<dir> (perf data, perf script, summaries; default a new temporary directory)  SKIP_BUILD=1
 #   SERVER_DIR=<dir> (an OptOutGate.Server.dll built elsewhere, e.g. before a change)
 #   CHECK_ARGS="--compact" (more options of the measured `check`, e.g. the compact request form)
+#   CHECK_COMMAND=check-stream (the measured run on CheckStream: with CONCURRENCY=2 CHECK_ARGS="--compact --in-flight 8"
+#     it is the race's --stream side, 2 streams of 8 batches in flight; "per call" is then per batch)
 # Needs perf (apt-get install -y linux-perf) and /usr/bin/python3.
 set -euo pipefail
 
@@ -57,7 +59,7 @@ echo "profile: gate pid $gate_pid on $address; load average $(cut -d' ' -f1-3 /p
 "${lt[@]}" check --address "$address" --no-load --dataset "$DATASET" -z "$DURATION" --warmup 2s >/dev/null 2>&1
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-"${lt[@]}" check --address "$address" --no-load --dataset "$DATASET" -z "$DURATION" --warmup "$WARMUP" \
+"${lt[@]}" "${CHECK_COMMAND:-check}" --address "$address" --no-load --dataset "$DATASET" -z "$DURATION" --warmup "$WARMUP" \
     -c "${CONCURRENCY:-16}" --connections "${CONNECTIONS:-2}" ${CHECK_ARGS:-} --json "$OUT/check.json" >"$OUT/check.txt" 2>/dev/null &
 client_pid=$!
 sleep "$(( ${WARMUP%s} + 1 ))"

@@ -3,7 +3,8 @@
 # (Release, temporary data directory, free port, metrics off), runs
 #   unary at 64 workers · check at maximum load, then at half of it (p99; paced open loop by the direct HTTP/2 client,
 #   --direct, unless HALF_LOAD_CLIENT=channel) · probe (the same CheckBatch paced from
-#   python grpcio, an independent client) · race against redis-server · mo ·
+#   python grpcio, an independent client) · race against redis-server and garnet-server, on CheckBatch · the same race
+#   with the gate's side pipelined on CheckStream (race-stream) · mo ·
 #   mixed (checks at maximum while MO arrives at MIXED_MO_RPS) · lag (a replica of the gate started after the runs
 #   above, following its change stream; primary ack -> replica verdict)
 # and prints every summary. Runs are short on purpose: on the 2-core build machine client and server share the
@@ -17,6 +18,7 @@
 #   RACE_PEERS=redis,garnet       the race's peers; garnet-server is installed into .tools/garnet/ when missing
 #   RACE_ARGS=--compact           more race options: by default the gate's batches go as recipients_e164 (packed
 #                                 integers; the peers get the same numbers as members); RACE_ARGS= races text recipients
+#   RACE_STREAM=1                 also race-stream (RACE_STREAM=0: only the CheckBatch race)
 #   OUT=<dir>                     where the summaries and JSON reports go (default: a new temporary directory)
 #   MIXED_MO_RPS=2000             MO messages per second during `mixed`
 #   LAG_SAMPLES=300               samples of `lag`
@@ -150,6 +152,12 @@ else
 fi
 run race race "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --rounds "$ROUNDS" \
     --peers "$RACE_PEERS" --garnet-server "$garnet_server" --gate-pid "$gate_pid" ${RACE_ARGS---compact}
+# The same race with the gate's batches on CheckStream, one stream per connection: as many batches in flight on each as
+# the peers have pipelined SMISMEMBERs per socket (what a dispatcher that pipelines gets).
+if [[ "${RACE_STREAM:-1}" != 0 ]]; then
+    run race-stream race "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --rounds "$ROUNDS" \
+        --peers "$RACE_PEERS" --garnet-server "$garnet_server" --gate-pid "$gate_pid" ${RACE_ARGS---compact} --stream
+fi
 run mo mo "${common[@]}" -c 2 --connections 1 --in-flight 32
 run mixed mixed "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --mo-rps "${MIXED_MO_RPS:-2000}"
 

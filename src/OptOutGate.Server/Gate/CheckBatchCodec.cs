@@ -71,25 +71,8 @@ internal static class CheckBatchCodec
     }
 
     /// <summary><see cref="TryReadRequest(ReadOnlySpan{byte}, CheckBatchInput)"/> over a message that may span several buffers.</summary>
-    public static bool TryReadRequest(in ReadOnlySequence<byte> bytes, CheckBatchInput input)
-    {
-        if (bytes.IsSingleSegment)
-        {
-            return TryReadRequest(bytes.FirstSpan, input);
-        }
-
-        var length = checked((int)bytes.Length);
-        var copy = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            bytes.CopyTo(copy);
-            return TryReadRequest(copy.AsSpan(0, length), input);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(copy);
-        }
-    }
+    public static bool TryReadRequest(in ReadOnlySequence<byte> bytes, CheckBatchInput input) =>
+        ProtoWire.Read(bytes, input, static (span, input) => TryReadRequest(span, input));
 
     /// <summary>
     /// Decodes a CheckBatchRequest into <paramref name="input"/> (reset first). False when the bytes are not a valid

@@ -35,23 +35,8 @@ internal static class CheckStreamCodec
     public static CheckStreamInput ReadRequest(DeserializationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var bytes = context.PayloadAsReadOnlySequence();
-        if (bytes.IsSingleSegment)
-        {
-            return TryReadRequest(bytes.FirstSpan) ?? throw new RpcException(Grpc.ContractBinder.ParseError);
-        }
-
-        var length = checked((int)bytes.Length);
-        var copy = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            bytes.CopyTo(copy);
-            return TryReadRequest(copy.AsSpan(0, length)) ?? throw new RpcException(Grpc.ContractBinder.ParseError);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(copy);
-        }
+        return ProtoWire.Read(context.PayloadAsReadOnlySequence(), 0, static (bytes, _) => TryReadRequest(bytes))
+            ?? throw new RpcException(Grpc.ContractBinder.ParseError);
     }
 
     /// <summary>Decodes a CheckStreamRequest; null when the bytes are not one (the batch's own bytes included).</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace OptOutGate.Server.Gate;
@@ -10,10 +11,38 @@ namespace OptOutGate.Server.Gate;
 /// </summary>
 internal static class ProtoWire
 {
+    /// <summary>Reads one message from its bytes as one span, with <paramref name="state"/> beside it.</summary>
+    public delegate TResult SpanReader<TState, TResult>(ReadOnlySpan<byte> bytes, TState state);
+
     public const int VarintType = 0;
     public const int Fixed64Type = 1;
     public const int LengthType = 2;
     public const int Fixed32Type = 5;
+
+    /// <summary>
+    /// Hands <paramref name="read"/> the message's bytes as one span: in place when they are one segment (the usual case),
+    /// else copied once into a pooled buffer (a message that arrived in several HTTP/2 frames or pipe segments).
+    /// </summary>
+    public static TResult Read<TState, TResult>(in ReadOnlySequence<byte> bytes, TState state, SpanReader<TState, TResult> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        if (bytes.IsSingleSegment)
+        {
+            return read(bytes.FirstSpan, state);
+        }
+
+        var length = checked((int)bytes.Length);
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            bytes.CopyTo(copy);
+            return read(copy.AsSpan(0, length), state);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
 
     /// <summary>Reads a varint at <paramref name="pos"/>; false when it is cut or longer than 10 bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

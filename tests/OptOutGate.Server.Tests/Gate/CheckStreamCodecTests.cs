@@ -63,6 +63,24 @@ public sealed class CheckStreamCodecTests
         }
     }
 
+    [Fact]
+    public void ReadRequest_OfAMessageInManySegments_IsTheSameAsInOne()
+    {
+        var random = new Random(3);
+        for (var round = 0; round < 50; round++)
+        {
+            var bytes = RandomRequest(random);
+            var expected = CheckStreamRequest.Parser.ParseFrom(bytes);
+            var context = new SegmentedContext(bytes, segmentLength: 1 + random.Next(16));
+
+            AssertSameMeaning(expected, CheckStreamCodec.ReadRequest(context), $"round {round}");
+        }
+
+        // Bytes that are no message, in segments too: the stream's INTERNAL, as for every method.
+        var error = Assert.Throws<RpcException>(() => CheckStreamCodec.ReadRequest(new SegmentedContext([0x12, 0x05, 0x0A, 0x01, 0x41], 2)));
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x12, 0x05, 0x0A })]
     [InlineData(new byte[] { 0x08 })]
@@ -299,6 +317,47 @@ public sealed class CheckStreamCodecTests
         batch.RecipientsE164.CopyTo(numbers, batch.Recipients.Count);
         NumberingPlan.Table.KeepValid(numbers.AsSpan(batch.Recipients.Count));
         return numbers;
+    }
+
+    /// <summary>A request payload as grpc-dotnet may hand it over: a sequence of several segments.</summary>
+    private sealed class SegmentedContext(byte[] bytes, int segmentLength) : DeserializationContext
+    {
+        public override int PayloadLength => bytes.Length;
+
+        public override byte[] PayloadAsNewBuffer() => bytes.ToArray();
+
+        public override ReadOnlySequence<byte> PayloadAsReadOnlySequence()
+        {
+            if (bytes.Length == 0)
+            {
+                return ReadOnlySequence<byte>.Empty;
+            }
+
+            var first = new Segment(bytes.AsMemory(0, Math.Min(segmentLength, bytes.Length)), 0);
+            var last = first;
+            for (var at = segmentLength; at < bytes.Length; at += segmentLength)
+            {
+                last = last.Append(bytes.AsMemory(at, Math.Min(segmentLength, bytes.Length - at)));
+            }
+
+            return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+        }
+
+        private sealed class Segment : ReadOnlySequenceSegment<byte>
+        {
+            public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+            {
+                Memory = memory;
+                RunningIndex = runningIndex;
+            }
+
+            public Segment Append(ReadOnlyMemory<byte> memory)
+            {
+                var next = new Segment(memory, RunningIndex + Memory.Length);
+                Next = next;
+                return next;
+            }
+        }
     }
 
     private sealed class BufferContext : SerializationContext

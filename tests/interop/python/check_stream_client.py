@@ -19,15 +19,13 @@ import argparse
 import os
 import queue
 import random
-import shutil
 import sys
-import tempfile
 import threading
 
 import grpc
 
 from checks import Checks
-from contract_stubs import generate_stubs
+from contract_stubs import run_with_stubs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_PROTO_ROOT = os.path.normpath(os.path.join(HERE, "..", "..", "..", "protos"))
@@ -68,19 +66,7 @@ def main():
     parser.add_argument("--timeout_s", type=float, default=60.0)
     args = parser.parse_args()
 
-    gen_dir = args.gen_dir or tempfile.mkdtemp(prefix="optoutgate-checkstream-py-")
-    try:
-        os.makedirs(gen_dir, exist_ok=True)
-        generate_stubs(gen_dir, args.proto_root)
-    except Exception as e:  # noqa: BLE001 - any failure here is a usage/setup failure
-        print("ERROR: stub generation failed: %s" % e)
-        return 2
-    sys.path.insert(0, gen_dir)
-    try:
-        return run(args)
-    finally:
-        if args.gen_dir is None:
-            shutil.rmtree(gen_dir, ignore_errors=True)
+    return run_with_stubs(args, run, "optoutgate-checkstream-py-")
 
 
 def run(args):

@@ -2,6 +2,9 @@
 
 import glob
 import os
+import shutil
+import sys
+import tempfile
 
 
 def generate_stubs(gen_dir, proto_root):
@@ -20,3 +23,21 @@ def generate_stubs(gen_dir, proto_root):
                       "--python_out=" + gen_dir, "--grpc_python_out=" + gen_dir] + rel)
     if rc != 0:
         raise RuntimeError("protoc failed (%d)" % rc)
+
+
+def run_with_stubs(args, run, prefix):
+    """Generates the stubs into args.gen_dir (or a temporary folder, removed after), puts them on sys.path and returns
+    run(args); 2 when the stubs cannot be generated (a usage or setup failure)."""
+    gen_dir = args.gen_dir or tempfile.mkdtemp(prefix=prefix)
+    try:
+        os.makedirs(gen_dir, exist_ok=True)
+        generate_stubs(gen_dir, args.proto_root)
+    except Exception as e:  # noqa: BLE001 - any failure here is a usage/setup failure
+        print("ERROR: stub generation failed: %s" % e)
+        return 2
+    sys.path.insert(0, gen_dir)
+    try:
+        return run(args)
+    finally:
+        if args.gen_dir is None:
+            shutil.rmtree(gen_dir, ignore_errors=True)

@@ -18,16 +18,14 @@ Output: "OK: <check>" or "FAIL: <check>: <reason>" lines, then "N passed, N fail
 import argparse
 import os
 import queue
-import shutil
 import sys
-import tempfile
 import threading
 import time
 
 import grpc
 
 from checks import Checks
-from contract_stubs import generate_stubs
+from contract_stubs import run_with_stubs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_PROTO_ROOT = os.path.normpath(os.path.join(HERE, "..", "..", "..", "protos"))
@@ -45,19 +43,7 @@ def main():
     parser.add_argument("--timeout_s", type=float, default=60.0)
     args = parser.parse_args()
 
-    gen_dir = args.gen_dir or tempfile.mkdtemp(prefix="optoutgate-mo-py-")
-    try:
-        os.makedirs(gen_dir, exist_ok=True)
-        generate_stubs(gen_dir, args.proto_root)
-    except Exception as e:  # noqa: BLE001 - any failure here is a usage/setup failure
-        print("ERROR: stub generation failed: %s" % e)
-        return 2
-    sys.path.insert(0, gen_dir)
-    try:
-        return run(args)
-    finally:
-        if args.gen_dir is None:
-            shutil.rmtree(gen_dir, ignore_errors=True)
+    return run_with_stubs(args, run, "optoutgate-mo-py-")
 
 
 def run(args):

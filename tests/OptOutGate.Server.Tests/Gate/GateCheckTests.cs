@@ -174,6 +174,38 @@ public sealed class GateCheckTests
     }
 
     [Fact]
+    public async Task CheckStream_AnswersABurstWhole_WhileTheStreamStaysOpen()
+    {
+        // The gate writes a burst of answers with one flush at its end: every answer must reach the client while the
+        // request side is still open (no answer may wait for a later request, or for the end of the stream).
+        await using var gate = await GateTestServer.StartAsync();
+        using var call = gate.Gate.CheckStream(Deadline(60));
+        var batch = Batch("+14155550100", "+447400123456");
+        for (var burst = 1; burst <= 3; burst++)
+        {
+            var size = burst * 100;
+            for (var i = 0; i < size; i++)
+            {
+                await call.RequestStream.WriteAsync(new CheckStreamRequest { RequestId = (ulong)((burst * 1000) + i), Batch = batch });
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var answered = new HashSet<ulong>();
+            while (answered.Count < size && await call.ResponseStream.MoveNext(timeout.Token))
+            {
+                Assert.True(answered.Add(call.ResponseStream.Current.RequestId));
+                Assert.Equal(2u, call.ResponseStream.Current.Batch.Counts.Allowed);
+            }
+
+            Assert.Equal(size, answered.Count);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        Assert.False(await call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
+
+    [Fact]
     public async Task CheckStream_EndsWithUnavailable_WhenTheServerDrains()
     {
         await using var gate = await GateTestServer.StartAsync();

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Time to first byte of the web console's list pages with a large list loaded (README, "Web console").
 #
-# Builds Release, starts the real server (API keys off, loopback, temporary data folder, free ports, metrics off),
-# loads ENTRIES opt-outs through the load generator (`load`: Admin.AddOptOuts, 10,000 per call; sender LOADTEST, one
-# index entry and one history record each), signs in to the console with curl (the sign-in form and its antiforgery
-# token, as a browser posts it), then requests each page REQUESTS times and prints curl's time_starttransfer (request
-# sent → first byte of the answer) as median, p90 and max, in milliseconds, with the page's size:
+# Builds Release, starts the real server (API keys off, loopback, temporary data folder, ports the system picks,
+# metrics off), loads ENTRIES opt-outs through the load generator (`load`: Admin.AddOptOuts, 10,000 per call; sender
+# LOADTEST, one index entry and one history record each), signs in to the console with curl (the sign-in form and its
+# antiforgery token, as a browser posts it), then requests each page REQUESTS times and prints curl's
+# time_starttransfer (request sent → first byte of the answer) as median, p90 and max, in milliseconds, with the page's
+# size:
 #   optouts          /console/unsubscribed                        the opted-out list, first page (50 rows)
 #   optouts-sender   /console/unsubscribed?sender=LOADTEST        filtered by sender
 #   optouts-page-40  the 40th page of that list, reached through the pages' own "Next page" tokens
@@ -33,10 +34,6 @@ fi
 
 lt=(dotnet "$root/load-tests/OptOutGate.LoadTests/bin/Release/net10.0/OptOutGate.LoadTests.dll")
 data="$(mktemp -d -t optoutgate-console-data.XXXXXX)"
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-port="$(free_port)"
-http_port="$(free_port)"
-base="http://127.0.0.1:$http_port"
 jar="$OUT/cookies.txt"
 gate_pid=""
 
@@ -51,13 +48,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dotnet "$root/src/OptOutGate.Server/bin/Release/net10.0/OptOutGate.Server.dll" \
-    --Gate:Port="$port" --Gate:HttpPort="$http_port" --Gate:MetricsPort=-1 --Gate:DataDirectory="$data" \
-    --Engine:ExpectedEntries="$ENTRIES" >"$OUT/gate.log" 2>&1 &
-gate_pid=$!
-"${lt[@]}" wait-ready --address "http://127.0.0.1:$port" -t 120s
+# shellcheck source=../scripts/gate-process.sh
+source "$root/scripts/gate-process.sh"
+start_gate "$root/src/OptOutGate.Server/bin/Release/net10.0" "$OUT/gate.log" --Gate:HttpPort=0 --Gate:MetricsPort=-1 \
+    --Gate:DataDirectory="$data" --Engine:ExpectedEntries="$ENTRIES"
+base="$gate_http_address"
+"${lt[@]}" wait-ready --address "$gate_address" -t 120s
 echo "console: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); loading $ENTRIES opt-outs; logs in $OUT"
-"${lt[@]}" load --address "http://127.0.0.1:$port" --dataset "$ENTRIES" -t 120s 2>&1 | grep -v -E '^load: [0-9,]+/' | tee "$OUT/load.txt"
+"${lt[@]}" load --address "$gate_address" --dataset "$ENTRIES" -t 120s 2>&1 | grep -v -E '^load: [0-9,]+/' | tee "$OUT/load.txt"
 
 # Sign in as a browser does: the form's antiforgery token and cookie, then the session cookie.
 token="$(curl -s -c "$jar" -b "$jar" "$base/console/signin" | sed -n 's/.*name="__RequestVerificationToken" type="hidden" value="\([^"]*\)".*/\1/p' | head -1)"

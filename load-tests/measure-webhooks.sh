@@ -23,21 +23,23 @@ fi
 
 server_dir="${SERVER_DIR:-$root/src/OptOutGate.Server/bin/Release/net10.0}"
 lt=(dotnet "$root/load-tests/OptOutGate.LoadTests/bin/Release/net10.0/OptOutGate.LoadTests.dll")
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-address="http://127.0.0.1:$port"
 data=$(mktemp -d /tmp/optoutgate-webhooks-data-XXXXXX)
-
-(cd "$server_dir" && exec dotnet OptOutGate.Server.dll \
-    --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data" \
-    --Webhooks:AllowedPrivateHosts:0=127.0.0.1 \
-    --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/gate.log" 2>&1 &
-gate_pid=$!
+gate_pid=""
 cleanup() {
-    kill -TERM "$gate_pid" 2>/dev/null || true
-    wait "$gate_pid" 2>/dev/null || true
+    if [[ -n "$gate_pid" ]]; then
+        kill -TERM "$gate_pid" 2>/dev/null || true
+        wait "$gate_pid" 2>/dev/null || true
+    fi
     rm -rf "$data"
 }
 trap cleanup EXIT INT TERM
+
+# shellcheck source=../scripts/gate-process.sh
+source "$root/scripts/gate-process.sh"
+start_gate "$server_dir" "$OUT/gate.log" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data" \
+    --Webhooks:AllowedPrivateHosts:0=127.0.0.1 \
+    --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning
+address="$gate_address"
 
 echo "webhooks: gate pid $gate_pid on $address, results in $OUT, $(nproc) cores"
 "${lt[@]}" wait-ready --address "$address" -t 120s

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The standard performance set (load-tests/README.md, "Performance"): builds Release, starts a gate of its own
-# (Release, temporary data directory, free port, metrics off), runs
+# (Release, temporary data directory, a port the system picks, metrics off), runs
 #   unary at 64 workers · check at maximum load, then at half of it (p99; paced open loop by the direct HTTP/2 client,
 #   --direct, unless HALF_LOAD_CLIENT=channel) · probe (the same CheckBatch paced from
 #   python grpcio, an independent client) · race against redis-server and garnet-server, on CheckBatch · the same race
@@ -59,9 +59,8 @@ fi
 # that about once a second, and the maximum it drives rises (load-tests/README.md, "Profile").
 lt=(env "DOTNET_GCgen0size=${LT_GEN0SIZE:-0x4000000}" dotnet "$root/load-tests/OptOutGate.LoadTests/bin/Release/net10.0/OptOutGate.LoadTests.dll")
 data="$(mktemp -d -t optoutgate-perf-data.XXXXXX)"
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-port="$(free_port)"
-address="http://127.0.0.1:$port"
+# shellcheck source=../scripts/gate-process.sh
+source "$root/scripts/gate-process.sh"
 gate_pid=""
 replica_pid=""
 
@@ -82,16 +81,16 @@ cleanup() {
     local code=$?
     stop "$replica_pid"
     stop "$gate_pid"
+    stop "${primary_pid:-}"
     rm -rf "$data"
     exit "$code"
 }
 trap cleanup EXIT INT TERM
 
-# The server reads appsettings.json from its content root: start it from its output folder.
-(cd "$server_dir" && exec dotnet OptOutGate.Server.dll \
-    --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data/primary" \
-    --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/gate.log" 2>&1 &
-gate_pid=$!
+start_gate "$server_dir" "$OUT/gate.log" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data/primary" \
+    --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning
+address="$gate_address"
+port="${address##*:}"
 
 echo "perf: gate pid $gate_pid on $address, data $data, results in $OUT"
 echo "perf: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
@@ -164,16 +163,18 @@ run mixed mixed "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --
 if [[ -z "${NO_REPLICA:-}" ]]; then
     # A replica started now: it bootstraps from the gate (everything the runs above wrote), and is SERVING only once
     # caught up. It follows the change stream directly (no Redis here; scripts/measure-lag.sh measures both paths).
-    replica_port="$(free_port)"
-    (cd "$server_dir" && exec dotnet OptOutGate.Server.dll \
-        --Gate:Port="$replica_port" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data/replica" \
+    primary_pid=$gate_pid
+    start_gate "$server_dir" "$OUT/replica.log" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 \
+        --Gate:DataDirectory="$data/replica" \
         --Replication:Role=Replica --Replication:PrimaryAddress="$address" \
-        --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/replica.log" 2>&1 &
-    replica_pid=$!
+        --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning
+    replica_pid=$gate_pid
+    replica_address="$gate_address"
+    gate_pid=$primary_pid
     echo
-    echo "perf: replica pid $replica_pid on http://127.0.0.1:$replica_port"
-    "${lt[@]}" wait-ready --address "http://127.0.0.1:$replica_port" -t 300s
-    run lag lag --address "$address" --replica "http://127.0.0.1:$replica_port" -n "${LAG_SAMPLES:-300}"
+    echo "perf: replica pid $replica_pid on $replica_address"
+    "${lt[@]}" wait-ready --address "$replica_address" -t 300s
+    run lag lag --address "$address" --replica "$replica_address" -n "${LAG_SAMPLES:-300}"
 fi
 
 echo

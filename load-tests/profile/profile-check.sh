@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Where a CheckBatch's cycles go (load-tests/README.md): starts a gate of its own (Release, temporary data directory,
-# free port) with perf maps on, loads DATASET opt-outs, runs `check` at maximum load (16 workers, 2 connections) and,
-# over WINDOW seconds in the middle of it, samples both processes with `perf record -g`, counts their context
-# switches with `perf stat`, and reads their CPU time from /proc; then prints CPU per call for the gate and the
-# generator and each one's split into parts (categorize.py). Short on purpose: DURATION 8 s after WARMUP 5 s.
+# a port the system picks) with perf maps on, loads DATASET opt-outs, runs `check` at maximum load (16 workers, 2
+# connections) and, over WINDOW seconds in the middle of it, samples both processes with `perf record -g`, counts
+# their context switches with `perf stat`, and reads their CPU time from /proc; then prints CPU per call for the gate
+# and the generator and each one's split into parts (categorize.py). Short on purpose: DURATION 8 s after WARMUP 5 s.
 #
 # Environment (all optional): DATASET=1000000 DURATION=8s WARMUP=5s WINDOW=5 CONCURRENCY=16 CONNECTIONS=2
 #   OUT=<dir> (perf data, perf script, summaries; default a new temporary directory)  SKIP_BUILD=1
@@ -35,8 +35,8 @@ server_dir="${SERVER_DIR:-$root/src/OptOutGate.Server/bin/Release/net10.0}"
 export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 lt=(env DOTNET_GCgen0size=0x4000000 dotnet "$root/load-tests/OptOutGate.LoadTests/bin/Release/net10.0/OptOutGate.LoadTests.dll")
 data="$(mktemp -d -t optoutgate-profile-data.XXXXXX)"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-address="http://127.0.0.1:$port"
+# shellcheck source=../../scripts/gate-process.sh
+source "$root/scripts/gate-process.sh"
 gate_pid=""
 cleanup() {
     local code=$?
@@ -49,9 +49,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-(cd "$server_dir" && exec dotnet OptOutGate.Server.dll --Gate:Port="$port" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data" \
-    --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning) >"$OUT/gate.log" 2>&1 &
-gate_pid=$!
+start_gate "$server_dir" "$OUT/gate.log" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data" \
+    --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning
+address="$gate_address"
 echo "profile: gate pid $gate_pid on $address; load average $(cut -d' ' -f1-3 /proc/loadavg); results in $OUT"
 "${lt[@]}" wait-ready --address "$address" -t 120s >/dev/null
 "${lt[@]}" load --address "$address" --dataset "$DATASET" 2>&1 | tail -1

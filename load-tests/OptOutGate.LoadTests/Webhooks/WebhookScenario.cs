@@ -74,6 +74,13 @@ internal static class WebhookScenario
 
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  Max:          {(latencies.Count > 0 ? GhzFormat.NanoUnit(latencies[^1]) : "-")}"));
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  Receiver:     {callback.Receiver.Posts} POSTs, {callback.Receiver.Events} events, {callback.Receiver.BadSignatures} bad signatures; subscription {status?.State}, delivered up to {status?.DeliveredSequence} of {status?.CommittedSequence}"));
-        return missing == 0 && callback.Receiver.BadSignatures == 0 && run.EndReason.Length == 0 ? 0 : 1;
+        return Succeeded(missing, callback.Receiver.BadSignatures, run.EndReason) ? 0 : 1;
     }
+
+    /// <summary>
+    /// The run's verdict: every acknowledged STOP's event received, every signature good, and the run not cancelled
+    /// (its end reason is ghz's: "timeout" when the -z duration ran out, "normal" when -n calls were made).
+    /// </summary>
+    internal static bool Succeeded(int missing, long badSignatures, string endReason) =>
+        missing == 0 && badSignatures == 0 && endReason != "cancel";
 }

@@ -188,6 +188,13 @@ internal sealed partial class CheckEngine
         var mayContain = n <= StackFilterLimit ? stackalloc bool[n] : (rented = ArrayPool<bool>.Shared.Rent(n)).AsSpan(0, n);
         _index.MayContainRecipients(recipients, mayContain);
         IndexReader? reader = null;
+
+        // The kinds of entry each of the three scopes may hold, once per batch (after the applied sequence, so that every
+        // kind of a record up to it is marked): a "maybe" recipient is read only for those.
+        var kinds = new ScopeKindsRead(
+            _index.KindsIn(scopes.TenantId, scopes.SenderScopeId),
+            _index.KindsIn(scopes.TenantId, scopes.SenderAppScopeId),
+            _index.KindsIn(scopes.TenantId, scopes.TenantScopeId));
         try
         {
             for (var i = 0; i < n; i++)
@@ -214,7 +221,7 @@ internal sealed partial class CheckEngine
                 {
                     // One reader (one epoch entry) for the whole batch, rented at the first possible hit.
                     reader ??= _index.RentReader();
-                    ReadEntries(reader, recipient, scopes, ref entries);
+                    ReadEntries(reader, recipient, scopes, kinds, ref entries);
                 }
 
                 var window = isConfirmation ? WindowState(scopes, recipient, now) : ConfirmationState.None;
@@ -245,12 +252,14 @@ internal sealed partial class CheckEngine
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ReadEntries(IndexReader reader, ulong recipient, in CheckScopes scopes, ref RecipientEntries entries)
+    private static void ReadEntries(IndexReader reader, ulong recipient, in CheckScopes scopes, in ScopeKindsRead kinds, ref RecipientEntries entries)
     {
-        ReadScope(reader, recipient, scopes.TenantId, scopes.SenderScopeId, EntryScope.Sender, ref entries);
-        ReadScope(reader, recipient, scopes.TenantId, scopes.SenderAppScopeId, EntryScope.SenderApp, ref entries);
-        ReadScope(reader, recipient, scopes.TenantId, scopes.TenantScopeId, EntryScope.Tenant, ref entries);
-        if (scopes.SenderScopeId != 0 && entries.TryGet(EntryKind.OptOut, EntryScope.Tenant, out var tenantWide))
+        ReadScope(reader, recipient, scopes.TenantId, scopes.SenderScopeId, EntryScope.Sender, kinds.Sender, ref entries);
+        ReadScope(reader, recipient, scopes.TenantId, scopes.SenderAppScopeId, EntryScope.SenderApp, kinds.SenderApp, ref entries);
+        ReadScope(reader, recipient, scopes.TenantId, scopes.TenantScopeId, EntryScope.Tenant, kinds.Tenant, ref entries);
+        if (scopes.SenderScopeId != 0
+            && (kinds.Sender & ScopeKinds.Bit(EntryKind.AddressOptIn)) != 0
+            && entries.TryGet(EntryKind.OptOut, EntryScope.Tenant, out var tenantWide))
         {
             ReadAddressOptIn(reader, recipient, scopes, tenantWide, ref entries);
         }
@@ -269,7 +278,7 @@ internal sealed partial class CheckEngine
         }
     }
 
-    private static void ReadScope(IndexReader reader, ulong recipient, uint tenantId, uint scopeId, EntryScope scope, ref RecipientEntries entries)
+    private static void ReadScope(IndexReader reader, ulong recipient, uint tenantId, uint scopeId, EntryScope scope, byte kinds, ref RecipientEntries entries)
     {
         if (scopeId == 0)
         {
@@ -278,12 +287,16 @@ internal sealed partial class CheckEngine
 
         for (var kind = EntryKind.OptOut; kind <= EntryKind.Bypass; kind++)
         {
-            if (reader.TryGet(EntryKey.Create(kind, recipient, scopeId, tenantId), out var value))
+            // A kind the scope has never held has no key to read.
+            if ((kinds & ScopeKinds.Bit(kind)) != 0 && reader.TryGet(EntryKey.Create(kind, recipient, scopeId, tenantId), out var value))
             {
                 entries.Set(kind, scope, value);
             }
         }
     }
+
+    /// <summary>The kinds each of a batch's scopes may hold (<see cref="EntryIndex.KindsIn"/>).</summary>
+    private readonly record struct ScopeKindsRead(byte Sender, byte SenderApp, byte Tenant);
 
     internal GateConfig Config => _config;
 

@@ -40,6 +40,7 @@ internal sealed partial class EntryIndex
             }
 
             EntryIndexLog.Recovered(logger, checkpointToken, index._count, ElapsedMs(started), fasterMs, source);
+            index.StartScopeKindsScan();
             return index;
         }
         catch

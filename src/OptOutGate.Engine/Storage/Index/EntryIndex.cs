@@ -38,6 +38,8 @@ internal sealed partial class EntryIndex : IDisposable
     private readonly EntrySession _writer;
     private readonly IndexReaderPool _readers;
     private RecipientFilter _filter;
+    private ScopeKinds _scopeKinds = new(complete: true);
+    private Task _scopeKindsScan = Task.CompletedTask;
     private long _count;
     private int _disposed;
 
@@ -128,7 +130,9 @@ internal sealed partial class EntryIndex : IDisposable
     {
         ThrowIfDisposed();
 
-        // The filter first: a reader that finds the entry in FASTER must not have been told "no" by the filter.
+        // The filter and the scope's kinds first: a reader that finds the entry in FASTER must not have been told "no"
+        // by the filter, nor have skipped its key.
+        _scopeKinds.Mark(key);
         _filter.Add(key.Recipient);
         var k = key;
         var input = value;
@@ -189,6 +193,18 @@ internal sealed partial class EntryIndex : IDisposable
         }
     }
 
+    /// <summary>
+    /// The kinds of entry the scope may hold (<see cref="ScopeKinds.Bit"/> of each; all of them until a recovered
+    /// index's scan is done): a kind it lacks has no key to read. Any thread; read it after the applied sequence.
+    /// </summary>
+    public byte KindsIn(uint tenantId, uint scopeId) => _scopeKinds.Of(tenantId, scopeId);
+
+    /// <summary>Whether <see cref="KindsIn"/> answers from a complete set (tests, the start-up log).</summary>
+    internal bool ScopeKindsKnown => _scopeKinds.IsComplete;
+
+    /// <summary>The scan of a recovered index's log for its scopes' kinds (done at once for a new index).</summary>
+    internal Task ScopeKindsScan => _scopeKindsScan;
+
     /// <summary>False: no entry of any kind, scope or tenant exists for the recipient. Any thread.</summary>
     public bool MayContainRecipient(ulong recipient) => Volatile.Read(ref _filter).MayContain(recipient);
 
@@ -219,6 +235,16 @@ internal sealed partial class EntryIndex : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
+        }
+
+        // The scope-kind scan reads the log: it stops at its next record once it sees _disposed set.
+        try
+        {
+            _scopeKindsScan.Wait();
+        }
+        catch (AggregateException)
+        {
+            // Logged by the scan itself.
         }
 
         _readers.Dispose();

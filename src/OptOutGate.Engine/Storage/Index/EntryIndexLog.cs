@@ -18,4 +18,10 @@ internal static partial class EntryIndexLog
 
     [LoggerMessage(EventIds.Index + 5, LogLevel.Information, "Removed entry index checkpoint {Token}.", EventName = "IndexCheckpointPurged")]
     public static partial void CheckpointPurged(ILogger logger, Guid token);
+
+    [LoggerMessage(EventIds.Index + 6, LogLevel.Information, "Entry index: the kinds each scope holds are known ({Records} log records scanned in {ElapsedMs} ms); checks now read only those.", EventName = "IndexScopeKindsKnown")]
+    public static partial void ScopeKindsKnown(ILogger logger, long records, long elapsedMs);
+
+    [LoggerMessage(EventIds.Index + 7, LogLevel.Warning, "Entry index: the scan for the kinds each scope holds stopped; checks go on reading every kind.", EventName = "IndexScopeKindsScanFailed")]
+    public static partial void ScopeKindsScanFailed(ILogger logger, Exception exception);
 }

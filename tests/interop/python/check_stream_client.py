@@ -17,15 +17,13 @@ Output: "OK: <check>" or "FAIL: <check>: <reason>" lines, then "N passed, N fail
 
 import argparse
 import os
-import queue
 import random
 import sys
-import threading
 
 import grpc
 
 from checks import Checks
-from contract_stubs import run_with_stubs
+from contract_stubs import run_with_stubs, sent_from_a_thread
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_PROTO_ROOT = os.path.normpath(os.path.join(HERE, "..", "..", "..", "protos"))
@@ -150,25 +148,10 @@ def run(args):
 
     call = channel.stream_stream("/optoutgate.v1.Gate/CheckStream", request_serializer=lambda b: b,
                                  response_deserializer=gate_pb2.CheckStreamResponse.FromString)
-    outbox = queue.Queue()
-
-    def sender():
-        for request in requests:
-            outbox.put(request[1])
-        outbox.put(None)
-
-    def request_iterator():
-        while True:
-            item = outbox.get()
-            if item is None:
-                return
-            yield item
-
-    threading.Thread(target=sender, daemon=True).start()
     answers = {}
     duplicates = []
     try:
-        for response in call(request_iterator(), timeout=args.timeout_s):
+        for response in call(sent_from_a_thread([request[1] for request in requests]), timeout=args.timeout_s):
             if response.request_id in answers:
                 duplicates.append(response.request_id)
             answers[response.request_id] = response

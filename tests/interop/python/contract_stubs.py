@@ -1,10 +1,13 @@
-"""Python stubs of the gate's contract, generated at run time (the repository's python clients share this)."""
+"""What the repository's python clients of the gate share: the contract's stubs, generated at run time, and the
+request side of a full-duplex stream."""
 
 import glob
 import os
+import queue
 import shutil
 import sys
 import tempfile
+import threading
 
 
 def generate_stubs(gen_dir, proto_root):
@@ -41,3 +44,24 @@ def run_with_stubs(args, run, prefix):
     finally:
         if args.gen_dir is None:
             shutil.rmtree(gen_dir, ignore_errors=True)
+
+
+def sent_from_a_thread(items):
+    """A request iterator for a bidirectional call, fed from a thread of its own through a queue: every item is sent
+    without waiting for any answer, while the caller reads the answers as they come (full duplex, any order)."""
+    outbox = queue.Queue()
+
+    def sender():
+        for item in items:
+            outbox.put(item)
+        outbox.put(None)
+
+    def request_iterator():
+        while True:
+            item = outbox.get()
+            if item is None:
+                return
+            yield item
+
+    threading.Thread(target=sender, daemon=True).start()
+    return request_iterator()

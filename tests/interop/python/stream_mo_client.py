@@ -17,15 +17,13 @@ Output: "OK: <check>" or "FAIL: <check>: <reason>" lines, then "N passed, N fail
 
 import argparse
 import os
-import queue
 import sys
-import threading
 import time
 
 import grpc
 
 from checks import Checks
-from contract_stubs import run_with_stubs
+from contract_stubs import run_with_stubs, sent_from_a_thread
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_PROTO_ROOT = os.path.normpath(os.path.join(HERE, "..", "..", "..", "protos"))
@@ -93,25 +91,11 @@ def run(args):
     requests.append(mo_pb2.StreamMoRequest(message=message(2, "STOP", "py-unknown-address", to="no-such-address")))
 
     # Send from a thread through a queue, read results as they come (full duplex, any order).
-    outbox = queue.Queue()
-
-    def sender():
-        for r in requests:
-            outbox.put(r)
-        outbox.put(None)
-
-    def request_iterator():
-        while True:
-            item = outbox.get()
-            if item is None:
-                return
-            yield item
-
-    threading.Thread(target=sender, daemon=True).start()
+    request_iterator = sent_from_a_thread(requests)
     started = time.monotonic()
     results = []
     try:
-        for response in mo.StreamMo(request_iterator(), timeout=args.timeout_s, metadata=metadata):
+        for response in mo.StreamMo(request_iterator, timeout=args.timeout_s, metadata=metadata):
             results.append(response.result)
     except grpc.RpcError as e:
         checks.check("stream ends OK", False, "%s %s" % (e.code(), e.details()))

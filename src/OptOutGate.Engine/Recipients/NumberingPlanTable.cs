@@ -448,16 +448,15 @@ public sealed partial class NumberingPlanTable
     {
         private const ulong Smallest = 10_000_000;
         private bool _valid0, _valid1, _valid2, _valid3;
-        private readonly ulong _high0, _high1, _high2, _high3;
         private readonly uint _highPart0, _highPart1, _highPart2, _highPart3;
         private readonly ulong _low0, _low1, _low2, _low3;
 
         public Lanes(ulong number0, ulong number1, ulong number2, ulong number3)
         {
-            _valid0 = Spell(number0, out _highPart0, out _high0, out _low0);
-            _valid1 = Spell(number1, out _highPart1, out _high1, out _low1);
-            _valid2 = Spell(number2, out _highPart2, out _high2, out _low2);
-            _valid3 = Spell(number3, out _highPart3, out _high3, out _low3);
+            _valid0 = Spell(number0, out _highPart0, out _low0);
+            _valid1 = Spell(number1, out _highPart1, out _low1);
+            _valid2 = Spell(number2, out _highPart2, out _low2);
+            _valid3 = Spell(number3, out _highPart3, out _low3);
         }
 
         public readonly bool Valid0 => _valid0;
@@ -488,16 +487,21 @@ public sealed partial class NumberingPlanTable
                 s1 = Start;
                 s2 = Start;
                 s3 = Start;
-                var skip0 = BitOperations.TrailingZeroCount(_high0) & ~7;
-                var skip1 = BitOperations.TrailingZeroCount(_high1) & ~7;
-                var skip2 = BitOperations.TrailingZeroCount(_high2) & ~7;
-                var skip3 = BitOperations.TrailingZeroCount(_high3) & ~7;
+                // Spelled here only: the jump table above needs the high parts as numbers, not digits.
+                var high0 = SpellEight(_highPart0);
+                var high1 = SpellEight(_highPart1);
+                var high2 = SpellEight(_highPart2);
+                var high3 = SpellEight(_highPart3);
+                var skip0 = BitOperations.TrailingZeroCount(high0) & ~7;
+                var skip1 = BitOperations.TrailingZeroCount(high1) & ~7;
+                var skip2 = BitOperations.TrailingZeroCount(high2) & ~7;
+                var skip3 = BitOperations.TrailingZeroCount(high3) & ~7;
                 for (var shift = Math.Min(Math.Min(skip0, skip1), Math.Min(skip2, skip3)); shift < 64; shift += 8)
                 {
-                    s0 = shift >= skip0 ? Unsafe.Add(ref next, s0 + (int)((_high0 >> shift) & 0xF)) : s0;
-                    s1 = shift >= skip1 ? Unsafe.Add(ref next, s1 + (int)((_high1 >> shift) & 0xF)) : s1;
-                    s2 = shift >= skip2 ? Unsafe.Add(ref next, s2 + (int)((_high2 >> shift) & 0xF)) : s2;
-                    s3 = shift >= skip3 ? Unsafe.Add(ref next, s3 + (int)((_high3 >> shift) & 0xF)) : s3;
+                    s0 = shift >= skip0 ? Unsafe.Add(ref next, s0 + (int)((high0 >> shift) & 0xF)) : s0;
+                    s1 = shift >= skip1 ? Unsafe.Add(ref next, s1 + (int)((high1 >> shift) & 0xF)) : s1;
+                    s2 = shift >= skip2 ? Unsafe.Add(ref next, s2 + (int)((high2 >> shift) & 0xF)) : s2;
+                    s3 = shift >= skip3 ? Unsafe.Add(ref next, s3 + (int)((high3 >> shift) & 0xF)) : s3;
                 }
             }
 
@@ -515,12 +519,11 @@ public sealed partial class NumberingPlanTable
             _valid3 &= table.Accepts(s3);
         }
 
-        private static bool Spell(ulong number, out uint highPart, out ulong high, out ulong low)
+        private static bool Spell(ulong number, out uint highPart, out ulong low)
         {
             var inRange = number - Smallest <= E164.MaxValue - Smallest;
             var walked = inRange ? number : Smallest;
             highPart = (uint)(walked / 100_000_000);
-            high = SpellEight(highPart);
             low = SpellEight((uint)(walked - (highPart * 100_000_000UL)));
             return inRange;
         }

@@ -50,8 +50,7 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
 
             // The call's token is cancelled at its deadline (a min_sequence wait included); grpc-dotnet then answers DEADLINE_EXCEEDED.
             var checks = engineHost.RequireChecks();
-            var query = new CheckQuery(identity.TenantId, input.Sender, input.App, input.SmsType, input.Explain, identity.KeyId, input.MinSequence);
-            var check = CheckRawAsync(checks, query, input, context.CancellationToken);
+            var check = CheckRawAsync(checks, QueryOf(input, identity, maxWait: null), input, context.CancellationToken);
             if (!check.IsCompleted)
             {
                 disposeInput = false;
@@ -95,11 +94,12 @@ internal sealed class GateService(GateEngineHost engineHost, GateMetrics metrics
     }
 
     /// <summary>One CheckStream batch (validated by the session), which may wait <paramref name="maxWait"/> for its min_sequence.</summary>
-    internal ValueTask<CheckBatchOutput> CheckStreamBatchAsync(CheckEngine checks, CheckBatchInput input, CallIdentity identity, TimeSpan maxWait, CancellationToken ct)
-    {
-        var query = new CheckQuery(identity.TenantId, input.Sender, input.App, input.SmsType, input.Explain, identity.KeyId, input.MinSequence, maxWait);
-        return CheckRawAsync(checks, query, input, ct);
-    }
+    internal ValueTask<CheckBatchOutput> CheckStreamBatchAsync(CheckEngine checks, CheckBatchInput input, CallIdentity identity, TimeSpan maxWait, CancellationToken ct) =>
+        CheckRawAsync(checks, QueryOf(input, identity, maxWait), input, ct);
+
+    /// <summary>The engine's query for a raw batch of the caller's tenant; <paramref name="maxWait"/> null = the call's deadline.</summary>
+    private static CheckQuery QueryOf(CheckBatchInput input, CallIdentity identity, TimeSpan? maxWait) =>
+        new(identity.TenantId, input.Sender, input.App, input.SmsType, input.Explain, identity.KeyId, input.MinSequence, maxWait);
 
     private async ValueTask<CheckBatchResponse> CheckAsync(CheckEngine checks, CheckBatchRequest request, CallIdentity identity, CancellationToken ct)
     {

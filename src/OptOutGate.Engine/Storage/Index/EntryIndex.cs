@@ -199,10 +199,10 @@ internal sealed partial class EntryIndex : IDisposable
     /// </summary>
     public byte KindsIn(uint tenantId, uint scopeId) => _scopeKinds.Of(tenantId, scopeId);
 
-    /// <summary>Whether <see cref="KindsIn"/> answers from a complete set (tests, the start-up log).</summary>
+    /// <summary>Whether <see cref="KindsIn"/> answers from a complete set (for tests).</summary>
     internal bool ScopeKindsKnown => _scopeKinds.IsComplete;
 
-    /// <summary>The scan of a recovered index's log for its scopes' kinds (done at once for a new index).</summary>
+    /// <summary>The scan of a recovered index's log for its scopes' kinds (done at once for a new index; for tests and Dispose).</summary>
     internal Task ScopeKindsScan => _scopeKindsScan;
 
     /// <summary>False: no entry of any kind, scope or tenant exists for the recipient. Any thread.</summary>

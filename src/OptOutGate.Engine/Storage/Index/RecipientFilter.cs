@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace OptOutGate.Engine.Storage.Index;
@@ -197,6 +198,67 @@ internal sealed class RecipientFilter
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe bool Probe(uint* table, uint mask, uint f)
+    {
+        return Vector256.IsHardwareAccelerated ? ProbeBlocks(table, mask, f) : ProbeSlots(table, mask, f);
+    }
+
+    /// <summary>
+    /// <see cref="ProbeSlots"/> eight slots at a time: the 32-byte-aligned block of memory holding the first slot is
+    /// compared with the fingerprint and with 0 at once, and the answer is whether the fingerprint comes before the first
+    /// empty slot (from the first slot on, in probing order). The slot-by-slot walk branches on every slot it reads, one
+    /// way or the other at random, and those mispredictions were most of a probe's cost when the table is in cache
+    /// (<c>filter</c> mode of tests/OptOutGate.Benchmarks: 11.4 → 5.7 ns per probe at 100,000 recipients).
+    /// <para>
+    /// The blocks are aligned by address, not by slot index (a managed array is only 8-byte aligned), so that a block
+    /// never straddles two cache lines: a probe touches the one line <see cref="MayContainMany"/> prefetched unless its
+    /// cluster runs past it. The first block may begin before the table and the last end after it; those lanes are
+    /// read (an aligned 32-byte block never crosses a page, so the memory is mapped: the array's header, or the heap
+    /// around it) and masked out. Each 4-byte lane is read whole (aligned), so a slot being filled reads as 0 or as its
+    /// fingerprint, as with the scalar read.
+    /// </para>
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe bool ProbeBlocks(uint* table, uint mask, uint f)
+    {
+        var end = table + mask + 1;
+        var slot = table + (f & mask);
+        var block = (uint*)((nuint)slot & ~(nuint)31);
+        var lanes = ~0u << (int)(slot - block);
+        var wanted = Vector256.Create(f);
+        while (true)
+        {
+            if (block + 8 > end)
+            {
+                lanes &= (1u << (int)(end - block)) - 1;
+            }
+
+            var slots = Vector256.LoadAligned(block);
+            var found = Vector256.Equals(slots, wanted).ExtractMostSignificantBits() & lanes;
+            var empty = Vector256.Equals(slots, Vector256<uint>.Zero).ExtractMostSignificantBits() & lanes;
+            if (empty != 0)
+            {
+                // Lanes before the first empty one: (lowest set bit) - 1.
+                return (found & ((empty & (0u - empty)) - 1)) != 0;
+            }
+
+            if (found != 0)
+            {
+                return true;
+            }
+
+            block += 8;
+            lanes = ~0u;
+            if (block >= end)
+            {
+                // Around the table's end to its first slot.
+                block = (uint*)((nuint)table & ~(nuint)31);
+                lanes = ~0u << (int)(table - block);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe bool ProbeSlots(uint* table, uint mask, uint f)
     {
         var i = f & mask;
         while (true)

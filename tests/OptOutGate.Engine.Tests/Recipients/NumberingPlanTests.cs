@@ -120,7 +120,13 @@ public sealed class NumberingPlanTests(ITestOutputHelper output)
             Gen.Elements(seeds),
             Gen.Elements(seeds).Zip(Gen.Choose(0, 14)).Zip(Gen.Choose(0, 9)).Select(static t => ChangeDigit(t.Item1.Item1, t.Item1.Item2, t.Item2)),
             Gen.Choose(0, int.MaxValue).Zip(Gen.Choose(0, int.MaxValue)).Select(static t => (((ulong)t.Item1 << 31) | (uint)t.Item2) % 10_000_000_000_000_000),
-            Gen.Elements(0UL, 1UL, 9_999_999UL, 10_000_000UL, 99_999_999UL, 100_000_000UL, E164.MaxValue, E164.MaxValue + 1, ulong.MaxValue, 14155552671UL));
+            Gen.Elements(0UL, 1UL, 9_999_999UL, 10_000_000UL, 99_999_999UL, 100_000_000UL, E164.MaxValue, E164.MaxValue + 1, ulong.MaxValue, 14155552671UL),
+            // Every length of the digits above the last eight (1-7: 9-15-digit numbers), on both sides of the jump
+            // table's reach (13 digits), and 13-digit mobiles that are valid (Brazil's +55 AA 9, China's +86 13x).
+            Gen.Choose(0, 6).SelectMany(static d => Gen.Choose(Pow10(d), Pow10(d + 1) - 1)).Zip(Gen.Choose(0, 99_999_999))
+                .Select(static t => ((ulong)t.Item1 * 100_000_000UL) + (ulong)t.Item2),
+            Gen.Elements(55119UL, 55219UL, 55619UL, 55919UL, 86130UL, 86139UL, 86180UL).Zip(Gen.Choose(0, 99_999_999))
+                .Select(static t => (t.Item1 * 100_000_000UL) + (ulong)t.Item2));
         Prop.ForAll(Arb.From(Gen.ArrayOf(numbers)), static batch =>
         {
             var kept = batch.ToArray();
@@ -136,6 +142,8 @@ public sealed class NumberingPlanTests(ITestOutputHelper output)
 
             return true;
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(2000));
+
+        static int Pow10(int digits) => (int)Math.Pow(10, digits);
 
         static ulong ChangeDigit(ulong number, int position, int digit)
         {

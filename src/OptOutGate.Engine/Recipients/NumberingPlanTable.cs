@@ -34,13 +34,29 @@ public sealed partial class NumberingPlanTable
     // digits above its last eight (KeepValid's high part: 1-5 digits for 9-13-digit numbers, the calling code and the
     // start of the national number) then cost one read instead of a chain of up to five dependent ones. 400 KB, of
     // which a batch touches a line per distinct prefix.
+    // Held as a row of _nextPair (below), where KeepValid goes on from it.
     private readonly int[] _afterHigh;
+
+    // _nextPair[row + pair]: the row after two more digits (pair = 10 × the first + the second), in rows of 100 (a
+    // state's row is its number × 100). KeepValid walks a number's last eight digits two at a time: a chain of four
+    // dependent reads instead of eight. 400 bytes per state (3.3 MB), of which a walk touches the rows of the few
+    // states the last digits of the usual numbers pass through (after the prefix, "any n more digits").
+    private readonly int[] _nextPair;
 
     private NumberingPlanTable(int[] next, bool[] accept, string?[] regions)
     {
         _next = next;
         _accept = accept;
         _regions = regions;
+        _nextPair = new int[accept.Length * Pairs];
+        for (var state = 0; state < accept.Length; state++)
+        {
+            for (var pair = 0; pair < Pairs; pair++)
+            {
+                _nextPair[(state * Pairs) + pair] = RowOf(Next(Next(state * Digits, (uint)(pair / Digits)), (uint)(pair % Digits)));
+            }
+        }
+
         _afterHigh = new int[HighJump];
         for (var high = 1; high < HighJump; high++)
         {
@@ -49,14 +65,23 @@ public sealed partial class NumberingPlanTable
         }
 
         _afterHigh[0] = Start;
+        for (var high = 0; high < HighJump; high++)
+        {
+            _afterHigh[high] = RowOf(_afterHigh[high]);
+        }
     }
+
+    private const int Pairs = Digits * Digits;
+
+    /// <summary>A state's row in <c>_nextPair</c>, from its offset in <c>_next</c> (the state's number × 10).</summary>
+    private static int RowOf(int state) => state * (Pairs / Digits);
 
     // Numbers of 9 to 13 digits (most of the world's E.164 numbers; 13 holds Brazil's and China's mobiles: +55 AA 9
     // and eight digits, +86 1xx and eight) have a high part below this. At 10,000, 13-digit numbers took the walk
     // digit by digit: CheckBatchParseBenchmarks.CompactThirteenDigits 18.3 / 18.4 → 11.7 / 11.8 µs per 1,000.
     private const int HighJump = 100_000;
 
-    /// <summary>States of the automaton (its size: 40 bytes per state).</summary>
+    /// <summary>States of the automaton (its size: 440 bytes per state, the pair table included).</summary>
     public int StateCount => _accept.Length;
 
     /// <summary>The state before the first digit.</summary>
@@ -90,10 +115,10 @@ public sealed partial class NumberingPlanTable
     /// Replaces every number of <paramref name="numbers"/> that is not a valid E.164 number (8-15 digits, as
     /// <see cref="E164"/> parses them, accepted by a numbering plan) by 0, the check path's mark of INVALID_RECIPIENT:
     /// the same answer as <see cref="IsValid"/> for each, for recipients that arrive as integers (recipients_e164).
-    /// A walk is a chain of dependent table reads, one per digit, each waiting on the last; four walks side by side
-    /// keep four chains in flight (in process, 1,000 numbers: about 21 µs against 36 µs one at a time), and the digits
-    /// above the last eight come from one read of a jump table (<c>_afterHigh</c>; CheckBatchParseBenchmarks.Compact,
-    /// 1,000 +1 numbers read from a request: 15.2 → 12.9-13.4 µs, 2026-12-05).
+    /// A walk is a chain of dependent table reads, each waiting on the last; four walks side by side keep four chains
+    /// in flight (in process, 1,000 numbers: about 21 µs against 36 µs one at a time), the digits above the last eight
+    /// come from one read of a jump table (<c>_afterHigh</c>; CheckBatchParseBenchmarks.Compact, 1,000 +1 numbers read
+    /// from a request: 15.2 → 12.9-13.4 µs, 2026-12-05), and the last eight are walked two at a time (<c>_nextPair</c>).
     /// </summary>
     public void KeepValid(Span<ulong> numbers)
     {
@@ -135,13 +160,23 @@ public sealed partial class NumberingPlanTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong SpellEight(uint value)
     {
+        var hundreds = SpellPairs(value);
+        var tens = ((hundreds * 103UL) >> 10) & ((0xFUL << 48) | (0xFUL << 32) | (0xFUL << 16) | 0xFUL);
+        return tens + ((hundreds - (10UL * tens)) << 8);
+    }
+
+    /// <summary>
+    /// The eight decimal digits of <paramref name="value"/> (below 10^8) as four pairs (00-99), one per 16 bits, the most
+    /// significant in the lowest: the first half of <see cref="SpellEight"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong SpellPairs(uint value)
+    {
         var upper = value / 10_000;
         var merged = upper | ((ulong)(value - (upper * 10_000)) << 32);
         var top = ((merged * 10486UL) >> 20) & ((0x7FUL << 32) | 0x7FUL);
         var bottom = merged - (100UL * top);
-        var hundreds = (bottom << 16) + top;
-        var tens = ((hundreds * 103UL) >> 10) & ((0xFUL << 48) | (0xFUL << 32) | (0xFUL << 16) | 0xFUL);
-        return tens + ((hundreds - (10UL * tens)) << 8);
+        return (bottom << 16) + top;
     }
 
     private int Walk(ulong number)
@@ -442,9 +477,10 @@ public sealed partial class NumberingPlanTable
     }
 
     /// <summary>
-    /// Four numbers walked side by side (<see cref="KeepValid"/>). Each number's digits stay in registers, one per byte,
-    /// most significant in the lowest byte: the high part (up to seven digits, its leading zeros skipped), then the low
-    /// eight. A number outside 8-15 digits walks as 10,000,000 and is invalid whatever the walk ends in.
+    /// Four numbers walked side by side (<see cref="KeepValid"/>). Each number stays in registers: the high part (up to
+    /// seven digits, one read of the jump table, or spelled one digit per byte and walked when it has six or seven),
+    /// then the low eight as four pairs of digits, one per 16 bits, most significant first. A number outside 8-15
+    /// digits walks as 10,000,000 and is invalid whatever the walk ends in.
     /// </summary>
     [StructLayout(LayoutKind.Auto)]
     private struct Lanes
@@ -473,6 +509,7 @@ public sealed partial class NumberingPlanTable
         public void Walk(NumberingPlanTable table)
         {
             ref var next = ref MemoryMarshal.GetArrayDataReference(table._next);
+            ref var nextPair = ref MemoryMarshal.GetArrayDataReference(table._nextPair);
             int s0, s1, s2, s3;
             if (Math.Max(Math.Max(_highPart0, _highPart1), Math.Max(_highPart2, _highPart3)) < HighJump)
             {
@@ -506,20 +543,26 @@ public sealed partial class NumberingPlanTable
                     s2 = shift >= skip2 ? Unsafe.Add(ref next, s2 + (int)((high2 >> shift) & 0xF)) : s2;
                     s3 = shift >= skip3 ? Unsafe.Add(ref next, s3 + (int)((high3 >> shift) & 0xF)) : s3;
                 }
+
+                s0 = RowOf(s0);
+                s1 = RowOf(s1);
+                s2 = RowOf(s2);
+                s3 = RowOf(s3);
             }
 
-            for (var shift = 0; shift < 64; shift += 8)
+            // The last eight digits, two at a time.
+            for (var shift = 0; shift < 64; shift += 16)
             {
-                s0 = Unsafe.Add(ref next, s0 + (int)((_low0 >> shift) & 0xF));
-                s1 = Unsafe.Add(ref next, s1 + (int)((_low1 >> shift) & 0xF));
-                s2 = Unsafe.Add(ref next, s2 + (int)((_low2 >> shift) & 0xF));
-                s3 = Unsafe.Add(ref next, s3 + (int)((_low3 >> shift) & 0xF));
+                s0 = Unsafe.Add(ref nextPair, s0 + (int)((_low0 >> shift) & 0x7F));
+                s1 = Unsafe.Add(ref nextPair, s1 + (int)((_low1 >> shift) & 0x7F));
+                s2 = Unsafe.Add(ref nextPair, s2 + (int)((_low2 >> shift) & 0x7F));
+                s3 = Unsafe.Add(ref nextPair, s3 + (int)((_low3 >> shift) & 0x7F));
             }
 
-            _valid0 &= table.Accepts(s0);
-            _valid1 &= table.Accepts(s1);
-            _valid2 &= table.Accepts(s2);
-            _valid3 &= table.Accepts(s3);
+            _valid0 &= table._accept[s0 / Pairs];
+            _valid1 &= table._accept[s1 / Pairs];
+            _valid2 &= table._accept[s2 / Pairs];
+            _valid3 &= table._accept[s3 / Pairs];
         }
 
         private static bool Spell(ulong number, out uint highPart, out ulong low)
@@ -527,7 +570,7 @@ public sealed partial class NumberingPlanTable
             var inRange = number - Smallest <= E164.MaxValue - Smallest;
             var walked = inRange ? number : Smallest;
             highPart = (uint)(walked / 100_000_000);
-            low = SpellEight((uint)(walked - (highPart * 100_000_000UL)));
+            low = SpellPairs((uint)(walked - (highPart * 100_000_000UL)));
             return inRange;
         }
     }

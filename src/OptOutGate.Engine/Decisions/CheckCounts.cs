@@ -41,6 +41,9 @@ internal struct CheckCounts
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(Verdict verdict) => _counts[(int)verdict]++;
 
+    /// <summary><paramref name="count"/> more recipients with <paramref name="verdict"/>.</summary>
+    public void Add(Verdict verdict, uint count) => _counts[(int)verdict] += count;
+
     public void Move(Verdict from, Verdict to)
     {
         _counts[(int)from]--;

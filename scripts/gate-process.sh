@@ -1,4 +1,4 @@
-# Sourced by the measuring scripts (load-tests/run-perf.sh, measure-webhooks.sh, measure-console.sh,
+# Sourced by the measuring scripts (load-tests/run-perf.sh, measure-webhooks.sh, measure-console.sh, race-floor.sh,
 # load-tests/profile/profile-check.sh): starts a gate from its build folder on ports the system picks.
 #
 #   start_gate <server dir> <log file> [gate options...]
@@ -36,4 +36,23 @@ start_gate() {
     gate_address="${line#Listening: gRPC on }"
     gate_address="${gate_address%%,*}"
     gate_http_address="${line##*console on }"
+}
+
+# Sets the script's exit trap to stop the gate start_gate started (if it still runs) and remove the paths given (its
+# temporary data directory), whatever ends the script; the exit code stays the script's.
+#
+#   stop_gate_at_exit <path>...
+stop_gate_at_exit() {
+    gate_exit_paths=("$@")
+    trap _stop_gate_at_exit EXIT INT TERM
+}
+
+_stop_gate_at_exit() {
+    local code=$?
+    if [[ -n "${gate_pid:-}" ]] && kill -0 "$gate_pid" 2>/dev/null; then
+        kill -TERM "$gate_pid" 2>/dev/null || true
+        wait "$gate_pid" 2>/dev/null || true
+    fi
+    rm -rf "${gate_exit_paths[@]}"
+    exit "$code"
 }

@@ -38,16 +38,7 @@ data="$(mktemp -d -t optoutgate-profile-data.XXXXXX)"
 # shellcheck source=../../scripts/gate-process.sh
 source "$root/scripts/gate-process.sh"
 gate_pid=""
-cleanup() {
-    local code=$?
-    if [[ -n "$gate_pid" ]] && kill -0 "$gate_pid" 2>/dev/null; then
-        kill -TERM "$gate_pid" 2>/dev/null || true
-        wait "$gate_pid" 2>/dev/null || true
-    fi
-    rm -rf "$data"
-    exit "$code"
-}
-trap cleanup EXIT INT TERM
+stop_gate_at_exit "$data"
 
 start_gate "$server_dir" "$OUT/gate.log" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data" \
     --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning

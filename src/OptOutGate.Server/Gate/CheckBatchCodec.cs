@@ -107,8 +107,9 @@ internal static class CheckBatchCodec
                         input.App = Encoding.UTF8.GetString(value);
                         break;
                     case 4:
-                        // The numbering-plan test is walked with the digits (0 = INVALID_RECIPIENT, see CheckEngine).
-                        input.AddRecipient(E164.TryParseValidUtf8(value, plans, out var number) ? number : 0);
+                        // 0 = INVALID_RECIPIENT (see CheckEngine); the numbering-plan test comes once every recipient is
+                        // read (CompleteRecipients), for the whole batch at once.
+                        input.AddRecipient(E164.TryParseUtf8(value, out var number) ? number : 0);
                         break;
                     case 7:
                         // recipients_e164, packed (proto3's encoding of a repeated fixed64).

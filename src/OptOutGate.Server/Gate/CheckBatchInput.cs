@@ -121,6 +121,8 @@ internal sealed class CheckBatchInput : IDisposable
     /// </summary>
     internal void CompleteRecipients(NumberingPlanTable plans)
     {
+        // The text recipients, parsed as digits only (E164.TryParseUtf8), walked through the numbering plan side by side.
+        plans.KeepValid(_recipients.AsSpan(0, Count));
         if (_compactCount == 0)
         {
             return;

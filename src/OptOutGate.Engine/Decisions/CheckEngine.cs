@@ -195,7 +195,7 @@ internal sealed partial class CheckEngine
             _index.KindsIn(scopes.TenantId, scopes.SenderScopeId),
             _index.KindsIn(scopes.TenantId, scopes.SenderAppScopeId),
             _index.KindsIn(scopes.TenantId, scopes.TenantScopeId));
-        uint unread = 0;
+        uint allowedUnread = 0;
         try
         {
             for (var i = 0; i < n; i++)
@@ -214,7 +214,7 @@ internal sealed partial class CheckEngine
                     // The common case: no entry of any kind for this number (counted in a register, not in the
                     // counts on the stack, whose increments each wait on the last one's store).
                     verdicts[i] = Verdict.Allowed;
-                    unread++;
+                    allowedUnread++;
                     continue;
                 }
 
@@ -250,7 +250,7 @@ internal sealed partial class CheckEngine
             }
         }
 
-        counts.Add(Verdict.Allowed, unread);
+        counts.Add(Verdict.Allowed, allowedUnread);
         return new CheckResult(counts, sequence);
     }
 

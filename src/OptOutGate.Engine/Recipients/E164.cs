@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace OptOutGate.Engine.Recipients;
 
@@ -103,44 +101,14 @@ public static class E164
     }
 
     /// <summary>
-    /// <see cref="TryParse"/> and the numbering-plan test in one pass over the digits (the check path): false as well for
-    /// a well-formed number that no numbering plan allows.
+    /// <see cref="TryParse"/> and the numbering-plan test: false as well for a well-formed number that no numbering plan
+    /// allows. One number at a time (the admin API, the generated-class check path); a batch of them is tested side by
+    /// side by <see cref="NumberingPlanTable.KeepValid"/>.
     /// </summary>
-    public static bool TryParseValid(ReadOnlySpan<char> text, NumberingPlanTable plans, out ulong number) =>
-        TryParseValid<ushort>(MemoryMarshal.Cast<char, ushort>(text), plans, out number);
-
-    /// <summary><see cref="TryParseValid(ReadOnlySpan{char}, NumberingPlanTable, out ulong)"/> on UTF-8 bytes.</summary>
-    public static bool TryParseValidUtf8(ReadOnlySpan<byte> text, NumberingPlanTable plans, out ulong number) =>
-        TryParseValid<byte>(text, plans, out number);
-
-    // One body for UTF-16 and UTF-8 text: the JIT compiles it once per code unit type, so the generic costs nothing.
-    private static bool TryParseValid<TUnit>(ReadOnlySpan<TUnit> text, NumberingPlanTable plans, out ulong number)
-        where TUnit : unmanaged, IBinaryInteger<TUnit>
+    public static bool TryParseValid(ReadOnlySpan<char> text, NumberingPlanTable plans, out ulong number)
     {
         ArgumentNullException.ThrowIfNull(plans);
-        number = 0;
-        var digits = text.Length - 1;
-        if (digits < MinDigits || digits > MaxDigits || uint.CreateTruncating(text[0]) != '+' || uint.CreateTruncating(text[1]) == '0')
-        {
-            return false;
-        }
-
-        ulong value = 0;
-        var state = NumberingPlanTable.Start;
-        for (var i = 1; i < text.Length; i++)
-        {
-            var d = uint.CreateTruncating(text[i]) - '0';
-            if (d > 9)
-            {
-                return false;
-            }
-
-            state = plans.Next(state, d);
-            value = (value * 10) + d;
-        }
-
-        number = value;
-        return plans.Accepts(state);
+        return TryParse(text, out number) && plans.IsValid(number);
     }
 
     public static string Format(ulong number) => "+" + number.ToString(CultureInfo.InvariantCulture);

@@ -121,23 +121,18 @@ internal sealed class CheckBatchInput : IDisposable
     /// </summary>
     internal void CompleteRecipients(NumberingPlanTable plans)
     {
-        // The text recipients, parsed as digits only (E164.TryParseUtf8), walked through the numbering plan side by side.
-        plans.KeepValid(_recipients.AsSpan(0, Count));
-        if (_compactCount == 0)
-        {
-            return;
-        }
-
         if (_recipients.Length - Count < _compactCount)
         {
             Grow(ref _recipients, Count, Count + _compactCount);
         }
 
-        var compact = _recipients.AsSpan(Count, _compactCount);
-        _compact.AsSpan(0, _compactCount).CopyTo(compact);
-        plans.KeepValid(compact);
+        _compact.AsSpan(0, _compactCount).CopyTo(_recipients.AsSpan(Count));
         Count += _compactCount;
         _compactCount = 0;
+
+        // Text recipients were parsed as digits only (E164.TryParseUtf8): every number is walked through the numbering
+        // plan here, the batch's numbers side by side.
+        plans.KeepValid(_recipients.AsSpan(0, Count));
     }
 
     private static void Grow(ref ulong[] array, int used, int needed)

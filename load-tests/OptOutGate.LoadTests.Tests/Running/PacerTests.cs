@@ -39,4 +39,18 @@ public class PacerTests
         var due = await pacer.WaitAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(due >= measureFrom, "a warm-up slot survived into the measured part");
     }
+
+    [Fact]
+    public async Task No_warm_up_slot_is_handed_out_once_measuring_has_begun_however_late_the_pacer_runs()
+    {
+        // A warm-up wholly in the past: the pacer's thread releases its 2,000 slots at once, as a thread that woke late
+        // on a busy machine would, while the caller is already asking for starts in the measured part.
+        var measureFrom = Stopwatch.GetTimestamp();
+        using var pacer = new Pacer(measureFrom - (2_000 * Millisecond), measureFrom, rps: 1000);
+        for (var i = 0; i < 100; i++)
+        {
+            var due = await pacer.WaitAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(due >= measureFrom, $"start {i} was given the warm-up slot {(measureFrom - due) / Millisecond} ms before measuring began");
+        }
+    }
 }

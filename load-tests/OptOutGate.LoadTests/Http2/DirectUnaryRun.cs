@@ -113,7 +113,7 @@ internal sealed class DirectUnaryRun
         var (counted, issued) = (0L, 0L);
         while (!cancellationToken.IsCancellationRequested && (settings.Total == 0 || counted < settings.Total))
         {
-            var due = schedule.Next(out _);
+            var due = schedule.Next();
             if (due >= measureUntil)
             {
                 break;

@@ -13,12 +13,11 @@ internal sealed class PaceSchedule(long start, long measureFrom, double rps)
     private long _slot;
     private bool _warmingUp = measureFrom > start;
 
-    /// <summary>The next slot, a <see cref="Stopwatch"/> timestamp; <paramref name="startsMeasuring"/> for the measured part's first.</summary>
-    public long Next(out bool startsMeasuring)
+    /// <summary>The next slot, a <see cref="Stopwatch"/> timestamp.</summary>
+    public long Next()
     {
         var due = _from + (long)(_slot++ * Stopwatch.Frequency / rps);
-        startsMeasuring = _warmingUp && due >= measureFrom;
-        if (startsMeasuring)
+        if (_warmingUp && due >= measureFrom)
         {
             _warmingUp = false;
             (_from, _slot, due) = (measureFrom, 1, measureFrom);

@@ -44,8 +44,18 @@ internal sealed partial class Pacer : IDisposable
     /// </summary>
     public async ValueTask<long> WaitAsync(CancellationToken cancellationToken)
     {
-        await _starts.WaitAsync(cancellationToken);
-        return _due.TryDequeue(out var due) ? due : Stopwatch.GetTimestamp();
+        while (true)
+        {
+            await _starts.WaitAsync(cancellationToken);
+            var due = _due.TryDequeue(out var slot) ? slot : Stopwatch.GetTimestamp();
+
+            // The warm-up's backlog is dropped here, by the taker, once measuring has begun: the releasing thread may
+            // run late (a busy machine), so it cannot be the one to drop it before a caller takes a stale slot.
+            if (due >= _measureFrom || Stopwatch.GetTimestamp() < _measureFrom)
+            {
+                return due;
+            }
+        }
     }
 
     public void Dispose()
@@ -60,17 +70,7 @@ internal sealed partial class Pacer : IDisposable
         var schedule = new PaceSchedule(_start, _measureFrom, _rps);
         while (!_stopped)
         {
-            var due = schedule.Next(out var startsMeasuring);
-            if (startsMeasuring)
-            {
-                SleepUntil(_measureFrom);
-                while (_starts.Wait(0))
-                {
-                    // Drop the warm-up's backlog.
-                    _due.TryDequeue(out _);
-                }
-            }
-
+            var due = schedule.Next();
             SleepUntil(due);
             _due.Enqueue(due);
             _starts.Release();

@@ -8,6 +8,7 @@
 #   grpc-proto          the standard health and reflection .proto files (/usr/share/grpc-proto) for independent clients
 #   npm ci              @grpc/grpc-js and @grpc/proto-loader, a second independent client
 #   garnet-server       Microsoft Garnet (a dotnet tool, in .tools/garnet/), the race's second peer
+#   dotnet-stack        a dotnet tool (in .tools/dotnet-stack/): a test that finds a gate process hung prints its stacks
 #   chromium            the browser the web console's tests drive through Playwright (which cannot download one here)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,8 @@ fi
 export OPTOUTGATE_PYTHON=/usr/bin/python3
 OPTOUTGATE_GARNET_SERVER="$(scripts/install-garnet.sh)"
 export OPTOUTGATE_GARNET_SERVER
+OPTOUTGATE_DOTNET_STACK="$(scripts/install-tool.sh dotnet-stack 10.0.750501)"
+export OPTOUTGATE_DOTNET_STACK
 export OPTOUTGATE_NODE="$(command -v node)"
 # Playwright drives /usr/bin/chromium; it must not try to fetch a browser build of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

@@ -48,6 +48,39 @@ public sealed class GateProcess : IAsyncDisposable
     public string Output => _output.Text;
 
     /// <summary>
+    /// What a test that found this gate hung reports: the last lines of its output and, where dotnet-stack is installed
+    /// (OPTOUTGATE_DOTNET_STACK, which scripts/test.sh sets), the managed stack of each of its threads, taken now.
+    /// </summary>
+    public async Task<string> DiagnoseAsync()
+    {
+        var lines = Output.Split('\n');
+        var report = $"The gate's last output lines:\n{string.Join('\n', lines[Math.Max(0, lines.Length - 40)..])}";
+        if (Environment.GetEnvironmentVariable("OPTOUTGATE_DOTNET_STACK") is not { Length: > 0 } tool || !File.Exists(tool) || HasExited)
+        {
+            return report + "\n(no stacks: dotnet-stack is not installed, see scripts/test.sh)";
+        }
+
+        var info = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add("report");
+        info.ArgumentList.Add("-p");
+        info.ArgumentList.Add(ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var stack = Process.Start(info)!;
+        var stdout = stack.StandardOutput.ReadToEndAsync();
+        var stderr = stack.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await stack.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            stack.Kill();
+        }
+
+        return $"{report}\nThe gate's managed stacks (dotnet-stack):\n{await stdout}{await stderr}";
+    }
+
+    /// <summary>
     /// Starts the gate with <paramref name="settings"/> as command-line configuration, waits until it logs the ports it
     /// bound (or exits), and then, unless <paramref name="waitUntilServing"/> is false, until it logs that it is serving.
     /// </summary>

@@ -133,7 +133,7 @@ public sealed class ReplicationClient : IDisposable
             do
             {
                 var request = new ListEntriesRequest { Filter = new EntryFilter { Kind = kind }, PageSize = 1000, PageToken = token };
-                var page = await Admin.ListEntriesAsync(request, Call(TimeSpan.FromSeconds(30))).ResponseAsync;
+                var page = await DiagnosedAsync(Admin.ListEntriesAsync(request, Call(TimeSpan.FromSeconds(30))).ResponseAsync, $"a ListEntries page of {kind}");
                 foreach (var e in page.Entries)
                 {
                     all.Add(e.ToString());
@@ -146,6 +146,22 @@ public sealed class ReplicationClient : IDisposable
 
         all.Sort(StringComparer.Ordinal);
         return all;
+    }
+
+    /// <summary>
+    /// The answer of <paramref name="call"/>; past its deadline, an exception that says what the gate was doing then
+    /// (<see cref="GateProcess.DiagnoseAsync"/>): a timeout here has been seen only under the full suite's load.
+    /// </summary>
+    private async Task<T> DiagnosedAsync<T>(Task<T> call, string what)
+    {
+        try
+        {
+            return await call;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded)
+        {
+            throw new TimeoutException($"The gate did not answer {what} within its deadline.\n{await Gate.DiagnoseAsync()}", e);
+        }
     }
 
     /// <summary>The records <paramref name="from"/>..<paramref name="to"/> this node's change stream serves (from its own log).</summary>

@@ -47,8 +47,9 @@ public sealed class GateServerOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Connections open at once, on both listeners together (Kestrel's MaxConcurrentConnections); one more is accepted
-    /// and closed at once. Default (empty): the process's open-file limit (RLIMIT_NOFILE, <c>ulimit -n</c>) less what
+    /// Connections open at once, on every listener together (Kestrel's MaxConcurrentConnections); more are accepted
+    /// and closed at once, up to <see cref="ConnectionLimits.RejectionMargin"/> at a time, past which the gate stops
+    /// accepting until one closes. Default (empty): the process's open-file limit (RLIMIT_NOFILE, <c>ulimit -n</c>) less what
     /// <see cref="ConnectionLimits.Reserved"/> keeps for the gate's own files and for connections refused over the
     /// limit (512 and a quarter of the limit), at most <see cref="ConnectionLimits.DefaultMaxConnections"/>: past the
     /// descriptor limit the runtime itself fails (accept and file opens return EMFILE), so the limit must come first.

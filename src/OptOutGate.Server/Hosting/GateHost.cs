@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OptOutGate.Server.Configuration;
+using OptOutGate.Server.Hosting.AcceptLimit;
 using OptOutGate.Server.WebConsole;
 using OptOutGate.Server.Metrics;
 using OptOutGate.Server.Readiness;
@@ -33,6 +34,7 @@ public static class GateHost
         var listeners = new GateListeners();
         builder.Services.AddSingleton(listeners);
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, gateOptions, descriptorLimit, listeners));
+        builder.Services.AddAcceptLimit(ConnectionLimits.MaxAccepted(gateOptions, descriptorLimit));
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerReadiness>();

@@ -54,7 +54,7 @@ public sealed class GateProcess : IAsyncDisposable
     public async Task<string> DiagnoseAsync()
     {
         var lines = Output.Split('\n');
-        var report = $"The gate's last output lines:\n{string.Join('\n', lines[Math.Max(0, lines.Length - 40)..])}";
+        var report = $"The gate's last output lines:\n{string.Join('\n', lines[Math.Max(0, lines.Length - 40)..])}\n{await SequenceMetricsAsync()}";
         if (Environment.GetEnvironmentVariable("OPTOUTGATE_DOTNET_STACK") is not { Length: > 0 } tool || !File.Exists(tool) || HasExited)
         {
             return report + "\n(no stacks: dotnet-stack is not installed, see scripts/test.sh)";
@@ -192,6 +192,22 @@ public sealed class GateProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return gate;
+    }
+
+    /// <summary>The gate's sequence gauges (applied, committed, checkpointed), or why they could not be read.</summary>
+    private async Task<string> SequenceMetricsAsync()
+    {
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var metrics = await http.GetStringAsync(MetricsAddress);
+            var sequences = metrics.Split('\n').Where(l => l.StartsWith("optoutgate_", StringComparison.Ordinal) && l.Contains("sequence", StringComparison.Ordinal));
+            return "The gate's sequence metrics:\n" + string.Join('\n', sequences);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
+        {
+            return $"(no metrics: {e.Message})";
+        }
     }
 
     private void Append(string? line)

@@ -19,7 +19,7 @@ public sealed class AcceptLimitTests
     [Fact]
     public async Task PastTheBound_AConnectionIsAcceptedOnlyWhenAnAcceptedOneIsDisposed_OnAnyListener()
     {
-        using var factory = new AcceptLimitFactory(SocketTransport(), maxAccepted: 2);
+        var factory = new AcceptLimitFactory(SocketTransport(), maxAccepted: 2);
         await using var first = await factory.BindAsync(new IPEndPoint(IPAddress.Loopback, 0));
         await using var second = await factory.BindAsync(new IPEndPoint(IPAddress.Loopback, 0));
         using var clients = new Clients();
@@ -51,7 +51,7 @@ public sealed class AcceptLimitTests
     [Fact]
     public async Task UnboundWhileEverySlotIsTaken_AcceptEndsWithNoConnection_AndGivesNoSlotAway()
     {
-        using var factory = new AcceptLimitFactory(SocketTransport(), maxAccepted: 1);
+        var factory = new AcceptLimitFactory(SocketTransport(), maxAccepted: 1);
         await using var listener = await factory.BindAsync(new IPEndPoint(IPAddress.Loopback, 0));
         using var clients = new Clients();
         await clients.ConnectAsync(listener);

@@ -12,8 +12,10 @@ namespace OptOutGate.Server.Hosting.AcceptLimit;
 /// and the runtime aborted at the open-file limit ("Out of memory."). Kestrel's limit stays in force below this bound:
 /// the connections between the two are accepted and closed at once, so clients over the limit still hear so quickly.
 /// </summary>
-internal sealed class AcceptLimitFactory(IConnectionListenerFactory transport, int maxAccepted) : IConnectionListenerFactory, IDisposable
+internal sealed class AcceptLimitFactory(IConnectionListenerFactory transport, int maxAccepted) : IConnectionListenerFactory
 {
+    // Never disposed: connections still closing after the host's services are disposed give their slots back to it
+    // (a SemaphoreSlim's Dispose frees only a wait handle, which this one never creates).
     private readonly SemaphoreSlim _slots = new(maxAccepted, maxAccepted);
 
     /// <summary>Connections accepted and not yet disposed, on every listener together.</summary>
@@ -21,6 +23,4 @@ internal sealed class AcceptLimitFactory(IConnectionListenerFactory transport, i
 
     public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default) =>
         new AcceptLimitListener(await transport.BindAsync(endpoint, cancellationToken), _slots);
-
-    public void Dispose() => _slots.Dispose();
 }

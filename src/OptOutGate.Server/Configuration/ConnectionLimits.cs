@@ -27,15 +27,11 @@ internal static class ConnectionLimits
 
     /// <summary>
     /// Sockets accepted over the connection limit only to be closed at once (a quarter of the descriptor limit, 256
-    /// where it is unknown): past them the gate stops accepting until one closes (<see cref="Hosting.AcceptLimit.AcceptLimitFactory"/>).
+    /// where it is unknown): past them the gate stops accepting until one closes (<see cref="Hosting.AcceptLimit.ConnectionBudget"/>).
     /// A flood of 5,000 connections under a 1,024 limit had about 230 of them open at once on the idle 2-core build
     /// machine, and over 500 on the same machine under the full test suite's load, where the runtime then aborted.
     /// </summary>
     public static int RejectionMargin(long? descriptorLimit) => descriptorLimit is { } limit ? (int)Math.Min(limit / 4, int.MaxValue / 2) : 256;
-
-    /// <summary>Connections accepted and not yet closed at most: the connection limit and the <see cref="RejectionMargin"/>.</summary>
-    public static int MaxAccepted(GateServerOptions options, long? descriptorLimit) =>
-        MaxConnections(options, descriptorLimit) + RejectionMargin(descriptorLimit);
 
     /// <summary>The default cap whatever the descriptor limit: idle connections cost memory, and a gate has a few dozen clients.</summary>
     public const int DefaultMaxConnections = 10_000;

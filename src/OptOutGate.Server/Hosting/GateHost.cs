@@ -34,7 +34,7 @@ public static class GateHost
         var listeners = new GateListeners();
         builder.Services.AddSingleton(listeners);
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, gateOptions, descriptorLimit, listeners));
-        builder.Services.AddAcceptLimit(ConnectionLimits.MaxAccepted(gateOptions, descriptorLimit));
+        builder.Services.AddAcceptLimit(ConnectionLimits.MaxConnections(gateOptions, descriptorLimit), ConnectionLimits.RejectionMargin(descriptorLimit));
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerReadiness>();

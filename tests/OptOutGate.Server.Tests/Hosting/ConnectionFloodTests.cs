@@ -91,6 +91,13 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
 
             var closed = closing.Count(c => c.Result);
             output.WriteLine($"  {closed} of {sockets.Count} closed by the server; server descriptors at most {maxDescriptors}");
+            // Refusals are reported as a summary at most every 10 s, not a line each (5,000 lines of Kestrel's before).
+            var lines = gate.Output.Split('\n');
+            var kestrelLines = lines.Count(l => l.Contains("rejected because the maximum number of concurrent connections", StringComparison.Ordinal));
+            var reports = lines.Count(l => l.Contains("Refusing connections: the gate is at its limit", StringComparison.Ordinal));
+            output.WriteLine($"  {lines.Length} lines of gate output, {reports} refusal reports, {kestrelLines} lines of Kestrel's per refused connection");
+            Assert.Equal(0, kestrelLines);
+            Assert.InRange(reports, expectedMaxConnections < Connections ? 1 : 0, 10);
             Assert.Equal(sockets.Count, closed);
             Assert.True(maxDescriptors <= openFileLimit, $"the server held {maxDescriptors} descriptors under a limit of {openFileLimit}");
 

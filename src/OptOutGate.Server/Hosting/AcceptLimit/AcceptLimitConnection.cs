@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace OptOutGate.Server.Hosting.AcceptLimit;
 
-/// <summary>The transport's connection as it is, giving its accept slot back once, when Kestrel disposes it (its socket is closed then).</summary>
-internal sealed class AcceptLimitConnection(ConnectionContext inner, SemaphoreSlim slots) : ConnectionContext
+/// <summary>The transport's connection as it is, giving its place in the budget back once, when Kestrel disposes it (its socket is closed then).</summary>
+internal sealed class AcceptLimitConnection(ConnectionContext inner, ConnectionBudget budget) : ConnectionContext
 {
     private int _released;
 
@@ -36,7 +36,7 @@ internal sealed class AcceptLimitConnection(ConnectionContext inner, SemaphoreSl
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                slots.Release();
+                budget.OpenClosed();
             }
         }
     }

@@ -83,7 +83,7 @@ public sealed class AcceptLimitTests : IDisposable
         Assert.NotNull(accepted);
         Assert.Equal(1, budget.Open);
         await accepted.DisposeAsync();
-        Assert.True(await ClosedByPeerAsync(within));
+        Assert.True(await PeerClose.WaitAsync(within, Timeout));
         Assert.Equal(2, budget.RefusedTotal);
     }
 
@@ -155,30 +155,7 @@ public sealed class AcceptLimitTests : IDisposable
             return true;
         }
 
-        return await ClosedByPeerAsync(socket);
-    }
-
-    /// <summary>True once the peer has closed the connection (end of stream or a reset) within the timeout.</summary>
-    private static async Task<bool> ClosedByPeerAsync(Socket socket)
-    {
-        var buffer = new byte[16];
-        using var timeout = new CancellationTokenSource(Timeout);
-        try
-        {
-            while (await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token) > 0)
-            {
-            }
-
-            return true;
-        }
-        catch (SocketException)
-        {
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        return await PeerClose.WaitAsync(socket, Timeout);
     }
 
     private sealed class SteppedTime : TimeProvider

@@ -82,7 +82,7 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
             Assert.False(gate.HasExited, "the gate died under the flood:\n" + gate.Output);
 
             // Every connection ends from the server's side: the ones over the limit at once, the others at the keep-alive timeout.
-            var closing = sockets.Select(s => WaitClosedByPeerAsync(s, TimeSpan.FromSeconds(60))).ToArray();
+            var closing = sockets.Select(s => PeerClose.WaitAsync(s, TimeSpan.FromSeconds(60))).ToArray();
             while (closing.Any(c => !c.IsCompleted))
             {
                 maxDescriptors = Math.Max(maxDescriptors, CountDescriptors(gate.ProcessId));
@@ -151,30 +151,6 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
         {
             socket.Dispose();
             return null;
-        }
-    }
-
-    /// <summary>True once the server has closed the connection (end of stream or reset) before the timeout.</summary>
-    private static async Task<bool> WaitClosedByPeerAsync(Socket socket, TimeSpan timeout)
-    {
-        var buffer = new byte[256];
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            while (await socket.ReceiveAsync(buffer, SocketFlags.None, cancel.Token) > 0)
-            {
-                // Whatever the server says before it closes (nothing, or a GOAWAY) is not the point.
-            }
-
-            return true;
-        }
-        catch (SocketException)
-        {
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
         }
     }
 

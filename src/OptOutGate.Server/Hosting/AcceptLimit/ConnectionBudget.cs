@@ -91,7 +91,14 @@ internal sealed class ConnectionBudget : IDisposable
         if ((last == 0 || _time.GetElapsedTime(last, now) >= ReportInterval) && Interlocked.CompareExchange(ref _lastReport, now, last) == last)
         {
             var refused = Interlocked.Exchange(ref _unreported, 0);
-            HostingLog.ConnectionsRefused(_logger, MaxConnections, refused, last == 0 ? 0 : _time.GetElapsedTime(last, now).TotalSeconds);
+            if (last == 0)
+            {
+                HostingLog.ConnectionsRefusing(_logger, MaxConnections);
+            }
+            else
+            {
+                HostingLog.ConnectionsRefusedSince(_logger, MaxConnections, refused, _time.GetElapsedTime(last, now).TotalSeconds);
+            }
         }
     }
 

@@ -51,7 +51,7 @@ public sealed class ConsolePagesTests(ConsoleFixture fixture) : IClassFixture<Co
         await console.Page.FillAsync("#sender", Address);
         await console.Page.FillAsync("#reason", "CRM export");
         await console.Page.ClickAsync("#upload button[type=submit]");
-        await console.Page.Locator("#would-add").WaitForAsync();
+        await console.WaitForAsync("#would-add");
 
         // The dry run wrote nothing and shows each line: three to add, one invalid (its line number in the file, 4).
         Assert.Equal("3", await console.Page.TextContentAsync("#would-add"));
@@ -62,7 +62,7 @@ public sealed class ConsolePagesTests(ConsoleFixture fixture) : IClassFixture<Co
         await console.ScreenshotAsync("import-diff");
 
         await console.Page.ClickAsync("#apply button");
-        await console.Page.Locator("#import-done").WaitForAsync();
+        await console.WaitForAsync("#import-done");
         Assert.Contains("3 added", await console.Page.TextContentAsync("#import-done"), StringComparison.Ordinal);
         var entries = (await Server.Admin.ListEntriesAsync(new ListEntriesRequest { Filter = new EntryFilter { Sender = Address } }, options)).Entries;
         Assert.Equal(["+14155554031", "+14155554032", "+14155554033"], entries.Select(e => e.Recipient).Order());

@@ -56,6 +56,23 @@ public sealed partial class ConsoleSession : IAsyncDisposable
 
     public Task<IResponse?> GotoAsync(string path) => Page.GotoAsync(path);
 
+    /// <summary>
+    /// Waits for <paramref name="selector"/> to be visible; past Playwright's timeout, fails with the page's address and
+    /// the text it shows instead (a progress line, an error), which a bare timeout does not say.
+    /// </summary>
+    public async Task WaitForAsync(string selector)
+    {
+        try
+        {
+            await Page.Locator(selector).WaitForAsync();
+        }
+        catch (Exception e) when (e is TimeoutException or PlaywrightException)
+        {
+            var text = await Page.InnerTextAsync("body");
+            throw new TimeoutException($"{selector} did not appear on {Page.Url}; the page shows:\n{text[..Math.Min(text.Length, 3000)]}", e);
+        }
+    }
+
     /// <summary>The antiforgery token of this session, as the layout's sign-out form carries it.</summary>
     public Task<string> AntiforgeryTokenAsync() => Page.Locator("input[name=__RequestVerificationToken]").First.InputValueAsync();
 

@@ -60,7 +60,9 @@ internal sealed class ImportJob(string id, string sessionId, ImportOptions optio
             {
                 Error = string.IsNullOrEmpty(e.Status.Detail) ? e.Status.StatusCode.ToString() : e.Status.Detail;
             }
-            catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or IOException)
+#pragma warning disable CA1031 // Whatever ends the import must end the job too: otherwise its page shows "Importing" forever.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
                 // The type only: a message may quote numbers from the file.
                 Error = "The import stopped: " + e.GetType().Name + ".";

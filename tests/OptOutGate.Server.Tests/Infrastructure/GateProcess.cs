@@ -194,15 +194,19 @@ public sealed class GateProcess : IAsyncDisposable
         return gate;
     }
 
-    /// <summary>The gate's sequence gauges (applied, committed, checkpointed), or why they could not be read.</summary>
+    /// <summary>The gate's sequence gauges (applied, committed, checkpointed) and Admin call counts, or why they could not be read.</summary>
     private async Task<string> SequenceMetricsAsync()
     {
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             var metrics = await http.GetStringAsync(MetricsAddress);
-            var sequences = metrics.Split('\n').Where(l => l.StartsWith("optoutgate_", StringComparison.Ordinal) && l.Contains("sequence", StringComparison.Ordinal));
-            return "The gate's sequence metrics:\n" + string.Join('\n', sequences);
+            var lines = metrics.Split('\n');
+            var sequences = lines.Where(l => l.StartsWith("optoutgate_", StringComparison.Ordinal) && l.Contains("sequence", StringComparison.Ordinal));
+
+            // Admin calls started against finished: whether a call the test waited on is still in the gate's handler.
+            var calls = lines.Where(l => l.StartsWith("grpc_server_calls_", StringComparison.Ordinal) && l.Contains("Admin", StringComparison.Ordinal));
+            return "The gate's sequence metrics:\n" + string.Join('\n', sequences) + "\nIts Admin calls:\n" + string.Join('\n', calls);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
         {

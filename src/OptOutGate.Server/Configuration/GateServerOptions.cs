@@ -47,7 +47,7 @@ public sealed class GateServerOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Connections open at once, on every listener together (Kestrel's MaxConcurrentConnections); more are accepted
+    /// Connections open at once, on every listener together (held by the gate's accept layer); more are accepted
     /// and closed at once, up to <see cref="ConnectionLimits.RejectionMargin"/> at a time, past which the gate stops
     /// accepting until one closes. Default (empty): the process's open-file limit (RLIMIT_NOFILE, <c>ulimit -n</c>) less what
     /// <see cref="ConnectionLimits.Reserved"/> keeps for the gate's own files and for connections refused over the

@@ -33,7 +33,7 @@ public static class GateHost
         var descriptorLimit = ConnectionLimits.DescriptorLimit();
         var listeners = new GateListeners();
         builder.Services.AddSingleton(listeners);
-        builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, gateOptions, descriptorLimit, listeners));
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, gateOptions, listeners));
         builder.Services.AddAcceptLimit(ConnectionLimits.MaxConnections(gateOptions, descriptorLimit), ConnectionLimits.RejectionMargin(descriptorLimit));
 
         builder.Services.AddSingleton(TimeProvider.System);

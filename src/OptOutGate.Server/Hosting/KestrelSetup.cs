@@ -11,12 +11,12 @@ namespace OptOutGate.Server.Hosting;
 /// </summary>
 internal static class KestrelSetup
 {
-    public static void Configure(KestrelServerOptions kestrel, GateServerOptions options, long? descriptorLimit, GateListeners listeners)
+    public static void Configure(KestrelServerOptions kestrel, GateServerOptions options, GateListeners listeners)
     {
         // The Server header tells clients nothing useful and costs bytes on every response (grpc-dotnet's benchmark
         // server turns it off too).
         kestrel.AddServerHeader = false;
-        ApplyLimits(kestrel.Limits, options, descriptorLimit);
+        ApplyLimits(kestrel.Limits, options);
         var address = ParseAddress(options.ListenAddress);
         var certificate = string.IsNullOrEmpty(options.TlsCertificatePath) ? null : LoadCertificate(options);
         listeners.Tls = certificate is not null;
@@ -56,13 +56,14 @@ internal static class KestrelSetup
     }
 
     /// <summary>
-    /// Connection limits (README, "Limits"): connections sized from the descriptor limit, no HTTP/1.1 upgrades (gRPC
-    /// is HTTP/2 with prior knowledge or ALPN, and /metrics needs none), streams per connection, and the keep-alive
-    /// timeout, which for HTTP/2 Kestrel also applies to a new connection until its preface has arrived.
+    /// Connection limits (README, "Limits"): no HTTP/1.1 upgrades (gRPC is HTTP/2 with prior knowledge or ALPN, and
+    /// /metrics needs none), streams per connection, and the keep-alive timeout, which for HTTP/2 Kestrel also applies
+    /// to a new connection until its preface has arrived. The number of connections is held by the accept layer
+    /// (<see cref="AcceptLimit.ConnectionBudget"/>), before Kestrel sees them; Kestrel's MaxConcurrentConnections stays
+    /// unset, as a second count of the same limit could never trigger.
     /// </summary>
-    internal static void ApplyLimits(KestrelServerLimits limits, GateServerOptions options, long? descriptorLimit)
+    internal static void ApplyLimits(KestrelServerLimits limits, GateServerOptions options)
     {
-        limits.MaxConcurrentConnections = ConnectionLimits.MaxConnections(options, descriptorLimit);
         limits.MaxConcurrentUpgradedConnections = 0;
         limits.Http2.MaxStreamsPerConnection = options.MaxStreamsPerConnection;
 

@@ -88,7 +88,8 @@ internal sealed class ConnectionBudget : IDisposable
         Interlocked.Increment(ref _unreported);
         var now = _time.GetTimestamp();
         var last = Volatile.Read(ref _lastReport);
-        if ((last == 0 || _time.GetElapsedTime(last, now) >= ReportInterval) && Interlocked.CompareExchange(ref _lastReport, now, last) == last)
+        var sinceLast = last == 0 ? TimeSpan.MaxValue : _time.GetElapsedTime(last, now);
+        if (sinceLast >= ReportInterval && Interlocked.CompareExchange(ref _lastReport, now, last) == last)
         {
             var refused = Interlocked.Exchange(ref _unreported, 0);
             if (last == 0)
@@ -97,7 +98,7 @@ internal sealed class ConnectionBudget : IDisposable
             }
             else
             {
-                HostingLog.ConnectionsRefusedSince(_logger, MaxConnections, refused, _time.GetElapsedTime(last, now).TotalSeconds);
+                HostingLog.ConnectionsRefusedSince(_logger, MaxConnections, refused, sinceLast.TotalSeconds);
             }
         }
     }

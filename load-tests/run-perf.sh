@@ -15,7 +15,8 @@
 #   CONCURRENCY=16 CONNECTIONS=2  check, race and mo workers / HTTP/2 connections
 #   DATASET=1000000               opt-outs loaded before the checks
 #   ROUNDS=3                      race rounds (gate, redis, gate, garnet) of DURATION each
-#   RACE_PEERS=redis,garnet       the race's peers; garnet-server is installed into .tools/garnet/ when missing
+#   RACE_PEERS=redis,garnet       the race's peers; redis-server (apt) and garnet-server (into .tools/garnet/) are installed
+#                                 when missing, as is python3-grpcio for the probe
 #   RACE_ARGS=--compact           more race options: by default the gate's batches go as recipients_e164 (packed
 #                                 integers; the peers get the same numbers as members); RACE_ARGS= races text recipients
 #   RACE_STREAM=1                 also race-stream (RACE_STREAM=0: only the CheckBatch race)
@@ -50,6 +51,11 @@ fi
 server_dir="${SERVER_DIR:-$root/src/OptOutGate.Server/bin/Release/net10.0}"
 RACE_PEERS="${RACE_PEERS:-redis,garnet}"
 garnet_server=garnet-server
+# The peers and the probe's client, installed when missing (a fresh machine has neither Redis nor grpcio).
+if [[ ",$RACE_PEERS," == *,redis,* ]] && ! command -v redis-server >/dev/null; then
+    "$root/scripts/install-debian.sh" redis-server
+fi
+/usr/bin/python3 -c 'import grpc' 2>/dev/null || "$root/scripts/install-debian.sh" python3-grpcio
 if [[ ",$RACE_PEERS," == *,garnet,* ]]; then
     # Microsoft Garnet, the race's second peer: a dotnet tool, into the repository's ignored .tools/garnet/.
     garnet_server="$("$root/scripts/install-garnet.sh")"

@@ -71,7 +71,7 @@ wait_for_log() {
 
 start_redis() {
     if [ -n "${NO_REDIS:-}" ] || running redis; then return 0; fi
-    command -v redis-server >/dev/null || { echo "redis-server is not installed (apt-get install -y redis-server)" >&2; exit 1; }
+    command -v redis-server >/dev/null || scripts/install-debian.sh redis-server
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
         --daemonize yes --pidfile "$CLUSTER_DIR/redis.pid" --logfile "$CLUSTER_DIR/redis.log"
     for _ in $(seq 50); do

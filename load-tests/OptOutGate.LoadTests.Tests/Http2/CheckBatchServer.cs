@@ -12,8 +12,9 @@ using OptOutGate.Contracts.V1;
 namespace OptOutGate.LoadTests.Tests.Http2;
 
 /// <summary>
-/// A real Kestrel server with Grpc.AspNetCore serving Gate.CheckBatch by a rule the tests can predict: a
-/// recipient ending in 0 is opted out. Sender FAIL gets FAILED_PRECONDITION with a message that needs percent-encoding.
+/// A real Kestrel server with Grpc.AspNetCore serving Gate.CheckBatch and Gate.CheckStream by a rule the tests can
+/// predict: a recipient ending in 0 is opted out. Sender FAIL gets FAILED_PRECONDITION with a message that needs
+/// percent-encoding (on a stream, for the whole stream).
 /// </summary>
 public sealed class CheckBatchServer : IAsyncLifetime
 {
@@ -24,6 +25,11 @@ public sealed class CheckBatchServer : IAsyncLifetime
     public Uri Address { get; private set; } = null!;
 
     public int CallsAnswered;
+
+    public int StreamBatchesAnswered;
+
+    /// <summary>CheckStreams whose requests ended with the client's END_STREAM, each request answered.</summary>
+    public int StreamsEndedByTheClient;
 
     public async Task InitializeAsync()
     {
@@ -60,6 +66,25 @@ public sealed class CheckBatchServer : IAsyncLifetime
     {
         public override Task<CheckBatchResponse> CheckBatch(CheckBatchRequest request, ServerCallContext context)
         {
+            var response = Answer(request);
+            Interlocked.Increment(ref server.CallsAnswered);
+            return Task.FromResult(response);
+        }
+
+        /// <summary>Each batch answered in order with its request id; a batch from FAIL ends the whole stream with its status.</summary>
+        public override async Task CheckStream(IAsyncStreamReader<CheckStreamRequest> requestStream, IServerStreamWriter<CheckStreamResponse> responseStream, ServerCallContext context)
+        {
+            await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(new CheckStreamResponse { RequestId = request.RequestId, Batch = Answer(request.Batch) });
+                Interlocked.Increment(ref server.StreamBatchesAnswered);
+            }
+
+            Interlocked.Increment(ref server.StreamsEndedByTheClient);
+        }
+
+        private static CheckBatchResponse Answer(CheckBatchRequest request)
+        {
             if (request.Sender == "FAIL")
             {
                 throw new RpcException(new Status(StatusCode.FailedPrecondition, FailureMessage));
@@ -80,8 +105,7 @@ public sealed class CheckBatchServer : IAsyncLifetime
                 }
             }
 
-            Interlocked.Increment(ref server.CallsAnswered);
-            return Task.FromResult(response);
+            return response;
         }
     }
 

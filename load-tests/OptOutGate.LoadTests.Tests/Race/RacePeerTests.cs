@@ -99,4 +99,38 @@ public class RacePeerTests
 
         Assert.Contains("dotnet tool install --tool-path .tools/garnet garnet-server --version 2.2.12", error.Message, StringComparison.Ordinal);
     }
+    [Theory]
+    [MemberData(nameof(Peers))]
+    public async Task Commands_from_many_workers_each_get_their_own_reply_and_the_run_ends_off_the_reader(string peerName)
+    {
+        // 16 workers on one connection, each command asking for a different number of members, the workers continuing
+        // on the connection's reader (as the race's do): a reply handed to the wrong command would show as a wrong count.
+        var space = new RecipientSpace(7);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var kind = RacePeerKind.Find(peerName)!;
+        await using var peer = await RacePeer.StartAsync(kind, PeerExecutables.For(kind), 1, Dataset, "optoutgate:test", timeout.Token);
+        await peer.LoadAsync(Dataset, space, timeout.Token);
+        await using var connection = RespConnection.Connect("127.0.0.1", peer.Port);
+        var others = Enumerable.Range(0, 50).Select(i => space.Number(RecipientSpace.AllowedStart + i)).ToList();
+        var commands = Enumerable.Range(0, 41).Select(k => RespConnection.Encode("SMISMEMBER", peer.Key, [.. Enumerable.Range(0, k).Select(i => space.Number(i * 29L)), .. others])).ToArray();
+        var wrong = 0;
+
+        var run = await RunLoop.RunAsync(
+            new RunSettings("resp", 16, TimeSpan.Zero, 1_600, TimeSpan.Zero, 0),
+            async (worker, sequence, ct) =>
+            {
+                var k = (int)((worker + (sequence * 7)) % commands.Length);
+                if (await connection.SendAsync(commands[k], continueOnReader: true, ct) != k)
+                {
+                    Interlocked.Increment(ref wrong);
+                }
+
+                return default;
+            },
+            timeout.Token);
+
+        Assert.NotEqual("resp reader", Thread.CurrentThread.Name);
+        Assert.Equal(1_600, run.Recorders.Sum(static r => r.Codes.GetValueOrDefault(Grpc.Core.StatusCode.OK)));
+        Assert.Equal(0, wrong);
+    }
 }

@@ -58,6 +58,11 @@ internal sealed partial class Http2Connection
                     start += FrameHeaderSize + length;
                 }
 
+                if (_readerFramed)
+                {
+                    FlushFromReader();
+                }
+
                 if (start == end)
                 {
                     (start, end) = (0, 0);
@@ -151,6 +156,16 @@ internal sealed partial class Http2Connection
             return; // A stream already ended (reset, or failed here).
         }
 
+        // The stream's own window, for a stream that lives long enough to receive half of it (2^30 bytes).
+        call.ReceivedSinceWindowUpdate += payload.Length;
+        if (call.ReceivedSinceWindowUpdate >= ReceiveWindow / 2)
+        {
+            Span<byte> increment = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32BigEndian(increment, (int)call.ReceivedSinceWindowUpdate);
+            SendControl(FrameType.WindowUpdate, 0, streamId, increment);
+            call.ReceivedSinceWindowUpdate = 0;
+        }
+
         if (!call.HeadersReceived)
         {
             Fail(call, new Status(StatusCode.Internal, "DATA before the response headers"), ProtocolError);
@@ -159,9 +174,12 @@ internal sealed partial class Http2Connection
         {
             Fail(call, new Status(StatusCode.ResourceExhausted, $"a response over the {MaxResponseMessageSize} bytes this client accepts"), Cancel);
         }
+        else if (call.AppendBody(data) is { } unreadable)
+        {
+            Fail(call, unreadable, Cancel);
+        }
         else
         {
-            call.AppendBody(data);
             if ((flags & EndStream) != 0)
             {
                 Fail(call, new Status(StatusCode.Internal, "the response ended without trailers (no grpc-status)"), null);
@@ -365,7 +383,7 @@ internal sealed partial class Http2Connection
             _goingAway ??= reason;
         }
 
-        List<Http2UnaryCall> refused;
+        List<Http2Call> refused;
         lock (_streams)
         {
             refused = [.. _open.Values.Where(call => call.StreamId > lastStreamId)];
@@ -382,7 +400,7 @@ internal sealed partial class Http2Connection
     }
 
     /// <summary>Ends one call from this side: out of the open table, RST_STREAM when the server may still send on it.</summary>
-    private void Fail(Http2UnaryCall call, Status status, uint? resetCode)
+    private void Fail(Http2Call call, Status status, uint? resetCode)
     {
         var streamId = call.StreamId;
         Take(streamId);
@@ -408,7 +426,7 @@ internal sealed partial class Http2Connection
             {
                 if (_closed is null)
                 {
-                    Flush(Frame(0, payload, FrameType.GoAway, 0, 0));
+                    Flush(Frame(_pending, payload, FrameType.GoAway, 0, 0));
                 }
             }
             catch (SocketException)
@@ -420,7 +438,7 @@ internal sealed partial class Http2Connection
         Close(new Status(StatusCode.Internal, problem));
     }
 
-    private Http2UnaryCall? Find(int streamId)
+    private Http2Call? Find(int streamId)
     {
         lock (_streams)
         {
@@ -428,7 +446,7 @@ internal sealed partial class Http2Connection
         }
     }
 
-    private Http2UnaryCall? Take(int streamId)
+    private Http2Call? Take(int streamId)
     {
         lock (_streams)
         {

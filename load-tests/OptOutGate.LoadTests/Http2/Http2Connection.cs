@@ -22,10 +22,13 @@ internal sealed partial class Http2Connection : IDisposable
     private readonly Socket _socket;
     private readonly object _send = new();
     private readonly object _streams = new();
-    private readonly Dictionary<int, Http2UnaryCall> _open = [];
+    private readonly Dictionary<int, Http2Call> _open = [];
     private readonly Thread _reader;
     private readonly ManualResetEventSlim _settingsReceived = new();
     private byte[] _sendBuffer = new byte[64 * 1024];
+    private int _pending; // Bytes framed in _sendBuffer and not sent yet (a stream's messages while writers queue).
+    private int _writersWaiting; // Stream writers waiting for the send lock: the last of a burst sends it all.
+    private bool _readerFramed; // The reader's handlers framed messages it has not sent yet (reader thread only).
     private int _nextStreamId = 1;
     private long _connectionSendWindow = DefaultInitialWindowSize;
     private int _peerInitialWindow = DefaultInitialWindowSize;
@@ -77,7 +80,7 @@ internal sealed partial class Http2Connection : IDisposable
     /// <paramref name="framedMessage"/> (a gRPC length-prefixed message) and END_STREAM, written from this thread. Waits
     /// for flow-control window if the server has none open. A connection that has failed completes the call at once.
     /// </summary>
-    public void Start(Http2UnaryCall call, ReadOnlySpan<byte> headerBlock, ReadOnlySpan<byte> framedMessage)
+    public void Start(Http2Call call, ReadOnlySpan<byte> headerBlock, ReadOnlySpan<byte> framedMessage)
     {
         Status? refused;
         try
@@ -87,8 +90,12 @@ internal sealed partial class Http2Connection : IDisposable
                 refused = _closed ?? _goingAway ?? Open(call, headerBlock.Length);
                 if (refused is null)
                 {
-                    var written = Frame(0, headerBlock, FrameType.Headers, EndHeaders, call.StreamId);
-                    WriteData(call, framedMessage, written);
+                    var written = Frame(_pending, headerBlock, FrameType.Headers, EndHeaders, call.StreamId);
+                    written = WriteData(call, framedMessage, written, EndStream);
+                    if (_closed is null)
+                    {
+                        Flush(written);
+                    }
                 }
             }
         }
@@ -102,6 +109,138 @@ internal sealed partial class Http2Connection : IDisposable
         if (refused is { } status)
         {
             Complete(call, status, default);
+        }
+    }
+
+    /// <summary>
+    /// Opens <paramref name="call"/>'s stream: HEADERS with <paramref name="headerBlock"/> and no END_STREAM; its
+    /// messages follow with <see cref="Send"/>. A connection that has failed completes the call at once.
+    /// </summary>
+    public void Open(Http2StreamCall call, ReadOnlySpan<byte> headerBlock)
+    {
+        Status? refused;
+        try
+        {
+            lock (_send)
+            {
+                refused = _closed ?? _goingAway ?? Open((Http2Call)call, headerBlock.Length);
+                if (refused is null)
+                {
+                    Flush(Frame(_pending, headerBlock, FrameType.Headers, EndHeaders, call.StreamId));
+                }
+            }
+        }
+        catch (SocketException ex)
+        {
+            Close(new Status(StatusCode.Unavailable, "the connection failed while sending: " + ex.Message));
+            return;
+        }
+
+        if (refused is { } status)
+        {
+            Complete(call, status, default);
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="framedMessage"/> (a gRPC length-prefixed message) on an open stream; with
+    /// <paramref name="last"/> the client's side of the stream ends with it (END_STREAM). Writers that come while
+    /// another holds the socket leave their frames to the last of them, which sends them all in one write: a burst of
+    /// messages costs the client and the server one socket write and read, not one each (what Grpc.Net.Client does
+    /// not do: it flushes every message). False when the stream or the connection has ended; whoever ended it
+    /// completed the call.
+    /// </summary>
+    public bool Send(Http2StreamCall call, ReadOnlySpan<byte> framedMessage, bool last = false)
+    {
+        if (Thread.CurrentThread == _reader)
+        {
+            return SendFromReader(call, framedMessage, last);
+        }
+
+        Interlocked.Increment(ref _writersWaiting);
+        try
+        {
+            lock (_send)
+            {
+                Interlocked.Decrement(ref _writersWaiting);
+
+                // A message is written whole before the next one on its stream starts, even when a shut window makes
+                // its writer wait in the middle of it (other streams' frames may come between, as HTTP/2 allows).
+                while (call.Writing && _closed is null && call.StreamId != 0)
+                {
+                    Monitor.Wait(_send);
+                }
+
+                var open = _closed is null && call.StreamId != 0;
+                if (open)
+                {
+                    call.Writing = true;
+                    try
+                    {
+                        _pending = WriteData(call, framedMessage, _pending, last ? EndStream : (byte)0);
+                    }
+                    finally
+                    {
+                        call.Writing = false;
+                        Monitor.PulseAll(_send);
+                    }
+                }
+
+                // Bytes left by an earlier writer go now unless another writer is already waiting to add to them.
+                if (_closed is null && _pending > 0 && Volatile.Read(ref _writersWaiting) == 0)
+                {
+                    Flush(_pending);
+                }
+
+                return open && _closed is null && call.StreamId != 0;
+            }
+        }
+        catch (SocketException ex)
+        {
+            Close(new Status(StatusCode.Unavailable, "the connection failed while sending: " + ex.Message));
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Send"/> on the reader thread, from a handler that the reader ran (a stream's answer whose waiter sends
+    /// the next request at once): the frames are left for the reader, which sends everything its handlers framed in one
+    /// write when it has taken all it received (<see cref="FlushFromReader"/>), so a burst of answers brings one burst
+    /// of requests back. The reader must never wait for a window (it is the thread that reads WINDOW_UPDATE): a message
+    /// the windows cannot take whole now goes from a thread-pool thread instead.
+    /// </summary>
+    private bool SendFromReader(Http2StreamCall call, ReadOnlySpan<byte> framedMessage, bool last)
+    {
+        lock (_send)
+        {
+            if (_closed is not null || call.StreamId == 0)
+            {
+                return false;
+            }
+
+            if (!call.Writing && Math.Min(_connectionSendWindow, call.SendWindow) >= framedMessage.Length)
+            {
+                _pending = WriteData(call, framedMessage, _pending, last ? EndStream : (byte)0);
+                _readerFramed = true;
+                return true;
+            }
+        }
+
+        var copy = framedMessage.ToArray();
+        ThreadPool.UnsafeQueueUserWorkItem(state => state.Connection.Send(state.Call, state.Message, state.Last), (Connection: this, Call: call, Message: copy, Last: last), preferLocal: false);
+        return true;
+    }
+
+    /// <summary>On the reader thread, between two reads: sends what its handlers framed (<see cref="SendFromReader"/>).</summary>
+    private void FlushFromReader()
+    {
+        _readerFramed = false;
+        lock (_send)
+        {
+            if (_closed is null && _pending > 0 && Volatile.Read(ref _writersWaiting) == 0)
+            {
+                Flush(_pending);
+            }
         }
     }
 
@@ -141,7 +280,7 @@ internal sealed partial class Http2Connection : IDisposable
         }
     }
 
-    private Status? Open(Http2UnaryCall call, int headerBlockLength)
+    private Status? Open(Http2Call call, int headerBlockLength)
     {
         if (headerBlockLength > _peerMaxFrameSize)
         {
@@ -166,12 +305,20 @@ internal sealed partial class Http2Connection : IDisposable
     }
 
     /// <summary>
-    /// DATA frames within both send windows, waiting for WINDOW_UPDATE when they are shut; called under the send lock.
-    /// Stops early when the stream or the connection ends while it waits: whoever ended it completed the call.
+    /// DATA frames within both send windows appended after <paramref name="written"/> bytes, the last with
+    /// <paramref name="endFlags"/>; returns the bytes now framed and not sent. Sends what is framed and waits when
+    /// a window is shut, for WINDOW_UPDATE; called under the send lock. Stops early when the stream or the connection
+    /// ends while it waits: whoever ended it completed the call.
     /// </summary>
-    private void WriteData(Http2UnaryCall call, ReadOnlySpan<byte> message, int written)
+    private int WriteData(Http2Call call, ReadOnlySpan<byte> message, int written, byte endFlags)
     {
         var streamId = call.StreamId; // The reader zeroes call.StreamId when the server ends the stream early.
+        if (message.IsEmpty)
+        {
+            // Only a stream's end carries no message (an empty DATA frame uses no window).
+            return endFlags == 0 ? written : Frame(written, [], FrameType.Data, endFlags, streamId);
+        }
+
         var sent = 0;
         while (sent < message.Length)
         {
@@ -181,9 +328,12 @@ internal sealed partial class Http2Connection : IDisposable
                 Flush(written);
                 written = 0;
                 Monitor.Wait(_send);
+
+                // Other writers may have framed bytes of their own meanwhile: ours go after them.
+                written = _pending;
                 if (_closed is not null || call.StreamId == 0)
                 {
-                    return;
+                    return written;
                 }
 
                 continue;
@@ -191,13 +341,13 @@ internal sealed partial class Http2Connection : IDisposable
 
             var length = Math.Min(room, message.Length - sent);
             var last = sent + length == message.Length;
-            written = Frame(written, message.Slice(sent, length), FrameType.Data, last ? EndStream : (byte)0, streamId);
+            written = Frame(written, message.Slice(sent, length), FrameType.Data, last ? endFlags : (byte)0, streamId);
             _connectionSendWindow -= length;
             call.SendWindow -= length;
             sent += length;
         }
 
-        Flush(written);
+        return written;
     }
 
     /// <summary>Appends a frame to the send buffer at <paramref name="offset"/>; returns the new end.</summary>
@@ -214,8 +364,10 @@ internal sealed partial class Http2Connection : IDisposable
         return end;
     }
 
+    /// <summary>Sends the first <paramref name="length"/> bytes of the send buffer (under the send lock); nothing is pending after it.</summary>
     private void Flush(int length)
     {
+        _pending = 0;
         var sent = 0;
         while (sent < length)
         {
@@ -236,7 +388,7 @@ internal sealed partial class Http2Connection : IDisposable
 
             try
             {
-                Flush(Frame(0, payload, type, flags, streamId));
+                Flush(Frame(_pending, payload, type, flags, streamId));
                 return;
             }
             catch (SocketException ex)
@@ -271,7 +423,7 @@ internal sealed partial class Http2Connection : IDisposable
     }
 
     /// <summary>Ends the call (at most once: whoever takes it out of the open table completes it).</summary>
-    private void Complete(Http2UnaryCall call, Status status, System.Buffers.ReadOnlySequence<byte> message)
+    private void Complete(Http2Call call, Status status, System.Buffers.ReadOnlySequence<byte> message)
     {
         call.StreamId = 0;
         call.OnCompleted(status, message);
@@ -284,7 +436,7 @@ internal sealed partial class Http2Connection : IDisposable
     /// </summary>
     private void Close(Status reason)
     {
-        List<Http2UnaryCall> open;
+        List<Http2Call> open;
         lock (_send)
         {
             if (_closed is not null)

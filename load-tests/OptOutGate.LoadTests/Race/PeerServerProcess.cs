@@ -119,7 +119,7 @@ internal sealed class PeerServerProcess : IAsyncDisposable
                 // server could bind it) may accept the connection but does not answer, and the server has exited.
                 using var probeTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 probeTimeout.CancelAfter(TimeSpan.FromSeconds(1));
-                await using var probe = await RespConnection.ConnectAsync("127.0.0.1", port, probeTimeout.Token);
+                await using var probe = RespConnection.Connect("127.0.0.1", port);
                 await probe.SendAsync(RespConnection.Encode("PING", null, []), probeTimeout.Token).WaitAsync(probeTimeout.Token);
                 return server;
             }

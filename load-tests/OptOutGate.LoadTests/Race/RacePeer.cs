@@ -45,7 +45,7 @@ internal sealed class RacePeer : IAsyncDisposable
         {
             for (var i = 0; i < connections; i++)
             {
-                opened.Add(await RespConnection.ConnectAsync("127.0.0.1", server.Port, cancellationToken));
+                opened.Add(RespConnection.Connect("127.0.0.1", server.Port));
             }
 
             return new RacePeer(kind, server, [.. opened], key);
@@ -117,7 +117,7 @@ internal sealed class RacePeer : IAsyncDisposable
         return async (worker, sequence, cancellationToken) =>
         {
             var index = (int)(((worker * 7919L) + sequence) % commands.Length);
-            var present = await SendAsync(worker, commands[index], cancellationToken);
+            var present = await _connections[worker % _connections.Length].SendAsync(commands[index], continueOnReader: true, cancellationToken);
             return new CallResult(pool.BatchSize, present == pool.ExpectedBlocked ? CheckScenario.AsExpected : CheckScenario.Mismatch);
         };
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using OptOutGate.LoadTests.Gate;
+using OptOutGate.LoadTests.Http2;
 using OptOutGate.LoadTests.Reporting;
 using OptOutGate.LoadTests.Running;
 using OptOutGate.LoadTests.Workload;
@@ -68,11 +69,18 @@ internal static class RaceScenario
 
         // --stream: the gate's side pipelined on CheckStream, one stream per connection, as the peers pipeline their
         // commands on one socket per connection (the same number of batches in flight on each).
-        await using var streams = options.Stream ? new CheckStreams(gate, options, options.Connections, cancellationToken) : null;
-        var gateCall = streams is null ? CheckScenario.CreateCall(gate, pool, options.ChecksVerdicts) : streams.CreateCall(pool, options);
+        // With --direct those streams go through the bare HTTP/2 client, as bare as the peers' RESP client.
+        await using var streams = options.Stream && !options.Direct ? new CheckStreams(gate, options, options.Connections, cancellationToken) : null;
+        using var direct = options.Stream && options.Direct ? DirectCheckStreams.Connect(options) : null;
+        var gateCall = (streams, direct) switch
+        {
+            (not null, _) => streams.CreateCall(pool, options),
+            (_, not null) => direct.CreateCall(pool, options),
+            _ => CheckScenario.CreateCall(gate, pool, options.ChecksVerdicts),
+        };
         var peerCalls = peers.ConvertAll(p => p.CreateCall(pool));
 
-        CheckScenario.Describe($"race ({options.Rounds} rounds × gate{(options.Stream ? " on CheckStream" : string.Empty)} and {string.Join(", gate and ", peers.Select(static p => p.Kind.Name))})", options, pool);
+        CheckScenario.Describe($"race ({options.Rounds} rounds × gate{(options.Stream ? " on CheckStream" : string.Empty)}{(direct is null ? string.Empty : " (direct client)")} and {string.Join(", gate and ", peers.Select(static p => p.Kind.Name))})", options, pool);
         var round = RunSettings.From("race", options) with { Warmup = TimeSpan.Zero };
         if (options.Warmup > TimeSpan.Zero)
         {

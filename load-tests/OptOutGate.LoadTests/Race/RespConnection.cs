@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text;
 
@@ -12,29 +11,40 @@ namespace OptOutGate.LoadTests.Race;
 /// fan-out uses it) because the race must give Redis its best case at the same client concurrency as the gate, whose
 /// side also sends pre-encoded requests: an interleaved A/B against one redis-server measured StackExchange.Redis 3's
 /// SetContainsAsync at 3.9-4.5M recipients/s where these pre-encoded commands on N sockets reached 5.7-5.9M. The
-/// client costs almost nothing, so any gap is the server's.
+/// client costs almost nothing, so any gap is the server's. One reader thread per connection reads the replies with
+/// blocking receives; the race's workers continue on it and write their next command there, so that a burst of
+/// replies brings one burst of commands back in one write (the gate's side gets the same from DirectCheckStreams).
 /// Replies understood: integers, arrays of integers (summed: the number of members present), simple strings, errors.
 /// </summary>
 internal sealed class RespConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly ConcurrentQueue<TaskCompletionSource<long>> _pending = new();
-    private readonly Task _reader;
+    private readonly object _send = new();
+    private readonly Queue<TaskCompletionSource<long>> _pending = new(); // Under _send: the reply order is the write order.
+    private readonly Thread _reader;
+    private byte[] _sendBuffer = new byte[64 * 1024];
+    private int _framed; // Bytes of commands in _sendBuffer not sent yet (under _send).
+    private int _writersWaiting;
+    private bool _readerFramed; // Reader thread only.
     private volatile Exception? _failure;
 
     private RespConnection(Socket socket)
     {
         _socket = socket;
-        _reader = Task.Run(ReadLoopAsync);
+        _reader = new Thread(ReadLoop) { IsBackground = true, Name = "resp reader" };
+        _reader.Start();
     }
 
-    public static async Task<RespConnection> ConnectAsync(string host, int port, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects with synchronous socket calls only, as the direct HTTP/2 client does (Http2Connection): one
+    /// asynchronous call would put the socket in .NET's emulated-blocking mode, whose waits go through the thread pool.
+    /// </summary>
+    public static RespConnection Connect(string host, int port)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(host, port, cancellationToken);
+            socket.Connect(host, port);
         }
         catch
         {
@@ -72,48 +82,73 @@ internal sealed class RespConnection : IAsyncDisposable
     /// Sends one encoded command and returns its reply: an integer, the sum of an integer array (SMISMEMBER: members
     /// present), or 0 for a simple string. A Redis error reply throws <see cref="InvalidOperationException"/>.
     /// </summary>
-    public async Task<long> SendAsync(ReadOnlyMemory<byte> command, CancellationToken cancellationToken)
+    public Task<long> SendAsync(ReadOnlyMemory<byte> command, CancellationToken cancellationToken) =>
+        SendAsync(command, continueOnReader: false, cancellationToken);
+
+    /// <param name="continueOnReader">
+    /// The caller's continuation runs on the reader thread that reads its reply, so that a race worker's next command
+    /// is written there and goes out with the others of the same burst, with no thread-pool hop either way: the same
+    /// as the gate's side gets from DirectCheckStreams, so that the race's two sides have equally bare clients. Only
+    /// for a caller that sends again or returns at once (RunLoop's workers): anything that blocks there stops the reads.
+    /// </param>
+    public Task<long> SendAsync(ReadOnlyMemory<byte> command, bool continueOnReader, CancellationToken cancellationToken)
     {
-        var reply = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _writeLock.WaitAsync(cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        var reply = new TaskCompletionSource<long>(continueOnReader ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
+        var onReader = Thread.CurrentThread == _reader;
+        if (!onReader)
+        {
+            Interlocked.Increment(ref _writersWaiting);
+        }
+
         try
         {
-            if (_failure is { } failure)
+            lock (_send)
             {
-                throw new IOException("The Redis connection failed.", failure);
-            }
-
-            // Queue before writing, under the lock: the reply order is the write order.
-            _pending.Enqueue(reply);
-            while (!command.IsEmpty)
-            {
-                var sent = await _socket.SendAsync(command, SocketFlags.None, cancellationToken);
-                command = command[sent..];
-            }
-
-            // The reader may have failed between the check above and the enqueue; it drains only what it saw.
-            if (_failure is { } late)
-            {
-                while (_pending.TryDequeue(out var waiting))
+                if (!onReader)
                 {
-                    waiting.TrySetException(new IOException("The Redis connection failed.", late));
+                    Interlocked.Decrement(ref _writersWaiting);
+                }
+
+                if (_failure is { } failure)
+                {
+                    return Task.FromException<long>(new IOException("The Redis connection failed.", failure));
+                }
+
+                _pending.Enqueue(reply);
+                if (_framed + command.Length > _sendBuffer.Length)
+                {
+                    Array.Resize(ref _sendBuffer, Math.Max(_sendBuffer.Length * 2, _framed + command.Length));
+                }
+
+                command.Span.CopyTo(_sendBuffer.AsSpan(_framed));
+                _framed += command.Length;
+
+                // The reader sends what its continuations wrote once it has taken all it read (FlushFromReader); any
+                // other writer sends unless another is already waiting to add to the same write.
+                if (onReader)
+                {
+                    _readerFramed = true;
+                }
+                else if (Volatile.Read(ref _writersWaiting) == 0)
+                {
+                    Flush();
                 }
             }
         }
-        finally
+        catch (SocketException ex)
         {
-            _writeLock.Release();
+            Fail(ex);
         }
 
-        return await reply.Task;
+        return reply.Task;
     }
 
     public async ValueTask DisposeAsync()
     {
-        _socket.Shutdown(SocketShutdown.Both);
+        Fail(new ObjectDisposedException(nameof(RespConnection)));
+        await Task.Run(_reader.Join);
         _socket.Dispose();
-        await _reader.ContinueWith(static _ => { }, TaskScheduler.Default);
-        _writeLock.Dispose();
     }
 
     /// <summary>
@@ -199,7 +234,8 @@ internal sealed class RespConnection : IAsyncDisposable
             ? value
             : throw new InvalidDataException("Bad RESP integer.");
 
-    private async Task ReadLoopAsync()
+    /// <summary>The reader thread: replies in order, each completing the oldest command waiting.</summary>
+    private void ReadLoop()
     {
         var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
         var filled = 0;
@@ -215,7 +251,7 @@ internal sealed class RespConnection : IAsyncDisposable
                     buffer = bigger;
                 }
 
-                var read = await _socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None);
+                var read = _socket.Receive(buffer.AsSpan(filled), SocketFlags.None);
                 if (read == 0)
                 {
                     throw new IOException("Redis closed the connection.");
@@ -226,7 +262,13 @@ internal sealed class RespConnection : IAsyncDisposable
                 while (start < filled && TryParseReply(buffer.AsSpan(start, filled - start), out var consumed, out var value, out var error))
                 {
                     start += consumed;
-                    if (!_pending.TryDequeue(out var reply))
+                    TaskCompletionSource<long>? reply;
+                    lock (_send)
+                    {
+                        _pending.TryDequeue(out reply);
+                    }
+
+                    if (reply is null)
                     {
                         throw new InvalidDataException("A Redis reply arrived for no command.");
                     }
@@ -243,21 +285,71 @@ internal sealed class RespConnection : IAsyncDisposable
 
                 buffer.AsSpan(start, filled - start).CopyTo(buffer);
                 filled -= start;
+                if (_readerFramed)
+                {
+                    _readerFramed = false;
+                    lock (_send)
+                    {
+                        if (_framed > 0 && Volatile.Read(ref _writersWaiting) == 0)
+                        {
+                            Flush();
+                        }
+                    }
+                }
             }
         }
 #pragma warning disable CA1031 // The reader's failure is handed to every command still waiting.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            _failure = ex;
-            while (_pending.TryDequeue(out var reply))
-            {
-                reply.TrySetException(new IOException("The Redis connection failed.", ex));
-            }
+            Fail(ex);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Sends every framed command (under the send lock).</summary>
+    private void Flush()
+    {
+        var sent = 0;
+        while (sent < _framed)
+        {
+            sent += _socket.Send(_sendBuffer.AsSpan(sent, _framed - sent), SocketFlags.None);
+        }
+
+        _framed = 0;
+    }
+
+    /// <summary>Ends the connection: the first failure is kept, every command waiting fails with it, the reader stops.</summary>
+    private void Fail(Exception failure)
+    {
+        List<TaskCompletionSource<long>> waiting;
+        lock (_send)
+        {
+            if (_failure is not null)
+            {
+                return;
+            }
+
+            _failure = failure;
+            waiting = [.. _pending];
+            _pending.Clear();
+        }
+
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+
+        foreach (var reply in waiting)
+        {
+            reply.TrySetException(new IOException("The Redis connection failed.", failure));
         }
     }
 }

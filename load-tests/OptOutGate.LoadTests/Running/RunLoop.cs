@@ -35,6 +35,10 @@ internal static class RunLoop
         }
 
         await Task.WhenAll(workers);
+
+        // A call's continuation may run on the thread that completed it (the direct client's connection reader,
+        // DirectCheckStreams): what follows a run must not hold that thread.
+        await Task.Yield();
         progress.Finish();
         return RunResult.From(recorders, measureFrom, settings, cancellationToken.IsCancellationRequested);
     }

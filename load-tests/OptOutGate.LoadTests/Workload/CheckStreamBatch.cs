@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 
 namespace OptOutGate.LoadTests.Workload;
 
@@ -13,26 +14,35 @@ internal sealed record CheckStreamBatch(ulong RequestId, byte[] Batch)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        Span<byte> head = stackalloc byte[1 + 10 + 1 + 5];
-        var length = 0;
-        if (request.RequestId != 0)
-        {
-            // proto3 leaves a zero scalar out.
-            head[length++] = 0x08;
-            length += WriteVarint(head[length..], request.RequestId);
-        }
-
-        head[length++] = 0x12;
-        length += WriteVarint(head[length..], (ulong)request.Batch.Length);
-        var size = length + request.Batch.Length;
+        var size = request.Length;
         context.SetPayloadLength(size);
         var writer = context.GetBufferWriter();
-        var span = writer.GetSpan(size);
-        head[..length].CopyTo(span);
-        request.Batch.CopyTo(span[length..]);
+        request.WriteTo(writer.GetSpan(size));
         writer.Advance(size);
         context.Complete();
     }
+
+    /// <summary>The message's length in bytes.</summary>
+    public int Length => (RequestId == 0 ? 0 : 1 + VarintLength(RequestId)) + 1 + VarintLength((ulong)Batch.Length) + Batch.Length;
+
+    /// <summary>Writes the message (no gRPC framing) into <paramref name="destination"/>; returns its length.</summary>
+    public int WriteTo(Span<byte> destination)
+    {
+        var length = 0;
+        if (RequestId != 0)
+        {
+            // proto3 leaves a zero scalar out.
+            destination[length++] = 0x08;
+            length += WriteVarint(destination[length..], RequestId);
+        }
+
+        destination[length++] = 0x12;
+        length += WriteVarint(destination[length..], (ulong)Batch.Length);
+        Batch.CopyTo(destination[length..]);
+        return length + Batch.Length;
+    }
+
+    private static int VarintLength(ulong value) => (70 - BitOperations.LeadingZeroCount(value | 1)) / 7;
 
     private static int WriteVarint(Span<byte> span, ulong value)
     {

@@ -10,6 +10,7 @@
 # lookup can bring the race to 2x on this transport.
 #
 # Environment (all optional): TURNS="lookup floor lookup floor" DATASET=1000000 DURATION=8s ROUNDS=2
+#   STREAM_CLIENT=direct (the gate's streams on the direct HTTP/2 client, as run-perf.sh runs them; channel: Grpc.Net.Client)
 #   OUT=<dir> (race outputs and summary.txt; default a new temporary directory)  SKIP_BUILD=1
 set -euo pipefail
 
@@ -39,6 +40,8 @@ echo "race-floor: gate pid $gate_pid on $gate_address; results in $OUT"
 
 # A sender no batch of the dataset names: it has no scope, hence no entry, on this gate.
 floor_sender="+18005559999"
+stream_client=()
+[[ "${STREAM_CLIENT:-direct}" == channel ]] || stream_client=(--direct)
 load=()
 for turn in ${TURNS:-lookup floor lookup floor}; do
     case "$turn" in
@@ -49,7 +52,7 @@ for turn in ${TURNS:-lookup floor lookup floor}; do
     out="$OUT/race-$turn-$(date +%H%M%S).txt"
     echo "== $turn $(date +%T), load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/summary.txt"
     "${lt[@]}" race --address "$gate_address" -c 16 --connections 2 --dataset "$DATASET" -z "${DURATION:-8s}" --warmup 3s \
-        --rounds "${ROUNDS:-2}" --peers garnet --garnet-server "$garnet" --gate-pid "$gate_pid" --compact --stream \
+        --rounds "${ROUNDS:-2}" --peers garnet --garnet-server "$garnet" --gate-pid "$gate_pid" --compact --stream "${stream_client[@]}" \
         "${side[@]}" >"$out" 2>&1 || { tail -5 "$out" >&2; exit 1; }
     grep -E "^Race:|Server CPU|Generator CPU" "$out" | tee -a "$OUT/summary.txt"
     # The first lookup turn loaded the opt-outs; later ones reuse them.

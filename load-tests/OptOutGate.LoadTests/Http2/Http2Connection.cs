@@ -147,8 +147,9 @@ internal sealed partial class Http2Connection : IDisposable
     /// <paramref name="last"/> the client's side of the stream ends with it (END_STREAM). Writers that come while
     /// another holds the socket leave their frames to the last of them, which sends them all in one write: a burst of
     /// messages costs the client and the server one socket write and read, not one each (what Grpc.Net.Client does
-    /// not do: it flushes every message). False when the stream or the connection has ended; whoever ended it
-    /// completed the call.
+    /// not do: it flushes every message). It blocks while the server's windows are shut (a thread-pool caller holds
+    /// its thread meanwhile; the race's are few and the gate, out of process, opens them again). False when the stream
+    /// or the connection has ended; whoever ended it completed the call.
     /// </summary>
     public bool Send(Http2StreamCall call, ReadOnlySpan<byte> framedMessage, bool last = false)
     {

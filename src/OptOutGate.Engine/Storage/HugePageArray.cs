@@ -24,13 +24,16 @@ internal static partial class HugePageArray
 
     private static bool s_adviseAvailable = true;
 
-    public static unsafe T[] AllocateZeroed<T>(int length)
+    /// <param name="length">Elements.</param>
+    /// <param name="pinned">Pinned however small (an array at or above the threshold always is): for a caller that
+    /// lays data out by address, which must never move.</param>
+    public static unsafe T[] AllocateZeroed<T>(int length, bool pinned = false)
         where T : unmanaged
     {
         var bytes = (long)length * Unsafe.SizeOf<T>();
         if (bytes < Threshold || !OperatingSystem.IsLinux())
         {
-            return new T[length];
+            return pinned ? GC.AllocateArray<T>(length, pinned: true) : new T[length];
         }
 
         var array = GC.AllocateUninitializedArray<T>(length, pinned: true);

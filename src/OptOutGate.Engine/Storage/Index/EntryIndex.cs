@@ -101,7 +101,7 @@ internal sealed partial class EntryIndex : IDisposable
     /// <summary>Bytes of FASTER's hash index: main buckets and overflow buckets, 64 bytes each.</summary>
     public long IndexBytes => (_store.IndexSize + _store.OverflowBucketCount) * 64;
 
-    /// <summary>Bytes of the recipient filter's table.</summary>
+    /// <summary>Bytes of the recipient filter: its table and the table's summary.</summary>
     public long FilterBytes => Volatile.Read(ref _filter).SizeInBytes;
 
     /// <summary>An empty index in <see cref="EntryIndexOptions.Directory"/>. Whatever an earlier index left in

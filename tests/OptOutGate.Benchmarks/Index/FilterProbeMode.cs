@@ -25,6 +25,13 @@ internal static class FilterProbeMode
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"filter: {entries:N0} recipients, {filter.Capacity:N0} slots ({filter.SizeInBytes >> 20:N0} MiB), load {(double)filter.Count / filter.Capacity:P1}"));
+        // What the applier pays when the table outgrows its summary, and a restart when it loads the table.
+        var build = Stopwatch.GetTimestamp();
+        var summary = RecipientSummary.Build(filter.Slots);
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"summary: rebuilt from the table in {Stopwatch.GetElapsedTime(build).TotalMilliseconds:N0} ms ({summary.SizeInBytes >> 20:N0} MiB)"));
+
         var batches = IndexDataset.Batches(entries, 4096, 1000, hitPercent: 2, seed: 11);
         var recipients = batches.Length * 1000.0;
         var maybe = new bool[1000];

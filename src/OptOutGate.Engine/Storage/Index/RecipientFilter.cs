@@ -54,7 +54,7 @@ internal sealed class RecipientFilter
     {
         _slots = slots;
         _count = count;
-        _summary = RecipientSummary.Build(slots, count);
+        _summary = RecipientSummary.Build(slots);
     }
 
     /// <summary>Distinct fingerprints held (about the number of distinct recipients ever added).</summary>
@@ -195,29 +195,21 @@ internal sealed class RecipientFilter
         }
 
         // Grow at 75 % load: linear probing's miss cost rises as 1 / (1 - load)^2.
+        // Then the summary (readers probe it first), rebuilt with the table when it grows.
         if ((_count + 1) * 4 > slots.LongLength * 3)
         {
             slots = Grow(slots);
             Volatile.Write(ref _slots, slots);
             Insert(slots, f);
+            Volatile.Write(ref _summary, RecipientSummary.Build(slots));
         }
         else
         {
             Volatile.Write(ref slots[i], f);
-        }
-
-        // Then the summary (readers probe it first): rebuilt from the table when the table has outgrown it.
-        var count = _count + 1;
-        if (count > _summary.CapacityKeys)
-        {
-            Volatile.Write(ref _summary, RecipientSummary.Build(slots, count));
-        }
-        else
-        {
             _summary.Add(f);
         }
 
-        Volatile.Write(ref _count, count);
+        Volatile.Write(ref _count, _count + 1);
         return true;
     }
 

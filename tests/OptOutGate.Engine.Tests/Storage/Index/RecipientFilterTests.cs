@@ -23,7 +23,7 @@ public sealed class RecipientFilterTests
             Assert.True(filter.MayContain(all[r]));
         }
 
-        // The batch probe too, through the summary rebuilt at each 1.5 times on the way (1,024 → 100,000).
+        // The batch probe too, through the summary rebuilt with the table at each growth on the way (16 → 100,000).
         var results = new bool[all.Length];
         filter.MayContainMany(all, results);
         Assert.All(results, Assert.True);

@@ -23,14 +23,15 @@ public sealed class RecipientSummaryTests
             return f;
         }
 
-        // Built from a table holding `count` fingerprints (empty slots between them), then given more up to its capacity.
+        // Built from a table holding `count` fingerprints (empty slots between them), then given more up to what the
+        // table would hold before it grows.
         var slots = new uint[count * 2];
         for (var i = 0; i < count; i++)
         {
             slots[i * 2] = Fresh();
         }
 
-        var summary = RecipientSummary.Build(slots, count);
+        var summary = RecipientSummary.Build(slots);
         while (present.Count < summary.CapacityKeys)
         {
             summary.Add(Fresh());
@@ -52,9 +53,9 @@ public sealed class RecipientSummaryTests
     [Fact]
     public void It_is_much_smaller_than_the_table_it_summarizes()
     {
-        var summary = RecipientSummary.Build(new uint[RecipientFilter.CapacityFor(1 << 20)], 1 << 20);
+        var summary = RecipientSummary.Build(new uint[RecipientFilter.CapacityFor(1 << 20)]);
 
-        // 1.5 Mi keys at 10 bits: 1.9 MiB, against the table's 8 MiB.
+        // A table of 2 Mi slots holds 1.5 Mi before it grows: 10 bits each, 1.9 MiB against the table's 8 MiB.
         Assert.InRange(summary.SizeInBytes, 1_950_000, 2_000_000);
         Assert.Equal(3L << 19, summary.CapacityKeys);
     }

@@ -47,9 +47,7 @@ public class RacePeerTests
     {
         var space = new RecipientSpace(7);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var kind = RacePeerKind.Find(peerName)!;
-        await using var peer = await RacePeer.StartAsync(kind, PeerExecutables.For(kind), 1, Dataset, "optoutgate:test", timeout.Token);
-        await peer.LoadAsync(Dataset, space, timeout.Token);
+        await using var peer = await StartLoadedAsync(peerName, space, timeout.Token);
 
         // Every member, every non-member, and a mix with a repeated member (counted each time it is asked).
         var members = Enumerable.Range(0, 1000).Select(i => space.Number(i * 29L)).ToList();
@@ -99,6 +97,7 @@ public class RacePeerTests
 
         Assert.Contains("dotnet tool install --tool-path .tools/garnet garnet-server --version 2.2.12", error.Message, StringComparison.Ordinal);
     }
+
     [Theory]
     [MemberData(nameof(Peers))]
     public async Task Commands_from_many_workers_each_get_their_own_reply_and_the_run_ends_off_the_reader(string peerName)
@@ -107,9 +106,7 @@ public class RacePeerTests
         // on the connection's reader (as the race's do): a reply handed to the wrong command would show as a wrong count.
         var space = new RecipientSpace(7);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var kind = RacePeerKind.Find(peerName)!;
-        await using var peer = await RacePeer.StartAsync(kind, PeerExecutables.For(kind), 1, Dataset, "optoutgate:test", timeout.Token);
-        await peer.LoadAsync(Dataset, space, timeout.Token);
+        await using var peer = await StartLoadedAsync(peerName, space, timeout.Token);
         await using var connection = RespConnection.Connect("127.0.0.1", peer.Port);
         var others = Enumerable.Range(0, 50).Select(i => space.Number(RecipientSpace.AllowedStart + i)).ToList();
         var commands = Enumerable.Range(0, 41).Select(k => RespConnection.Encode("SMISMEMBER", peer.Key, [.. Enumerable.Range(0, k).Select(i => space.Number(i * 29L)), .. others])).ToArray();
@@ -132,5 +129,22 @@ public class RacePeerTests
         Assert.NotEqual("resp reader", Thread.CurrentThread.Name);
         Assert.Equal(1_600, run.Recorders.Sum(static r => r.Codes.GetValueOrDefault(Grpc.Core.StatusCode.OK)));
         Assert.Equal(0, wrong);
+    }
+
+    /// <summary>A peer on one connection, loaded with <see cref="Dataset"/> numbers of <paramref name="space"/>.</summary>
+    private static async Task<RacePeer> StartLoadedAsync(string peerName, RecipientSpace space, CancellationToken cancellationToken)
+    {
+        var kind = RacePeerKind.Find(peerName)!;
+        var peer = await RacePeer.StartAsync(kind, PeerExecutables.For(kind), 1, Dataset, "optoutgate:test", cancellationToken);
+        try
+        {
+            await peer.LoadAsync(Dataset, space, cancellationToken);
+            return peer;
+        }
+        catch
+        {
+            await peer.DisposeAsync();
+            throw;
+        }
     }
 }

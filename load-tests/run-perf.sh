@@ -20,8 +20,8 @@
 #   RACE_ARGS=--compact           more race options: by default the gate's batches go as recipients_e164 (packed
 #                                 integers; the peers get the same numbers as members); RACE_ARGS= races text recipients
 #   RACE_STREAM=1                 also race-stream (RACE_STREAM=0: only the CheckBatch race)
-#   RACE_STREAM_CLIENT=direct     race-stream's gate side on the direct HTTP/2 client (--direct), as bare as the peers'
-#                                 RESP client; channel: on Grpc.Net.Client
+#   RACE_CLIENT=direct            the races' gate side on the direct HTTP/2 client (--direct), as bare as the peers' RESP
+#                                 client; channel: on Grpc.Net.Client
 #   OUT=<dir>                     where the summaries and JSON reports go (default: a new temporary directory)
 #   MIXED_MO_RPS=2000             MO messages per second during `mixed`
 #   LAG_SAMPLES=300               samples of `lag`
@@ -157,15 +157,15 @@ if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
 else
     echo "=== probe: skipped (needs /usr/bin/python3 with grpcio)"
 fi
+race_client=()
+[[ "${RACE_CLIENT:-direct}" == channel ]] || race_client=(--direct)
 run race race "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --rounds "$ROUNDS" \
-    --peers "$RACE_PEERS" --garnet-server "$garnet_server" --gate-pid "$gate_pid" ${RACE_ARGS---compact}
+    --peers "$RACE_PEERS" --garnet-server "$garnet_server" --gate-pid "$gate_pid" ${RACE_ARGS---compact} "${race_client[@]}"
 # The same race with the gate's batches on CheckStream, one stream per connection: as many batches in flight on each as
 # the peers have pipelined SMISMEMBERs per socket (what a dispatcher that pipelines gets), on a client as bare as theirs.
 if [[ "${RACE_STREAM:-1}" != 0 ]]; then
-    stream_client=()
-    [[ "${RACE_STREAM_CLIENT:-direct}" == channel ]] || stream_client=(--direct)
     run race-stream race "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --rounds "$ROUNDS" \
-        --peers "$RACE_PEERS" --garnet-server "$garnet_server" --gate-pid "$gate_pid" ${RACE_ARGS---compact} --stream "${stream_client[@]}"
+        --peers "$RACE_PEERS" --garnet-server "$garnet_server" --gate-pid "$gate_pid" ${RACE_ARGS---compact} --stream "${race_client[@]}"
 fi
 run mo mo "${common[@]}" -c 2 --connections 1 --in-flight 32
 run mixed mixed "${common[@]}" -c "$CONCURRENCY" --connections "$CONNECTIONS" --dataset "$DATASET" --no-load --mo-rps "${MIXED_MO_RPS:-2000}"

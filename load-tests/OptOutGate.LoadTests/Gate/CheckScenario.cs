@@ -100,7 +100,7 @@ internal static class CheckScenario
     }
 
     /// <summary>An answer as the run records it: its recipients, and whether its verdicts are the expected ones.</summary>
-    private static CallResult Result(CheckBatchTally tally, BatchPool pool, bool verify) =>
+    internal static CallResult Result(CheckBatchTally tally, BatchPool pool, bool verify) =>
         new(tally.Verdicts, verify ? Verify(tally.Verdicts, tally.Counts, pool.BatchSize, pool.ExpectedBlocked) : null);
 
     public static string Verify(int verdicts, VerdictCounts? counts, int recipients, int expectedBlocked) =>

@@ -79,6 +79,8 @@ internal sealed partial class Http2Connection : IDisposable
     /// Starts <paramref name="call"/>: HEADERS with <paramref name="headerBlock"/>, then DATA carrying
     /// <paramref name="framedMessage"/> (a gRPC length-prefixed message) and END_STREAM, written from this thread. Waits
     /// for flow-control window if the server has none open. A connection that has failed completes the call at once.
+    /// On the reader thread (a completed call's continuation starting the next, as the race's workers do) the frames
+    /// are sent with the others after the reader's current read, as <see cref="Send"/> does.
     /// </summary>
     public void Start(Http2Call call, ReadOnlySpan<byte> headerBlock, ReadOnlySpan<byte> framedMessage)
     {
@@ -87,12 +89,27 @@ internal sealed partial class Http2Connection : IDisposable
         {
             lock (_send)
             {
+                var onReader = Thread.CurrentThread == _reader;
+                if (onReader && Math.Min(_connectionSendWindow, _peerInitialWindow) < framedMessage.Length)
+                {
+                    // The reader must never wait for a window (it reads WINDOW_UPDATE): this call starts from a pool thread.
+                    var (block, message) = (headerBlock.ToArray(), framedMessage.ToArray());
+                    ThreadPool.UnsafeQueueUserWorkItem(state => state.Connection.Start(state.Call, state.Block, state.Message), (Connection: this, Call: call, Block: block, Message: message), preferLocal: false);
+                    return;
+                }
+
                 refused = _closed ?? _goingAway ?? Open(call, headerBlock.Length);
                 if (refused is null)
                 {
                     var written = Frame(_pending, headerBlock, FrameType.Headers, EndHeaders, call.StreamId);
                     written = WriteData(call, framedMessage, written, EndStream);
-                    if (_closed is null)
+                    if (onReader)
+                    {
+                        // Started by a call the reader completed: sent with the others after the reader's current read.
+                        _pending = written;
+                        _readerFramed = true;
+                    }
+                    else if (_closed is null)
                     {
                         Flush(written);
                     }

@@ -71,16 +71,19 @@ internal static class RaceScenario
         // commands on one socket per connection (the same number of batches in flight on each).
         // With --direct those streams go through the bare HTTP/2 client, as bare as the peers' RESP client.
         await using var streams = options.Stream && !options.Direct ? new CheckStreams(gate, options, options.Connections, cancellationToken) : null;
+        // Unary calls with --direct go through it too.
         using var direct = options.Stream && options.Direct ? DirectCheckStreams.Connect(options) : null;
-        var gateCall = (streams, direct) switch
+        using var directUnary = !options.Stream && options.Direct ? DirectCheckBatches.Connect(options) : null;
+        var gateCall = (streams, direct, directUnary) switch
         {
-            (not null, _) => streams.CreateCall(pool, options),
-            (_, not null) => direct.CreateCall(pool, options),
+            (not null, _, _) => streams.CreateCall(pool, options),
+            (_, not null, _) => direct.CreateCall(pool, options),
+            (_, _, not null) => directUnary.CreateCall(pool, options.ChecksVerdicts),
             _ => CheckScenario.CreateCall(gate, pool, options.ChecksVerdicts),
         };
         var peerCalls = peers.ConvertAll(p => p.CreateCall(pool));
 
-        CheckScenario.Describe($"race ({options.Rounds} rounds × gate{(options.Stream ? " on CheckStream" : string.Empty)}{(direct is null ? string.Empty : " (direct client)")} and {string.Join(", gate and ", peers.Select(static p => p.Kind.Name))})", options, pool);
+        CheckScenario.Describe($"race ({options.Rounds} rounds × gate{(options.Stream ? " on CheckStream" : string.Empty)}{(options.Direct ? " (direct client)" : string.Empty)} and {string.Join(", gate and ", peers.Select(static p => p.Kind.Name))})", options, pool);
         var round = RunSettings.From("race", options) with { Warmup = TimeSpan.Zero };
         if (options.Warmup > TimeSpan.Zero)
         {

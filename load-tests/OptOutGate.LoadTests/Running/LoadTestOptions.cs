@@ -49,8 +49,9 @@ internal sealed class LoadTestOptions
         race:      --rounds 3 (each -z long)  --peers redis,garnet  --redis-server redis-server
                    --garnet-server garnet-server  --gate-pid <pid> (adds the gate's CPU per call)
                    --stream (the gate's side on CheckStream: one stream per connection, batches pipelined on it as
-                   the peers' commands are on their sockets)  --direct (with --stream: the streams on the direct
-                   HTTP/2 client, bare like the peers' RESP client, instead of Grpc.Net.Client)
+                   the peers' commands are on their sockets)  --direct (the gate's side, CheckBatch calls or
+                   CheckStream batches, on the direct HTTP/2 client, bare like the peers' RESP client, instead of
+                   Grpc.Net.Client)
         ghz-data:  --out ./ghz-data  --mo-messages 1000  --stream-batches 10
         """;
 
@@ -222,7 +223,6 @@ internal sealed class LoadTestOptions
     /// <summary>Options that parse one by one but cannot go together.</summary>
     private string? Inconsistency() => Direct switch
     {
-        true when Command == "race" && !Stream => "--direct in a race applies to its CheckStream side: add --stream.",
         true when Command is not ("check" or "race") => "--direct applies to the check and race commands only.",
         true when Command == "check" && Rps <= 0 && !FindHalfLoad => "--direct drives paced runs: give -r/--rps or --find-half-load.",
         true when Address.Scheme != Uri.UriSchemeHttp => "--direct speaks plain-text HTTP/2 (h2c): the address must be http://.",

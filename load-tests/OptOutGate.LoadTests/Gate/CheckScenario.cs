@@ -84,16 +84,10 @@ internal static class CheckScenario
     /// <summary>A paced run on the direct HTTP/2 client (--direct): the same batches, every answer checked the same way.</summary>
     private static RunResult RunDirect(RunSettings settings, LoadTestOptions options, BatchPool pool, CancellationToken cancellationToken)
     {
-        List<(string, string)> headers = [("grpc-timeout", GrpcHttpMapping.FormatTimeout(options.Timeout)), ("user-agent", "optoutgate-loadtests-direct")];
-        if (options.Key is { } key)
-        {
-            headers.Add(("authorization", "Bearer " + key));
-        }
-
         var target = new DirectUnaryTarget(
             options.Address.Host,
             options.Address.Port,
-            RequestHeaderBlock.Encode(options.Address.Authority, GateClients.CheckBatchName, headers),
+            DirectGate.HeaderBlock(options, GateClients.CheckBatchName, deadline: true),
             pool.AllEncoded,
             message => Result(CheckBatchTally.Decode(message), pool, options.ChecksVerdicts));
         return DirectUnaryRun.Run(settings, target, options.Connections, options.Timeout, cancellationToken);

@@ -28,31 +28,8 @@ internal sealed class DirectCheckBatches : IDisposable
     }
 
     /// <summary>Connects --connections HTTP/2 connections to the gate (h2c).</summary>
-    public static DirectCheckBatches Connect(LoadTestOptions options)
-    {
-        List<(string, string)> headers = [("grpc-timeout", GrpcHttpMapping.FormatTimeout(options.Timeout)), ("user-agent", "optoutgate-loadtests-direct")];
-        if (options.Key is { } key)
-        {
-            headers.Add(("authorization", "Bearer " + key));
-        }
-
-        var connections = new List<Http2Connection>();
-        try
-        {
-            for (var i = 0; i < options.Connections; i++)
-            {
-                connections.Add(Http2Connection.Connect(options.Address.Host, options.Address.Port, options.Timeout));
-            }
-        }
-        catch
-        {
-            connections.ForEach(static c => c.Dispose());
-            throw;
-        }
-
-        var block = RequestHeaderBlock.Encode(options.Address.Authority, GateClients.CheckBatchName, headers);
-        return new DirectCheckBatches([.. connections], block, options.Timeout);
-    }
+    public static DirectCheckBatches Connect(LoadTestOptions options) =>
+        new(DirectGate.Connect(options), DirectGate.HeaderBlock(options, GateClients.CheckBatchName, deadline: true), options.Timeout);
 
     /// <summary>Worker w's call n sends the pool's batch w × 7919 + n (framed once here) and checks its answer.</summary>
     public RunLoop.CallAsync CreateCall(BatchPool pool, bool verify)

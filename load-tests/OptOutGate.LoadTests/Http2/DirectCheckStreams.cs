@@ -32,31 +32,8 @@ internal sealed class DirectCheckStreams : IDisposable
     }
 
     /// <summary>Connects --connections HTTP/2 connections to the gate (h2c); streams open at the first batch of each.</summary>
-    public static DirectCheckStreams Connect(LoadTestOptions options)
-    {
-        List<(string, string)> headers = [("user-agent", "optoutgate-loadtests-direct")];
-        if (options.Key is { } key)
-        {
-            headers.Add(("authorization", "Bearer " + key));
-        }
-
-        var connections = new List<Http2Connection>();
-        try
-        {
-            for (var i = 0; i < options.Connections; i++)
-            {
-                connections.Add(Http2Connection.Connect(options.Address.Host, options.Address.Port, options.Timeout));
-            }
-        }
-        catch
-        {
-            connections.ForEach(static c => c.Dispose());
-            throw;
-        }
-
-        var block = RequestHeaderBlock.Encode(options.Address.Authority, GateClients.CheckStreamName, headers);
-        return new DirectCheckStreams([.. connections], block, options.Timeout);
-    }
+    public static DirectCheckStreams Connect(LoadTestOptions options) =>
+        new(DirectGate.Connect(options), DirectGate.HeaderBlock(options, GateClients.CheckStreamName, deadline: false), options.Timeout);
 
     /// <summary>Worker w's call n sends the pool's batch w × 7919 + n on stream w mod connections and checks its answer.</summary>
     public RunLoop.CallAsync CreateCall(BatchPool pool, LoadTestOptions options)

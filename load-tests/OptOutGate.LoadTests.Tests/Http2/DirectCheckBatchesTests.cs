@@ -39,10 +39,19 @@ public sealed class DirectCheckBatchesTests(CheckBatchServer server) : IClassFix
         Assert.Contains(run.Recorders.SelectMany(static r => r.Errors.Keys), static e => e.EndsWith(CheckBatchServer.FailureMessage, StringComparison.Ordinal));
     }
 
-    private LoadTestOptions Options(string sender)
+    [Fact]
+    public void More_workers_on_a_connection_than_the_server_allows_streams_are_refused_before_the_run()
+    {
+        // The server allows 1,000 streams per connection; 3,000 workers on 2 connections would put 1,500 on each.
+        var error = Assert.Throws<InvalidOperationException>(() => DirectCheckBatches.Connect(Options("LOAD", "-c", "3000")));
+
+        Assert.Contains("the gate allows 1000 streams", error.Message, StringComparison.Ordinal);
+    }
+
+    private LoadTestOptions Options(string sender, params string[] more)
     {
         string[] args = ["race", "--direct", "--address", server.Address.ToString(), "--connections", "2", "-t", "30s", "--sender", sender,
-            "--sms-type", "confirmation", "--dataset", "3000", "--batches", "4", "--batch-size", "100"];
+            "--sms-type", "confirmation", "--dataset", "3000", "--batches", "4", "--batch-size", "100", .. more];
         Assert.True(LoadTestOptions.TryParse(args, out var options, out var error), error);
         return options;
     }

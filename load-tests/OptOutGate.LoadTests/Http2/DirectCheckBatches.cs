@@ -28,8 +28,21 @@ internal sealed class DirectCheckBatches : IDisposable
     }
 
     /// <summary>Connects --connections HTTP/2 connections to the gate (h2c).</summary>
-    public static DirectCheckBatches Connect(LoadTestOptions options) =>
-        new(DirectGate.Connect(options), DirectGate.HeaderBlock(options, GateClients.CheckBatchName, deadline: true), options.Timeout);
+    /// <exception cref="InvalidOperationException">The workers on one connection would be more than the streams the gate allows on it.</exception>
+    public static DirectCheckBatches Connect(LoadTestOptions options)
+    {
+        var connections = DirectGate.Connect(options);
+        var perConnection = (options.Concurrency + connections.Length - 1) / connections.Length;
+        var allowed = connections.Min(static c => c.MaxConcurrentStreams);
+        if (perConnection > allowed)
+        {
+            Array.ForEach(connections, static c => c.Dispose());
+            throw new InvalidOperationException(
+                $"-c {options.Concurrency} over --connections {options.Connections} puts {perConnection} calls on a connection, and the gate allows {allowed} streams on one: add connections.");
+        }
+
+        return new(connections, DirectGate.HeaderBlock(options, GateClients.CheckBatchName, deadline: true), options.Timeout);
+    }
 
     /// <summary>Worker w's call n sends the pool's batch w × 7919 + n (framed once here) and checks its answer.</summary>
     public RunLoop.CallAsync CreateCall(BatchPool pool, bool verify)

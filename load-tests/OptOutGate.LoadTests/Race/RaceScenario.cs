@@ -73,7 +73,18 @@ internal static class RaceScenario
         await using var streams = options.Stream && !options.Direct ? new CheckStreams(gate, options, options.Connections, cancellationToken) : null;
         // Unary calls with --direct go through it too.
         using var direct = options.Stream && options.Direct ? DirectCheckStreams.Connect(options) : null;
-        using var directUnary = !options.Stream && options.Direct ? DirectCheckBatches.Connect(options) : null;
+        DirectCheckBatches? directUnary;
+        try
+        {
+            directUnary = !options.Stream && options.Direct ? DirectCheckBatches.Connect(options) : null;
+        }
+        catch (InvalidOperationException ex)
+        {
+            Console.Error.WriteLine("race: " + ex.Message);
+            return 2;
+        }
+
+        using var closeDirectUnary = directUnary;
         var gateCall = (streams, direct, directUnary) switch
         {
             (not null, _, _) => streams.CreateCall(pool, options),

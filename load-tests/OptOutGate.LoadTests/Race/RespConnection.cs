@@ -124,7 +124,7 @@ internal sealed class RespConnection : IAsyncDisposable
                 command.Span.CopyTo(_sendBuffer.AsSpan(_framed));
                 _framed += command.Length;
 
-                // The reader sends what its continuations wrote once it has taken all it read (FlushFromReader); any
+                // The reader sends what its continuations wrote once it has taken all it read (ReadLoop); any
                 // other writer sends unless another is already waiting to add to the same write.
                 if (onReader)
                 {

@@ -47,7 +47,7 @@ internal sealed class DirectCheckBatches : IDisposable
     /// <summary>Worker w's call n sends the pool's batch w × 7919 + n (framed once here) and checks its answer.</summary>
     public RunLoop.CallAsync CreateCall(BatchPool pool, bool verify)
     {
-        var framed = new DirectUnaryTarget(string.Empty, 0, _headerBlock, pool.AllEncoded, static _ => default).FramedRequests();
+        var framed = pool.AllEncoded.Select(MessageFraming.Framed).ToArray();
         return async (worker, sequence, ct) =>
         {
             ct.ThrowIfCancellationRequested();

@@ -13,12 +13,5 @@ namespace OptOutGate.LoadTests.Http2;
 internal sealed record DirectUnaryTarget(string Host, int Port, byte[] HeaderBlock, IReadOnlyList<byte[]> Requests, Func<ReadOnlySequence<byte>, CallResult> Read)
 {
     /// <summary>The requests with their gRPC message header, framed once so a call only copies them.</summary>
-    public byte[][] FramedRequests() =>
-        [.. Requests.Select(static message =>
-        {
-            var framed = new byte[MessageFraming.HeaderSize + message.Length];
-            MessageFraming.WriteHeader(framed, compressed: false, message.Length);
-            message.CopyTo(framed, MessageFraming.HeaderSize);
-            return framed;
-        })];
+    public byte[][] FramedRequests() => [.. Requests.Select(MessageFraming.Framed)];
 }

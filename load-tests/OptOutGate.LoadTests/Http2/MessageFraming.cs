@@ -48,6 +48,15 @@ internal static class MessageFraming
         return true;
     }
 
+    /// <summary>A copy of <paramref name="message"/> with its header in front, uncompressed: framed once, sent as is.</summary>
+    public static byte[] Framed(byte[] message)
+    {
+        var framed = new byte[HeaderSize + message.Length];
+        WriteHeader(framed, compressed: false, message.Length);
+        message.CopyTo(framed, HeaderSize);
+        return framed;
+    }
+
     /// <summary>Writes the 5-byte header for a message of <paramref name="length"/> bytes.</summary>
     public static void WriteHeader(Span<byte> destination, bool compressed, int length)
     {

@@ -121,7 +121,7 @@ internal sealed class RecipientFilter
         var summary = Volatile.Read(ref _summary);
         var slots = Volatile.Read(ref _slots);
         var mask = (uint)slots.Length - 1;
-        var blocks = RecipientSummary.Blocks(summary);
+        var blocks = summary.BlockCount;
         var n = recipients.Length;
         Span<uint> ring = stackalloc uint[PrefetchDistance];
         fixed (uint* words = summary.Words)

@@ -141,8 +141,8 @@ internal sealed class RecipientSummary
         return true;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static uint Blocks(RecipientSummary summary) => summary._blocks;
+    /// <summary>The blocks, and the pinned array they lie in, for a batch probe that takes <see cref="Block"/> itself.</summary>
+    internal uint BlockCount => _blocks;
 
     internal uint[] Words => _words;
 

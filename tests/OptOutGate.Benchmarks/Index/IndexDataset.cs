@@ -22,6 +22,25 @@ internal static class IndexDataset
 
     public static EntryKey KeyOf(ulong recipient) => EntryKey.Create(EntryKind.OptOut, recipient, Scope, Tenant);
 
+    /// <summary>
+    /// As the check does between the filter and the reads: hints for the keys of the batch's "maybe" recipients
+    /// (<see cref="EntryIndex.PrefetchEntries"/>).
+    /// </summary>
+    public static void PrefetchMaybes(EntryIndex index, ReadOnlySpan<ulong> batch, ReadOnlySpan<bool> maybe)
+    {
+        Span<long> hashes = stackalloc long[batch.Length];
+        var keys = 0;
+        for (var i = 0; i < batch.Length; i++)
+        {
+            if (batch[i] != 0 && maybe[i])
+            {
+                hashes[keys++] = KeyOf(batch[i]).Hash64();
+            }
+        }
+
+        index.PrefetchEntries(hashes[..keys]);
+    }
+
     public static EntryIndexOptions Options(string directory, long entries) =>
         new() { Directory = directory, ExpectedEntries = entries };
 

@@ -49,6 +49,8 @@ internal static class IndexLookupMode
 
                     return found;
                 });
+                // As the check does it: the keys of the "maybe" recipients prefetched (buckets, then records) before the reads.
+                Time("filter, prefetch, faster", batches, batch => Lookup(index, batch, maybe));
                 // The check path from the recipients' bytes (CheckBatchCodec parses them as it reads the request): E.164
                 // digits alone, then with the numbering plan walked for the batch (KeepValid), each followed by the filter
                 // and FASTER.
@@ -87,11 +89,13 @@ internal static class IndexLookupMode
         }
     }
 
+    /// <summary>The check's lookup: the filter for the batch, hints for the "maybe" recipients' keys, then their reads.</summary>
     private static int Lookup(EntryIndex index, ulong[] recipients, bool[] maybe)
     {
         var found = 0;
         using var reader = index.RentReader();
         reader.MayContainRecipients(recipients, maybe);
+        IndexDataset.PrefetchMaybes(index, recipients, maybe);
         for (var i = 0; i < recipients.Length; i++)
         {
             found += recipients[i] != 0 && maybe[i] && reader.TryGet(IndexDataset.KeyOf(recipients[i]), out _) ? 1 : 0;

@@ -24,6 +24,9 @@ internal sealed partial class EntryIndex
         try
         {
             index._store.Recover(checkpointToken, numPagesToPreload: -1, undoNextVersion: true);
+
+            // Recovery may have re-created the hash table (a checkpoint of another size).
+            index.FindPrefetcher();
             var fasterMs = ElapsedMs(started);
             string source;
             if (RecipientFilterFile.TryLoad(index.FilterPath(checkpointToken), checkpointToken, out var filter, out var count))

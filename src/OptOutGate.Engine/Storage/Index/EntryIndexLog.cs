@@ -24,4 +24,7 @@ internal static partial class EntryIndexLog
 
     [LoggerMessage(EventIds.Index + 7, LogLevel.Warning, "Entry index: the scan for the kinds each scope holds stopped; checks go on reading every kind.", EventName = "IndexScopeKindsScanFailed")]
     public static partial void ScopeKindsScanFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventIds.Index + 8, LogLevel.Warning, "Entry index: FASTER's hash table and log pages are not where this build expects them (FASTER 2.6.5); batch reads run without prefetch hints, slower but with the same answers.", EventName = "IndexNoPrefetchHints")]
+    public static partial void NoPrefetchHints(ILogger logger);
 }

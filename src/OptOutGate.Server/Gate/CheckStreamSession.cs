@@ -11,8 +11,10 @@ namespace OptOutGate.Server.Gate;
 /// One CheckStream call. Requests are read in order; a request that can be answered at once is answered in order, and
 /// one that must wait (for <c>min_sequence</c>, or for a CONFIRMATION's durable write) continues on its own while later
 /// requests go ahead, so answers may come out of order (gate.proto). A bad or failed request gets an
-/// <see cref="ItemError"/> and the stream goes on. Responses go through a <see cref="StreamOutbox{TResponse}"/> (one
-/// writer; a full outbox stops reading requests, which is the stream's back-pressure). The
+/// <see cref="ItemError"/> and the stream goes on. Responses go through a <see cref="StreamOutbox{TResponse}"/>: those
+/// answered at once are written by this loop and flushed when it has no further request at hand, the others by the
+/// outbox's writer; a full outbox or a response stream the client does not read stops reading requests (the stream's
+/// back-pressure). The
 /// stream ends with UNAVAILABLE when the host starts draining, or when the node stops serving (a replica that fell
 /// behind its primary beyond the bound): it never goes on answering from a stale copy. Requests and answers are
 /// CheckBatch's raw forms (<see cref="CheckStreamCodec"/>): no string per recipient, verdicts written packed.
@@ -50,14 +52,14 @@ internal sealed class CheckStreamSession
 
     private async Task ReadRequestsAsync(IAsyncStreamReader<CheckStreamInput> requests, CancellationToken token)
     {
-        while (await requests.MoveNext(token))
+        while (await _outbox.MoveNextAsync(requests, token))
         {
             var request = requests.Current;
             var answer = AnswerAsync(request, token);
             if (answer.IsCompleted)
             {
                 request.Dispose();
-                await _outbox.PostAsync(answer.Result);
+                await _outbox.WriteInlineAsync(answer.Result);
             }
             else
             {

@@ -9,6 +9,13 @@ namespace OptOutGate.Server.Grpc;
 /// posting wait, which stops the session reading requests (its back-pressure). It counts the answers still pending so
 /// that a stream whose client finished sending can end once every one is written. <see cref="ServeAsync"/> runs a
 /// session's request loop and ends the stream the same way for every session. One per call.
+/// <para>
+/// An answer the request loop has at once (a CheckStream batch that needs no wait) is written by the loop itself
+/// (<see cref="WriteInlineAsync"/>), not handed to the writer: a hand-off is a thread wake-up per answer, and the writer,
+/// finding the channel empty after each, flushed each answer on its own. Inline answers are flushed when the loop has
+/// no further request at hand (<see cref="MoveNextAsync"/>) or after <see cref="FlushEvery"/>, so a burst of requests
+/// gets its answers in one flush. Both writers take turns through a lock.
+/// </para>
 /// </summary>
 internal sealed class StreamOutbox<TResponse> : IDisposable
     where TResponse : class
@@ -23,6 +30,13 @@ internal sealed class StreamOutbox<TResponse> : IDisposable
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _writer;
     private readonly StreamEnding[] _endings;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    // The request loop's latest inline answer, not written yet: it is written with a flush when the loop runs out of
+    // requests at hand, or without one when a newer answer takes its place (the stream writer has no flush of its own:
+    // an answer written without BufferHint flushes everything before it).
+    private TResponse? _held;
+    private int _inlineUnflushed;
 
     // One for the request reader itself, released by CompleteAsync: the stream is idle only once reading has ended.
     private int _pending = 1;
@@ -82,6 +96,56 @@ internal sealed class StreamOutbox<TResponse> : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes an answer from the request loop, in order with its other inline answers; flushed at the latest when the
+    /// loop's <see cref="MoveNextAsync"/> finds no request at hand. The request loop only (one caller at a time).
+    /// </summary>
+    public async ValueTask WriteInlineAsync(TResponse response)
+    {
+        var previous = _held;
+        _held = response;
+        if (previous is not null)
+        {
+            var flush = ++_inlineUnflushed >= FlushEvery;
+            _inlineUnflushed = flush ? 0 : _inlineUnflushed;
+            await WriteAsync(previous, flush, _stream.Token);
+        }
+    }
+
+    /// <summary>
+    /// The request loop's next request. When none is at hand (the read would wait for the client), the inline answers
+    /// not flushed yet are flushed first: the client may be waiting for them before it sends more. They are also flushed
+    /// when the requests end.
+    /// </summary>
+    public async ValueTask<bool> MoveNextAsync<TRequest>(IAsyncStreamReader<TRequest> requests, CancellationToken token)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var next = requests.MoveNext(token);
+        if (!next.IsCompleted)
+        {
+            await FlushInlineAsync();
+        }
+
+        if (await next)
+        {
+            return true;
+        }
+
+        await FlushInlineAsync();
+        return false;
+    }
+
+    /// <summary>Writes and flushes the inline answers not flushed yet.</summary>
+    private async ValueTask FlushInlineAsync()
+    {
+        if (_held is { } last)
+        {
+            _held = null;
+            _inlineUnflushed = 0;
+            await WriteAsync(last, flush: true, _stream.Token);
+        }
+    }
+
     /// <summary>Queues an answer for the writer; waits while the channel is full.</summary>
     public ValueTask PostAsync(TResponse response) => _channel.Writer.WriteAsync(response, _stream.Token);
 
@@ -121,7 +185,11 @@ internal sealed class StreamOutbox<TResponse> : IDisposable
         }
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        _stream.Dispose();
+        _writeLock.Dispose();
+    }
 
     private StreamEnding? EndedBy()
     {
@@ -148,10 +216,23 @@ internal sealed class StreamOutbox<TResponse> : IDisposable
             while (reader.TryRead(out var response))
             {
                 var buffer = unflushed < FlushEvery - 1 && reader.TryPeek(out _);
-                _responses.WriteOptions = buffer ? s_buffered : null;
                 unflushed = buffer ? unflushed + 1 : 0;
-                await _responses.WriteAsync(response, token);
+                await WriteAsync(response, flush: !buffer, token);
             }
+        }
+    }
+
+    private async Task WriteAsync(TResponse response, bool flush, CancellationToken token)
+    {
+        await _writeLock.WaitAsync(token);
+        try
+        {
+            _responses.WriteOptions = flush ? null : s_buffered;
+            await _responses.WriteAsync(response, token);
+        }
+        finally
+        {
+            _writeLock.Release();
         }
     }
 }

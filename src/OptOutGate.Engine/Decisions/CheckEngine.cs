@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using OptOutGate.Contracts.V1;
 using OptOutGate.Engine.Recipients;
 using OptOutGate.Engine.Storage.Index;
@@ -199,46 +201,60 @@ internal sealed partial class CheckEngine
         uint allowedUnread = 0;
         try
         {
-            for (var i = 0; i < n; i++)
+            var i = 0;
+            while (i < n)
             {
-                var recipient = recipients[i];
-                if (recipient == 0)
+                // Most of a batch: runs of valid numbers the filter rules out, ALLOWED without a look at each.
+                var run = isConfirmation ? 0 : RuledOutRun(recipients, mayContain, i);
+                if (run > 0)
                 {
-                    verdicts[i] = Verdict.InvalidRecipient;
-                    counts.Add(Verdict.InvalidRecipient);
-                    explain?.Record(i, new Decision(Verdict.InvalidRecipient, default), default);
+                    verdicts.Slice(i, run).Fill(Verdict.Allowed);
+                    allowedUnread += (uint)run;
+                    i += run;
                     continue;
                 }
 
-                if (!mayContain[i] && !isConfirmation)
+                for (var end = Math.Min(i + RunBlock, n); i < end; i++)
                 {
-                    // The common case: no entry of any kind for this number (counted in a register, not in the
-                    // counts on the stack, whose increments each wait on the last one's store).
-                    verdicts[i] = Verdict.Allowed;
-                    allowedUnread++;
-                    continue;
-                }
+                    var recipient = recipients[i];
+                    if (recipient == 0)
+                    {
+                        verdicts[i] = Verdict.InvalidRecipient;
+                        counts.Add(Verdict.InvalidRecipient);
+                        explain?.Record(i, new Decision(Verdict.InvalidRecipient, default), default);
+                        continue;
+                    }
 
-                var entries = default(RecipientEntries);
-                if (mayContain[i])
-                {
-                    // One reader (one epoch entry) for the whole batch, rented at the first possible hit.
-                    reader ??= _index.RentReader();
-                    ReadEntries(reader, recipient, scopes, kinds, ref entries);
-                }
+                    if (!mayContain[i] && !isConfirmation)
+                    {
+                        // The common case: no entry of any kind for this number (counted in a register, not in the
+                        // counts on the stack, whose increments each wait on the last one's store).
+                        verdicts[i] = Verdict.Allowed;
+                        allowedUnread++;
+                        continue;
+                    }
 
-                var window = isConfirmation ? WindowState(scopes, recipient, now) : ConfirmationState.None;
-                var decision = DecisionRules.Decide(entries, type, rule, window);
-                verdicts[i] = decision.Verdict;
-                counts.Add(decision.Verdict);
-                if (decision.UsesConfirmation)
-                {
-                    confirmations++;
-                }
+                    var entries = default(RecipientEntries);
+                    if (mayContain[i])
+                    {
+                        // One reader (one epoch entry) for the whole batch, rented at the first possible hit.
+                        reader ??= _index.RentReader();
+                        ReadEntries(reader, recipient, scopes, kinds, ref entries);
+                    }
 
-                if (decision.Verdict != Verdict.Allowed)
-                {
-                    explain?.Record(i, decision, entries);
+                    var window = isConfirmation ? WindowState(scopes, recipient, now) : ConfirmationState.None;
+                    var decision = DecisionRules.Decide(entries, type, rule, window);
+                    verdicts[i] = decision.Verdict;
+                    counts.Add(decision.Verdict);
+                    if (decision.UsesConfirmation)
+                    {
+                        confirmations++;
+                    }
+
+                    if (decision.Verdict != Verdict.Allowed)
+                    {
+                        explain?.Record(i, decision, entries);
+                    }
                 }
             }
         }
@@ -253,6 +269,36 @@ internal sealed partial class CheckEngine
 
         counts.Add(Verdict.Allowed, allowedUnread);
         return new CheckResult(counts, sequence);
+    }
+
+    // Recipients looked at together by RuledOutRun; the scalar loop takes a block where any of them needs a look.
+    private const int RunBlock = 8;
+
+    /// <summary>
+    /// How many recipients from <paramref name="start"/> on, in whole blocks of <see cref="RunBlock"/>, are valid numbers
+    /// (not 0) that the filter ruled out: each is ALLOWED outside a CONFIRMATION. A block is tested with one 8-byte
+    /// read of its filter answers and two vector compares of its numbers, where one at a time cost a load, two
+    /// branches and a store per recipient (7 % of the gate's CPU in the race).
+    /// </summary>
+    private static int RuledOutRun(ReadOnlySpan<ulong> recipients, ReadOnlySpan<bool> mayContain, int start)
+    {
+        var i = start;
+        while (i + RunBlock <= recipients.Length
+            && MemoryMarshal.Read<ulong>(MemoryMarshal.AsBytes(mayContain.Slice(i, RunBlock))) == 0
+            && !HasZero(recipients.Slice(i, RunBlock)))
+        {
+            i += RunBlock;
+        }
+
+        return i - start;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool HasZero(ReadOnlySpan<ulong> eight)
+    {
+        var low = Vector256.Create(eight);
+        var high = Vector256.Create(eight[4..]);
+        return Vector256.EqualsAny(low, Vector256<ulong>.Zero) || Vector256.EqualsAny(high, Vector256<ulong>.Zero);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

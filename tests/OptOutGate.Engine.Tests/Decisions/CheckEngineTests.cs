@@ -269,6 +269,44 @@ public sealed class CheckEngineTests
 
     private static readonly TimeSpan GateConfig_DefaultWindow = OptOutGate.Engine.Storage.State.GateConfig.DefaultConfirmationWindow;
 
+    [Fact]
+    public async Task EveryRecipientOfABatch_GetsTheVerdictItGetsAlone_WhateverItsPlaceInTheBatch()
+    {
+        // Batches are decided in blocks of eight where the filter rules every recipient out: entries, suppressions and
+        // invalid numbers at every place, in batches of every length, must come out as they do one at a time.
+        using var dir = new EngineTestDirectory();
+        await using var engine = await dir.OpenAsync();
+        var checks = new CheckEngine(engine, dir.Time);
+        string Number(int i) => "+1415555" + (1000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await engine.AddOptOutsAsync([.. Enumerable.Range(0, 40).Select(Number)]);
+        await AddAsync(engine, EntryKind.Suppression, Scope.Sender, Sender, "", Marketing, [.. Enumerable.Range(40, 40).Select(Number)]);
+        string[] pool = [.. Enumerable.Range(0, 400).Select(Number), "bad", "+0123456789"];
+        var alone = new Dictionary<string, Verdict>();
+        foreach (var recipient in pool)
+        {
+            alone[recipient] = (await CheckAsync(checks, Query(SmsType.Marketing), recipient)).Verdicts[0];
+        }
+
+        var random = new Random(7);
+        for (var round = 0; round < 200; round++)
+        {
+            var batch = new string[random.Next(1, 130)];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                batch[i] = pool[random.Next(pool.Length)];
+            }
+
+            var (verdicts, result, explanations) = await CheckAsync(checks, Query(SmsType.Marketing, explain: true), batch);
+
+            Assert.Equal(batch.Select(r => alone[r]), verdicts);
+            Assert.Equal((uint)verdicts.Count(v => v == Verdict.Allowed), result.Counts.Allowed);
+            Assert.Equal((uint)verdicts.Count(v => v == Verdict.InvalidRecipient), result.Counts.InvalidRecipient);
+            Assert.Equal(
+                Enumerable.Range(0, batch.Length).Where(i => verdicts[i] != Verdict.Allowed).Select(i => (uint)i),
+                explanations.Select(e => e.Index));
+        }
+    }
+
     private static CheckQuery Query(SmsType type, string app = "", bool explain = false) => new(Tenant, Sender, app, type, explain, "key-1");
 
     private static Task<WriteResult> AddAsync(GateEngine engine, EntryKind kind, Scope scope, string sender, string app, byte mask, params string[] recipients) =>

@@ -38,6 +38,7 @@ try
         "lag" => await LagScenario.RunAsync(options, stop.Token),
         "race" => await RaceScenario.RunAsync(options, stop.Token),
         "ghz-data" => GhzDataCommand.Run(options),
+        "timeline" => OptOutGate.LoadTests.Timeline.TimelineCommand.Run(options),
         "wait-ready" => await WaitReady.RunAsync(options, stop.Token),
         "wait-loaded" => await WaitLoaded.RunAsync(options, stop.Token),
         "load" => await LoadCommand.RunAsync(options, stop.Token),

@@ -25,6 +25,9 @@ internal static class EventIds
     /// <summary>Replication: the publisher and Redis fan-out from 900; the replica follower 950-999.</summary>
     public const int Replication = 900;
 
+    /// <summary>Diagnostics (Diagnostics/): the call timeline.</summary>
+    public const int Diagnostics = 2000;
+
     /// <summary>Webhooks: subscriptions, delivery workers.</summary>
     public const int Webhooks = 2100;
 }

@@ -32,6 +32,42 @@ public sealed class DirectUnaryRunTests(CheckBatchServer server) : IClassFixture
     }
 
     [Fact]
+    public void Timeline_RecordsEachCallWhereItSatInItsConnectionsBytes()
+    {
+        var batch = Batch("LOAD", 100, first: 0);
+        var target = Target([batch]);
+        var path = Path.GetTempFileName();
+        try
+        {
+            DirectUnaryRun.Run(new RunSettings("direct", 4, TimeSpan.Zero, 60, TimeSpan.Zero, 1_000), target, 2, Timeout, CancellationToken.None, path);
+
+            var calls = OptOutGate.LoadTests.Timeline.ClientTimeline.Read(path);
+            Assert.Equal(60, calls.Count);
+            Assert.All(calls, static c => Assert.True(
+                c.Ok && c.Scheduled <= c.Sent && c.Sent < c.ResponseRead && c.ResponseRead <= c.Ended && c.PauseAtSend <= c.PauseAtEnd,
+                $"slot <= send < response read <= end: {c}"));
+            Assert.Equal(2, calls.Select(static c => c.Port).Distinct().Count());
+
+            // Each call is one HEADERS frame and one DATA frame (9-byte frame headers, the message with its 5-byte
+            // gRPC prefix), so on a connection the requests end exactly that far apart; the answers end later and later.
+            var requestBytes = 9 + target.HeaderBlock.Length + 9 + 5 + batch.CalculateSize();
+            foreach (var connection in calls.GroupBy(static c => c.Port))
+            {
+                var sent = connection.OrderBy(static c => c.Sent).ToList();
+                Assert.Equal(Enumerable.Range(0, sent.Count).Select(static i => (2 * i) + 1), sent.Select(static c => c.StreamId));
+                Assert.All(sent.Zip(sent.Skip(1)), pair => Assert.Equal(requestBytes, pair.Second.RequestBytes - pair.First.RequestBytes));
+                var ended = connection.OrderBy(static c => c.Ended).Select(static c => c.ResponseBytes).ToList();
+                Assert.Equal(ended.Order(), ended);
+                Assert.Equal(ended.Count, ended.Distinct().Count());
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void ErrorStatus_IsRecordedWithItsMessageDecoded()
     {
         var result = DirectUnaryRun.Run(new RunSettings("direct", 4, TimeSpan.Zero, 5, TimeSpan.Zero, 500), Target([Batch("FAIL", 10, 0)]), 1, Timeout, CancellationToken.None);

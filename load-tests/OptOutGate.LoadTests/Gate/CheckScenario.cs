@@ -90,7 +90,7 @@ internal static class CheckScenario
             DirectGate.HeaderBlock(options, GateClients.CheckBatchName, deadline: true),
             pool.AllEncoded,
             message => Result(CheckBatchTally.Decode(message), pool, options.ChecksVerdicts));
-        return DirectUnaryRun.Run(settings, target, options.Connections, options.Timeout, cancellationToken);
+        return DirectUnaryRun.Run(settings, target, options.Connections, options.Timeout, cancellationToken, options.TimelinePath);
     }
 
     /// <summary>An answer as the run records it: its recipients, and whether its verdicts are the expected ones.</summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using OptOutGate.LoadTests.Reporting;
 using OptOutGate.LoadTests.Running;
+using OptOutGate.LoadTests.Timeline;
 using Grpc.Core;
 
 namespace OptOutGate.LoadTests.Http2;
@@ -21,11 +22,14 @@ internal sealed class DirectUnaryRun
     private readonly LatencyRecorder[] _recorders;
     private readonly List<long>[] _fromSend;
     private readonly DirectUnaryTarget _target;
+    private readonly List<ClientCall>[]? _timeline;
+    private int[] _ports = [];
     private int _inFlight;
 
-    private DirectUnaryRun(DirectUnaryTarget target, int connections)
+    private DirectUnaryRun(DirectUnaryTarget target, int connections, bool timeline)
     {
         _target = target;
+        _timeline = timeline ? new List<ClientCall>[connections] : null;
         _idle = new Stack<PacedCall>[connections];
         _recorders = new LatencyRecorder[connections];
         _fromSend = new List<long>[connections];
@@ -34,12 +38,14 @@ internal sealed class DirectUnaryRun
             _idle[i] = new Stack<PacedCall>();
             _recorders[i] = new LatencyRecorder();
             _fromSend[i] = new List<long>(capacity: 16 * 1024);
+            _timeline?[i] = new List<ClientCall>(capacity: 16 * 1024);
         }
     }
 
     /// <param name="settings">Rps must be set: an open loop has no natural pace.</param>
     /// <param name="drainTimeout">How long calls still in flight at the end may take before they are failed.</param>
-    public static RunResult Run(RunSettings settings, DirectUnaryTarget target, int connections, TimeSpan drainTimeout, CancellationToken cancellationToken)
+    /// <param name="timelinePath">Where to write each counted call's timeline (<see cref="ClientTimeline"/>), or null.</param>
+    public static RunResult Run(RunSettings settings, DirectUnaryTarget target, int connections, TimeSpan drainTimeout, CancellationToken cancellationToken, string? timelinePath = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.Rps);
         var open = new List<Http2Connection>();
@@ -50,7 +56,14 @@ internal sealed class DirectUnaryRun
                 open.Add(Http2Connection.Connect(target.Host, target.Port, drainTimeout));
             }
 
-            return new DirectUnaryRun(target, connections).Run(settings, open, drainTimeout, cancellationToken);
+            var run = new DirectUnaryRun(target, connections, timelinePath is not null) { _ports = [.. open.Select(static c => c.LocalPort)] };
+            var result = run.Run(settings, open, drainTimeout, cancellationToken);
+            if (timelinePath is not null)
+            {
+                ClientTimeline.Write(timelinePath, run._timeline!.SelectMany(static calls => calls).OrderBy(static c => c.Scheduled));
+            }
+
+            return result;
         }
         finally
         {
@@ -123,6 +136,7 @@ internal sealed class DirectUnaryRun
             var connection = (int)(issued % connections.Count);
             var call = TakeIdle(connection);
             call.Scheduled = due;
+            call.PauseAtSend = _timeline is null ? 0 : GC.GetTotalPauseDuration().Ticks;
             call.Sent = Stopwatch.GetTimestamp();
             call.Counted = due >= measureFrom;
             counted += call.Counted ? 1 : 0;
@@ -212,6 +226,20 @@ internal sealed class DirectUnaryRun
             {
                 _fromSend[call.Connection].Add(LatencyRecorder.ToNanos(ended - call.Sent));
             }
+
+            _timeline?[call.Connection].Add(new ClientCall(
+                _ports[call.Connection],
+                call.Wire.StreamId,
+                call.Scheduled,
+                call.Sent,
+                call.WrittenAt,
+                call.Wire.RequestBytesEnd,
+                call.Wire.ResponseBytesEnd,
+                call.Wire.ResponseReadAt,
+                ended,
+                failure is null,
+                call.PauseAtSend,
+                GC.GetTotalPauseDuration().Ticks));
         }
     }
 
@@ -222,6 +250,8 @@ internal sealed class DirectUnaryRun
         public long Scheduled { get; set; }
 
         public long Sent { get; set; }
+
+        public long PauseAtSend { get; set; }
 
         public bool Counted { get; set; }
 

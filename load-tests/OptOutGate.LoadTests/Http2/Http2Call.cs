@@ -17,6 +17,15 @@ internal abstract class Http2Call
 
     internal bool HeadersReceived { get; private set; }
 
+    /// <summary>
+    /// Where the call sat in its connection's bytes and when its end arrived, for a call timeline joined with the
+    /// gate's (load-tests/README.md, "The tail, hop by hop"); kept after the call ends, until it is started again.
+    /// </summary>
+    internal WireMarks Wire { get; set; }
+
+    /// <summary>When the socket write of the call's request returned (0 until it has; written by the sending thread only).</summary>
+    internal long WrittenAt { get; set; }
+
     /// <summary>DATA bytes received on the stream since its receive window was last given back (reader thread only).</summary>
     internal long ReceivedSinceWindowUpdate { get; set; }
 
@@ -38,6 +47,8 @@ internal abstract class Http2Call
         SendWindow = 0;
         HeadersReceived = false;
         ReceivedSinceWindowUpdate = 0;
+        Wire = default;
+        WrittenAt = 0;
     }
 
     /// <summary>The response headers (the first block); null when they are acceptable, else the call's failure.</summary>
@@ -83,3 +94,10 @@ internal abstract class Http2Call
         return null;
     }
 }
+
+/// <summary>
+/// A call's place on its connection: its stream; the connection's sent bytes once its request's last frame is written
+/// (what the gate has read when it has the whole request); the received bytes up to the end of the frame that ended it,
+/// and the <see cref="System.Diagnostics.Stopwatch"/> time the socket read that brought that frame returned.
+/// </summary>
+internal readonly record struct WireMarks(int StreamId, long RequestBytesEnd, long ResponseBytesEnd, long ResponseReadAt);

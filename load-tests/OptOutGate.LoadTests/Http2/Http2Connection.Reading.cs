@@ -19,6 +19,9 @@ internal sealed partial class Http2Connection
     private bool _headerEndsStream;
     private long _receivedSinceWindowUpdate;
     private Status? _goingAway;
+    private long _bytesReceived; // Since the connection opened (reader thread only), with the two below: the calls' WireMarks.
+    private long _receivedAt; // When the last socket read returned.
+    private long _frameEnd; // The received bytes up to the end of the frame being handled.
 
     /// <summary>
     /// Reads until the connection closes, then disposes the socket: the reader is the last to use it (writers stop at
@@ -41,6 +44,8 @@ internal sealed partial class Http2Connection
                 }
 
                 end += received;
+                _bytesReceived += received;
+                _receivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
                 while (end - start >= FrameHeaderSize)
                 {
                     var (length, type, flags, streamId) = ReadFrameHeader(buffer.AsSpan(start));
@@ -54,6 +59,7 @@ internal sealed partial class Http2Connection
                         break;
                     }
 
+                    _frameEnd = _bytesReceived - (end - (start + FrameHeaderSize + length));
                     OnFrame(type, flags, streamId, buffer.AsSpan(start + FrameHeaderSize, length));
                     start += FrameHeaderSize + length;
                 }

@@ -27,6 +27,7 @@ internal sealed partial class Http2Connection : IDisposable
     private readonly ManualResetEventSlim _settingsReceived = new();
     private byte[] _sendBuffer = new byte[64 * 1024];
     private int _pending; // Bytes framed in _sendBuffer and not sent yet (a stream's messages while writers queue).
+    private long _bytesSent; // Since the connection opened, under the send lock: the calls' WireMarks.
     private int _writersWaiting; // Stream writers waiting for the send lock: the last of a burst sends it all.
     private bool _readerFramed; // The reader's handlers framed messages it has not sent yet (reader thread only).
     private int _nextStreamId = 1;
@@ -42,6 +43,9 @@ internal sealed partial class Http2Connection : IDisposable
         _socket = socket;
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = "h2 reader" };
     }
+
+    /// <summary>The connection's local port: the gate's call timeline names the connection by it.</summary>
+    public int LocalPort => (_socket.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 0;
 
     /// <summary>SETTINGS_MAX_CONCURRENT_STREAMS from the server (unbounded until it says).</summary>
     public int MaxConcurrentStreams { get; private set; } = int.MaxValue;
@@ -103,6 +107,7 @@ internal sealed partial class Http2Connection : IDisposable
                 {
                     var written = Frame(_pending, headerBlock, FrameType.Headers, EndHeaders, call.StreamId);
                     written = WriteData(call, framedMessage, written, EndStream);
+                    call.Wire = new WireMarks(call.StreamId, _bytesSent + written, 0, 0);
                     if (onReader)
                     {
                         // Started by a call the reader completed: sent with the others after the reader's current read.
@@ -112,6 +117,7 @@ internal sealed partial class Http2Connection : IDisposable
                     else if (_closed is null)
                     {
                         Flush(written);
+                        call.WrittenAt = System.Diagnostics.Stopwatch.GetTimestamp();
                     }
                 }
             }
@@ -391,6 +397,8 @@ internal sealed partial class Http2Connection : IDisposable
         {
             sent += _socket.Send(_sendBuffer.AsSpan(sent, length - sent), SocketFlags.None);
         }
+
+        _bytesSent += length;
     }
 
     /// <summary>Writes one control frame (from the reader thread); a socket that has gone ends the connection.</summary>
@@ -443,6 +451,11 @@ internal sealed partial class Http2Connection : IDisposable
     /// <summary>Ends the call (at most once: whoever takes it out of the open table completes it).</summary>
     private void Complete(Http2Call call, Status status, System.Buffers.ReadOnlySequence<byte> message)
     {
+        if (Thread.CurrentThread == _reader)
+        {
+            call.Wire = call.Wire with { StreamId = call.StreamId, ResponseBytesEnd = _frameEnd, ResponseReadAt = _receivedAt };
+        }
+
         call.StreamId = 0;
         call.OnCompleted(status, message);
     }

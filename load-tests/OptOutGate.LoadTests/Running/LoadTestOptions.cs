@@ -27,6 +27,8 @@ internal sealed class LoadTestOptions
           ghz-data       write ghz data files (check-batch.json, check-stream.json, mo.json) to --out
           wait-ready     poll Health/Check until SERVING or -t passes
           load           load the opt-out dataset (--dataset, --load-via, --load-parallelism) and exit
+          timeline       join a paced direct run's --timeline with the gate's (--gate-timeline, the gate's
+                         Gate:CallTimelinePath) and print where the tail's time goes, hop by hop
           wait-loaded    poll Health/Check and CheckBatch (first, middle, last number of --dataset) from before the
                          gate listens; print when each answered (serving_unix_ms=, first_check_unix_ms=)
 
@@ -38,6 +40,7 @@ internal sealed class LoadTestOptions
                    --find-half-load (max load, then half of it: p99 at half load)
                    --direct (paced runs, -r or the half of --find-half-load, on the direct HTTP/2 client: open loop,
                    one pacing thread sends, reader threads complete, no thread pool; h2c only)
+                   --timeline <file> (with --direct: each paced call's client timeline, CSV, for `timeline`)
                    --compact (the gate's batches carry the numbers as recipients_e164, packed integers, instead of
                    text; the same numbers, answered alike; race peers still get them as text members)
         streams:   --in-flight 8 (per stream)
@@ -52,6 +55,7 @@ internal sealed class LoadTestOptions
                    the peers' commands are on their sockets)  --direct (the gate's side, CheckBatch calls or
                    CheckStream batches, on the direct HTTP/2 client, bare like the peers' RESP client, instead of
                    Grpc.Net.Client)
+        timeline:  --timeline <client file>  --gate-timeline <the gate's timeline directory>
         ghz-data:  --out ./ghz-data  --mo-messages 1000  --stream-batches 10
         """;
 
@@ -113,6 +117,12 @@ internal sealed class LoadTestOptions
     public int Batches { get; private set; } = 64;
 
     public bool FindHalfLoad { get; private set; }
+
+    /// <summary>The client's call timeline file: written by a paced direct check run, read by the timeline command.</summary>
+    public string? TimelinePath { get; private set; }
+
+    /// <summary>The directory the gate wrote its call timeline to (timeline command).</summary>
+    public string? GateTimelinePath { get; private set; }
 
     /// <summary>Paced check runs go through the direct HTTP/2 client (Http2/DirectUnaryRun) instead of the project's client.</summary>
     public bool Direct { get; private set; }
@@ -223,6 +233,7 @@ internal sealed class LoadTestOptions
     /// <summary>Options that parse one by one but cannot go together.</summary>
     private string? Inconsistency() => Direct switch
     {
+        false when TimelinePath is not null && Command == "check" => "--timeline records the direct client's calls: add --direct.",
         true when Command is not ("check" or "race") => "--direct applies to the check and race commands only.",
         true when Command == "check" && Rps <= 0 && !FindHalfLoad => "--direct drives paced runs: give -r/--rps or --find-half-load.",
         true when Address.Scheme != Uri.UriSchemeHttp => "--direct speaks plain-text HTTP/2 (h2c): the address must be http://.",
@@ -343,6 +354,10 @@ internal sealed class LoadTestOptions
                 return TryDuration(value, v => Timeout = v);
             case "--key":
                 return Set(() => Key = value);
+            case "--timeline":
+                return Set(() => TimelinePath = value);
+            case "--gate-timeline":
+                return Set(() => GateTimelinePath = value);
             case "--json":
                 return Set(() => JsonPath = value);
             case "--name":

@@ -72,6 +72,17 @@ public sealed class GateServerOptions
     /// <summary>How long a request's headers may take to arrive (Kestrel's RequestHeadersTimeout). Default 10 s.</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// A file to write every gRPC call's server-side timeline to when the gate stops (a diagnostic for tail latency,
+    /// off by default; load-tests/README.md, "The tail, hop by hop"): when each call's bytes reached Kestrel's HTTP/2
+    /// layer, when its request began, when its handler ran and ended, when its response left for the socket, and the
+    /// GC pauses in between. Recording costs a few timestamps per call and per socket read and flush, in memory.
+    /// </summary>
+    public string? CallTimelinePath { get; set; }
+
+    /// <summary>Calls the timeline keeps (the newest; socket reads and flushes four times as many). Default 200,000.</summary>
+    public int CallTimelineCalls { get; set; } = 200_000;
+
     /// <summary>Every problem of these settings, for start-up validation; empty when valid.</summary>
     public IReadOnlyList<string> Problems()
     {
@@ -124,6 +135,11 @@ public sealed class GateServerOptions
         if (ShutdownTimeout < TimeSpan.Zero || ShutdownTimeout > TimeSpan.FromMinutes(10))
         {
             failures.Add($"Gate:ShutdownTimeout {ShutdownTimeout} is outside 0 to 10 minutes.");
+        }
+
+        if (CallTimelineCalls is < 1_000 or > 10_000_000)
+        {
+            failures.Add($"Gate:CallTimelineCalls {CallTimelineCalls} is outside 1000-10000000.");
         }
 
         ConnectionLimits.AddProblems(this, ConnectionLimits.DescriptorLimit(), failures);

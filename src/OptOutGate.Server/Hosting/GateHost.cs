@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OptOutGate.Server.Configuration;
+using OptOutGate.Server.Diagnostics.CallTimeline;
 using OptOutGate.Server.Hosting.AcceptLimit;
 using OptOutGate.Server.WebConsole;
 using OptOutGate.Server.Metrics;
@@ -33,7 +34,8 @@ public static class GateHost
         var descriptorLimit = ConnectionLimits.DescriptorLimit();
         var listeners = new GateListeners();
         builder.Services.AddSingleton(listeners);
-        builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, gateOptions, listeners));
+        var timeline = CallTimelineSetup.Create(builder.Services, gateOptions);
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, gateOptions, listeners, timeline));
         builder.Services.AddAcceptLimit(ConnectionLimits.MaxConnections(gateOptions, descriptorLimit), ConnectionLimits.RejectionMargin(descriptorLimit));
 
         builder.Services.AddSingleton(TimeProvider.System);
@@ -55,6 +57,7 @@ public static class GateHost
             descriptorLimit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown",
             gateOptions.MaxStreamsPerConnection,
             gateOptions.KeepAliveTimeout.TotalSeconds);
+        CallTimelineSetup.UseInPipeline(app, timeline, gateOptions.CallTimelinePath);
         app.MapGateApi();
         app.MapGateConsole();
         if (gateOptions.MetricsPort >= 0)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OptOutGate.Server.Configuration;
+using OptOutGate.Server.Diagnostics.CallTimeline;
 
 namespace OptOutGate.Server.Hosting;
 
@@ -11,7 +12,7 @@ namespace OptOutGate.Server.Hosting;
 /// </summary>
 internal static class KestrelSetup
 {
-    public static void Configure(KestrelServerOptions kestrel, GateServerOptions options, GateListeners listeners)
+    public static void Configure(KestrelServerOptions kestrel, GateServerOptions options, GateListeners listeners, CallTimelineRecorder? timeline = null)
     {
         // The Server header tells clients nothing useful and costs bytes on every response (grpc-dotnet's benchmark
         // server turns it off too).
@@ -29,6 +30,8 @@ internal static class KestrelSetup
             {
                 listen.UseHttps(certificate);
             }
+
+            CallTimelineSetup.UseOnListener(listen, timeline);
         });
 
         if (options.HttpPort >= 0)

@@ -50,6 +50,7 @@ public sealed class StartupAndShutdownTests
     [Theory]
     [InlineData("Gate:Port", "70000", "Gate:Port 70000 is outside 0-65535")]
     [InlineData("Gate:ListenAddress", "not-an-ip", "Gate:ListenAddress 'not-an-ip' is not an IP address")]
+    [InlineData("Gate:CallTimelineCalls", "10", "Gate:CallTimelineCalls 10 is outside 1000-10000000")]
     [InlineData("Gate:TlsCertificatePath", "/nonexistent/cert.pem", "Gate:TlsCertificatePath '/nonexistent/cert.pem' does not exist")]
     public async Task InvalidSetting_StopsStartupWithAClearMessage(string key, string value, string expected)
     {

@@ -23,10 +23,8 @@ if [[ -z "${SKIP_BUILD:-}" ]]; then
     dotnet build "$root/load-tests/OptOutGate.LoadTests" -c Release -nologo -v q
 fi
 
-gate_cpu=() client_cpu=()
-if [[ -n "${PIN:-}" ]]; then
-    gate_cpu=(taskset -c 1) client_cpu=(taskset -c 0)
-fi
+client_cpu=()
+[[ -z "${PIN:-}" ]] || client_cpu=(taskset -c 0)
 
 lt=(env DOTNET_GCgen0size=0x4000000 "${client_cpu[@]}" dotnet "$root/load-tests/OptOutGate.LoadTests/bin/Release/net10.0/OptOutGate.LoadTests.dll")
 data="$(mktemp -d -t optoutgate-tail-data.XXXXXX)"
@@ -38,18 +36,15 @@ stop_gate_at_exit "$data"
 server="$OUT/server"
 rm -rf "$OUT/gate-timeline" "$server"
 cp -r "$root/src/OptOutGate.Server/bin/Release/net10.0" "$server"
-if [[ -n "${PIN:-}" ]]; then
-    # start_gate runs `dotnet OptOutGate.Server.dll`: a wrapper of that name in front of it on PATH pins the gate.
-    mkdir -p "$OUT/pin"
-    printf '#!/bin/sh\nexec taskset -c 1 %s "$@"\n' "$(command -v dotnet)" >"$OUT/pin/dotnet"
-    chmod +x "$OUT/pin/dotnet"
-    PATH="$OUT/pin:$PATH"
-fi
-
 start_gate "$server" "$OUT/gate.log" --Gate:MetricsPort=-1 --Gate:HttpPort=-1 --Gate:DataDirectory="$data" \
     --Gate:CallTimelinePath="$OUT/gate-timeline" --Gate:CallTimelineCalls=400000 \
     --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning \
     --Logging:LogLevel:OptOutGate.Server.Diagnostics=Information
+if [[ -n "${PIN:-}" ]]; then
+    # Pinned once started (every thread, -a), as the load generator is from its start: the gate's runtime has sized
+    # itself for the machine's two cores (a gate started under taskset sees one, and its maximum falls to a third).
+    taskset -a -p -c 1 "$gate_pid" >/dev/null
+fi
 echo "tail-timeline: gate pid $gate_pid on $gate_address${PIN:+ (pinned: gate on CPU 1, load generator on CPU 0)}; results in $OUT"
 "${lt[@]}" wait-ready --address "$gate_address" -t 120s >/dev/null
 

@@ -38,6 +38,7 @@ public sealed class CallPathTests
         Assert.Equal(path.Total, Enumerable.Range(0, CallPath.Hops.Length).Sum(path.Hop));
         Assert.Equal(200, path.ClientPause);
         Assert.Equal(0, path.GatePause);
+        Assert.Equal((long)(50 * NanosPerTick), path.ClientWrite);
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace OptOutGate.LoadTests.Timeline;
 /// client's, the gate's and the connection bytes' that join them. Each hop is the time between two moments in turn,
 /// so the hops of a call add up to its latency from the slot exactly.
 /// </summary>
-internal readonly record struct CallPath(long[] Moments, long GatePause, long ClientPause, bool GateGen0)
+/// <param name="ClientWrite">The client's socket write of the request (the send to the write returning; 0 when unknown), part of "to Kestrel".</param>
+internal readonly record struct CallPath(long[] Moments, long GatePause, long ClientPause, bool GateGen0, long ClientWrite = 0)
 {
     /// <summary>The hops' names and what each covers, in order (hop i runs from moment i to moment i + 1).</summary>
     public static readonly (string Name, string Covers)[] Hops =
@@ -56,7 +57,8 @@ internal readonly record struct CallPath(long[] Moments, long GatePause, long Cl
 
             var g = found[0];
             long[] moments = [c.Scheduled, c.Sent, read.Value, g.RequestStart, g.HandlerStart, g.HandlerEnd, g.RequestEnd, flush.Value, c.ResponseRead, c.Ended];
-            paths.Add(new CallPath([.. moments.Select(Nanos)], (g.PauseAtEnd - g.PauseAtStart) * 100, (c.PauseAtEnd - c.PauseAtSend) * 100, g.Gen0AtEnd != g.Gen0AtStart));
+            var write = c.Written == 0 ? 0 : Nanos(c.Written - c.Sent);
+            paths.Add(new CallPath([.. moments.Select(Nanos)], (g.PauseAtEnd - g.PauseAtStart) * 100, (c.PauseAtEnd - c.PauseAtSend) * 100, g.Gen0AtEnd != g.Gen0AtStart, write));
         }
 
         return (paths, missing);

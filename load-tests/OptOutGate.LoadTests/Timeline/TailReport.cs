@@ -31,6 +31,9 @@ internal static class TailReport
             text.AppendLine(c, $"{CallPath.Hops[h].Name,-19} {Ms(LoadReport.Percentile(sorted, 50)),-10} {Ms(LoadReport.Percentile(sorted, 90)),-10} {Ms(LoadReport.Percentile(sorted, 99)),-10} {Ms(LoadReport.Percentile(sorted, 99.9)),-10} {CallPath.Hops[h].Covers}");
         }
 
+        // The write returns after the gate may already have read the bytes (on the other core), so it is not a moment
+        // of the chain; beside it, it tells the client's own part of "to Kestrel".
+        text.AppendLine(c, $"(the client's write, within \"to Kestrel\": {Percentiles(paths.Where(static p => p.ClientWrite > 0).Select(static p => p.ClientWrite))})");
         Tail(text, "the calls at or over the p99 from the slot", paths, static p => p.Total, firstHop: 0);
         Tail(text, "the calls at or over the p99 from the send", paths, static p => p.FromSend, firstHop: 1);
         return text.ToString();

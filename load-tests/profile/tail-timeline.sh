@@ -51,6 +51,9 @@ echo "tail-timeline: gate pid $gate_pid on $gate_address${PIN:+ (pinned: gate on
 pace=(--find-half-load)
 [[ -z "${RPS:-}" ]] || pace=(-r "$RPS")
 echo "tail-timeline: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# One generator process for the maximum and the paced run, as run-perf.sh measures half load: the paced run then
+# starts warm (a fresh process's first seconds are later at its slots). Its summary's "Machine CPU" line tells how busy
+# the machine was over the paced run and how much the hypervisor took (steal).
 "${lt[@]}" check --address "$gate_address" --dataset "$DATASET" -z "$DURATION" "${pace[@]}" --direct \
     --timeline "$OUT/client.csv" | tee "$OUT/check.txt"
 

@@ -44,8 +44,8 @@ public sealed class DirectUnaryRunTests(CheckBatchServer server) : IClassFixture
             var calls = OptOutGate.LoadTests.Timeline.ClientTimeline.Read(path);
             Assert.Equal(60, calls.Count);
             Assert.All(calls, static c => Assert.True(
-                c.Ok && c.Scheduled <= c.Sent && c.Sent < c.ResponseRead && c.ResponseRead <= c.Ended && c.PauseAtSend <= c.PauseAtEnd,
-                $"slot <= send < response read <= end: {c}"));
+                c.Ok && c.Scheduled <= c.Woke && c.Woke <= c.Sent && c.Sent < c.ResponseRead && c.ResponseRead <= c.Ended && c.PauseAtSend <= c.PauseAtEnd,
+                $"slot <= woke <= send < response read <= end: {c}"));
             Assert.Equal(2, calls.Select(static c => c.Port).Distinct().Count());
 
             // Each call is one HEADERS frame and one DATA frame (9-byte frame headers, the message with its 5-byte

@@ -10,7 +10,7 @@ public sealed class CallPathTests
     [Fact]
     public void Join_TakesTheFirstReadAndFlushThatHoldTheCallsBytes_AndItsHopsAddUpToItsLatency()
     {
-        var client = new ClientCall(Port: 40000, StreamId: 3, Scheduled: 1_000, Sent: 1_100, Written: 1_150, RequestBytes: 500, ResponseBytes: 900, ResponseRead: 2_000, Ended: 2_050, Ok: true, PauseAtSend: 7, PauseAtEnd: 9);
+        var client = new ClientCall(Port: 40000, StreamId: 3, Scheduled: 1_000, Woke: 1_050, Sent: 1_100, Written: 1_150, RequestBytes: 500, ResponseBytes: 900, ResponseRead: 2_000, Ended: 2_050, Ok: true, PauseAtSend: 7, PauseAtEnd: 9);
         var gate = new GateTimeline(
             [
                 new GateCall(40000, 3, 1_300, 1_400, 1_500, 1_600, 10, 10, 4, 4),
@@ -33,7 +33,7 @@ public sealed class CallPathTests
 
         Assert.Equal(0, missing);
         var path = Assert.Single(paths);
-        long[] ticks = [1_000, 1_100, 1_250, 1_300, 1_400, 1_500, 1_600, 1_700, 2_000, 2_050];
+        long[] ticks = [1_000, 1_050, 1_100, 1_250, 1_300, 1_400, 1_500, 1_600, 1_700, 2_000, 2_050];
         Assert.Equal(ticks.Select(static t => (long)(t * NanosPerTick)), path.Moments);
         Assert.Equal(path.Total, Enumerable.Range(0, CallPath.Hops.Length).Sum(path.Hop));
         Assert.Equal(200, path.ClientPause);
@@ -47,15 +47,34 @@ public sealed class CallPathTests
         var gate = new GateTimeline([new GateCall(40000, 1, 110, 120, 130, 140, 0, 0, 0, 0)], [new ByteMark(40000, 100, 105)], [new ByteMark(40000, 100, 150)]);
         ClientCall[] client =
         [
-            new(40000, 1, 90, 100, 101, 100, 100, 160, 170, true, 0, 0),
-            new(40000, 3, 190, 200, 201, 200, 200, 260, 270, true, 0, 0), // no gate record: its ring had moved on
-            new(40000, 5, 290, 300, 301, 300, 300, 360, 370, false, 0, 0), // failed: not a latency to explain
+            new(40000, 1, 90, 100, 100, 101, 100, 100, 160, 170, true, 0, 0),
+            new(40000, 3, 190, 200, 200, 201, 200, 200, 260, 270, true, 0, 0), // no gate record: its ring had moved on
+            new(40000, 5, 290, 300, 300, 301, 300, 300, 360, 370, false, 0, 0), // failed: not a latency to explain
         ];
 
         var (paths, missing) = CallPath.Join(client, gate);
 
         Assert.Single(paths);
         Assert.Equal(1, missing);
+        Assert.Equal(0, paths[0].ClientPauseBeforeSend);
+    }
+
+    [Fact]
+    public void Join_TellsTheClientsPauseSinceThePreviousSend()
+    {
+        var gate = new GateTimeline(
+            [new GateCall(40000, 1, 110, 120, 130, 140, 0, 0, 0, 0), new GateCall(40000, 3, 410, 420, 430, 440, 0, 0, 0, 0)],
+            [new ByteMark(40000, 100, 105), new ByteMark(40000, 200, 405)],
+            [new ByteMark(40000, 100, 150), new ByteMark(40000, 200, 450)]);
+        ClientCall[] client =
+        [
+            new(40000, 3, 200, 400, 400, 401, 200, 200, 460, 470, true, 12, 12), // late: a 1 ms pause came before its send
+            new(40000, 1, 90, 100, 100, 101, 100, 100, 160, 170, true, 2, 2),
+        ];
+
+        var (paths, _) = CallPath.Join(client, gate);
+
+        Assert.Equal([0L, 1_000L], paths.Select(static p => p.ClientPauseBeforeSend).Order());
     }
 
     [Fact]
@@ -64,7 +83,7 @@ public sealed class CallPathTests
         // 100 calls of 1 ms; the two slowest have 5 ms more in "to the client".
         var paths = Enumerable.Range(0, 100).Select(static i =>
         {
-            long[] moments = [0, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000, 700_000, 800_000 + (i >= 98 ? 5_000_000 : 0), 1_000_000 + (i >= 98 ? 5_000_000 : 0)];
+            long[] moments = [0, 50_000, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000, 700_000, 800_000 + (i >= 98 ? 5_000_000 : 0), 1_000_000 + (i >= 98 ? 5_000_000 : 0)];
             return new CallPath(moments, 0, 0, false);
         }).ToList();
 

@@ -87,9 +87,11 @@ internal sealed class DirectUnaryRun
         }
 
         var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 100;
+        MachineCpu? cpuBefore = null;
         var (measureFrom, measureUntil) = settings.Window(start);
         using (var progress = new Progress(settings, _recorders, start, measureFrom))
         {
+            cpuBefore = MachineCpu.Read();
             var pacing = new Thread(() => Pace(settings, connections, framed, (start, measureFrom, measureUntil), cancellationToken)) { Name = "direct pacer" };
             pacing.Start();
             pacing.Join();
@@ -102,7 +104,8 @@ internal sealed class DirectUnaryRun
             progress.Finish();
         }
 
-        return RunResult.From(_recorders, measureFrom, settings, cancellationToken.IsCancellationRequested, [("From the send", FromSendSummary())]);
+        var machine = MachineCpu.Between(cpuBefore, MachineCpu.Read());
+        return RunResult.From(_recorders, measureFrom, settings, cancellationToken.IsCancellationRequested, [("From the send", FromSendSummary()), ("Machine CPU", machine)]);
     }
 
     /// <summary>
@@ -133,8 +136,10 @@ internal sealed class DirectUnaryRun
             }
 
             Pacer.SleepUntil(due);
+            var woke = Stopwatch.GetTimestamp();
             var connection = (int)(issued % connections.Count);
             var call = TakeIdle(connection);
+            call.Woke = woke;
             call.Scheduled = due;
             call.PauseAtSend = _timeline is null ? 0 : GC.GetTotalPauseDuration().Ticks;
             call.Sent = Stopwatch.GetTimestamp();
@@ -231,6 +236,7 @@ internal sealed class DirectUnaryRun
                 _ports[call.Connection],
                 call.Wire.StreamId,
                 call.Scheduled,
+                call.Woke,
                 call.Sent,
                 call.WrittenAt,
                 call.Wire.RequestBytesEnd,
@@ -250,6 +256,9 @@ internal sealed class DirectUnaryRun
         public long Scheduled { get; set; }
 
         public long Sent { get; set; }
+
+        /// <summary>When the pacing thread woke for the call's slot, before it took a free call object.</summary>
+        public long Woke { get; set; }
 
         public long PauseAtSend { get; set; }
 

@@ -3,17 +3,19 @@ using System.Diagnostics;
 namespace OptOutGate.LoadTests.Timeline;
 
 /// <summary>
-/// One call's path from its slot to its completion, as ten moments on the machine's shared monotonic clock: the
+/// One call's path from its slot to its completion, as eleven moments on the machine's shared monotonic clock: the
 /// client's, the gate's and the connection bytes' that join them. Each hop is the time between two moments in turn,
 /// so the hops of a call add up to its latency from the slot exactly.
 /// </summary>
+/// <param name="ClientPauseBeforeSend">The client's GC pause between the previous call's send and this one's (part of "pacer late" when the call was late).</param>
 /// <param name="ClientWrite">The client's socket write of the request (the send to the write returning; 0 when unknown), part of "to Kestrel".</param>
-internal readonly record struct CallPath(long[] Moments, long GatePause, long ClientPause, bool GateGen0, long ClientWrite = 0)
+internal readonly record struct CallPath(long[] Moments, long GatePause, long ClientPause, bool GateGen0, long ClientWrite = 0, long ClientPauseBeforeSend = 0)
 {
     /// <summary>The hops' names and what each covers, in order (hop i runs from moment i to moment i + 1).</summary>
     public static readonly (string Name, string Covers)[] Hops =
     [
-        ("pacer late", "the slot to the send: the pacing thread's wake-up, or a wait for a free call"),
+        ("pacer wake-up", "the slot to the pacing thread running again after its sleep"),
+        ("free call wait", "to the send: a wait while every call allowed (-c) was in flight"),
         ("to Kestrel", "the send to the gate's HTTP/2 layer holding the request's last byte: the client's write, loopback TCP, the gate's socket wake-up"),
         ("to the pipeline", "to the request's start: Kestrel's HTTP/2 frames, the stream handed to a pool thread"),
         ("request read", "to the handler's start: the message read and decoded, the interceptors"),
@@ -26,7 +28,10 @@ internal readonly record struct CallPath(long[] Moments, long GatePause, long Cl
 
     public long Total => Moments[^1] - Moments[0];
 
-    public long FromSend => Moments[^1] - Moments[1];
+    public long FromSend => Moments[^1] - Moments[FirstHopFromSend];
+
+    /// <summary>The moment of the send: the hops before it are the client's lateness.</summary>
+    public const int FirstHopFromSend = 2;
 
     public long Hop(int index) => Moments[index + 1] - Moments[index];
 
@@ -44,6 +49,14 @@ internal readonly record struct CallPath(long[] Moments, long GatePause, long Cl
         var flushes = ByPort(gate.Flushes);
         var paths = new List<CallPath>(client.Count);
         var missing = 0;
+        var previousPause = new Dictionary<ClientCall, long>();
+        ClientCall? previous = null;
+        foreach (var c in client.OrderBy(static c => c.Sent))
+        {
+            previousPause[c] = previous is { } p ? Math.Max(0, c.PauseAtSend - p.PauseAtSend) * 100 : 0;
+            previous = c;
+        }
+
         foreach (var c in client.Where(static c => c.Ok))
         {
             var found = calls[(c.Port, c.StreamId)].Where(g => g.RequestStart >= c.Sent && g.RequestEnd <= c.Ended && g.HandlerStart != 0).ToList();
@@ -56,9 +69,9 @@ internal readonly record struct CallPath(long[] Moments, long GatePause, long Cl
             }
 
             var g = found[0];
-            long[] moments = [c.Scheduled, c.Sent, read.Value, g.RequestStart, g.HandlerStart, g.HandlerEnd, g.RequestEnd, flush.Value, c.ResponseRead, c.Ended];
+            long[] moments = [c.Scheduled, c.Woke, c.Sent, read.Value, g.RequestStart, g.HandlerStart, g.HandlerEnd, g.RequestEnd, flush.Value, c.ResponseRead, c.Ended];
             var write = c.Written == 0 ? 0 : Nanos(c.Written - c.Sent);
-            paths.Add(new CallPath([.. moments.Select(Nanos)], (g.PauseAtEnd - g.PauseAtStart) * 100, (c.PauseAtEnd - c.PauseAtSend) * 100, g.Gen0AtEnd != g.Gen0AtStart, write));
+            paths.Add(new CallPath([.. moments.Select(Nanos)], (g.PauseAtEnd - g.PauseAtStart) * 100, (c.PauseAtEnd - c.PauseAtSend) * 100, g.Gen0AtEnd != g.Gen0AtStart, write, previousPause[c]));
         }
 
         return (paths, missing);

@@ -35,7 +35,7 @@ internal static class TailReport
         // of the chain; beside it, it tells the client's own part of "to Kestrel".
         text.AppendLine(c, $"(the client's write, within \"to Kestrel\": {Percentiles(paths.Where(static p => p.ClientWrite > 0).Select(static p => p.ClientWrite))})");
         Tail(text, "the calls at or over the p99 from the slot", paths, static p => p.Total, firstHop: 0);
-        Tail(text, "the calls at or over the p99 from the send", paths, static p => p.FromSend, firstHop: 1);
+        Tail(text, "the calls at or over the p99 from the send", paths, static p => p.FromSend, firstHop: CallPath.FirstHopFromSend);
         return text.ToString();
     }
 
@@ -57,9 +57,11 @@ internal static class TailReport
 
         var gatePaused = tail.Where(static p => p.GatePause > 0).ToList();
         var clientPaused = tail.Where(static p => p.ClientPause > 0).ToList();
+        var pausedBeforeSend = tail.Where(static p => p.ClientPauseBeforeSend > 0).ToList();
         text.AppendLine(c, $"GC: {gatePaused.Count} with a gate pause during the request (mean {Ms(gatePaused.Count == 0 ? 0 : (long)gatePaused.Average(static p => p.GatePause))}), "
             + $"{clientPaused.Count} with a client pause during the call (mean {Ms(clientPaused.Count == 0 ? 0 : (long)clientPaused.Average(static p => p.ClientPause))}); "
-            + $"of all calls {Share(paths, static p => p.GatePause > 0)} and {Share(paths, static p => p.ClientPause > 0)}");
+            + $"{pausedBeforeSend.Count} with a client pause since the previous send (mean {Ms(pausedBeforeSend.Count == 0 ? 0 : (long)pausedBeforeSend.Average(static p => p.ClientPauseBeforeSend))}); "
+            + $"of all calls {Share(paths, static p => p.GatePause > 0)}, {Share(paths, static p => p.ClientPause > 0)} and {Share(paths, static p => p.ClientPauseBeforeSend > 0)}");
     }
 
     private static string Percentiles(IEnumerable<long> values)

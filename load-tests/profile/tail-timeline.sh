@@ -26,7 +26,7 @@ fi
 client_cpu=()
 [[ -z "${PIN:-}" ]] || client_cpu=(taskset -c 0)
 
-lt=(env DOTNET_GCgen0size=0x4000000 "${client_cpu[@]}" dotnet "$root/load-tests/OptOutGate.LoadTests/bin/Release/net10.0/OptOutGate.LoadTests.dll")
+lt=(env DOTNET_GCgen0size=0x4000000 ${NICE:+nice -n "$NICE"} "${client_cpu[@]}" dotnet "$root/load-tests/OptOutGate.LoadTests/bin/Release/net10.0/OptOutGate.LoadTests.dll")
 data="$(mktemp -d -t optoutgate-tail-data.XXXXXX)"
 # shellcheck source=../../scripts/gate-process.sh
 source "$root/scripts/gate-process.sh"

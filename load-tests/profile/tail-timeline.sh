@@ -7,8 +7,8 @@
 # prints each hop's percentiles and the p99 calls' hops.
 #
 # Environment (all optional): DATASET=1000000 DURATION=10s RPS=<calls/s> (a paced run at that rate instead of half of
-#   the maximum)  PIN=1 (the gate on CPU 1, the load generator on CPU 0, with taskset)  OUT=<dir> (default a new
-#   temporary directory)  SKIP_BUILD=1
+#   the maximum)  PIN=1 (the gate on CPU 1, the load generator on CPU 0, with taskset)  NICE=<n> (the load generator
+#   under `nice -n <n>`)  OUT=<dir> (default a new temporary directory)  SKIP_BUILD=1
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"

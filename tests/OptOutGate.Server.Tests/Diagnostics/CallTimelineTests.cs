@@ -75,6 +75,29 @@ public sealed class CallTimelineTests
         }
     }
 
+    [Fact]
+    public async Task ATimelineThatCannotBeWritten_IsLogged_AndTheGateStillStopsCleanly()
+    {
+        var file = Path.GetTempFileName(); // A directory cannot be made under a file, even by root.
+        try
+        {
+            var gate = await GateTestServer.StartAsync(new Dictionary<string, string> { ["Gate:CallTimelinePath"] = Path.Combine(file, "timeline") });
+            await using (gate)
+            {
+                var answer = await gate.Gate.CheckBatchAsync(new CheckBatchRequest { Sender = "+18005550100", SmsType = SmsType.Marketing, Recipients = { "+14155550100" } }, GateTestServer.Options());
+                Assert.Equal([Verdict.Allowed], answer.Verdicts);
+
+                await gate.StopAsync();
+
+                Assert.Contains("Call timeline could not be written to " + Path.Combine(file, "timeline"), gate.Output, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static List<long[]> Rows(string path) =>
         [.. File.ReadLines(path).Skip(1).Select(static line => line.Split(',').Select(static f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray())];
 

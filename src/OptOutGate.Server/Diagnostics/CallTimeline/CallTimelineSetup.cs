@@ -47,8 +47,16 @@ internal static class CallTimelineSetup
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CallTimelineSetup));
         app.Lifetime.ApplicationStopped.Register(() =>
         {
-            recorder.Write(directory);
-            CallTimelineLog.Written(logger, Path.GetFullPath(directory));
+            // A diagnostic that cannot be written must not turn a clean stop into a failed one: it is logged instead.
+            try
+            {
+                recorder.Write(directory);
+                CallTimelineLog.Written(logger, Path.GetFullPath(directory));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                CallTimelineLog.NotWritten(logger, Path.GetFullPath(directory), e.Message);
+            }
         });
     }
 }
@@ -57,4 +65,7 @@ internal static partial class CallTimelineLog
 {
     [LoggerMessage(EventId = EventIds.Diagnostics + 1, EventName = "CallTimelineWritten", Level = LogLevel.Information, Message = "Call timeline written to {Directory}")]
     public static partial void Written(ILogger logger, string directory);
+
+    [LoggerMessage(EventId = EventIds.Diagnostics + 2, EventName = "CallTimelineNotWritten", Level = LogLevel.Error, Message = "Call timeline could not be written to {Directory}: {Reason}")]
+    public static partial void NotWritten(ILogger logger, string directory, string reason);
 }

@@ -84,7 +84,7 @@ public sealed class CallPathTests
         var paths = Enumerable.Range(0, 100).Select(static i =>
         {
             long[] moments = [0, 50_000, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000, 700_000, 800_000 + (i >= 98 ? 5_000_000 : 0), 1_000_000 + (i >= 98 ? 5_000_000 : 0)];
-            return new CallPath(moments, 0, 0, false);
+            return new CallPath(moments, 0, 0);
         }).ToList();
 
         var report = TailReport.Format(paths, 0);

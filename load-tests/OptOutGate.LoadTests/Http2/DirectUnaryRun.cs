@@ -23,12 +23,14 @@ internal sealed class DirectUnaryRun
     private readonly List<long>[] _fromSend;
     private readonly DirectUnaryTarget _target;
     private readonly List<ClientCall>[]? _timeline;
-    private int[] _ports = [];
+    private readonly int[] _ports;
     private int _inFlight;
 
-    private DirectUnaryRun(DirectUnaryTarget target, int connections, bool timeline)
+    private DirectUnaryRun(DirectUnaryTarget target, int[] ports, bool timeline)
     {
+        var connections = ports.Length;
         _target = target;
+        _ports = ports;
         _timeline = timeline ? new List<ClientCall>[connections] : null;
         _idle = new Stack<PacedCall>[connections];
         _recorders = new LatencyRecorder[connections];
@@ -56,7 +58,7 @@ internal sealed class DirectUnaryRun
                 open.Add(Http2Connection.Connect(target.Host, target.Port, drainTimeout));
             }
 
-            var run = new DirectUnaryRun(target, connections, timelinePath is not null) { _ports = [.. open.Select(static c => c.LocalPort)] };
+            var run = new DirectUnaryRun(target, [.. open.Select(static c => c.LocalPort)], timelinePath is not null);
             var result = run.Run(settings, open, drainTimeout, cancellationToken);
             if (timelinePath is not null)
             {

@@ -9,7 +9,7 @@ namespace OptOutGate.LoadTests.Timeline;
 /// </summary>
 /// <param name="ClientPauseBeforeSend">The client's GC pause between the previous call's send and this one's (part of "pacer late" when the call was late).</param>
 /// <param name="ClientWrite">The client's socket write of the request (the send to the write returning; 0 when unknown), part of "to Kestrel".</param>
-internal readonly record struct CallPath(long[] Moments, long GatePause, long ClientPause, bool GateGen0, long ClientWrite = 0, long ClientPauseBeforeSend = 0)
+internal readonly record struct CallPath(long[] Moments, long GatePause, long ClientPause, long ClientWrite = 0, long ClientPauseBeforeSend = 0)
 {
     /// <summary>The hops' names and what each covers, in order (hop i runs from moment i to moment i + 1).</summary>
     public static readonly (string Name, string Covers)[] Hops =
@@ -49,16 +49,17 @@ internal readonly record struct CallPath(long[] Moments, long GatePause, long Cl
         var flushes = ByPort(gate.Flushes);
         var paths = new List<CallPath>(client.Count);
         var missing = 0;
-        var previousPause = new Dictionary<ClientCall, long>();
-        ClientCall? previous = null;
+        long? previousPause = null;
         foreach (var c in client.OrderBy(static c => c.Sent))
         {
-            previousPause[c] = previous is { } p ? Math.Max(0, c.PauseAtSend - p.PauseAtSend) * 100 : 0;
-            previous = c;
-        }
+            // Every call's send, failed ones too, bounds the pause before the next.
+            var pauseBeforeSend = previousPause is { } before ? Math.Max(0, c.PauseAtSend - before) * 100 : 0;
+            previousPause = c.PauseAtSend;
+            if (!c.Ok)
+            {
+                continue;
+            }
 
-        foreach (var c in client.Where(static c => c.Ok))
-        {
             var found = calls[(c.Port, c.StreamId)].Where(g => g.RequestStart >= c.Sent && g.RequestEnd <= c.Ended && g.HandlerStart != 0).ToList();
             var read = First(reads, c.Port, c.RequestBytes, c.Sent, c.Ended);
             var flush = First(flushes, c.Port, c.ResponseBytes, c.Sent, c.Ended);
@@ -71,7 +72,7 @@ internal readonly record struct CallPath(long[] Moments, long GatePause, long Cl
             var g = found[0];
             long[] moments = [c.Scheduled, c.Woke, c.Sent, read.Value, g.RequestStart, g.HandlerStart, g.HandlerEnd, g.RequestEnd, flush.Value, c.ResponseRead, c.Ended];
             var write = c.Written == 0 ? 0 : Nanos(c.Written - c.Sent);
-            paths.Add(new CallPath([.. moments.Select(Nanos)], (g.PauseAtEnd - g.PauseAtStart) * 100, (c.PauseAtEnd - c.PauseAtSend) * 100, g.Gen0AtEnd != g.Gen0AtStart, write, previousPause[c]));
+            paths.Add(new CallPath([.. moments.Select(Nanos)], (g.PauseAtEnd - g.PauseAtStart) * 100, (c.PauseAtEnd - c.PauseAtSend) * 100, write, pauseBeforeSend));
         }
 
         return (paths, missing);

@@ -57,7 +57,7 @@ public static class GateHost
             descriptorLimit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown",
             gateOptions.MaxStreamsPerConnection,
             gateOptions.KeepAliveTimeout.TotalSeconds);
-        CallTimelineSetup.UseInPipeline(app, timeline, gateOptions.CallTimelinePath);
+        CallTimelineSetup.UseInPipeline(app, timeline);
         app.MapGateApi();
         app.MapGateConsole();
         if (gateOptions.MetricsPort >= 0)

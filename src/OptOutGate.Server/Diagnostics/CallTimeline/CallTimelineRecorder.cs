@@ -18,8 +18,9 @@ internal sealed class CallTimelineRecorder
     private long _readCount;
     private long _flushCount;
 
-    public CallTimelineRecorder(int calls)
+    public CallTimelineRecorder(int calls, string directory)
     {
+        Directory = directory;
         _calls = new CallRecord[calls];
         _reads = new ByteMark[4 * calls];
         _flushes = new ByteMark[4 * calls];
@@ -33,10 +34,13 @@ internal sealed class CallTimelineRecorder
 
     public void Call(in CallRecord record) => Put(_calls, ref _callCount, record);
 
-    /// <summary>Writes calls.csv, reads.csv and flushes.csv into <paramref name="directory"/>, oldest first.</summary>
-    public void Write(string directory)
+    /// <summary>Where <see cref="Write"/> puts the files (Gate:CallTimelinePath).</summary>
+    public string Directory { get; }
+
+    /// <summary>Writes calls.csv, reads.csv and flushes.csv into <see cref="Directory"/>, oldest first.</summary>
+    public void Write()
     {
-        Directory.CreateDirectory(directory);
+        var directory = System.IO.Directory.CreateDirectory(Directory).FullName;
         WriteRing(Path.Combine(directory, "calls.csv"), CallRecord.Header, _calls, Volatile.Read(ref _callCount), static r => r.ToCsv());
         WriteRing(Path.Combine(directory, "reads.csv"), ByteMark.Header, _reads, Volatile.Read(ref _readCount), static r => r.ToCsv());
         WriteRing(Path.Combine(directory, "flushes.csv"), ByteMark.Header, _flushes, Volatile.Read(ref _flushCount), static r => r.ToCsv());

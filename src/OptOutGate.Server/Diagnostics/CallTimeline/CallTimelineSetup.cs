@@ -19,7 +19,7 @@ internal static class CallTimelineSetup
             return null;
         }
 
-        var recorder = new CallTimelineRecorder(options.CallTimelineCalls);
+        var recorder = new CallTimelineRecorder(options.CallTimelineCalls, options.CallTimelinePath);
         services.AddSingleton(recorder);
         services.AddSingleton<CallTimelineInterceptor>();
 
@@ -36,9 +36,9 @@ internal static class CallTimelineSetup
         }
     }
 
-    public static void UseInPipeline(WebApplication app, CallTimelineRecorder? recorder, string? directory)
+    public static void UseInPipeline(WebApplication app, CallTimelineRecorder? recorder)
     {
-        if (recorder is null || directory is null)
+        if (recorder is null)
         {
             return;
         }
@@ -50,12 +50,12 @@ internal static class CallTimelineSetup
             // A diagnostic that cannot be written must not turn a clean stop into a failed one: it is logged instead.
             try
             {
-                recorder.Write(directory);
-                CallTimelineLog.Written(logger, Path.GetFullPath(directory));
+                recorder.Write();
+                CallTimelineLog.Written(logger, Path.GetFullPath(recorder.Directory));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                CallTimelineLog.NotWritten(logger, Path.GetFullPath(directory), e.Message);
+                CallTimelineLog.NotWritten(logger, Path.GetFullPath(recorder.Directory), e.Message);
             }
         });
     }
